@@ -1,0 +1,44 @@
+// apps/stepper.hpp: the integrators of integrators/ chosen by name, for the command line.
+//
+//   auto step = make_stepper("leapfrog", system, options);   // throws InvalidInput
+//   for (...) step(y, t, dt);                                 // y = [q; p], in place
+//
+// This is the only place that maps names to schemes (the config/CLI edge).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "physics/systems.hpp"
+
+namespace noether::apps {
+
+struct IntegratorInfo {
+  std::string name;
+  int order;
+  bool symplectic;
+  bool separable_only;
+  std::string evaluations;  ///< force evaluations per step, in words
+  std::string description;
+};
+
+/// Every integrator the CLI offers, in a stable order.
+const std::vector<IntegratorInfo>& integrator_infos();
+
+struct StepperOptions {
+  double omega = 20.0;  ///< Tao's coupling constant
+  double rtol = 1e-10;  ///< adaptive schemes, per output interval
+  double atol = 1e-12;
+};
+
+/// Steps y = [q; p] from t to t + dt in place; returns the number of vector-field evaluations.
+using Stepper = std::function<long(physics::Vector& y, double t, double dt)>;
+
+/// Builds a stepper for `name` on `system`; throws InvalidInput for an unknown name, or for a
+/// scheme that cannot treat this system (separable-only schemes on a non-separable H, symplectic
+/// schemes on a dissipative system), naming what to use instead.
+Stepper make_stepper(const std::string& name, const physics::System& system,
+                     const StepperOptions& options);
+
+}  // namespace noether::apps

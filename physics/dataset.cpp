@@ -1,0 +1,151 @@
+#include "physics/dataset.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "integrators/dop853.hpp"
+#include "noether/atomic_file.hpp"
+#include "noether/error.hpp"
+
+namespace noether::physics {
+
+namespace {
+
+torch::Tensor to_tensor(const std::vector<double>& values, int64_t rows, int64_t cols) {
+  auto t = torch::empty({rows, cols}, torch::kFloat64);
+  std::copy(values.begin(), values.end(), t.data_ptr<double>());
+  return t;
+}
+
+}  // namespace
+
+DataSet generate_dataset(const System& system, const DataProtocol& protocol, uint64_t seed) {
+  protocol.validate();
+  Rng rng(seed);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  const int dim = 2 * system.dof();
+  const int n_test = static_cast<int>(protocol.trajectories * protocol.test_fraction);
+  const int n_train = protocol.trajectories - n_test;
+  if (n_train < 1)
+    throw InvalidInput("DataProtocol.test_fraction leaves no training trajectory");
+
+  std::vector<double> x[2], dxdt[2], energy[2];
+  std::vector<double> times(static_cast<std::size_t>(protocol.points));
+  for (int k = 0; k < protocol.points; ++k)
+    times[static_cast<std::size_t>(k)] =
+        protocol.t0 + (protocol.t1 - protocol.t0) * k / (protocol.points - 1);
+
+  integrators::AdaptiveOptions opts;
+  opts.rtol = 1e-12;
+  opts.atol = 1e-12;
+  auto field = [&](double, const Vector& y) { return system.vector_field(y); };
+  for (int traj = 0; traj < protocol.trajectories; ++traj) {
+    const int part = traj < n_train ? 0 : 1;
+    Vector y = system.random_state(rng);
+    double t = 0.0;
+    for (int k = 0; k < protocol.points; ++k) {
+      const double tk = times[static_cast<std::size_t>(k)];
+      if (tk != t) {
+        const auto r = integrators::integrate_dop853(y, t, tk, field, opts);
+        if (!r.ok())
+          throw NumericalError("generating '" + system.name() + "' trajectory " +
+                               std::to_string(traj) + ": " + r.message);
+        t = tk;
+      }
+      const Vector dy = system.vector_field(y);
+      energy[part].push_back(system.energy(y));
+      for (int i = 0; i < dim; ++i) {
+        x[part].push_back(y[i] + protocol.noise_std * noise(rng));
+        dxdt[part].push_back(dy[i]);
+      }
+    }
+  }
+
+  DataSet d;
+  d.system = system.name();
+  d.protocol = protocol;
+  d.seed = seed;
+  d.t = torch::tensor(times, torch::kFloat64);
+  const int64_t rows[2] = {static_cast<int64_t>(n_train) * protocol.points,
+                           static_cast<int64_t>(n_test) * protocol.points};
+  d.x = to_tensor(x[0], rows[0], dim);
+  d.dxdt = to_tensor(dxdt[0], rows[0], dim);
+  d.test_x = to_tensor(x[1], rows[1], dim);
+  d.test_dxdt = to_tensor(dxdt[1], rows[1], dim);
+  d.energy = torch::tensor(energy[0], torch::kFloat64);
+  d.test_energy = energy[1].empty() ? torch::empty({0}, torch::kFloat64)
+                                    : torch::tensor(energy[1], torch::kFloat64);
+  return d;
+}
+
+void save_dataset(const DataSet& d, const std::string& path) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+  dict.insert("format_version", DataSet::kFormatVersion);
+  dict.insert("kind", std::string("noether.dataset"));
+  dict.insert("system", d.system);
+  dict.insert("seed", static_cast<int64_t>(d.seed));
+  dict.insert("trajectories", static_cast<int64_t>(d.protocol.trajectories));
+  dict.insert("points", static_cast<int64_t>(d.protocol.points));
+  dict.insert("t0", d.protocol.t0);
+  dict.insert("t1", d.protocol.t1);
+  dict.insert("noise_std", d.protocol.noise_std);
+  dict.insert("test_fraction", d.protocol.test_fraction);
+  dict.insert("t", d.t);
+  dict.insert("x", d.x);
+  dict.insert("dxdt", d.dxdt);
+  dict.insert("test_x", d.test_x);
+  dict.insert("test_dxdt", d.test_dxdt);
+  dict.insert("energy", d.energy);
+  dict.insert("test_energy", d.test_energy);
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  write_file_atomically(path, [&](std::ostream& os) {
+    os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  });
+}
+
+DataSet load_dataset(const std::string& path) {
+  std::ifstream is(path, std::ios::binary);
+  if (!is) throw InvalidInput("cannot open data set '" + path + "'");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    throw InvalidInput("'" + path + "' is not a torch-saved file: " + e.what_without_backtrace());
+  }
+  if (!value.isGenericDict())
+    throw InvalidInput("'" + path + "' does not hold a noether data set (not a dict)");
+  const auto dict = value.toGenericDict();
+  auto get = [&](const char* key) -> c10::IValue {
+    auto it = dict.find(key);
+    if (it == dict.end())
+      throw InvalidInput("data set '" + path + "' lacks the key '" + std::string(key) + "'");
+    return it->value();
+  };
+  if (!dict.contains("kind") || get("kind").toStringRef() != "noether.dataset")
+    throw InvalidInput("'" + path + "' is not a noether data set");
+  const int64_t version = get("format_version").toInt();
+  if (version != DataSet::kFormatVersion)
+    throw InvalidInput("data set '" + path + "' has format_version " + std::to_string(version) +
+                       "; this noether reads version " + std::to_string(DataSet::kFormatVersion));
+  DataSet d;
+  d.system = get("system").toStringRef();
+  d.seed = static_cast<uint64_t>(get("seed").toInt());
+  d.protocol.trajectories = static_cast<int>(get("trajectories").toInt());
+  d.protocol.points = static_cast<int>(get("points").toInt());
+  d.protocol.t0 = get("t0").toDouble();
+  d.protocol.t1 = get("t1").toDouble();
+  d.protocol.noise_std = get("noise_std").toDouble();
+  d.protocol.test_fraction = get("test_fraction").toDouble();
+  d.t = get("t").toTensor();
+  d.x = get("x").toTensor();
+  d.dxdt = get("dxdt").toTensor();
+  d.test_x = get("test_x").toTensor();
+  d.test_dxdt = get("test_dxdt").toTensor();
+  d.energy = get("energy").toTensor();
+  d.test_energy = get("test_energy").toTensor();
+  return d;
+}
+
+}  // namespace noether::physics

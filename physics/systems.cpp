@@ -1,0 +1,480 @@
+#include "physics/systems.hpp"
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "noether/error.hpp"
+
+namespace noether::physics {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+std::string fmt_double(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+double uniform(Rng& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+
+double normal(Rng& rng, double sigma) { return std::normal_distribution<double>(0.0, sigma)(rng); }
+
+/// A point in the plane at a uniformly random angle with radius uniform in [r_lo, r_hi]
+/// (the HNN paper's initial-condition rule for the 1-D systems, as (q, p)).
+Vector random_on_annulus(Rng& rng, double r_lo, double r_hi) {
+  const double theta = uniform(rng, 0.0, 2.0 * kPi);
+  const double r = uniform(rng, r_lo, r_hi);
+  Vector y(2);
+  y << r * std::cos(theta), r * std::sin(theta);
+  return y;
+}
+
+}  // namespace
+
+void DataProtocol::validate() const {
+  auto bad = [](const std::string& what) { throw InvalidInput("DataProtocol." + what); };
+  if (trajectories < 1) bad("trajectories = " + std::to_string(trajectories) + ": must be >= 1");
+  if (points < 2) bad("points = " + std::to_string(points) + ": must be >= 2");
+  if (!(t1 > t0) || !std::isfinite(t0) || !std::isfinite(t1))
+    bad("t1 = " + fmt_double(t1) + ": must be finite and > t0 = " + fmt_double(t0));
+  if (!(noise_std >= 0.0) || !std::isfinite(noise_std))
+    bad("noise_std = " + fmt_double(noise_std) + ": must be finite and >= 0");
+  if (!(test_fraction >= 0.0 && test_fraction < 1.0))
+    bad("test_fraction = " + fmt_double(test_fraction) + ": must be in [0, 1)");
+}
+
+// ---- System ---------------------------------------------------------------------------------
+
+Vector System::dissipation(const Vector& q, const Vector& p) const {
+  return Vector::Zero(q.size() + p.size());
+}
+
+double System::energy(const Vector& y) const { return energy(q_of(y), p_of(y)); }
+
+Vector System::vector_field(const Vector& y) const {
+  const Vector q = q_of(y), p = p_of(y);
+  Vector dy(y.size());
+  dy.head(dof()) = dH_dp(q, p);
+  dy.tail(dof()) = -dH_dq(q, p);
+  if (!conservative()) dy += dissipation(q, p);
+  return dy;
+}
+
+void System::check_state(const Vector& y) const {
+  if (y.size() != 2 * dof()) {
+    throw InvalidInput("state for '" + name() + "' has " + std::to_string(y.size()) +
+                       " entries; expected " + std::to_string(2 * dof()) + " (q then p)");
+  }
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      throw InvalidInput("state for '" + name() + "' has a non-finite entry y[" +
+                         std::to_string(i) + "] = " + fmt_double(y[i]));
+    }
+  }
+}
+
+// ---- Spring ---------------------------------------------------------------------------------
+
+std::string Spring::description() const { return "ideal mass-spring, H = q^2 + p^2"; }
+double Spring::energy(const Vector& q, const Vector& p) const { return q[0] * q[0] + p[0] * p[0]; }
+Vector Spring::dH_dq(const Vector& q, const Vector&) const { return 2.0 * q; }
+Vector Spring::dH_dp(const Vector&, const Vector& p) const { return 2.0 * p; }
+Vector Spring::default_state() const { return (Vector(2) << 1.0, 0.0).finished(); }
+Vector Spring::random_state(Rng& rng) const { return random_on_annulus(rng, 0.1, 1.0); }
+DataProtocol Spring::protocol() const { return {50, 30, 0.0, 3.0, 0.1, 0.5}; }
+
+DampedSpring::DampedSpring(double gamma) : gamma_(gamma) {
+  if (!(gamma >= 0.0) || !std::isfinite(gamma))
+    throw InvalidInput("damped-spring: gamma = " + fmt_double(gamma) + " must be finite and >= 0");
+}
+std::string DampedSpring::description() const {
+  return "damped mass-spring, H = q^2 + p^2, dq/dt = 2p - 2*gamma*q, gamma = " + fmt_double(gamma_);
+}
+Vector DampedSpring::dissipation(const Vector& q, const Vector&) const {
+  return (Vector(2) << -2.0 * gamma_ * q[0], 0.0).finished();
+}
+
+// ---- Pendulum -------------------------------------------------------------------------------
+
+std::string Pendulum::description() const { return "ideal pendulum, H = 3(1 - cos q) + p^2"; }
+double Pendulum::energy(const Vector& q, const Vector& p) const {
+  return 3.0 * (1.0 - std::cos(q[0])) + p[0] * p[0];
+}
+Vector Pendulum::dH_dq(const Vector& q, const Vector&) const {
+  return (Vector(1) << 3.0 * std::sin(q[0])).finished();
+}
+Vector Pendulum::dH_dp(const Vector&, const Vector& p) const { return 2.0 * p; }
+Vector Pendulum::default_state() const { return (Vector(2) << 1.5, 0.0).finished(); }
+Vector Pendulum::random_state(Rng& rng) const { return random_on_annulus(rng, 1.3, 2.3); }
+DataProtocol Pendulum::protocol() const { return {50, 45, 0.0, 3.0, 0.1, 0.5}; }
+
+// ---- Double pendulum ------------------------------------------------------------------------
+
+std::string DoublePendulum::description() const {
+  return "double pendulum (unit masses, lengths, g), non-separable";
+}
+double DoublePendulum::energy(const Vector& q, const Vector& p) const {
+  const double d = q[0] - q[1], c = std::cos(d), s = std::sin(d);
+  const double num = p[0] * p[0] + 2.0 * p[1] * p[1] - 2.0 * p[0] * p[1] * c;
+  return num / (2.0 * (1.0 + s * s)) - 2.0 * std::cos(q[0]) - std::cos(q[1]);
+}
+Vector DoublePendulum::dH_dq(const Vector& q, const Vector& p) const {
+  const double d = q[0] - q[1], c = std::cos(d), s = std::sin(d);
+  const double m = 1.0 + s * s;
+  const double num = p[0] * p[0] + 2.0 * p[1] * p[1] - 2.0 * p[0] * p[1] * c;
+  const double dk = p[0] * p[1] * s / m - num * s * c / (m * m);  // dT/d(q1 - q2)
+  return (Vector(2) << dk + 2.0 * std::sin(q[0]), -dk + std::sin(q[1])).finished();
+}
+Vector DoublePendulum::dH_dp(const Vector& q, const Vector& p) const {
+  const double d = q[0] - q[1], c = std::cos(d), s = std::sin(d);
+  const double m = 1.0 + s * s;
+  return (Vector(2) << (p[0] - p[1] * c) / m, (2.0 * p[1] - p[0] * c) / m).finished();
+}
+Vector DoublePendulum::default_state() const {
+  return (Vector(4) << kPi / 2, kPi / 2, 0.0, 0.0).finished();
+}
+Vector DoublePendulum::random_state(Rng& rng) const {
+  Vector y(4);
+  y << uniform(rng, -kPi / 2, kPi / 2), uniform(rng, -kPi / 2, kPi / 2), normal(rng, 0.5),
+      normal(rng, 0.5);
+  return y;
+}
+DataProtocol DoublePendulum::protocol() const { return {100, 100, 0.0, 10.0, 0.0, 0.2}; }
+
+// ---- Henon-Heiles ---------------------------------------------------------------------------
+
+std::string HenonHeiles::description() const {
+  return "Henon-Heiles, H = |p|^2/2 + |q|^2/2 + x^2 y - y^3/3";
+}
+double HenonHeiles::energy(const Vector& q, const Vector& p) const {
+  const double x = q[0], y = q[1];
+  return 0.5 * p.squaredNorm() + 0.5 * (x * x + y * y) + x * x * y - y * y * y / 3.0;
+}
+Vector HenonHeiles::dH_dq(const Vector& q, const Vector&) const {
+  const double x = q[0], y = q[1];
+  return (Vector(2) << x + 2.0 * x * y, y + x * x - y * y).finished();
+}
+Vector HenonHeiles::dH_dp(const Vector&, const Vector& p) const { return p; }
+Vector HenonHeiles::default_state() const {
+  return (Vector(4) << 0.0, 0.1, 0.35, 0.2).finished();
+}
+Vector HenonHeiles::random_state(Rng& rng) const {
+  // Uniform in a box, rejected until the energy lies in [1/24, 1/8] (bound orbits, E < 1/6).
+  for (;;) {
+    Vector y(4);
+    for (int i = 0; i < 4; ++i) y[i] = uniform(rng, -0.5, 0.5);
+    const double e = energy(y.head(2), y.tail(2));
+    if (e >= 1.0 / 24 && e <= 1.0 / 8) return y;
+  }
+}
+DataProtocol HenonHeiles::protocol() const { return {100, 100, 0.0, 10.0, 0.0, 0.2}; }
+
+// ---- Kepler ---------------------------------------------------------------------------------
+
+Kepler::Kepler(double mu, double eccentricity) : mu_(mu), e_(eccentricity) {
+  if (!(mu > 0.0)) throw InvalidInput("kepler: mu = " + fmt_double(mu) + " must be > 0");
+  if (!(eccentricity >= 0.0 && eccentricity < 1.0))
+    throw InvalidInput("kepler: eccentricity = " + fmt_double(eccentricity) + " must be in [0, 1)");
+}
+std::string Kepler::description() const {
+  return "Kepler problem (relative two-body), H = |p|^2/2 - mu/|q|, mu = " + fmt_double(mu_);
+}
+double Kepler::energy(const Vector& q, const Vector& p) const {
+  return 0.5 * p.squaredNorm() - mu_ / q.norm();
+}
+Vector Kepler::dH_dq(const Vector& q, const Vector&) const {
+  const double r = q.norm();
+  return (mu_ / (r * r * r)) * q;
+}
+Vector Kepler::dH_dp(const Vector&, const Vector& p) const { return p; }
+Vector Kepler::default_state() const {
+  // Periapsis of an orbit with semi-major axis 1 and eccentricity e.
+  return (Vector(4) << 1.0 - e_, 0.0, 0.0, std::sqrt(mu_ * (1.0 + e_) / (1.0 - e_))).finished();
+}
+Vector Kepler::random_state(Rng& rng) const {
+  const double r = uniform(rng, 0.5, 1.5), theta = uniform(rng, 0.0, 2.0 * kPi);
+  const double v = std::sqrt(mu_ / r) * (1.0 + normal(rng, 0.1));
+  Vector y(4);
+  y << r * std::cos(theta), r * std::sin(theta), -v * std::sin(theta), v * std::cos(theta);
+  return y;
+}
+DataProtocol Kepler::protocol() const { return {200, 50, 0.0, 20.0, 0.0, 0.2}; }
+
+Vector Kepler::exact(const Vector& y0, double t) const {
+  check_state(y0);
+  const Vector q0 = y0.head(2), p0 = y0.tail(2);
+  const double r0 = q0.norm(), v2 = p0.squaredNorm(), rv = q0.dot(p0);
+  const double eps = 0.5 * v2 - mu_ / r0;
+  if (!(eps < 0.0))
+    throw InvalidInput("kepler exact solution needs a bound orbit; energy = " + fmt_double(eps));
+  const double a = -mu_ / (2.0 * eps), n = std::sqrt(mu_ / (a * a * a));
+  const double ecos = 1.0 - r0 / a, esin = rv / std::sqrt(mu_ * a);
+  const double e = std::hypot(ecos, esin), e0 = std::atan2(esin, ecos);
+  const double m = e0 - esin + n * t;  // mean anomaly at t
+  double ea = m + e * std::sin(m);
+  for (int it = 0; it < 100; ++it) {
+    const double d = (ea - e * std::sin(ea) - m) / (1.0 - e * std::cos(ea));
+    ea -= d;
+    if (std::abs(d) < 1e-16 * (1.0 + std::abs(ea))) break;
+  }
+  const double de = ea - e0, r = a * (1.0 - e * std::cos(ea));
+  const double f = 1.0 - a / r0 * (1.0 - std::cos(de));
+  const double g = t - (de - std::sin(de)) / n;
+  const double fdot = -std::sqrt(mu_ * a) / (r * r0) * std::sin(de);
+  const double gdot = 1.0 - a / r * (1.0 - std::cos(de));
+  Vector y(4);
+  y.head(2) = f * q0 + g * p0;
+  y.tail(2) = fdot * q0 + gdot * p0;
+  return y;
+}
+
+// ---- Particles ------------------------------------------------------------------------------
+
+void Particles::Options::validate() const {
+  if (count < 2) throw InvalidInput("particles: count = " + std::to_string(count) + " must be >= 2");
+  if (dim != 2 && dim != 3) throw InvalidInput("particles: dim = " + std::to_string(dim) + " must be 2 or 3");
+  if (!masses.empty() && masses.size() != static_cast<std::size_t>(count))
+    throw InvalidInput("particles: " + std::to_string(masses.size()) + " masses for " +
+                       std::to_string(count) + " particles");
+  for (double m : masses)
+    if (!(m > 0.0) || !std::isfinite(m)) throw InvalidInput("particles: mass " + fmt_double(m) + " must be > 0");
+  if (!spring_constants.empty() &&
+      spring_constants.size() != static_cast<std::size_t>(count * count))
+    throw InvalidInput("particles: spring_constants needs count^2 = " +
+                       std::to_string(count * count) + " entries");
+  if (!(softening >= 0.0)) throw InvalidInput("particles: softening must be >= 0");
+  if (!(damping >= 0.0)) throw InvalidInput("particles: damping must be >= 0");
+  if (!(gravitational_constant > 0.0)) throw InvalidInput("particles: G must be > 0");
+}
+
+Particles::Particles(Options options) : o_(std::move(options)) {
+  o_.validate();
+  if (o_.masses.empty()) o_.masses.assign(static_cast<std::size_t>(o_.count), 1.0);
+  if (o_.spring_constants.empty())
+    o_.spring_constants.assign(static_cast<std::size_t>(o_.count * o_.count), 1.0);
+}
+
+std::string Particles::name() const {
+  if (!o_.name.empty()) return o_.name;
+  return o_.interaction == Interaction::kSpring ? "springs" : "gravity";
+}
+
+std::string Particles::description() const {
+  std::ostringstream os;
+  os << o_.count << " particles in " << o_.dim << "-D, "
+     << (o_.interaction == Interaction::kSpring ? "pairwise springs (rest length " : "Newtonian gravity (G ")
+     << (o_.interaction == Interaction::kSpring ? o_.rest_length : o_.gravitational_constant) << ")";
+  if (o_.damping > 0.0) os << ", drag " << o_.damping;
+  return os.str();
+}
+
+double Particles::energy(const Vector& q, const Vector& p) const {
+  const int n = o_.count, d = o_.dim;
+  double kinetic = 0.0, potential = 0.0;
+  for (int i = 0; i < n; ++i) kinetic += p.segment(i * d, d).squaredNorm() / (2.0 * mass(i));
+  for (int i = 0; i < n; ++i) {
+    for (int j = i + 1; j < n; ++j) {
+      const double r2 = (q.segment(i * d, d) - q.segment(j * d, d)).squaredNorm();
+      if (o_.interaction == Interaction::kSpring) {
+        const double ext = std::sqrt(r2) - o_.rest_length;
+        potential += 0.5 * k(i, j) * ext * ext;
+      } else {
+        potential -= o_.gravitational_constant * mass(i) * mass(j) /
+                     std::sqrt(r2 + o_.softening * o_.softening);
+      }
+    }
+  }
+  return kinetic + potential;
+}
+
+Vector Particles::dH_dq(const Vector& q, const Vector&) const {
+  const int n = o_.count, d = o_.dim;
+  Vector g = Vector::Zero(q.size());
+  for (int i = 0; i < n; ++i) {
+    for (int j = i + 1; j < n; ++j) {
+      const Vector rij = q.segment(i * d, d) - q.segment(j * d, d);
+      const double r2 = rij.squaredNorm();
+      double coef;  // dV/d(r_i) = coef * r_ij
+      if (o_.interaction == Interaction::kSpring) {
+        const double r = std::sqrt(r2);
+        coef = r > 0.0 ? k(i, j) * (r - o_.rest_length) / r : 0.0;
+      } else {
+        const double s2 = r2 + o_.softening * o_.softening;
+        coef = o_.gravitational_constant * mass(i) * mass(j) / (s2 * std::sqrt(s2));
+      }
+      g.segment(i * d, d) += coef * rij;
+      g.segment(j * d, d) -= coef * rij;
+    }
+  }
+  return g;
+}
+
+Vector Particles::dH_dp(const Vector&, const Vector& p) const {
+  Vector v(p.size());
+  for (int i = 0; i < o_.count; ++i) v.segment(i * o_.dim, o_.dim) = p.segment(i * o_.dim, o_.dim) / mass(i);
+  return v;
+}
+
+Vector Particles::dissipation(const Vector& q, const Vector& p) const {
+  Vector out = Vector::Zero(q.size() + p.size());
+  out.tail(p.size()) = -o_.damping * dH_dp(q, p);
+  return out;
+}
+
+Vector Particles::total_momentum(const Vector& p) const {
+  Vector total = Vector::Zero(o_.dim);
+  for (int i = 0; i < o_.count; ++i) total += p.segment(i * o_.dim, o_.dim);
+  return total;
+}
+
+namespace {
+
+/// Speed of each of n equal masses m on a ring of radius r for a circular orbit of the ring.
+double ring_speed(int n, double g, double m, double r) {
+  double sum = 0.0;
+  for (int k = 1; k < n; ++k) sum += 1.0 / std::sin(kPi * k / n);
+  return std::sqrt(g * m * sum / (4.0 * r));
+}
+
+}  // namespace
+
+Vector Particles::default_state() const {
+  const int n = o_.count, d = o_.dim;
+  Vector y = Vector::Zero(2 * n * d);
+  const double r = o_.interaction == Interaction::kSpring ? o_.rest_length : 1.0;
+  const double v = o_.interaction == Interaction::kGravity
+                       ? 0.9 * ring_speed(n, o_.gravitational_constant, mass(0), r)
+                       : 0.3;
+  for (int i = 0; i < n; ++i) {
+    const double th = 2.0 * kPi * i / n;
+    y[i * d] = r * std::cos(th);
+    y[i * d + 1] = r * std::sin(th);
+    y[n * d + i * d] = -mass(i) * v * std::sin(th);
+    y[n * d + i * d + 1] = mass(i) * v * std::cos(th);
+    if (o_.interaction == Interaction::kSpring) {  // a breathing mode on top of the rotation
+      y[n * d + i * d] += mass(i) * 0.2 * std::cos(th);
+      y[n * d + i * d + 1] += mass(i) * 0.2 * std::sin(th);
+    }
+  }
+  return y;
+}
+
+Vector Particles::random_state(Rng& rng) const {
+  const int n = o_.count, d = o_.dim;
+  Vector y = Vector::Zero(2 * n * d);
+  if (o_.interaction == Interaction::kGravity) {
+    // A perturbed rotating ring (the HNN paper's rule for its two- and three-body tasks).
+    const double r = uniform(rng, 0.5, 1.5), phase = uniform(rng, 0.0, 2.0 * kPi);
+    double mean_mass = 0.0;
+    for (int i = 0; i < n; ++i) mean_mass += mass(i) / n;
+    const double v = ring_speed(n, o_.gravitational_constant, mean_mass, r);
+    for (int i = 0; i < n; ++i) {
+      const double th = phase + 2.0 * kPi * i / n;
+      y[i * d] = r * std::cos(th) + normal(rng, 0.05);
+      y[i * d + 1] = r * std::sin(th) + normal(rng, 0.05);
+      const double vi = v * (1.0 + normal(rng, 0.1));
+      y[n * d + i * d] = -mass(i) * vi * std::sin(th);
+      y[n * d + i * d + 1] = mass(i) * vi * std::cos(th);
+    }
+  } else {
+    for (int i = 0; i < n * d; ++i) {
+      y[i] = normal(rng, o_.rest_length);
+      y[n * d + i] = normal(rng, 0.5) * mass(i / d);
+    }
+  }
+  // Remove the centre-of-mass velocity so the system stays put.
+  double total_mass = 0.0;
+  for (int i = 0; i < n; ++i) total_mass += mass(i);
+  const Vector ptot = total_momentum(y.tail(n * d));
+  for (int i = 0; i < n; ++i) y.segment(n * d + i * d, d) -= (mass(i) / total_mass) * ptot;
+  return y;
+}
+
+DataProtocol Particles::protocol() const {
+  if (o_.count == 2 && o_.interaction == Interaction::kGravity) return {1000, 50, 0.0, 20.0, 0.0, 0.2};
+  return {100, 100, 0.0, 5.0, 0.0, 0.2};
+}
+
+std::unique_ptr<Particles> make_two_body() {
+  Particles::Options o;
+  o.interaction = Particles::Interaction::kGravity;
+  o.count = 2;
+  o.name = "two-body";
+  return std::make_unique<Particles>(o);
+}
+
+std::unique_ptr<Particles> make_three_body() {
+  class ThreeBody : public Particles {
+   public:
+    ThreeBody() : Particles(options()) {}
+    Vector default_state() const override {
+      // Chenciner & Montgomery's figure-eight (unit masses, G = 1).
+      Vector y(12);
+      const double x1 = 0.97000436, y1 = -0.24308753, vx3 = -0.93240737, vy3 = -0.86473146;
+      y << x1, y1, -x1, -y1, 0.0, 0.0, -vx3 / 2, -vy3 / 2, -vx3 / 2, -vy3 / 2, vx3, vy3;
+      return y;
+    }
+
+   private:
+    static Options options() {
+      Options o;
+      o.interaction = Interaction::kGravity;
+      o.count = 3;
+      o.name = "three-body";
+      return o;
+    }
+  };
+  return std::make_unique<ThreeBody>();
+}
+
+// ---- Registry -------------------------------------------------------------------------------
+
+namespace {
+
+std::unique_ptr<Particles> make_particle_default(Particles::Interaction kind) {
+  Particles::Options o;
+  o.interaction = kind;
+  o.count = 4;
+  o.dim = 2;
+  return std::make_unique<Particles>(o);
+}
+
+const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()>>>& registry() {
+  static const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()>>> r{
+      {"spring", [] { return std::make_unique<Spring>(); }},
+      {"damped-spring", [] { return std::make_unique<DampedSpring>(); }},
+      {"pendulum", [] { return std::make_unique<Pendulum>(); }},
+      {"double-pendulum", [] { return std::make_unique<DoublePendulum>(); }},
+      {"henon-heiles", [] { return std::make_unique<HenonHeiles>(); }},
+      {"kepler", [] { return std::make_unique<Kepler>(); }},
+      {"two-body", [] { return make_two_body(); }},
+      {"three-body", [] { return make_three_body(); }},
+      {"springs", [] { return make_particle_default(Particles::Interaction::kSpring); }},
+      {"gravity", [] { return make_particle_default(Particles::Interaction::kGravity); }},
+  };
+  return r;
+}
+
+}  // namespace
+
+std::vector<std::string> system_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : registry()) names.push_back(entry.first);
+  return names;
+}
+
+std::unique_ptr<System> make_system(const std::string& name) {
+  for (const auto& entry : registry())
+    if (entry.first == name) return entry.second();
+  std::string known;
+  for (const auto& entry : registry()) known += (known.empty() ? "" : ", ") + entry.first;
+  throw InvalidInput("unknown system '" + name + "'; known systems: " + known);
+}
+
+}  // namespace noether::physics

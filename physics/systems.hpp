@@ -1,0 +1,236 @@
+// physics/systems.hpp: analytic Hamiltonian systems, the ground truth noether learns from.
+//
+//   auto sys = noether::physics::make_system("pendulum");
+//   Eigen::VectorXd y = sys->default_state();              // y = [q; p], 2 * dof() entries
+//   double E = sys->energy(y);                              // H(q, p)
+//   Eigen::VectorXd dydt = sys->vector_field(y);            // [dH/dp; -dH/dq] + dissipation
+//
+// Units are the systems' own dimensionless ones (G = 1, unit masses unless stated). All work on
+// doubles through Eigen: this is the simulation path, with no autograd overhead.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace noether::physics {
+
+using Vector = Eigen::VectorXd;
+using Rng = std::mt19937_64;
+
+/// How a data set is drawn from a system, after the Hamiltonian Neural Networks paper (Greydanus
+/// et al. 2019): `trajectories` random initial states, each sampled at `points` equally spaced
+/// times on [t0, t1], Gaussian noise of standard deviation `noise_std` on the observed states,
+/// exact time derivatives as targets, the last `test_fraction` of trajectories held out.
+struct DataProtocol {
+  int trajectories = 50;
+  int points = 30;
+  double t0 = 0.0;
+  double t1 = 3.0;
+  double noise_std = 0.1;
+  double test_fraction = 0.5;
+  /// Throws InvalidInput naming the first bad field.
+  void validate() const;
+};
+
+/// An analytic Hamiltonian system in canonical coordinates: q and p have dof() entries each and
+/// a state is y = [q; p].
+class System {
+ public:
+  virtual ~System() = default;
+  virtual std::string name() const = 0;
+  /// One line: what it is and its Hamiltonian.
+  virtual std::string description() const = 0;
+  /// Degrees of freedom D: q and p each have D entries.
+  virtual int dof() const = 0;
+  /// True when H = T(p) + V(q), so dH/dq depends on q only and dH/dp on p only.
+  virtual bool separable() const = 0;
+  /// False when a dissipation term drains energy (then energy() is not conserved).
+  virtual bool conservative() const { return true; }
+
+  virtual double energy(const Vector& q, const Vector& p) const = 0;
+  virtual Vector dH_dq(const Vector& q, const Vector& p) const = 0;
+  virtual Vector dH_dp(const Vector& q, const Vector& p) const = 0;
+  /// The non-Hamiltonian part of dy/dt (zero for conservative systems); 2D entries.
+  virtual Vector dissipation(const Vector& q, const Vector& p) const;
+
+  /// A representative initial state y = [q; p].
+  virtual Vector default_state() const = 0;
+  /// A random initial state following the HNN paper's protocol for this system.
+  virtual Vector random_state(Rng& rng) const = 0;
+  /// The data-set protocol of the HNN paper for this system.
+  virtual DataProtocol protocol() const { return {}; }
+
+  // Conveniences on the stacked state y = [q; p] (2D entries).
+  double energy(const Vector& y) const;
+  /// dy/dt = [dH/dp; -dH/dq] + dissipation.
+  Vector vector_field(const Vector& y) const;
+  Vector q_of(const Vector& y) const { return y.head(dof()); }
+  Vector p_of(const Vector& y) const { return y.tail(dof()); }
+  /// Throws InvalidInput when y has the wrong size or a non-finite entry.
+  void check_state(const Vector& y) const;
+};
+
+/// Names accepted by make_system, in a stable order.
+std::vector<std::string> system_names();
+/// Builds a system by name; throws InvalidInput listing the known names for an unknown one.
+std::unique_ptr<System> make_system(const std::string& name);
+
+// ---- The systems ----------------------------------------------------------------------------
+
+/// H = q^2 + p^2 (the HNN paper's ideal mass-spring, k = 2, m = 1/2). Period pi.
+class Spring : public System {
+ public:
+  std::string name() const override { return "spring"; }
+  std::string description() const override;
+  int dof() const override { return 1; }
+  bool separable() const override { return true; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+};
+
+/// H = q^2 + p^2 with dissipation: dq/dt = 2p - 2 gamma q, dp/dt = -2q (the dissipative HNN
+/// paper's damped spring for gamma = 1), so dH/dt = -4 gamma q^2 <= 0.
+class DampedSpring : public Spring {
+ public:
+  explicit DampedSpring(double gamma = 1.0);
+  std::string name() const override { return "damped-spring"; }
+  std::string description() const override;
+  bool conservative() const override { return gamma_ == 0.0; }
+  Vector dissipation(const Vector& q, const Vector& p) const override;
+
+ private:
+  double gamma_;
+};
+
+/// H = 3 (1 - cos q) + p^2 (the HNN paper's ideal pendulum).
+class Pendulum : public System {
+ public:
+  std::string name() const override { return "pendulum"; }
+  std::string description() const override;
+  int dof() const override { return 1; }
+  bool separable() const override { return true; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+};
+
+/// Planar double pendulum, unit masses, lengths and g; q = (theta1, theta2) from the vertical.
+/// H = (p1^2 + 2 p2^2 - 2 p1 p2 cos(q1 - q2)) / (2 (1 + sin^2(q1 - q2))) - 2 cos q1 - cos q2.
+/// Not separable.
+class DoublePendulum : public System {
+ public:
+  std::string name() const override { return "double-pendulum"; }
+  std::string description() const override;
+  int dof() const override { return 2; }
+  bool separable() const override { return false; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+};
+
+/// Henon-Heiles: H = (px^2 + py^2)/2 + (x^2 + y^2)/2 + x^2 y - y^3/3. Bounded below E = 1/6.
+class HenonHeiles : public System {
+ public:
+  std::string name() const override { return "henon-heiles"; }
+  std::string description() const override;
+  int dof() const override { return 2; }
+  bool separable() const override { return true; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+};
+
+/// The Kepler problem (two-body problem in relative coordinates), planar, mu = G (m1 + m2):
+/// H = |p|^2 / 2 - mu / |q|. The default orbit has eccentricity 0.5, semi-major axis 1, period
+/// 2 pi.
+class Kepler : public System {
+ public:
+  explicit Kepler(double mu = 1.0, double eccentricity = 0.5);
+  std::string name() const override { return "kepler"; }
+  std::string description() const override;
+  int dof() const override { return 2; }
+  bool separable() const override { return true; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+  /// The exact state at time t from y0 (elliptic orbits only; throws InvalidInput otherwise).
+  Vector exact(const Vector& y0, double t) const;
+
+ private:
+  double mu_, e_;
+};
+
+/// N point masses in 2-D or 3-D with pairwise springs or Newtonian gravity and optional linear
+/// drag. q = positions (N * dim, body-major), p = momenta.
+///   springs: V = sum_{i<j} k_ij / 2 (|r_ij| - rest_length)^2
+///   gravity: V = -sum_{i<j} G m_i m_j / sqrt(|r_ij|^2 + softening^2)
+///   drag:    dp_i/dt gains -damping * p_i / m_i (Rayleigh D = damping / 2 sum |v_i|^2)
+class Particles : public System {
+ public:
+  enum class Interaction { kSpring, kGravity };
+  struct Options {
+    Interaction interaction = Interaction::kGravity;
+    int count = 3;  ///< N
+    int dim = 2;    ///< 2 or 3
+    std::vector<double> masses;                ///< N entries; empty: all 1
+    std::vector<double> spring_constants;      ///< N*N symmetric; empty: all 1
+    double rest_length = 1.0;
+    double gravitational_constant = 1.0;
+    double softening = 0.0;
+    double damping = 0.0;
+    std::string name;  ///< the registry name; empty: derived from the options
+    void validate() const;
+  };
+  explicit Particles(Options options);
+  std::string name() const override;
+  std::string description() const override;
+  int dof() const override { return o_.count * o_.dim; }
+  bool separable() const override { return true; }
+  bool conservative() const override { return o_.damping == 0.0; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector dissipation(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+  const Options& options() const { return o_; }
+  /// Total linear momentum (dim entries) and, in 2-D, angular momentum about the origin.
+  Vector total_momentum(const Vector& p) const;
+
+ private:
+  double mass(int i) const { return o_.masses[static_cast<std::size_t>(i)]; }
+  double k(int i, int j) const {
+    return o_.spring_constants[static_cast<std::size_t>(i * o_.count + j)];
+  }
+  Options o_;
+};
+
+/// Two equal unit masses under gravity in the plane (the HNN paper's two-body task).
+std::unique_ptr<Particles> make_two_body();
+/// Three unit masses under gravity in the plane; default state the Chenciner-Montgomery
+/// figure-eight.
+std::unique_ptr<Particles> make_three_body();
+
+}  // namespace noether::physics
