@@ -52,7 +52,7 @@ int integrate_command(const IntegrateArgs& a) {
   const int d = system->dof();
 
   std::vector<double> rows;  // t, y..., energy, rel error
-  const double e0 = system->energy(system->default_state());
+  const double e0 = system->energy_at(system->default_state());
   const double scale = e0 != 0.0 ? std::abs(e0) : 1.0;
   Sampler sample;
   if (!a.no_csv) {
@@ -157,7 +157,7 @@ int demo_command(const DemoArgs& a) {
   o.every = std::max(1L, a.steps / checkpoints);
   std::vector<RunSummary> summaries;
   std::vector<std::vector<std::pair<double, double>>> series(schemes.size());
-  const double e0 = physics::make_system(o.system)->energy(physics::make_system(o.system)->default_state());
+  const double e0 = physics::make_system(o.system)->energy_at(physics::make_system(o.system)->default_state());
   if (!a.json)
     std::cout << "noether demo: a tour of what noether does today\n\n"
               << "[1] The Kepler problem (eccentricity 0.5, period 2 pi), " << o.steps

@@ -27,7 +27,7 @@ RunSummary run_integration(const RunOptions& o, const Sampler& sample) {
   s.integrator = o.integrator;
   s.dt = o.dt;
   physics::Vector y = system->default_state();
-  const double e0 = system->energy(y);
+  const double e0 = system->energy_at(y);
   const double scale = e0 != 0.0 ? std::abs(e0) : 1.0;
   s.energy_initial = s.energy_final = e0;
   if (sample) sample(0, 0.0, y, e0);
@@ -44,7 +44,7 @@ RunSummary run_integration(const RunOptions& o, const Sampler& sample) {
       break;
     }
     t = i * o.dt;
-    const double e = system->energy(y);
+    const double e = system->energy_at(y);
     if (!std::isfinite(e) || !y.allFinite()) {
       s.ok = false;
       std::ostringstream os;

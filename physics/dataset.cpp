@@ -54,7 +54,7 @@ DataSet generate_dataset(const System& system, const DataProtocol& protocol, uin
         t = tk;
       }
       const Vector dy = system.vector_field(y);
-      energy[part].push_back(system.energy(y));
+      energy[part].push_back(system.energy_at(y));
       for (int i = 0; i < dim; ++i) {
         x[part].push_back(y[i] + protocol.noise_std * noise(rng));
         dxdt[part].push_back(dy[i]);

@@ -2,7 +2,7 @@
 //
 //   auto sys = noether::physics::make_system("pendulum");
 //   Eigen::VectorXd y = sys->default_state();              // y = [q; p], 2 * dof() entries
-//   double E = sys->energy(y);                              // H(q, p)
+//   double E = sys->energy_at(y);                              // H(q, p)
 //   Eigen::VectorXd dydt = sys->vector_field(y);            // [dH/dp; -dH/dq] + dissipation
 //
 // Units are the systems' own dimensionless ones (G = 1, unit masses unless stated). All work on
@@ -66,7 +66,7 @@ class System {
   virtual DataProtocol protocol() const { return {}; }
 
   // Conveniences on the stacked state y = [q; p] (2D entries).
-  double energy(const Vector& y) const;
+  double energy_at(const Vector& y) const;  ///< H at the stacked state y = [q; p]
   /// dy/dt = [dH/dp; -dH/dq] + dissipation.
   Vector vector_field(const Vector& y) const;
   Vector q_of(const Vector& y) const { return y.head(dof()); }
