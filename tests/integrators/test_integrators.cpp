@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <memory>
 
 #include "integrators/integrators.hpp"
 #include "noether/error.hpp"
@@ -53,6 +54,18 @@ EnergyHistory energy_history(const Step& step, double dt, long steps) {
   return h;
 }
 
+/// Tao's scheme on Kepler as a Step; the extended state lives across steps.
+Step tao_kepler() {
+  auto s = std::make_shared<ni::TaoState<Vector>>(kKepler.default_state().head(2),
+                                                  kKepler.default_state().tail(2));
+  return [s](Vector& y, double dt) {
+    ni::tao_step(*s, dt, 20.0, [](const Vector& q, const Vector& p) {
+      return std::make_pair(kKepler.dH_dq(q, p), kKepler.dH_dp(q, p));
+    });
+    y << s->q, s->p;
+  };
+}
+
 }  // namespace
 
 TEST_CASE("symplectic schemes keep the energy error bounded over 1e5 steps; RK4 drifts",
@@ -70,6 +83,7 @@ TEST_CASE("symplectic schemes keep the energy error bounded over 1e5 steps; RK4 
       {"yoshida4", separable(&ni::yoshida4_step), 1e-3},
       {"yoshida6", separable(&ni::yoshida6_step), 1e-4},
       {"implicit_midpoint", [](Vector& y, double h) { ni::implicit_midpoint_step(y, 0.0, h, field); }, 2e-2},
+      {"tao", tao_kepler(), 5e-2},  // the copies' coupling (omega dt = 1) adds to leapfrog's error
   };
   for (const auto& c : cases) {
     const auto h = energy_history(c.step, dt, steps);
@@ -278,6 +292,38 @@ TEST_CASE("every scheme gives the same numbers on Eigen vectors and batched tens
             y << q, p;
           },
           split([&](auto& q, auto& p, auto& gq, auto& gp) { ni::leapfrog_step(q, p, dt, gq, gp); }));
+  compare("velocity_verlet",
+          [&](Vector& y) {
+            Vector q = y.head(2), p = y.tail(2);
+            ni::velocity_verlet_step(q, p, dt, grad_q, grad_p);
+            y << q, p;
+          },
+          split([&](auto& q, auto& p, auto& gq, auto& gp) { ni::velocity_verlet_step(q, p, dt, gq, gp); }));
+  compare("yoshida4",
+          [&](Vector& y) {
+            Vector q = y.head(2), p = y.tail(2);
+            ni::yoshida4_step(q, p, dt, grad_q, grad_p);
+            y << q, p;
+          },
+          split([&](auto& q, auto& p, auto& gq, auto& gp) { ni::yoshida4_step(q, p, dt, gq, gp); }));
+  {
+    ni::TaoState<Vector> se(y0.head(2), y0.tail(2));
+    const auto yt0 = to_tensor(y0, 3);
+    ni::TaoState<torch::Tensor> st(yt0.narrow(-1, 0, 2).clone(), yt0.narrow(-1, 2, 2).clone());
+    for (int i = 0; i < steps; ++i) {
+      ni::tao_step(se, dt, 20.0, [](const Vector& q, const Vector& p) {
+        return std::make_pair(kKepler.dH_dq(q, p), kKepler.dH_dp(q, p));
+      });
+      ni::tao_step(st, dt, 20.0, [&](const torch::Tensor& q, const torch::Tensor& p) {
+        return std::make_pair(qt(q), pt(p));
+      });
+    }
+    Vector ye(4);
+    ye << se.q, se.p;
+    const double diff = (torch::cat({st.q, st.p}, -1) - to_tensor(ye, 3)).abs().max().item<double>();
+    INFO("tao: max |torch - eigen| = " << diff);
+    CHECK(diff < 1e-12);
+  }
   compare("yoshida6",
           [&](Vector& y) {
             Vector q = y.head(2), p = y.tail(2);
