@@ -19,6 +19,7 @@ packages=(
   libtorch-dev libopenblas0-pthread libeigen3-dev catch2
   librdkit-dev rdkit-data libopenbabel-dev openbabel
   libcli11-dev nlohmann-json3-dev
+  python3-torch python3-numpy
 )
 
 sudo_cmd=()
