@@ -45,4 +45,39 @@ struct DatasetArgs {
 /// Registers `noether dataset` (its own translation unit: it is the only command using torch).
 int dataset_command(const DatasetArgs& args);
 
+struct TrainArgs {
+  std::string system = "spring";
+  std::string model = "hnn";
+  std::string output = "model.pt";
+  int64_t steps = -1;       ///< < 0: the paper's protocol for the system
+  int64_t batch_size = -1;  ///< < 0: the paper's protocol; 0 = full batch
+  double learning_rate = 1e-3;
+  double weight_decay = 1e-4;
+  int64_t hidden = 200;
+  int64_t layers = 2;
+  std::string activation = "tanh";
+  unsigned long long seed = 0;
+  unsigned long long data_seed = 0;
+  int trajectories = 0;  ///< 0: the protocol's
+  std::string loss = "pointwise";
+  std::string integrator = "rk4";
+  int64_t rollout_steps = 0;
+  std::string dtype = "float32";
+  int64_t checkpoint_every = 0;
+  int threads = 0;  ///< 0: torch's default
+  bool resume = false;
+  bool json = false;
+  bool quiet = false;
+};
+int train_command(TrainArgs args);
+
+struct EvaluateArgs {
+  std::string model;
+  int starts = 15;
+  double t1 = 20.0;
+  int threads = 0;
+  bool json = false;
+};
+int evaluate_command(const EvaluateArgs& args);
+
 }  // namespace noether::apps

@@ -63,6 +63,40 @@ int main(int argc, char** argv) {
   dataset->add_option("--test-fraction", ds.test_fraction, "override the protocol's test fraction");
   dataset->add_flag("--json", ds.json, "print one line of JSON");
 
+  na::TrainArgs tr;
+  auto* train = app.add_subcommand(
+      "train", "learn a model (baseline, hnn, dhnn, separable) from a system's data; save a checkpoint");
+  train->add_option("--system", tr.system, "system to learn (see `noether systems`)")->capture_default_str();
+  train->add_option("--model", tr.model, "baseline, hnn, dhnn or separable")->capture_default_str();
+  train->add_option("-o,--out", tr.output, "checkpoint file (and FILE.json)")->capture_default_str();
+  train->add_option("--steps", tr.steps, "optimisation steps (default: the paper's protocol)");
+  train->add_option("--batch-size", tr.batch_size, "samples per step, 0 = full batch (default: the paper's)");
+  train->add_option("--lr", tr.learning_rate, "Adam learning rate")->capture_default_str();
+  train->add_option("--weight-decay", tr.weight_decay, "Adam L2 penalty")->capture_default_str();
+  train->add_option("--hidden", tr.hidden, "hidden width")->capture_default_str();
+  train->add_option("--layers", tr.layers, "hidden layers")->capture_default_str();
+  train->add_option("--activation", tr.activation, "tanh, relu, softplus or sin")->capture_default_str();
+  train->add_option("--seed", tr.seed, "seed for weights and batches")->capture_default_str();
+  train->add_option("--data-seed", tr.data_seed, "seed of the generated data set")->capture_default_str();
+  train->add_option("--trajectories", tr.trajectories, "override the protocol's trajectory count");
+  train->add_option("--loss", tr.loss, "pointwise, rollout or weak")->capture_default_str();
+  train->add_option("--integrator", tr.integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();
+  train->add_option("--rollout-steps", tr.rollout_steps, "rollout window in samples (0 = whole trajectories)");
+  train->add_option("--dtype", tr.dtype, "float32 or float64")->capture_default_str();
+  train->add_option("--checkpoint-every", tr.checkpoint_every, "also save every N steps");
+  train->add_option("--threads", tr.threads, "torch threads (default: torch's choice)");
+  train->add_flag("--resume", tr.resume, "continue training the checkpoint at --out for --steps more");
+  train->add_flag("--json", tr.json, "print the summary as one line of JSON");
+  train->add_flag("-q,--quiet", tr.quiet, "no progress bar");
+
+  na::EvaluateArgs ev;
+  auto* evaluate = app.add_subcommand("evaluate", "the papers' metrics for a trained model");
+  evaluate->add_option("--model", ev.model, "checkpoint written by `noether train`")->required();
+  evaluate->add_option("--starts", ev.starts, "random initial states for the rollouts")->capture_default_str();
+  evaluate->add_option("--t1", ev.t1, "rollout length")->capture_default_str();
+  evaluate->add_option("--threads", ev.threads, "torch threads");
+  evaluate->add_flag("--json", ev.json, "print one line of JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -82,6 +116,8 @@ int main(int argc, char** argv) {
     if (*systems) return na::systems_command(systems_json);
     if (*integrators) return na::integrators_command(integrators_json);
     if (*dataset) return na::dataset_command(ds);
+    if (*train) return na::train_command(tr);
+    if (*evaluate) return na::evaluate_command(ev);
   } catch (const noether::InvalidInput& e) {
     std::cerr << "noether: error: " << e.what() << "\n";
     return 2;

@@ -1,0 +1,65 @@
+// noether/progress.hpp: a progress bar on stderr for long runs, drawn only on a terminal.
+//
+//   Progress bar("train", steps, /*enabled=*/true, /*stride=*/1);
+//   for (long i = 1; i <= steps; ++i) { ...; bar.update(i, "loss 1.2e-3"); }
+//
+// `stride` is how often update() even looks at the clock (a cheap integer test otherwise), so
+// tight loops of millions of steps pay nothing measurable.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include <unistd.h>
+
+namespace noether {
+
+class Progress {
+ public:
+  Progress(std::string label, long total, bool enabled, long stride = 1024)
+      : label_(std::move(label)), total_(total), stride_(stride > 0 ? stride : 1),
+        enabled_(enabled && ::isatty(2)), start_(std::chrono::steady_clock::now()), last_(start_) {}
+  ~Progress() { finish(); }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  /// Redraws at most 10 times a second; `status` is shown after the counts.
+  void update(long done, const std::string& status = {}) {
+    if (!enabled_ || done % stride_ != 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    status_ = status;
+    draw(done, now);
+  }
+  void finish() {
+    if (!enabled_ || finished_) return;
+    finished_ = true;
+    draw(total_, std::chrono::steady_clock::now());
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  void draw(long done, std::chrono::steady_clock::time_point now) {
+    const double frac = total_ > 0 ? static_cast<double>(done) / total_ : 1.0;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double eta = frac > 0 ? secs * (1.0 - frac) / frac : 0.0;
+    char bar[31];
+    const int filled = static_cast<int>(frac * 30);
+    for (int i = 0; i < 30; ++i) bar[i] = i < filled ? '#' : '.';
+    bar[30] = '\0';
+    std::fprintf(stderr, "\r%s [%s] %5.1f%%  %ld/%ld  %.1fs elapsed, %.1fs left  %s ",
+                 label_.c_str(), bar, 100.0 * frac, done, total_, secs, eta, status_.c_str());
+    std::fflush(stderr);
+  }
+  std::string label_;
+  long total_;
+  long stride_;
+  bool enabled_;
+  bool finished_ = false;
+  std::string status_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+}  // namespace noether

@@ -1,0 +1,80 @@
+#include "physics/evaluation.hpp"
+
+#include "integrators/dop853.hpp"
+#include "integrators/rk4.hpp"
+#include "noether/error.hpp"
+#include "physics/torch_state.hpp"
+#include "physics/training.hpp"
+
+namespace noether::physics {
+
+void EvaluationOptions::validate() const {
+  if (starts < 1) throw InvalidInput("evaluation starts must be >= 1");
+  if (!(t1 > 0.0)) throw InvalidInput("evaluation t1 must be > 0");
+  if (points < 2) throw InvalidInput("evaluation points must be >= 2");
+  if (substeps < 1) throw InvalidInput("evaluation substeps must be >= 1");
+}
+
+Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet& data,
+                    const EvaluationOptions& o) {
+  o.validate();
+  const int64_t dim = 2 * truth.dof();
+  if (model.dof() != truth.dof())
+    throw InvalidInput("model has " + std::to_string(model.dof()) + " degrees of freedom; '" +
+                       truth.name() + "' has " + std::to_string(truth.dof()));
+  Evaluation e;
+  e.starts = o.starts;
+  e.test_loss = derivative_mse(model, data.test_x, data.test_dxdt);
+
+  Rng rng(o.seed);
+  std::vector<Vector> starts;
+  for (int i = 0; i < o.starts; ++i) starts.push_back(truth.random_state(rng));
+  const double dt = o.t1 / (o.points - 1);
+
+  // True trajectories, sample by sample.
+  std::vector<std::vector<Vector>> exact(starts.size());
+  integrators::AdaptiveOptions tight;
+  tight.rtol = 1e-12;
+  tight.atol = 1e-12;
+  auto field = [&](double, const Vector& y) { return truth.vector_field(y); };
+  for (std::size_t s = 0; s < starts.size(); ++s) {
+    Vector y = starts[s];
+    exact[s].push_back(y);
+    for (int k = 1; k < o.points; ++k) {
+      const auto r = integrators::integrate_dop853(y, (k - 1) * dt, k * dt, field, tight);
+      if (!r.ok()) throw NumericalError("true trajectory failed: " + r.message);
+      exact[s].push_back(y);
+    }
+  }
+
+  // Learned trajectories: one batch, RK4.
+  const auto dtype = model.parameters().front().scalar_type();
+  auto x = torch::empty({o.starts, dim}, torch::kFloat64);
+  for (int s = 0; s < o.starts; ++s)
+    for (int64_t j = 0; j < dim; ++j) x[s][j] = starts[static_cast<std::size_t>(s)][j];
+  x = x.to(dtype);
+  auto learned = [&](double, const torch::Tensor& y) { return model.time_derivative(y, false); };
+  const double h = dt / o.substeps;
+  double energy_sq = 0.0, state_sq = 0.0;
+  bool diverged = false;
+  for (int k = 0; k < o.points; ++k) {
+    if (k > 0)
+      for (int sub = 0; sub < o.substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
+    const auto xd = x.to(torch::kFloat64).contiguous();
+    const double* px = xd.data_ptr<double>();
+    for (int s = 0; s < o.starts; ++s) {
+      const Vector yl = Eigen::Map<const Vector>(px + s * dim, dim);
+      const Vector& yt = exact[static_cast<std::size_t>(s)][static_cast<std::size_t>(k)];
+      if (!yl.allFinite()) diverged = true;
+      const double de = truth.energy_at(yl) - truth.energy_at(yt);
+      energy_sq += de * de;
+      state_sq += (yl - yt).squaredNorm();
+    }
+  }
+  const double n = static_cast<double>(o.starts) * o.points;
+  e.energy_mse = diverged ? std::numeric_limits<double>::infinity() : energy_sq / n;
+  e.state_mse = diverged ? std::numeric_limits<double>::infinity() : state_sq / (n * dim);
+  return e;
+}
+
+}  // namespace noether::physics

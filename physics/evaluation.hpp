@@ -1,0 +1,38 @@
+// physics/evaluation.hpp: the HNN papers' metrics for a learned model against the true system.
+//
+//   Evaluation e = evaluate(*run.model, *system, data, EvaluationOptions{});
+//   e.test_loss     // pointwise derivative MSE on the held-out set
+//   e.energy_mse    // true energy along learned rollouts vs along true ones
+//   e.state_mse     // learned rollouts vs true trajectories
+#pragma once
+
+#include <cstdint>
+
+#include "physics/dataset.hpp"
+#include "physics/models.hpp"
+#include "physics/systems.hpp"
+
+namespace noether::physics {
+
+struct EvaluationOptions {
+  int starts = 15;        ///< random initial states (from the system's sampler)
+  double t1 = 20.0;       ///< rollouts cover [0, t1]
+  int points = 1000;      ///< samples along each rollout
+  int substeps = 2;       ///< RK4 steps between samples for the learned field
+  uint64_t seed = 1234;   ///< for the initial states
+  void validate() const;
+};
+
+struct Evaluation {
+  double test_loss = 0.0;
+  double energy_mse = 0.0;  ///< mean over starts and samples of (H(x_learned) - H(x_true))^2
+  double state_mse = 0.0;   ///< mean over starts, samples and coordinates of (x_learned - x_true)^2
+  int starts = 0;
+};
+
+/// Rolls the learned field (RK4) and the true one (DOP853, tolerance 1e-12) from the same random
+/// starts and compares them. The energy is the true system's H in both cases.
+Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet& data,
+                    const EvaluationOptions& options);
+
+}  // namespace noether::physics

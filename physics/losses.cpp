@@ -1,0 +1,86 @@
+#include "physics/losses.hpp"
+
+#include <cmath>
+
+#include "integrators/euler.hpp"
+#include "integrators/implicit_midpoint.hpp"
+#include "integrators/leapfrog.hpp"
+#include "integrators/rk4.hpp"
+#include "noether/error.hpp"
+#include "physics/torch_state.hpp"
+
+namespace noether::physics {
+
+torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
+                             const torch::Tensor& dxdt) {
+  return torch::mse_loss(model.time_derivative(x, /*create_graph=*/true), dxdt);
+}
+
+torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const torch::Tensor& x0,
+                      double dt, int64_t steps, const std::string& integrator, bool create_graph) {
+  if (steps < 0) throw InvalidInput("rollout steps must be >= 0");
+  std::vector<torch::Tensor> states{x0};
+  torch::Tensor x = x0;
+  auto field = [&](double, const torch::Tensor& s) { return model->time_derivative(s, create_graph); };
+  if (integrator == "leapfrog") {
+    const auto g = separable_gradients(model, create_graph);
+    const int64_t d = model->dof();
+    torch::Tensor q = x.narrow(-1, 0, d), p = x.narrow(-1, d, d);
+    for (int64_t i = 0; i < steps; ++i) {
+      integrators::leapfrog_step(q, p, dt, g.dH_dq, g.dH_dp);
+      if (!create_graph) {
+        q = q.detach();
+        p = p.detach();
+      }
+      states.push_back(torch::cat({q, p}, -1));
+    }
+    return torch::stack(states);
+  }
+  for (int64_t i = 0; i < steps; ++i) {
+    if (integrator == "rk4") integrators::rk4_step(x, i * dt, dt, field);
+    else if (integrator == "euler") integrators::euler_step(x, i * dt, dt, field);
+    else if (integrator == "implicit-midpoint") integrators::implicit_midpoint_step(x, i * dt, dt, field);
+    else
+      throw InvalidInput("rollout integrator '" + integrator +
+                         "' unknown; use rk4, euler, leapfrog or implicit-midpoint");
+    if (!create_graph) x = x.detach();
+    states.push_back(x);
+  }
+  return torch::stack(states);
+}
+
+torch::Tensor rollout_loss(const std::shared_ptr<DynamicsModelImpl>& model,
+                           const torch::Tensor& traj, double dt, const std::string& integrator,
+                           const torch::Tensor& x0) {
+  if (traj.dim() != 3 || traj.size(0) < 2)
+    throw InvalidInput("rollout_loss needs a trajectory tensor [T >= 2, B, 2D]");
+  const torch::Tensor start = x0.defined() ? x0 : traj[0];
+  const auto pred = rollout(model, start, dt, traj.size(0) - 1, integrator, /*create_graph=*/true);
+  if (x0.defined()) return torch::mse_loss(pred, traj);
+  return torch::mse_loss(pred.narrow(0, 1, traj.size(0) - 1), traj.narrow(0, 1, traj.size(0) - 1));
+}
+
+torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj,
+                             const torch::Tensor& t, int64_t test_functions) {
+  if (traj.dim() != 3 || t.dim() != 1 || t.size(0) != traj.size(0) || traj.size(0) < 3)
+    throw InvalidInput("weak_form_loss needs traj [T >= 3, B, 2D] and t [T]");
+  if (test_functions < 1) throw InvalidInput("weak_form_loss needs at least one test function");
+  const int64_t T = traj.size(0), B = traj.size(1), W = traj.size(2);
+  const auto tt = t.to(traj.dtype());
+  const double t0 = tt[0].item<double>(), t1 = tt[T - 1].item<double>();
+  const double len = t1 - t0;
+  // Trapezoid weights for the samples.
+  auto dts = tt.narrow(0, 1, T - 1) - tt.narrow(0, 0, T - 1);
+  auto w = torch::zeros({T}, traj.options());
+  w.narrow(0, 0, T - 1).add_(0.5 * dts);
+  w.narrow(0, 1, T - 1).add_(0.5 * dts);
+  const auto k = torch::arange(1, test_functions + 1, traj.options()).unsqueeze(1);  // [K, 1]
+  const auto arg = k * (M_PI / len) * (tt - t0).unsqueeze(0);                         // [K, T]
+  const auto phi = torch::sin(arg) * w;                                               // [K, T]
+  const auto dphi = torch::cos(arg) * (k * (M_PI / len)) * w;
+  const auto f = model.time_derivative(traj.reshape({T * B, W}), /*create_graph=*/true).reshape({T, B, W});
+  const auto r = torch::einsum("kt,tbw->kbw", {phi, f}) + torch::einsum("kt,tbw->kbw", {dphi, traj});
+  return r.square().mean();
+}
+
+}  // namespace noether::physics

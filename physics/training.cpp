@@ -1,0 +1,298 @@
+#include "physics/training.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "noether/atomic_file.hpp"
+#include "noether/error.hpp"
+#include "noether/progress.hpp"
+#include "physics/losses.hpp"
+
+namespace noether::physics {
+
+using nlohmann::json;
+
+namespace {
+constexpr int64_t kCheckpointVersion = 1;
+constexpr const char* kCheckpointKind = "noether.model";
+
+std::string dtype_name(torch::Dtype d) { return d == torch::kFloat64 ? "float64" : "float32"; }
+torch::Dtype dtype_from(const std::string& s) {
+  if (s == "float64") return torch::kFloat64;
+  if (s == "float32") return torch::kFloat32;
+  throw InvalidInput("unknown dtype '" + s + "'; use float32 or float64");
+}
+
+json config_json(const ModelConfig& c) {
+  return {{"kind", c.kind}, {"dof", c.dof}, {"hidden", c.hidden}, {"layers", c.layers},
+          {"activation", c.activation}};
+}
+ModelConfig config_from(const json& j) {
+  ModelConfig c;
+  c.kind = j.at("kind").get<std::string>();
+  c.dof = j.at("dof").get<int64_t>();
+  c.hidden = j.at("hidden").get<int64_t>();
+  c.layers = j.at("layers").get<int64_t>();
+  c.activation = j.at("activation").get<std::string>();
+  c.validate();
+  return c;
+}
+
+json metadata(const TrainingRun& run) {
+  const auto& o = run.options;
+  const auto& p = run.protocol;
+  return {{"format_version", kCheckpointVersion},
+          {"kind", kCheckpointKind},
+          {"config", config_json(run.model->config())},
+          {"step", run.step},
+          {"system", run.system},
+          {"data", {{"trajectories", p.trajectories}, {"points", p.points}, {"t0", p.t0}, {"t1", p.t1},
+                    {"noise_std", p.noise_std}, {"test_fraction", p.test_fraction}, {"seed", run.data_seed}}},
+          {"training", {{"learning_rate", o.learning_rate}, {"weight_decay", o.weight_decay},
+                        {"batch_size", o.batch_size}, {"seed", o.seed}, {"loss", o.loss},
+                        {"integrator", o.integrator}, {"rollout_steps", o.rollout_steps},
+                        {"test_functions", o.test_functions}, {"dtype", dtype_name(o.dtype)}}}};
+}
+
+/// Reads the root archive and its metadata; throws InvalidInput for anything but a noether model.
+json read_metadata(torch::serialize::InputArchive& root, const std::string& path) {
+  {
+    std::ifstream probe(path, std::ios::binary);
+    if (!probe) throw InvalidInput("cannot open model checkpoint '" + path + "'");
+  }
+  try {
+    root.load_from(path);
+  } catch (const c10::Error& e) {
+    throw InvalidInput("'" + path + "' is not a noether model checkpoint: " + e.what_without_backtrace());
+  }
+  c10::IValue v;
+  if (!root.try_read("metadata", v) || !v.isString())
+    throw InvalidInput("'" + path + "' is a torch archive but not a noether model checkpoint");
+  json meta;
+  try {
+    meta = json::parse(v.toStringRef());
+  } catch (const json::exception& e) {
+    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
+  }
+  if (meta.value("kind", "") != kCheckpointKind)
+    throw InvalidInput("'" + path + "' is not a noether model checkpoint");
+  const int64_t version = meta.value("format_version", int64_t{-1});
+  if (version != kCheckpointVersion)
+    throw InvalidInput("checkpoint '" + path + "' has format_version " + std::to_string(version) +
+                       "; this noether reads version " + std::to_string(kCheckpointVersion));
+  return meta;
+}
+
+std::unique_ptr<torch::optim::Adam> make_optimizer(DynamicsModelImpl& model, const TrainOptions& o) {
+  return std::make_unique<torch::optim::Adam>(
+      model.parameters(), torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+}
+
+}  // namespace
+
+void TrainOptions::validate() const {
+  auto bad = [](const std::string& m) { throw InvalidInput("training option " + m); };
+  if (steps < 0) bad("steps = " + std::to_string(steps) + ": must be >= 0");
+  if (!(learning_rate > 0.0)) bad("learning_rate must be > 0");
+  if (!(weight_decay >= 0.0)) bad("weight_decay must be >= 0");
+  if (batch_size < 0) bad("batch_size must be >= 0 (0 = full batch)");
+  if (loss != "pointwise" && loss != "rollout" && loss != "weak")
+    bad("loss '" + loss + "': use pointwise, rollout or weak");
+  if (integrator != "rk4" && integrator != "euler" && integrator != "leapfrog" &&
+      integrator != "implicit-midpoint")
+    bad("integrator '" + integrator + "': use rk4, euler, leapfrog or implicit-midpoint");
+  if (rollout_steps < 0) bad("rollout_steps must be >= 0");
+  if (test_functions < 1) bad("test_functions must be >= 1");
+  if (eval_every < 1) bad("eval_every must be >= 1");
+  if (checkpoint_every < 0) bad("checkpoint_every must be >= 0");
+  if (dtype != torch::kFloat32 && dtype != torch::kFloat64) bad("dtype must be float32 or float64");
+}
+
+torch::Tensor trajectories(const DataSet& data, bool test) {
+  const auto& x = test ? data.test_x : data.x;
+  const int64_t points = data.protocol.points;
+  if (x.size(0) % points != 0)
+    throw InvalidInput("data set rows (" + std::to_string(x.size(0)) +
+                       ") are not a whole number of trajectories of " + std::to_string(points));
+  return x.reshape({x.size(0) / points, points, x.size(1)}).transpose(0, 1).contiguous();
+}
+
+TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, const DataSet& data) {
+  options.validate();
+  if (data.x.dim() != 2 || data.x.size(1) != 2 * config.dof)
+    throw InvalidInput("model " + config.describe() + " does not match the data's state size " +
+                       std::to_string(data.x.dim() == 2 ? data.x.size(1) : -1));
+  torch::manual_seed(options.seed);
+  TrainingRun run;
+  run.model = make_model(config);
+  run.model->to(options.dtype);
+  run.optimizer = make_optimizer(*run.model, options);
+  run.system = data.system;
+  run.protocol = data.protocol;
+  run.data_seed = data.seed;
+  run.options = options;
+  return run;
+}
+
+double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const torch::Tensor& dxdt) {
+  if (x.size(0) == 0) return 0.0;
+  const auto dtype = model.parameters().front().scalar_type();
+  double sum = 0.0;
+  const int64_t chunk = 8192;
+  for (int64_t i = 0; i < x.size(0); i += chunk) {
+    const int64_t n = std::min(chunk, x.size(0) - i);
+    const auto pred = model.time_derivative(x.narrow(0, i, n).to(dtype), /*create_graph=*/false);
+    sum += (pred - dxdt.narrow(0, i, n).to(dtype)).square().sum().item<double>();
+  }
+  return sum / static_cast<double>(x.numel());
+}
+
+TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o) {
+  o.validate();
+  if (!run.model || !run.optimizer) throw InvalidInput("train: the run has no model");
+  auto& model = *run.model;
+  for (auto& group : run.optimizer->param_groups()) {
+    auto& opts = static_cast<torch::optim::AdamOptions&>(group.options());
+    opts.lr(o.learning_rate);
+    opts.weight_decay(o.weight_decay);
+  }
+  run.options = o;
+  const auto dtype = model.parameters().front().scalar_type();
+  const auto x = data.x.to(dtype), dxdt = data.dxdt.to(dtype);
+  torch::Tensor traj, t;
+  double dt = 0.0;
+  if (o.loss != "pointwise") {
+    traj = trajectories(data, false).to(dtype);
+    t = data.t.to(dtype);
+    dt = (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1);
+  }
+  // Seed from (seed, step) so a resumed run draws the batches an uninterrupted one would.
+  torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step));
+
+  TrainSummary s;
+  Progress bar(run.system + "/" + model.config().kind, static_cast<long>(o.steps), o.progress, 1);
+  double step_seconds = 0.0;
+  double last_loss = 0.0;
+  for (int64_t i = 0; i < o.steps; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    run.optimizer->zero_grad();
+    torch::Tensor loss;
+    if (o.loss == "pointwise") {
+      if (o.batch_size > 0 && o.batch_size < x.size(0)) {
+        const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
+        loss = pointwise_loss(model, x.index_select(0, idx), dxdt.index_select(0, idx));
+      } else {
+        loss = pointwise_loss(model, x, dxdt);
+      }
+    } else {
+      torch::Tensor window = traj, tw = t;
+      if (o.batch_size > 0 && o.batch_size < traj.size(1))
+        window = window.index_select(1, torch::randint(traj.size(1), {o.batch_size}, torch::kLong));
+      if (o.rollout_steps > 0 && o.rollout_steps + 1 < traj.size(0)) {
+        const int64_t start_index = torch::randint(traj.size(0) - o.rollout_steps, {1}).item<int64_t>();
+        window = window.narrow(0, start_index, o.rollout_steps + 1);
+        tw = tw.narrow(0, start_index, o.rollout_steps + 1);
+      }
+      loss = o.loss == "rollout" ? rollout_loss(run.model, window, dt, o.integrator)
+                                 : weak_form_loss(model, window, tw, o.test_functions);
+    }
+    loss.backward();
+    run.optimizer->step();
+    ++run.step;
+    last_loss = loss.item<double>();
+    step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!std::isfinite(last_loss))
+      throw NumericalError("training diverged at step " + std::to_string(run.step) +
+                           ": loss is " + std::to_string(last_loss) + "; lower the learning rate");
+    if ((i + 1) % o.eval_every == 0 || i + 1 == o.steps) {
+      const double test = derivative_mse(model, data.test_x, data.test_dxdt);
+      s.history.push_back({run.step, last_loss, test});
+      std::ostringstream st;
+      st << "train " << std::scientific << std::setprecision(2) << last_loss << " test " << test;
+      bar.update(static_cast<long>(i + 1), st.str());
+    }
+    if (!o.checkpoint.empty() && o.checkpoint_every > 0 && (i + 1) % o.checkpoint_every == 0)
+      save_checkpoint(run, o.checkpoint);
+  }
+  bar.finish();
+  s.steps = run.step;
+  s.steps_this_call = o.steps;
+  s.wall_seconds = step_seconds;
+  s.seconds_per_step = o.steps > 0 ? step_seconds / static_cast<double>(o.steps) : 0.0;
+  // Final losses on the whole sets (the last step's loss may be a minibatch).
+  s.train_loss = o.loss == "pointwise" ? derivative_mse(model, data.x, data.dxdt) : last_loss;
+  s.test_loss = derivative_mse(model, data.test_x, data.test_dxdt);
+  if (!o.checkpoint.empty()) save_checkpoint(run, o.checkpoint);
+  return s;
+}
+
+void save_checkpoint(const TrainingRun& run, const std::string& path) {
+  const json meta = metadata(run);
+  torch::serialize::OutputArchive root;
+  root.write("metadata", c10::IValue(meta.dump()));
+  torch::serialize::OutputArchive weights;
+  run.model->save(weights);
+  root.write("model", weights);
+  if (run.optimizer) {
+    torch::serialize::OutputArchive opt;
+    run.optimizer->save(opt);
+    root.write("optimizer", opt);
+  }
+  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
+  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+}
+
+TrainingRun load_checkpoint(const std::string& path) {
+  torch::serialize::InputArchive root;
+  const json meta = read_metadata(root, path);
+  TrainingRun run;
+  const ModelConfig config = config_from(meta.at("config"));
+  const auto& tr = meta.at("training");
+  run.options.learning_rate = tr.at("learning_rate").get<double>();
+  run.options.weight_decay = tr.at("weight_decay").get<double>();
+  run.options.batch_size = tr.at("batch_size").get<int64_t>();
+  run.options.seed = tr.at("seed").get<uint64_t>();
+  run.options.loss = tr.at("loss").get<std::string>();
+  run.options.integrator = tr.at("integrator").get<std::string>();
+  run.options.rollout_steps = tr.at("rollout_steps").get<int64_t>();
+  run.options.test_functions = tr.at("test_functions").get<int64_t>();
+  run.options.dtype = dtype_from(tr.at("dtype").get<std::string>());
+  run.model = make_model(config);
+  run.model->to(run.options.dtype);
+  torch::serialize::InputArchive weights;
+  root.read("model", weights);
+  run.model->load(weights);
+  run.optimizer = make_optimizer(*run.model, run.options);
+  torch::serialize::InputArchive opt;
+  if (root.try_read("optimizer", opt)) run.optimizer->load(opt);
+  run.step = meta.at("step").get<int64_t>();
+  run.system = meta.at("system").get<std::string>();
+  const auto& d = meta.at("data");
+  run.protocol.trajectories = d.at("trajectories").get<int>();
+  run.protocol.points = d.at("points").get<int>();
+  run.protocol.t0 = d.at("t0").get<double>();
+  run.protocol.t1 = d.at("t1").get<double>();
+  run.protocol.noise_std = d.at("noise_std").get<double>();
+  run.protocol.test_fraction = d.at("test_fraction").get<double>();
+  run.data_seed = d.at("seed").get<uint64_t>();
+  return run;
+}
+
+void load_weights_into(DynamicsModelImpl& model, const std::string& path) {
+  torch::serialize::InputArchive root;
+  const json meta = read_metadata(root, path);
+  const ModelConfig stored = config_from(meta.at("config"));
+  if (stored != model.config())
+    throw InvalidInput("checkpoint '" + path + "' holds " + stored.describe() +
+                       "; it cannot be loaded into " + model.config().describe());
+  torch::serialize::InputArchive weights;
+  root.read("model", weights);
+  model.load(weights);
+}
+
+}  // namespace noether::physics

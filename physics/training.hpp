@@ -1,0 +1,95 @@
+// physics/training.hpp: fitting a learned model to trajectory data, with checkpoints and resume.
+//
+//   auto data = generate_dataset(*system, system->protocol(), 0);
+//   TrainingRun run = new_run(config, options, data);        // model + Adam
+//   TrainSummary s = train(run, data, options);               // progress bar, history
+//   save_checkpoint(run, "model.pt");                         // + model.pt.json sidecar
+//   TrainingRun again = load_checkpoint("model.pt");          // config first, then weights
+//
+// Losses: "pointwise" (derivative matching; the HNN papers), "rollout" (RK4 or leapfrog through
+// each trajectory; SRNN), "weak" (test functions, no derivatives needed).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "physics/dataset.hpp"
+#include "physics/models.hpp"
+
+namespace noether::physics {
+
+struct TrainOptions {
+  int64_t steps = 2000;
+  double learning_rate = 1e-3;
+  double weight_decay = 1e-4;   ///< Adam's L2 penalty (as in the HNN code)
+  int64_t batch_size = 0;       ///< samples per step; 0 = full batch
+  uint64_t seed = 0;            ///< weights and minibatch order
+  std::string loss = "pointwise";     ///< pointwise, rollout or weak
+  std::string integrator = "rk4";     ///< for the rollout loss: rk4, euler, leapfrog
+  int64_t rollout_steps = 0;    ///< rollout window (samples - 1); 0 = whole trajectories
+  int64_t test_functions = 8;   ///< for the weak loss
+  int64_t eval_every = 100;     ///< test loss every this many steps (history)
+  bool progress = false;        ///< progress bar on stderr (terminal only)
+  std::string checkpoint;       ///< if set: saved every checkpoint_every steps and at the end
+  int64_t checkpoint_every = 0;
+  torch::Dtype dtype = torch::kFloat32;
+  /// Throws InvalidInput naming the bad field.
+  void validate() const;
+};
+
+struct TrainPoint {
+  int64_t step;
+  double train_loss;
+  double test_loss;
+};
+
+struct TrainSummary {
+  double train_loss = 0.0;  ///< loss on the training set after the last step
+  double test_loss = 0.0;   ///< pointwise derivative MSE on the test set
+  int64_t steps = 0;        ///< total optimisation steps of the run (including resumed ones)
+  int64_t steps_this_call = 0;
+  double seconds_per_step = 0.0;
+  double wall_seconds = 0.0;
+  std::vector<TrainPoint> history;
+};
+
+/// A model, its optimiser and where training stands: what a checkpoint holds.
+struct TrainingRun {
+  std::shared_ptr<DynamicsModelImpl> model;
+  std::unique_ptr<torch::optim::Adam> optimizer;
+  int64_t step = 0;
+  std::string system;           ///< the data's system, for evaluation
+  DataProtocol protocol;        ///< the data's protocol and seed, to regenerate it
+  uint64_t data_seed = 0;
+  TrainOptions options;         ///< the settings of the last training call
+};
+
+/// A fresh model (seeded with options.seed) and optimiser for `data`.
+TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, const DataSet& data);
+
+/// Runs options.steps more steps of Adam on `data` (resuming from run.step).
+TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& options);
+
+/// Pointwise derivative MSE of the model on (x, dxdt), evaluated in chunks without a graph.
+double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const torch::Tensor& dxdt);
+
+/// Writes model, optimiser state, step, config and data provenance atomically, plus a JSON
+/// sidecar `path + ".json"` a person can read.
+void save_checkpoint(const TrainingRun& run, const std::string& path);
+
+/// Reads a checkpoint: the config first, then a model of that architecture, then its weights.
+/// Throws InvalidInput for a missing or foreign file or an unknown format_version.
+TrainingRun load_checkpoint(const std::string& path);
+
+/// Loads a checkpoint's weights into an existing model; throws InvalidInput, naming both
+/// architectures, when the checkpoint holds a different one (torch::load alone would accept it).
+void load_weights_into(DynamicsModelImpl& model, const std::string& path);
+
+/// The data set's trajectories as [points, trajectories, 2D] (train or test part).
+torch::Tensor trajectories(const DataSet& data, bool test);
+
+}  // namespace noether::physics
