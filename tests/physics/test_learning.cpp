@@ -7,6 +7,7 @@
 #include "integrators/implicit_midpoint.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
+#include "physics/eigen_hamiltonian.hpp"
 #include "physics/losses.hpp"
 #include "physics/torch_state.hpp"
 #include "physics/training.hpp"
@@ -228,4 +229,38 @@ TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[phys
   const auto rs = np::train(sep, data, r);
   INFO("rollout training: derivative test MSE " << before << " -> " << rs.test_loss);
   CHECK(rs.test_loss < 0.2 * before);
+}
+
+TEST_CASE("the Eigen inference path agrees with the torch path", "[physics][learning][eigen]") {
+  for (const char* act : {"tanh", "softplus", "sin"}) {
+    torch::manual_seed(3);
+    auto c = config("hnn", 2, 40);
+    c.activation = act;
+    c.layers = 3;
+    auto model = np::make_model(c);
+    model->to(torch::kFloat64);
+    const auto fast = np::EigenMlpHamiltonian::from_model(*model);
+    const auto x = torch::randn({6, 4}, torch::kFloat64);
+    const auto f_torch = model->time_derivative(x, false);
+    const auto h_torch = model->energy(x).detach();
+    for (int64_t i = 0; i < 6; ++i) {
+      const auto row = x[i].contiguous();
+      const Eigen::VectorXd xe = Eigen::Map<const Eigen::VectorXd>(row.data_ptr<double>(), 4);
+      INFO(act << " sample " << i);
+      CHECK(fast.energy(xe) == Approx(h_torch[i].item<double>()).epsilon(1e-12));
+      const Eigen::VectorXd fe = fast.time_derivative(xe);
+      for (int j = 0; j < 4; ++j) CHECK(fe[j] == Approx(f_torch[i][j].item<double>()).margin(1e-12));
+    }
+    // A 200-step RK4 rollout stays together.
+    auto xt = x.narrow(0, 0, 1).clone();
+    const auto row = xt[0].contiguous();
+    Eigen::VectorXd xe = Eigen::Map<const Eigen::VectorXd>(row.data_ptr<double>(), 4);
+    for (int s = 0; s < 200; ++s) {
+      ni::rk4_step(xt, 0.0, 0.01, [&](double, const torch::Tensor& y) { return model->time_derivative(y, false); });
+      ni::rk4_step(xe, 0.0, 0.01, [&](double, const Eigen::VectorXd& y) { return fast.time_derivative(y); });
+    }
+    for (int j = 0; j < 4; ++j) CHECK(xe[j] == Approx(xt[0][j].item<double>()).margin(1e-10));
+  }
+  auto baseline = np::make_model(config("baseline", 1));
+  CHECK_THROWS_AS(np::EigenMlpHamiltonian::from_model(*baseline), noether::InvalidInput);
 }
