@@ -19,10 +19,16 @@ namespace noether::physics {
 
 class DynamicsModelImpl;
 
-class EigenMlpHamiltonian {
+/// `Scalar` is the arithmetic of the network pass: double agrees with torch's float64 to
+/// round-off; float halves the memory traffic of the weights and doubles the SIMD width, for
+/// rollouts of models trained in float32 anyway. States and results are double either way.
+template <class Scalar>
+class EigenMlpHamiltonianT {
  public:
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   /// Copies an "hnn" model's energy network (throws InvalidInput for other kinds).
-  static EigenMlpHamiltonian from_model(DynamicsModelImpl& model);
+  static EigenMlpHamiltonianT from_model(DynamicsModelImpl& model);
 
   int dof() const { return dof_; }
   /// H(x) for x = [q; p].
@@ -34,12 +40,19 @@ class EigenMlpHamiltonian {
 
  private:
   enum class Activation { kTanh, kRelu, kSoftplus, kSin };
-  std::vector<Eigen::MatrixXd> weights_;  ///< layer l: [out, in]
-  std::vector<Eigen::VectorXd> biases_;   ///< zero-size for the bias-free output layer
+  Scalar forward(const Eigen::VectorXd& x) const;
+  void backward(const Eigen::VectorXd& x) const;  ///< leaves dH/dx in g_
+  std::vector<Matrix> weights_;  ///< layer l: [out, in]
+  std::vector<Vec> biases_;      ///< zero-size for the bias-free output layer
   Activation activation_ = Activation::kTanh;
   int dof_ = 0;
-  // Scratch space for the forward pass (pre-activations), reused between calls.
-  mutable std::vector<Eigen::VectorXd> z_, h_;
+  // Scratch space for the forward pass (pre-activations and activations), reused between calls:
+  // an instance is not safe to share between threads.
+  mutable std::vector<Vec> z_, h_;
+  mutable Vec x_, g_, next_;
 };
+
+using EigenMlpHamiltonian = EigenMlpHamiltonianT<double>;
+using EigenMlpHamiltonianF = EigenMlpHamiltonianT<float>;
 
 }  // namespace noether::physics

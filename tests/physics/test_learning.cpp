@@ -260,6 +260,11 @@ TEST_CASE("the Eigen inference path agrees with the torch path", "[physics][lear
       ni::rk4_step(xe, 0.0, 0.01, [&](double, const Eigen::VectorXd& y) { return fast.time_derivative(y); });
     }
     for (int j = 0; j < 4; ++j) CHECK(xe[j] == Approx(xt[0][j].item<double>()).margin(1e-10));
+    // The float network agrees to single precision.
+    const auto fast32 = np::EigenMlpHamiltonianF::from_model(*model);
+    const auto r0 = x[0].contiguous();
+    const Eigen::VectorXd x0 = Eigen::Map<const Eigen::VectorXd>(r0.data_ptr<double>(), 4);
+    CHECK((fast32.time_derivative(x0) - fast.time_derivative(x0)).cwiseAbs().maxCoeff() < 1e-5);
   }
   auto baseline = np::make_model(config("baseline", 1));
   CHECK_THROWS_AS(np::EigenMlpHamiltonian::from_model(*baseline), noether::InvalidInput);
