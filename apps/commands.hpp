@@ -59,6 +59,8 @@ struct TrainArgs {
   unsigned long long seed = 0;
   unsigned long long data_seed = 0;
   int trajectories = 0;  ///< 0: the protocol's
+  std::string data;      ///< a measured file (real-pendulum)
+  bool grid = false;     ///< the D-HNN paper's damped-spring grid
   std::string loss = "pointwise";
   std::string integrator = "rk4";
   int64_t rollout_steps = 0;
@@ -74,10 +76,34 @@ int train_command(TrainArgs args);
 struct EvaluateArgs {
   std::string model;
   int starts = 15;
-  double t1 = 20.0;
+  double t1 = -1.0;  ///< < 0: the paper's span for the task
   int threads = 0;
   bool json = false;
 };
 int evaluate_command(const EvaluateArgs& args);
+
+// nbody: `noether simulate` (apps/simulate_cmd.cpp).
+struct SimulateArgs {
+  std::string system = "outer-solar-system";
+  double dt = 10.0;
+  double years = 0.0;  ///< 0 and steps 0: 1000 years
+  long steps = 0;
+  int corrector = 0;
+  std::string coordinates = "jacobi";
+  std::string kernel = "standard";
+  bool safe = false;
+  int test_particles = 0;
+  int threads = 0;
+  std::string output = "simulate.csv";
+  bool no_csv = false;
+  std::string plot = "simulate.svg";
+  bool no_plot = false;
+  long outputs = 1000;
+  bool json = false;
+  bool quiet = false;
+};
+/// Registers `noether simulate` on app, filling args.
+CLI::App* add_simulate_subcommand(CLI::App& app, SimulateArgs& args);
+int simulate_command(const SimulateArgs& args);
 
 }  // namespace noether::apps

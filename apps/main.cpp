@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   train->add_option("--seed", tr.seed, "seed for weights and batches")->capture_default_str();
   train->add_option("--data-seed", tr.data_seed, "seed of the generated data set")->capture_default_str();
   train->add_option("--trajectories", tr.trajectories, "override the protocol's trajectory count");
+  train->add_option("--data", tr.data, "measured data file for --system real-pendulum (default: ../shared/data/lipson)");
+  train->add_flag("--grid", tr.grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
   train->add_option("--loss", tr.loss, "pointwise, rollout or weak")->capture_default_str();
   train->add_option("--integrator", tr.integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();
   train->add_option("--rollout-steps", tr.rollout_steps, "rollout window in samples (0 = whole trajectories)");
@@ -93,9 +95,12 @@ int main(int argc, char** argv) {
   auto* evaluate = app.add_subcommand("evaluate", "the papers' metrics for a trained model");
   evaluate->add_option("--model", ev.model, "checkpoint written by `noether train`")->required();
   evaluate->add_option("--starts", ev.starts, "random initial states for the rollouts")->capture_default_str();
-  evaluate->add_option("--t1", ev.t1, "rollout length")->capture_default_str();
+  evaluate->add_option("--t1", ev.t1, "rollout length (default: 20, or 4 for the damped-spring grid)");
   evaluate->add_option("--threads", ev.threads, "torch threads");
   evaluate->add_flag("--json", ev.json, "print one line of JSON");
+
+  na::SimulateArgs sim;  // nbody (apps/simulate_cmd.cpp)
+  auto* simulate = na::add_simulate_subcommand(app, sim);
 
   try {
     app.parse(argc, argv);
@@ -118,6 +123,7 @@ int main(int argc, char** argv) {
     if (*dataset) return na::dataset_command(ds);
     if (*train) return na::train_command(tr);
     if (*evaluate) return na::evaluate_command(ev);
+    if (*simulate) return na::simulate_command(sim);
   } catch (const noether::InvalidInput& e) {
     std::cerr << "noether: error: " << e.what() << "\n";
     return 2;

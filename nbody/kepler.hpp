@@ -121,9 +121,11 @@ inline void kepler_drift(Vec3& r, Vec3& v, double mu, double dt) {
 
   const double rn = r0 + eta0 * G1 + zeta0 * G2;
   if (!(rn > 0.0) || !std::isfinite(rn)) detail::kepler_failure("non-positive radius at the root", mu, r, v, dt);
-  // f - 1, g, fdot, gdot - 1 (increments keep the round-off small).
+  // f - 1, g, fdot, gdot - 1 (increments keep the round-off small). g uses the time t(X) of the
+  // root rather than dt, so that f gdot - fdot g = 1 holds whatever the residual: the map is
+  // the exact (symplectic) Kepler flow for t(X).
   const double fm1 = -mu * G2 / r0;
-  const double g = dt - mu * G3;
+  const double g = r0 * X + eta0 * G2 - beta * r0 * G3;
   const double fd = -mu * G1 / (r0 * rn);
   const double gdm1 = -mu * G2 / rn;
   const Vec3 r_0 = r, v_0 = v;

@@ -73,8 +73,8 @@ class WisdomHolman {
 
   /// The inertial state at time(), synchronized on a copy (with the inverse corrector applied).
   System state() const;
-  /// Time of the state (system time + steps * dt).
-  double time() const { return t_; }
+  /// Time of the state: system time + steps * dt (a product, so no rounding accumulates).
+  double time() const { return t0_ + static_cast<double>(steps_) * opt_.dt; }
   long steps_done() const { return steps_; }
   const WisdomHolmanOptions& options() const { return opt_; }
   std::size_t body_count() const { return n_; }
@@ -115,8 +115,11 @@ class WisdomHolman {
   std::vector<Vec3> tx_, tv_;  ///< test particles (Jacobi: barycentric; else heliocentric r, barycentric v)
   std::vector<Vec3> X_, A_, a_, w1_, w2_, w3_;  ///< scratch
   double mu_tp_ = 0.0;
+  /// The centre of mass moves uniformly: x_[0] stays at its initial value and the elapsed time
+  /// of its drift is summed with compensation, so a long run accumulates no rounding bias.
+  double com_tau_ = 0.0, com_tau_c_ = 0.0;
   bool synced_ = true;
-  double t_ = 0.0;
+  double t0_ = 0.0;
   long steps_ = 0;
   std::vector<TapeOp> tape_;
   std::vector<Vec3> tape_pos_;

@@ -77,4 +77,35 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   return e;
 }
 
+Evaluation evaluate_measured(DynamicsModelImpl& model, const System& energy, const DataSet& data,
+                             int substeps) {
+  if (substeps < 1) throw InvalidInput("substeps must be >= 1");
+  const int64_t n = data.test_x.size(0), split = data.x.size(0);
+  if (n < 2) throw InvalidInput("measured evaluation needs at least two test rows");
+  Evaluation e;
+  e.starts = 1;
+  e.test_loss = derivative_mse(model, data.test_x, data.test_dxdt);
+  const auto dtype = model.parameters().front().scalar_type();
+  auto x = data.test_x.narrow(0, 0, 1).to(dtype);
+  auto learned = [&](double, const torch::Tensor& y) { return model.time_derivative(y, false); };
+  double energy_sq = 0.0, state_sq = 0.0;
+  const int64_t dim = data.test_x.size(1);
+  for (int64_t k = 0; k < n; ++k) {
+    if (k > 0) {
+      const double span = data.t[split + k].item<double>() - data.t[split + k - 1].item<double>();
+      for (int s = 0; s < substeps; ++s) integrators::rk4_step(x, 0.0, span / substeps, learned);
+    }
+    const auto xd = x.to(torch::kFloat64).contiguous();
+    const Vector yl = Eigen::Map<const Vector>(xd.data_ptr<double>(), dim);
+    const auto row = data.test_x[k].contiguous();
+    const Vector ym = Eigen::Map<const Vector>(row.data_ptr<double>(), dim);
+    const double de = energy.energy_at(yl) - energy.energy_at(ym);
+    energy_sq += de * de;
+    state_sq += (yl - ym).squaredNorm();
+  }
+  e.energy_mse = energy_sq / static_cast<double>(n);
+  e.state_mse = state_sq / static_cast<double>(n * dim);
+  return e;
+}
+
 }  // namespace noether::physics

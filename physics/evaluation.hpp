@@ -35,4 +35,10 @@ struct Evaluation {
 Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet& data,
                     const EvaluationOptions& options);
 
+/// For measured data (one recorded trajectory): rolls the learned field from the first test
+/// state through the test times and compares with the measurements, the energy measured with
+/// `energy` (the HNN paper's real-pendulum protocol). starts = 1.
+Evaluation evaluate_measured(DynamicsModelImpl& model, const System& energy, const DataSet& data,
+                             int substeps = 4);
+
 }  // namespace noether::physics

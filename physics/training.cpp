@@ -12,6 +12,7 @@
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
 #include "physics/losses.hpp"
+#include "physics/measured.hpp"
 
 namespace noether::physics {
 
@@ -51,6 +52,7 @@ json metadata(const TrainingRun& run) {
           {"config", config_json(run.model->config())},
           {"step", run.step},
           {"system", run.system},
+          {"data_source", run.data_source},
           {"data", {{"trajectories", p.trajectories}, {"points", p.points}, {"t0", p.t0}, {"t1", p.t1},
                     {"noise_std", p.noise_std}, {"test_fraction", p.test_fraction}, {"seed", run.data_seed}}},
           {"training", {{"learning_rate", o.learning_rate}, {"weight_decay", o.weight_decay},
@@ -280,7 +282,17 @@ TrainingRun load_checkpoint(const std::string& path) {
   run.protocol.noise_std = d.at("noise_std").get<double>();
   run.protocol.test_fraction = d.at("test_fraction").get<double>();
   run.data_seed = d.at("seed").get<uint64_t>();
+  run.data_source = meta.value("data_source", std::string("generated"));
   return run;
+}
+
+DataSet reload_data(const TrainingRun& run) {
+  if (run.data_source == "generated")
+    return generate_dataset(*make_system(run.system), run.protocol, run.data_seed);
+  if (run.data_source == "grid") return damped_spring_grid(25, 1.2, run.protocol.test_fraction, run.data_seed);
+  if (run.data_source.rfind("lipson:", 0) == 0)
+    return load_lipson(run.data_source.substr(7), 1.0 - run.protocol.test_fraction, run.system);
+  throw InvalidInput("unknown data source '" + run.data_source + "' in checkpoint");
 }
 
 void load_weights_into(DynamicsModelImpl& model, const std::string& path) {

@@ -65,11 +65,17 @@ struct TrainingRun {
   std::string system;           ///< the data's system, for evaluation
   DataProtocol protocol;        ///< the data's protocol and seed, to regenerate it
   uint64_t data_seed = 0;
+  /// Where the data came from: "generated" (the system's sampler), "grid" (the damped-spring
+  /// grid) or "lipson:PATH" (a measured file).
+  std::string data_source = "generated";
   TrainOptions options;         ///< the settings of the last training call
 };
 
 /// A fresh model (seeded with options.seed) and optimiser for `data`.
 TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, const DataSet& data);
+
+/// Rebuilds the data set a run was trained on from its recorded source (deterministic).
+DataSet reload_data(const TrainingRun& run);
 
 /// Runs options.steps more steps of Adam on `data` (resuming from run.step).
 TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& options);

@@ -1,0 +1,268 @@
+// apps/simulate_cmd.cpp: `noether simulate`, planetary systems with the Wisdom-Holman integrator.
+//
+//   noether simulate --system outer-solar-system --dt 10 --years 1e5 --corrector 11 --json
+//
+// Writes (atomically) a CSV of energy error, angular momentum and heliocentric orbital elements
+// at periodic outputs and an SVG plot of the energy error and of the orbits; prints a summary
+// (one line of JSON with --json). Output synchronizes a copy, so it never perturbs the run.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "apps/commands.hpp"
+#include "apps/progress.hpp"
+#include "nbody/elements.hpp"
+#include "nbody/system.hpp"
+#include "nbody/wisdom_holman.hpp"
+#include "noether/atomic_file.hpp"
+#include "noether/error.hpp"
+
+namespace noether::apps {
+
+namespace nb = noether::nbody;
+
+CLI::App* add_simulate_subcommand(CLI::App& app, SimulateArgs& a) {
+  auto* c = app.add_subcommand(
+      "simulate", "planetary system with the Wisdom-Holman integrator; CSV, SVG plot, summary");
+  c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
+      ->capture_default_str();
+  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
+  c->add_option("--years", a.years, "length of the run in years of 365.25 time units");
+  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)");
+  c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
+  c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
+  c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
+  c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
+  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
+  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
+  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")->capture_default_str();
+  c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
+  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
+  c->add_flag("--no-plot", a.no_plot, "do not write the plot");
+  c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
+  c->add_flag("--json", a.json, "print the summary as one line of JSON");
+  c->add_flag("-q,--quiet", a.quiet, "no progress bar");
+  return c;
+}
+
+namespace {
+
+std::string sci(double v, int precision = 3) {
+  std::ostringstream os;
+  os << std::scientific << std::setprecision(precision) << v;
+  return os.str();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+struct Sample {
+  double t, rel_energy_error, rel_l_error;
+  nb::Vec3 L;
+  std::vector<nb::OrbitalElements> elements;  // one per planet (heliocentric)
+  std::vector<nb::Vec3> helio;                // heliocentric positions of the planets
+};
+
+/// A small SVG writer: energy error (log scale) against time, and the orbits in the x-y plane.
+std::string svg_plot(const std::string& title, const std::vector<Sample>& samples,
+                     const std::vector<std::string>& names) {
+  const double W = 1000, H = 460, pad = 60, pw = 400, ph = 340;
+  std::ostringstream os;
+  os << std::setprecision(6);
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
+     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  os << "<text x=\"" << W / 2 << "\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">" << title << "</text>\n";
+  // Panel 1: log10 |dE/E| against t.
+  const double x0 = pad, y0 = 60;
+  double tmin = samples.front().t, tmax = samples.back().t;
+  if (tmax <= tmin) tmax = tmin + 1;
+  double lmin = 1e300, lmax = -1e300;
+  for (const auto& s : samples) {
+    if (s.rel_energy_error <= 0) continue;
+    lmin = std::min(lmin, std::log10(s.rel_energy_error));
+    lmax = std::max(lmax, std::log10(s.rel_energy_error));
+  }
+  if (lmin > lmax) { lmin = -16; lmax = -15; }
+  lmin = std::floor(lmin);
+  lmax = std::max(std::ceil(lmax), lmin + 1);
+  auto px = [&](double t) { return x0 + (t - tmin) / (tmax - tmin) * pw; };
+  auto py = [&](double l) { return y0 + ph - (l - lmin) / (lmax - lmin) * ph; };
+  os << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << pw << "\" height=\"" << ph
+     << "\" fill=\"none\" stroke=\"black\"/>\n";
+  for (double l = lmin; l <= lmax; l += 1)
+    os << "<text x=\"" << x0 - 6 << "\" y=\"" << py(l) + 4 << "\" text-anchor=\"end\">1e" << l << "</text>\n";
+  os << "<text x=\"" << x0 << "\" y=\"" << y0 + ph + 18 << "\">" << tmin << "</text>\n"
+     << "<text x=\"" << x0 + pw << "\" y=\"" << y0 + ph + 18 << "\" text-anchor=\"end\">" << tmax << "</text>\n"
+     << "<text x=\"" << x0 + pw / 2 << "\" y=\"" << y0 + ph + 36 << "\" text-anchor=\"middle\">time; "
+     << "relative energy error |E - E0| / |E0| (log scale)</text>\n<polyline fill=\"none\" stroke=\"#1f77b4\" points=\"";
+  for (const auto& s : samples)
+    if (s.rel_energy_error > 0) os << px(s.t) << ',' << py(std::log10(s.rel_energy_error)) << ' ';
+  os << "\"/>\n";
+  // Panel 2: heliocentric orbits, x-y.
+  const double x1 = pad + pw + 100;
+  double R = 0;
+  for (const auto& s : samples)
+    for (const auto& p : s.helio) R = std::max({R, std::abs(p.x), std::abs(p.y)});
+  if (R <= 0) R = 1;
+  const double cx = x1 + pw / 2, cy = y0 + ph / 2, sc = 0.48 * std::min(pw, ph) / R;
+  os << "<rect x=\"" << x1 << "\" y=\"" << y0 << "\" width=\"" << pw << "\" height=\"" << ph
+     << "\" fill=\"none\" stroke=\"black\"/>\n<circle cx=\"" << cx << "\" cy=\"" << cy
+     << "\" r=\"3\" fill=\"orange\"/>\n";
+  const char* colors[] = {"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  const std::size_t np = samples.front().helio.size();
+  for (std::size_t i = 0; i < np; ++i) {
+    os << "<polyline fill=\"none\" stroke-width=\"0.8\" stroke=\"" << colors[i % 8] << "\" points=\"";
+    for (const auto& s : samples) os << cx + sc * s.helio[i].x << ',' << cy - sc * s.helio[i].y << ' ';
+    os << "\"/>\n<text x=\"" << x1 + pw + 8 << "\" y=\"" << y0 + 14 * (i + 1) << "\" fill=\"" << colors[i % 8]
+       << "\">" << (i + 1 < names.size() ? names[i + 1] : "body " + std::to_string(i + 1)) << "</text>\n";
+  }
+  os << "<text x=\"" << x1 + pw / 2 << "\" y=\"" << y0 + ph + 36
+     << "\" text-anchor=\"middle\">orbits, heliocentric x-y (half width " << R << ")</text>\n</svg>\n";
+  return os.str();
+}
+
+}  // namespace
+
+int simulate_command(const SimulateArgs& a) {
+  // Validate up front (InvalidInput -> exit 2).
+  if (a.years > 0 && a.steps > 0) throw InvalidInput("give --years or --steps, not both");
+  if (a.years < 0 || !std::isfinite(a.years)) throw InvalidInput("--years " + std::to_string(a.years) + ": must be positive");
+  if (a.steps < 0) throw InvalidInput("--steps " + std::to_string(a.steps) + ": must be positive");
+  if (a.outputs < 1) throw InvalidInput("--outputs " + std::to_string(a.outputs) + ": must be >= 1");
+  if (!a.no_plot && !ends_with(a.plot, ".svg"))
+    throw InvalidInput("--plot '" + a.plot + "': only .svg is supported (PNG needs a plotting library)");
+  nb::WisdomHolmanOptions o;
+  o.dt = a.dt;
+  o.corrector = a.corrector;
+  o.coordinates = nb::coordinates_from_string(a.coordinates);
+  o.kernel = nb::kernel_from_string(a.kernel);
+  o.fast = !a.safe;
+  o.threads = a.threads;
+  o.validate();
+  nb::System sys;
+  if (ends_with(a.system, ".json")) {
+    sys = nb::load_system(a.system);
+    if (a.test_particles > 0) {
+      const auto belt = nb::asteroid_belt(sys.G, sys.bodies[0], a.test_particles);
+      sys.test_particles.insert(sys.test_particles.end(), belt.begin(), belt.end());
+    }
+  } else {
+    sys = nb::make_system(a.system, a.test_particles);
+  }
+  const double years = a.steps > 0 ? 0.0 : (a.years > 0 ? a.years : 1000.0);
+  const long steps = a.steps > 0 ? a.steps : static_cast<long>(std::llround(years * 365.25 / a.dt));
+  if (steps < 1) throw InvalidInput("the run has no steps (years * 365.25 / dt < 1)");
+  nb::WisdomHolman wh(sys, o);
+
+  const double e0 = nb::energy(sys);
+  const nb::Vec3 L0 = nb::angular_momentum(sys);
+  const double G = sys.G;
+  auto sample = [&](const nb::System& s) {
+    Sample out;
+    out.t = s.time;
+    out.rel_energy_error = std::abs((nb::energy(s) - e0) / e0);
+    out.L = nb::angular_momentum(s);
+    out.rel_l_error = norm(out.L - L0) / std::max(norm(L0), 1e-300);
+    for (std::size_t i = 1; i < s.bodies.size(); ++i) {
+      const nb::Vec3 r = s.bodies[i].r - s.bodies[0].r, v = s.bodies[i].v - s.bodies[0].v;
+      out.helio.push_back(r);
+      try {
+        out.elements.push_back(nb::to_elements(G * (s.bodies[0].m + s.bodies[i].m), r, v));
+      } catch (const InvalidInput&) {
+        out.elements.push_back(nb::OrbitalElements{NAN, NAN, NAN, NAN, NAN, NAN});
+      }
+    }
+    return out;
+  };
+
+  std::vector<Sample> samples;
+  samples.push_back(sample(sys));
+  const long every = std::max(1L, steps / a.outputs);
+  Progress progress("simulate", steps, !a.quiet && !a.json);
+  double wall = 0.0, max_err = 0.0;
+  long done = 0;
+  while (done < steps) {
+    const long n = std::min(every, steps - done);
+    const auto t0 = std::chrono::steady_clock::now();
+    wh.integrate(n);  // NumericalError -> exit 1 with the orbit named
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    done += n;
+    samples.push_back(sample(wh.state()));
+    max_err = std::max(max_err, samples.back().rel_energy_error);
+    progress.update(done);
+  }
+  progress.finish();
+  const Sample& last = samples.back();
+
+  const std::size_t np = sys.bodies.size() - 1;
+  if (!a.no_csv) {
+    write_file_atomically(a.output, [&](std::ostream& os) {
+      os << "step,t,rel_energy_error,lx,ly,lz,rel_angular_momentum_error";
+      for (std::size_t i = 0; i < np; ++i)
+        for (const char* k : {"a", "e", "inc"}) os << ',' << k << i + 1;
+      os << '\n' << std::setprecision(17);
+      for (std::size_t r = 0; r < samples.size(); ++r) {
+        const auto& s = samples[r];
+        os << std::min<long>(static_cast<long>(r) * every, steps) << ',' << s.t << ',' << s.rel_energy_error << ','
+           << s.L.x << ',' << s.L.y << ',' << s.L.z << ',' << s.rel_l_error;
+        for (const auto& el : s.elements) os << ',' << el.a << ',' << el.e << ',' << el.inc;
+        os << '\n';
+      }
+    });
+  }
+  if (!a.no_plot) {
+    const std::string title = sys.name + ": Wisdom-Holman, dt = " + std::to_string(a.dt) + ", " +
+                              std::to_string(steps) + " steps, corrector " + std::to_string(a.corrector);
+    const std::string svg = svg_plot(title, samples, sys.names);
+    write_file_atomically(a.plot, [&](std::ostream& os) { os << svg; });
+  }
+
+  const double ns_per_step = wall / static_cast<double>(steps) * 1e9;
+  if (a.json) {
+    nlohmann::json j{{"system", sys.name},
+                     {"bodies", sys.bodies.size()},
+                     {"test_particles", sys.test_particles.size()},
+                     {"coordinates", nb::to_string(o.coordinates)},
+                     {"corrector", o.corrector},
+                     {"kernel", nb::to_string(o.kernel)},
+                     {"fast", o.fast},
+                     {"dt", o.dt},
+                     {"steps", steps},
+                     {"t_final", wh.time()},
+                     {"energy_initial", e0},
+                     {"final_rel_energy_error", last.rel_energy_error},
+                     {"max_rel_energy_error", max_err},
+                     {"final_rel_angular_momentum_error", last.rel_l_error},
+                     {"outputs", samples.size()},
+                     {"wall_seconds", wall},
+                     {"ns_per_step", ns_per_step},
+                     {"output", a.no_csv ? "" : a.output},
+                     {"plot", a.no_plot ? "" : a.plot},
+                     {"status", "success"}};
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << sys.name << " (" << sys.bodies.size() << " bodies, " << sys.test_particles.size()
+              << " test particles): Wisdom-Holman, " << nb::to_string(o.coordinates) << ", corrector "
+              << o.corrector << ", kernel " << nb::to_string(o.kernel) << (o.fast ? ", fast mode" : ", safe mode")
+              << "\n  " << steps << " steps of dt = " << o.dt << " to t = " << wh.time() << " in "
+              << std::setprecision(3) << wall << " s (" << std::fixed << std::setprecision(1) << ns_per_step
+              << " ns/step)\n" << std::defaultfloat
+              << "  relative energy error: final " << sci(last.rel_energy_error) << ", max "
+              << sci(max_err) << " (over " << samples.size() << " outputs)\n"
+              << "  relative angular momentum error: final " << sci(last.rel_l_error) << "\n";
+    if (!a.no_csv) std::cout << "  output: " << a.output << " (" << samples.size() << " rows)\n";
+    if (!a.no_plot) std::cout << "  plot: " << a.plot << "\n";
+  }
+  return 0;
+}
+
+}  // namespace noether::apps
