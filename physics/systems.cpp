@@ -433,6 +433,55 @@ std::unique_ptr<Particles> make_three_body() {
   return std::make_unique<ThreeBody>();
 }
 
+// ---- Spring chain ---------------------------------------------------------------------------
+
+SpringChain::SpringChain(int count, uint64_t seed) {
+  if (count < 1) throw InvalidInput("spring-chain: count = " + std::to_string(count) + " must be >= 1");
+  Rng rng(seed);
+  for (int i = 0; i < count; ++i) masses_.push_back(uniform(rng, 0.5, 1.5));
+  for (int i = 0; i <= count; ++i) springs_.push_back(uniform(rng, 0.5, 1.5));
+}
+std::string SpringChain::description() const {
+  return std::to_string(masses_.size()) + " masses in a chain of springs between walls (SRNN)";
+}
+double SpringChain::energy(const Vector& q, const Vector& p) const {
+  const int n = dof();
+  double e = 0.0;
+  for (int i = 0; i < n; ++i) e += p[i] * p[i] / (2.0 * masses_[static_cast<std::size_t>(i)]);
+  for (int i = 0; i <= n; ++i) {
+    const double ext = (i < n ? q[i] : 0.0) - (i > 0 ? q[i - 1] : 0.0);
+    e += 0.5 * springs_[static_cast<std::size_t>(i)] * ext * ext;
+  }
+  return e;
+}
+Vector SpringChain::dH_dq(const Vector& q, const Vector&) const {
+  const int n = dof();
+  Vector g = Vector::Zero(n);
+  for (int i = 0; i <= n; ++i) {
+    const double ext = (i < n ? q[i] : 0.0) - (i > 0 ? q[i - 1] : 0.0);
+    const double f = springs_[static_cast<std::size_t>(i)] * ext;
+    if (i < n) g[i] += f;
+    if (i > 0) g[i - 1] -= f;
+  }
+  return g;
+}
+Vector SpringChain::dH_dp(const Vector&, const Vector& p) const {
+  Vector v(p.size());
+  for (int i = 0; i < dof(); ++i) v[i] = p[i] / masses_[static_cast<std::size_t>(i)];
+  return v;
+}
+Vector SpringChain::default_state() const {
+  Vector y = Vector::Zero(2 * dof());
+  y[0] = 0.5;  // pluck the first mass
+  return y;
+}
+Vector SpringChain::random_state(Rng& rng) const {
+  Vector y(2 * dof());
+  for (int i = 0; i < 2 * dof(); ++i) y[i] = normal(rng, 0.5);
+  return y;
+}
+DataProtocol SpringChain::protocol() const { return {50, 101, 0.0, 10.0, 0.2, 0.2}; }
+
 // ---- Registry -------------------------------------------------------------------------------
 
 namespace {
@@ -457,6 +506,7 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"three-body", [] { return make_three_body(); }},
       {"springs", [] { return make_particle_default(Particles::Interaction::kSpring); }},
       {"gravity", [] { return make_particle_default(Particles::Interaction::kGravity); }},
+      {"spring-chain", [] { return std::make_unique<SpringChain>(); }},
   };
   return r;
 }

@@ -227,6 +227,30 @@ class Particles : public System {
   Options o_;
 };
 
+/// A chain of N masses on a line joined by springs, both ends tied to walls (the SRNN paper's
+/// test system): H = sum_i p_i^2 / (2 m_i) + sum_{i=0}^{N} k_i / 2 (q_i - q_{i-1})^2 with
+/// q_{-1} = q_N = 0 (displacements from rest). Masses and the N + 1 spring constants are drawn
+/// uniformly from [0.5, 1.5] with `seed`, so "around 1".
+class SpringChain : public System {
+ public:
+  explicit SpringChain(int count = 20, uint64_t seed = 0);
+  std::string name() const override { return "spring-chain"; }
+  std::string description() const override;
+  int dof() const override { return static_cast<int>(masses_.size()); }
+  bool separable() const override { return true; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+  const std::vector<double>& masses() const { return masses_; }
+  const std::vector<double>& spring_constants() const { return springs_; }
+
+ private:
+  std::vector<double> masses_, springs_;
+};
+
 /// Two equal unit masses under gravity in the plane (the HNN paper's two-body task).
 std::unique_ptr<Particles> make_two_body();
 /// Three unit masses under gravity in the plane; default state the Chenciner-Montgomery

@@ -286,6 +286,30 @@ TrainingRun load_checkpoint(const std::string& path) {
   return run;
 }
 
+torch::Tensor optimize_initial_state(const std::shared_ptr<DynamicsModelImpl>& model,
+                                     const torch::Tensor& observed, double dt,
+                                     const std::string& integrator, int iterations, double lr) {
+  if (observed.dim() != 3 || observed.size(0) < 2)
+    throw InvalidInput("optimize_initial_state needs observations [T >= 2, B, 2D]");
+  if (iterations < 0) throw InvalidInput("iterations must be >= 0");
+  std::vector<bool> had_grad;
+  for (auto& p : model->parameters()) {
+    had_grad.push_back(p.requires_grad());
+    p.requires_grad_(false);
+  }
+  auto x0 = observed[0].detach().clone().requires_grad_(true);
+  torch::optim::Adam opt({x0}, torch::optim::AdamOptions(lr));
+  for (int i = 0; i < iterations; ++i) {
+    opt.zero_grad();
+    const auto loss = rollout_loss(model, observed, dt, integrator, x0);
+    loss.backward();
+    opt.step();
+  }
+  std::size_t k = 0;
+  for (auto& p : model->parameters()) p.requires_grad_(had_grad[k++]);
+  return x0.detach();
+}
+
 DataSet reload_data(const TrainingRun& run) {
   if (run.data_source == "generated")
     return generate_dataset(*make_system(run.system), run.protocol, run.data_seed);

@@ -95,6 +95,15 @@ TrainingRun load_checkpoint(const std::string& path);
 /// architectures, when the checkpoint holds a different one (torch::load alone would accept it).
 void load_weights_into(DynamicsModelImpl& model, const std::string& path);
 
+/// SRNN's test-time initial-state optimisation: starting from the first noisy observation,
+/// adjusts x0 [B, 2D] by Adam (`iterations` steps, learning rate `lr`) so that the model's
+/// rollout through `integrator` matches `observed` [T, B, 2D] (sampled every dt) in mean square;
+/// the model's weights stay fixed. Returns the optimised x0 (detached).
+torch::Tensor optimize_initial_state(const std::shared_ptr<DynamicsModelImpl>& model,
+                                     const torch::Tensor& observed, double dt,
+                                     const std::string& integrator, int iterations = 200,
+                                     double lr = 1e-2);
+
 /// The data set's trajectories as [points, trajectories, 2D] (train or test part).
 torch::Tensor trajectories(const DataSet& data, bool test);
 
