@@ -16,6 +16,10 @@ namespace noether::apps {
 using nlohmann::json;
 using physics::Vector;
 
+// apps/demo_steps.cpp
+json demo_learning_step(bool quiet);
+json demo_nbody_step(bool quiet);
+
 namespace {
 
 json summary_json(const RunSummary& s) {
@@ -178,8 +182,12 @@ int demo_command(const DemoArgs& a) {
     }));
   }
   if (a.json) {
-    json j{{"demo", "kepler"}, {"runs", json::array()}};
+    json j{{"demo", "tour"}, {"runs", json::array()}};
     for (const auto& s : summaries) j["runs"].push_back(summary_json(s));
+    if (a.full) {
+      j["learning"] = demo_learning_step(true);
+      j["nbody"] = demo_nbody_step(true);
+    }
     std::cout << j.dump() << std::endl;
     return 0;
   }
@@ -200,8 +208,12 @@ int demo_command(const DemoArgs& a) {
             << ", last " << sci(rk.back().second, 2) << ", x"
             << std::setprecision(3) << rk.back().second / rk.front().second << ").\n"
             << "    Time: leapfrog " << std::setprecision(3) << summaries[0].wall_seconds << " s, rk4 "
-            << summaries[1].wall_seconds << " s.\n\n"
-            << "Next: `noether integrate --help`, `noether systems`, `noether integrators`.\n";
+            << summaries[1].wall_seconds << " s.\n\n";
+  if (a.full) {
+    demo_learning_step(false);
+    demo_nbody_step(false);
+  }
+  std::cout << "Next: `noether integrate --help`, `noether train --help`, `noether simulate --help`.\n";
   return 0;
 }
 

@@ -28,7 +28,8 @@ int integrators_command(bool json);
 
 struct DemoArgs {
   bool json = false;
-  long steps = 200000;
+  long steps = 200000;  ///< Kepler steps per scheme
+  bool full = true;     ///< also the learning and planetary steps (--quick skips them)
 };
 int demo_command(const DemoArgs& args);
 

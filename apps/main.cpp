@@ -18,9 +18,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", NOETHER_VERSION);
 
   na::DemoArgs demo;
-  auto* demo_cmd = app.add_subcommand("demo", "a short tour: symplectic vs non-symplectic on Kepler");
+  auto* demo_cmd = app.add_subcommand("demo", "a tour in under a minute: integrators, learning a Hamiltonian, a planetary system");
   demo_cmd->add_option("--steps", demo.steps, "steps per scheme")->capture_default_str();
   demo_cmd->add_flag("--json", demo.json, "print one line of JSON");
+  bool demo_quick = false;
+  demo_cmd->add_flag("--quick", demo_quick, "only the first step (integrators)");
 
   na::IntegrateArgs in;
   auto* integrate = app.add_subcommand(
@@ -116,7 +118,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*demo_cmd) return na::demo_command(demo);
+    if (*demo_cmd) {
+      demo.full = !demo_quick;
+      return na::demo_command(demo);
+    }
     if (*integrate) return na::integrate_command(in);
     if (*systems) return na::systems_command(systems_json);
     if (*integrators) return na::integrators_command(integrators_json);
