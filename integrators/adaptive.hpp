@@ -53,6 +53,15 @@ struct AdaptiveOptions {
   }
 };
 
+/// What an embedded pair's trial step returns to the controller.
+template <class State>
+struct StepAttempt {
+  State y;                  ///< the proposed new state
+  State f_end;              ///< f at the new state when the pair is FSAL (else empty)
+  double error;             ///< scaled error norm; the step is accepted when <= 1
+  std::size_t evaluations;  ///< vector-field evaluations made
+};
+
 namespace detail {
 
 /// Hairer, Norsett & Wanner, Solving ODEs I, II.4: a first step from the size of y and f(t0, y).

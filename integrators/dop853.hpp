@@ -92,16 +92,8 @@ struct Dop853 {
       -1.52160949662516078556178806805e-1, 2.01365400804030348374776537501e-1,
       4.47106157277725905176885569043e-2 - 0.220588235294117647058823529412e-1};
 
-  template <class State>
-  struct Attempt {
-    State y;
-    State f_end;
-    double error;
-    std::size_t evaluations;
-  };
-
   template <class State, class F>
-  static Attempt<State> attempt(const State& y, double t, double h, F&& f, const State& fy,
+  static StepAttempt<State> attempt(const State& y, double t, double h, F&& f, const State& fy,
                                 const AdaptiveOptions& o) {
     using T = StateTraits<State>;
     std::vector<State> k;

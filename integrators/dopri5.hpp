@@ -43,18 +43,10 @@ struct Dopri5 {
                                                  71.0 / 1920,       -17253.0 / 339200,
                                                  22.0 / 525,        -1.0 / 40};
 
-  template <class State>
-  struct Attempt {
-    State y;
-    State f_end;
-    double error;
-    std::size_t evaluations;
-  };
-
   /// One trial step of size h from (t, y) with f(t, y) = fy known. Returns the new state, f at
   /// the new state and the scaled error norm.
   template <class State, class F>
-  static Attempt<State> attempt(const State& y, double t, double h, F&& f, const State& fy,
+  static StepAttempt<State> attempt(const State& y, double t, double h, F&& f, const State& fy,
                                 const AdaptiveOptions& o) {
     std::vector<State> k;
     const std::size_t evals = detail::rk_stages(y, t, h, f, c, a, k, &fy);

@@ -8,6 +8,7 @@
 
 #include "integrators/integrators.hpp"
 #include "physics/systems.hpp"
+#include "tests/support/kepler_fixture.hpp"
 
 namespace ni = noether::integrators;
 using noether::physics::Kepler;
@@ -16,21 +17,13 @@ using noether::testing::fitted_order;
 
 namespace {
 
-const Kepler kKepler;
-
-Vector field(double, const Vector& y) { return kKepler.vector_field(y); }
-Vector grad_q(const Vector& q) { return kKepler.dH_dq(q, q); }
-Vector grad_p(const Vector& p) { return kKepler.dH_dp(p, p); }
+const Kepler& kKepler = noether::testing::kepler();
+constexpr auto field = noether::testing::kepler_field;
 
 using StepFn = std::function<void(Vector& y, double t, double dt)>;
 
-StepFn separable(void (*step)(Vector&, Vector&, double, Vector (&)(const Vector&),
-                              Vector (&)(const Vector&))) {
-  return [step](Vector& y, double, double dt) {
-    Vector q = y.head(2), p = y.tail(2);
-    step(q, p, dt, grad_q, grad_p);
-    y << q, p;
-  };
+StepFn separable(noether::testing::SeparableScheme step) {
+  return [step](Vector& y, double, double dt) { noether::testing::kepler_separable_step(step, y, dt); };
 }
 
 /// A fresh stepper for each run: schemes with internal state (Tao's shadow copy) start clean.

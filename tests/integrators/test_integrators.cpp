@@ -10,6 +10,7 @@
 #include "noether/error.hpp"
 #include "physics/systems.hpp"
 #include "physics/torch_state.hpp"
+#include "tests/support/kepler_fixture.hpp"
 
 namespace ni = noether::integrators;
 using noether::physics::DoublePendulum;
@@ -18,20 +19,15 @@ using noether::physics::Vector;
 
 namespace {
 
-const Kepler kKepler;
-Vector field(double, const Vector& y) { return kKepler.vector_field(y); }
-Vector grad_q(const Vector& q) { return kKepler.dH_dq(q, q); }
-Vector grad_p(const Vector& p) { return kKepler.dH_dp(p, p); }
+const Kepler& kKepler = noether::testing::kepler();
+constexpr auto field = noether::testing::kepler_field;
+constexpr auto grad_q = noether::testing::kepler_grad_q;
+constexpr auto grad_p = noether::testing::kepler_grad_p;
 
 using Step = std::function<void(Vector& y, double dt)>;
 
-Step separable(void (*step)(Vector&, Vector&, double, Vector (&)(const Vector&),
-                            Vector (&)(const Vector&))) {
-  return [step](Vector& y, double dt) {
-    Vector q = y.head(2), p = y.tail(2);
-    step(q, p, dt, grad_q, grad_p);
-    y << q, p;
-  };
+Step separable(noether::testing::SeparableScheme step) {
+  return [step](Vector& y, double dt) { noether::testing::kepler_separable_step(step, y, dt); };
 }
 
 struct EnergyHistory {
