@@ -402,11 +402,31 @@ DataProtocol Particles::protocol() const {
 }
 
 std::unique_ptr<Particles> make_two_body() {
-  Particles::Options o;
-  o.interaction = Particles::Interaction::kGravity;
-  o.count = 2;
-  o.name = "two-body";
-  return std::make_unique<Particles>(o);
+  class TwoBody : public Particles {
+   public:
+    TwoBody() : Particles(options()) {}
+    /// The HNN paper's orbit sampler: body 1 at (x, y) with x, y ~ U[0.5, 1.5], body 2 at
+    /// -(x, y); the circular-orbit speed 1 / (2 sqrt(r)) perpendicular to the radius, scaled by
+    /// one factor 1 + 0.05 N(0, 1) (slightly elliptical orbits); zero total momentum.
+    Vector random_state(Rng& rng) const override {
+      const double x = uniform(rng, 0.5, 1.5), y = uniform(rng, 0.5, 1.5);
+      const double r = std::hypot(x, y);
+      const double s = (1.0 + 0.05 * normal(rng, 1.0)) / (2.0 * r * std::sqrt(r));
+      Vector st(8);
+      st << x, y, -x, -y, -y * s, x * s, y * s, -x * s;
+      return st;
+    }
+
+   private:
+    static Options options() {
+      Options o;
+      o.interaction = Interaction::kGravity;
+      o.count = 2;
+      o.name = "two-body";
+      return o;
+    }
+  };
+  return std::make_unique<TwoBody>();
 }
 
 std::unique_ptr<Particles> make_three_body() {
