@@ -18,7 +18,7 @@ using nlohmann::json;
 json demo_learning_step(bool quiet) {
   if (!quiet)
     std::cout << "[2] Learning the spring's Hamiltonian from noisy observations (the HNN paper's "
-                 "data: 25 trajectories, noise 0.1),\n    1000 Adam steps each for a plain MLP "
+                 "data: 50 trajectories, half held out, noise 0.1),\n    1000 Adam steps each for a plain MLP "
                  "field (baseline) and an HNN, then 15 rollouts over t in [0, 20].\n\n";
   torch::set_num_threads(1);
   const physics::Spring spring;
