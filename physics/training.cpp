@@ -11,6 +11,7 @@
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
+#include "physics/fused_hnn.hpp"
 #include "physics/losses.hpp"
 #include "physics/measured.hpp"
 
@@ -176,6 +177,10 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   // Seed from (seed, step) so a resumed run draws the batches an uninterrupted one would.
   torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step));
 
+  std::unique_ptr<FusedHnnLoss> fused;
+  if (o.fused && o.loss == "pointwise" && FusedHnnLoss::supports(model))
+    fused = std::make_unique<FusedHnnLoss>(model);
+
   TrainSummary s;
   Progress bar(run.system + "/" + model.config().kind, static_cast<long>(o.steps), o.progress, 1);
   double step_seconds = 0.0;
@@ -184,7 +189,16 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     const auto start = std::chrono::steady_clock::now();
     run.optimizer->zero_grad();
     torch::Tensor loss;
-    if (o.loss == "pointwise") {
+    if (fused) {
+      double value;
+      if (o.batch_size > 0 && o.batch_size < x.size(0)) {
+        const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
+        value = fused->loss_and_gradients(x.index_select(0, idx), dxdt.index_select(0, idx));
+      } else {
+        value = fused->loss_and_gradients(x, dxdt);
+      }
+      loss = torch::tensor(value, torch::kFloat64);
+    } else if (o.loss == "pointwise") {
       if (o.batch_size > 0 && o.batch_size < x.size(0)) {
         const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
         loss = pointwise_loss(model, x.index_select(0, idx), dxdt.index_select(0, idx));
@@ -203,7 +217,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
       loss = o.loss == "rollout" ? rollout_loss(run.model, window, dt, o.integrator)
                                  : weak_form_loss(model, window, tw, o.test_functions);
     }
-    loss.backward();
+    if (!fused) loss.backward();
     run.optimizer->step();
     ++run.step;
     last_loss = loss.item<double>();

@@ -37,6 +37,9 @@ struct TrainOptions {
   std::string checkpoint;       ///< if set: saved every checkpoint_every steps and at the end
   int64_t checkpoint_every = 0;
   torch::Dtype dtype = torch::kFloat32;
+  /// Use the hand-derived HNN gradient (physics/fused_hnn.hpp) for the pointwise loss of tanh
+  /// HNNs on the CPU; the same numbers as autograd, without its graph.
+  bool fused = true;
   /// Throws InvalidInput naming the bad field.
   void validate() const;
 };

@@ -8,6 +8,7 @@
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/eigen_hamiltonian.hpp"
+#include "physics/fused_hnn.hpp"
 #include "physics/losses.hpp"
 #include "physics/torch_state.hpp"
 #include "physics/training.hpp"
@@ -268,4 +269,40 @@ TEST_CASE("the Eigen inference path agrees with the torch path", "[physics][lear
   }
   auto baseline = np::make_model(config("baseline", 1));
   CHECK_THROWS_AS(np::EigenMlpHamiltonian::from_model(*baseline), noether::InvalidInput);
+}
+
+TEST_CASE("the fused HNN loss gives autograd's loss and gradients", "[physics][learning][fused]") {
+  for (int64_t layers : {1, 2, 3}) {
+    for (int64_t dof : {1, 2}) {
+      torch::manual_seed(10 + layers);
+      auto c = config("hnn", dof, 24);
+      c.layers = layers;
+      auto model = np::make_model(c);
+      model->to(torch::kFloat64);
+      // Non-zero biases, so their gradients are exercised too.
+      {
+        torch::NoGradGuard no_grad;
+        for (auto& p : model->parameters()) p.add_(0.1 * torch::randn_like(p));
+      }
+      const auto x = torch::randn({37, 2 * dof}, torch::kFloat64);
+      const auto y = torch::randn({37, 2 * dof}, torch::kFloat64);
+      for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+      const auto loss = np::pointwise_loss(*model, x, y);
+      loss.backward();
+      std::vector<torch::Tensor> expected;
+      for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
+      np::FusedHnnLoss fused(*model);
+      const double fused_loss = fused.loss_and_gradients(x, y);
+      INFO("layers " << layers << ", dof " << dof);
+      CHECK(fused_loss == Approx(loss.item<double>()).epsilon(1e-12));
+      const auto params = model->parameters();
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const double scale = expected[i].abs().max().item<double>() + 1e-30;
+        CHECK((params[i].grad() - expected[i]).abs().max().item<double>() < 1e-11 * scale);
+      }
+    }
+  }
+  auto sin_model = np::make_model([] { auto c = config("hnn", 1); c.activation = "sin"; return c; }());
+  CHECK_FALSE(np::FusedHnnLoss::supports(*sin_model));
+  CHECK_THROWS_AS(np::FusedHnnLoss(*sin_model), noether::InvalidInput);
 }
