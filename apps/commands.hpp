@@ -69,6 +69,7 @@ struct TrainArgs {
   int64_t checkpoint_every = 0;
   int threads = 0;  ///< 0: torch's default
   bool resume = false;
+  bool no_fused = false;  ///< train HNNs through autograd instead of the fused gradient
   bool json = false;
   bool quiet = false;
 };

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   train->add_option("--dtype", tr.dtype, "float32 or float64")->capture_default_str();
   train->add_option("--checkpoint-every", tr.checkpoint_every, "also save every N steps");
   train->add_option("--threads", tr.threads, "torch threads (default: torch's choice)");
+  train->add_flag("--no-fused", tr.no_fused, "HNN: autograd's double backward instead of the fused gradient");
   train->add_flag("--resume", tr.resume, "continue training the checkpoint at --out for --steps more");
   train->add_flag("--json", tr.json, "print the summary as one line of JSON");
   train->add_flag("-q,--quiet", tr.quiet, "no progress bar");

@@ -81,6 +81,7 @@ int train_command(TrainArgs a) {
     run.data_source = source;
   }
   o.steps = a.steps;
+  o.fused = !a.no_fused;
   o.progress = !a.json && !a.quiet;
   o.checkpoint = a.output;
   o.checkpoint_every = a.checkpoint_every;
