@@ -4,6 +4,8 @@
 //   bench_nbody oss DT STEPS CORRECTOR            HLW outer solar system, Jacobi, fast mode
 //   bench_nbody tp N DT STEPS THREADS [IC_FILE]   Sun+Jupiter+Saturn + N test particles; writes
 //                                                 the initial conditions to IC_FILE for REBOUND
+//   bench_nbody tp-scalar N DT STEPS THREADS      the same with the scalar test-particle path
+//                                                 (WisdomHolmanOptions::simd = false)
 // Only the stepping is timed; the energy is checked on synchronized copies between blocks of
 // 1000 steps (outer solar system) or at the end (test particles).
 #include <chrono>
@@ -20,11 +22,11 @@ using namespace noether::nbody;
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: bench_nbody oss DT STEPS CORRECTOR | tp N DT STEPS THREADS [IC_FILE]\n");
+    std::fprintf(stderr, "usage: bench_nbody oss DT STEPS CORRECTOR | tp|tp-scalar N DT STEPS THREADS [IC_FILE]\n");
     return 2;
   }
   const std::string mode = argv[1];
-  const bool tp = mode == "tp";
+  const bool tp = mode == "tp" || mode == "tp-scalar";
   System s;
   WisdomHolmanOptions o;
   long steps;
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     o.dt = std::atof(argv[3]);
     steps = std::atol(argv[4]);
     o.threads = std::atoi(argv[5]);
+    o.simd = mode == "tp";
     if (argc > 6) {
       std::ofstream ic(argv[6]);
       ic.precision(17);

@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include "nbody/detail/kepler_lanes.hpp"
 #include "nbody/detail/newtonian.hpp"
 #include "nbody/kepler.hpp"
 #include "noether/error.hpp"
@@ -314,6 +315,15 @@ void WisdomHolman::integrate(long steps) {
 
 void WisdomHolman::flush_test_particles() {
   if (tape_.empty()) return;
+  if (opt_.simd)
+    flush_test_particles_lanes();
+  else
+    flush_test_particles_scalar();
+  tape_.clear();
+  tape_pos_.clear();
+}
+
+void WisdomHolman::flush_test_particles_scalar() {
   const long nt = static_cast<long>(tx_.size());
   const bool jac = opt_.coordinates == Coordinates::jacobi;
   const double M = eta_[n_ - 1];
@@ -360,8 +370,110 @@ void WisdomHolman::flush_test_particles() {
       failed = true;
     }
   }
-  tape_.clear();
-  tape_pos_.clear();
+  if (failed) throw NumericalError(error);
+}
+
+void WisdomHolman::flush_test_particles_lanes() {
+  // The same replay as flush_test_particles_scalar, kLanes particles at a time in SIMD lanes
+  // (structure of arrays held in registers); a lane the vector Kepler drift cannot handle is
+  // redone by the scalar kepler_drift for that operation. The last group is padded with copies
+  // of its first particle, whose results are dropped.
+  using detail::LaneD;
+  using detail::LaneM;
+  constexpr int W = detail::kLanes;
+  const long nt = static_cast<long>(tx_.size());
+  const long ngroups = (nt + W - 1) / W;
+  const bool jac = opt_.coordinates == Coordinates::jacobi;
+  const double GM = G_ * eta_[n_ - 1];
+  const double G = G_, mu = mu_tp_;
+  const double* m = m_.data();
+  const std::size_t n = n_;
+  const std::size_t j0 = jac ? 0 : 1;
+  const TapeOp* ops = tape_.data();
+  const std::size_t nops = tape_.size();
+  const Vec3* pos = tape_pos_.data();
+  const InteractionKick* kick = kick_.get();
+  const bool newtonian = newtonian_;
+  std::atomic<bool> failed{false};
+  std::string error;
+  const int threads = opt_.threads > 0 ? opt_.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(static) num_threads(threads) if (nt >= 64)
+  for (long b = 0; b < ngroups; ++b) {
+    if (failed.load(std::memory_order_relaxed)) continue;
+    const long k0 = b * W;
+    const int count = static_cast<int>(std::min<long>(W, nt - k0));
+    LaneD rx, ry, rz, vx, vy, vz;
+    for (int l = 0; l < W; ++l) {
+      const std::size_t k = static_cast<std::size_t>(k0 + (l < count ? l : 0));
+      rx[l] = tx_[k].x; ry[l] = tx_[k].y; rz[l] = tx_[k].z;
+      vx[l] = tv_[k].x; vy[l] = tv_[k].y; vz[l] = tv_[k].z;
+    }
+    int lane = 0;  // the particle a scalar call is working on, for the error message
+    try {
+      for (std::size_t o = 0; o < nops; ++o) {
+        const TapeOp& op = ops[o];
+        if (op.kind == TapeOp::kDrift) {
+          const LaneM bad = detail::kepler_drift_lanes(rx, ry, rz, vx, vy, vz, mu, op.h);
+          if (detail::lane_any(bad)) {
+            for (lane = 0; lane < W; ++lane) {
+              if (!bad[lane]) continue;
+              if (lane >= count) {  // padding: follow the group's first particle
+                rx[lane] = rx[0]; ry[lane] = ry[0]; rz[lane] = rz[0];
+                vx[lane] = vx[0]; vy[lane] = vy[0]; vz[lane] = vz[0];
+                continue;
+              }
+              Vec3 r{rx[lane], ry[lane], rz[lane]}, v{vx[lane], vy[lane], vz[lane]};
+              kepler_drift(r, v, mu, op.h);
+              rx[lane] = r.x; ry[lane] = r.y; rz[lane] = r.z;
+              vx[lane] = v.x; vy[lane] = v.y; vz[lane] = v.z;
+            }
+          }
+        } else if (op.kind == TapeOp::kKick) {
+          const Vec3* X = pos + op.offset;
+          LaneD ax = detail::lane_splat(0.0), ay = ax, az = ax;
+          if (newtonian) {
+            for (std::size_t j = j0; j < n; ++j) {
+              const LaneD dx = X[j].x - rx, dy = X[j].y - ry, dz = X[j].z - rz;
+              const LaneD r2 = dx * dx + dy * dy + dz * dz;
+              const LaneD s = G * m[j] / (r2 * detail::lane_sqrt(r2));
+              ax += s * dx;
+              ay += s * dy;
+              az += s * dz;
+            }
+          } else {
+            for (lane = 0; lane < W; ++lane) {
+              const Vec3 a = kick->test_particle_acceleration(G, m, X, n, Vec3{rx[lane], ry[lane], rz[lane]}, !jac);
+              ax[lane] = a.x; ay[lane] = a.y; az[lane] = a.z;
+            }
+          }
+          if (jac) {
+            const LaneD r2 = rx * rx + ry * ry + rz * rz;
+            const LaneD s = GM / (r2 * detail::lane_sqrt(r2));
+            ax += s * rx;
+            ay += s * ry;
+            az += s * rz;
+          }
+          vx += op.h * ax;
+          vy += op.h * ay;
+          vz += op.h * az;
+        } else {
+          rx += op.h * op.shift.x;
+          ry += op.h * op.shift.y;
+          rz += op.h * op.shift.z;
+        }
+      }
+      for (int l = 0; l < count; ++l) {
+        tx_[static_cast<std::size_t>(k0 + l)] = Vec3{rx[l], ry[l], rz[l]};
+        tv_[static_cast<std::size_t>(k0 + l)] = Vec3{vx[l], vy[l], vz[l]};
+      }
+    } catch (const std::exception& e) {
+#pragma omp critical(noether_nbody_tp_error)
+      {
+        if (error.empty()) error = "test particle " + std::to_string(k0 + lane) + ": " + e.what();
+      }
+      failed = true;
+    }
+  }
   if (failed) throw NumericalError(error);
 }
 

@@ -24,7 +24,8 @@
 //    synchronizes a copy so output never perturbs the trajectory. fast = false synchronizes in
 //    place after every step.
 // Massless test particles are advanced after the massive bodies by replaying the recorded drift /
-// kick / jump operations of a block of steps, spread over OpenMP threads (`threads`).
+// kick / jump operations of a block of steps, spread over OpenMP threads (`threads`), several
+// particles at a time in SIMD lanes (`simd`, nbody/detail/kepler_lanes.hpp).
 #pragma once
 
 #include <cstddef>
@@ -54,6 +55,10 @@ struct WisdomHolmanOptions {
   Kernel kernel = Kernel::standard;
   bool fast = true;  ///< unsynchronized mode (merged half drifts)
   int threads = 0;   ///< OpenMP threads for the test particles; 0: OpenMP's default
+  /// Test particles advanced detail::kLanes at a time in SIMD lanes (vectorised Kepler drift and
+  /// kick, the scalar solver as fallback per lane); false: one at a time, the scalar reference
+  /// path. Both give the same results to round-off.
+  bool simd = true;
   /// Throws InvalidInput naming the first bad field (dt, corrector, a kernel or corrector with
   /// coordinates other than Jacobi).
   void validate() const;
@@ -102,6 +107,8 @@ class WisdomHolman {
   void massive_accelerations(const Vec3* X, SkippedPairs skip, Vec3* A) const;
   void record_kick_positions();
   void flush_test_particles();
+  void flush_test_particles_scalar();
+  void flush_test_particles_lanes();
   System to_inertial() const;
 
   System meta_;  ///< name, names, G, description (bodies are not kept up to date)
