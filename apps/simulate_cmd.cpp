@@ -220,7 +220,9 @@ int simulate_command(const SimulateArgs& a) {
     });
   }
   if (!a.no_plot) {
-    const std::string title = sys.name + ": Wisdom-Holman, dt = " + std::to_string(a.dt) + ", " +
+    std::ostringstream dt_text;
+    dt_text << a.dt;  // 10, not 10.000000
+    const std::string title = sys.name + ": Wisdom-Holman, dt = " + dt_text.str() + ", " +
                               std::to_string(steps) + " steps, corrector " + std::to_string(a.corrector);
     const std::string svg = svg_plot(title, samples, sys.names);
     write_file_atomically(a.plot, [&](std::ostream& os) { os << svg; });
