@@ -401,10 +401,21 @@ DataProtocol Particles::protocol() const {
   return {100, 100, 0.0, 5.0, 0.0, 0.2};
 }
 
+namespace {
+/// Unit masses under gravity (G = 1) in the plane, registered as `name`.
+Particles::Options planar_gravity(int count, const char* name) {
+  Particles::Options o;
+  o.interaction = Particles::Interaction::kGravity;
+  o.count = count;
+  o.name = name;
+  return o;
+}
+}  // namespace
+
 std::unique_ptr<Particles> make_two_body() {
   class TwoBody : public Particles {
    public:
-    TwoBody() : Particles(options()) {}
+    TwoBody() : Particles(planar_gravity(2, "two-body")) {}
     /// The HNN paper's orbit sampler: body 1 at (x, y) with x, y ~ U[0.5, 1.5], body 2 at
     /// -(x, y); the circular-orbit speed 1 / (2 sqrt(r)) perpendicular to the radius, scaled by
     /// one factor 1 + 0.05 N(0, 1) (slightly elliptical orbits); zero total momentum.
@@ -416,15 +427,6 @@ std::unique_ptr<Particles> make_two_body() {
       st << x, y, -x, -y, -y * s, x * s, y * s, -x * s;
       return st;
     }
-
-   private:
-    static Options options() {
-      Options o;
-      o.interaction = Interaction::kGravity;
-      o.count = 2;
-      o.name = "two-body";
-      return o;
-    }
   };
   return std::make_unique<TwoBody>();
 }
@@ -432,22 +434,13 @@ std::unique_ptr<Particles> make_two_body() {
 std::unique_ptr<Particles> make_three_body() {
   class ThreeBody : public Particles {
    public:
-    ThreeBody() : Particles(options()) {}
+    ThreeBody() : Particles(planar_gravity(3, "three-body")) {}
     Vector default_state() const override {
       // Chenciner & Montgomery's figure-eight (unit masses, G = 1).
       Vector y(12);
       const double x1 = 0.97000436, y1 = -0.24308753, vx3 = -0.93240737, vy3 = -0.86473146;
       y << x1, y1, -x1, -y1, 0.0, 0.0, -vx3 / 2, -vy3 / 2, -vx3 / 2, -vy3 / 2, vx3, vy3;
       return y;
-    }
-
-   private:
-    static Options options() {
-      Options o;
-      o.interaction = Interaction::kGravity;
-      o.count = 3;
-      o.name = "three-body";
-      return o;
     }
   };
   return std::make_unique<ThreeBody>();
