@@ -7,13 +7,16 @@
 
 namespace noether::graph {
 
-namespace {
-
-std::string shape(const torch::Tensor& t) {
+std::string detail::shape(const torch::Tensor& t) {
   std::ostringstream os;
   os << t.sizes();
   return os.str();
 }
+
+using detail::shape;
+
+namespace {
+
 
 /// Throws unless every entry of the long tensor `index` lies in [0, size).
 void check_range(const torch::Tensor& index, int64_t size, const std::string& what) {

@@ -67,4 +67,9 @@ torch::Tensor fully_connected(int64_t n, const torch::TensorOptions& options = {
 /// Differentiable in src (index_add). Throws InvalidInput for bad shapes or out-of-range indices.
 torch::Tensor scatter_sum(const torch::Tensor& src, const torch::Tensor& index, int64_t size);
 
+namespace detail {
+/// "[3, 2]": a tensor's shape for error messages.
+std::string shape(const torch::Tensor& t);
+}  // namespace detail
+
 }  // namespace noether::graph

@@ -6,13 +6,10 @@
 
 namespace noether::graph {
 
+using detail::shape;
+
 namespace {
 
-std::string shape(const torch::Tensor& t) {
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
 
 /// Per-graph sums of per-item scalars without a host sync (indices were checked by the caller's
 /// batch()): values [K], owner [K] -> [G].
