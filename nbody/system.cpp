@@ -54,25 +54,22 @@ Vec3 angular_momentum(const System& s) {
   return L;
 }
 
-Vec3 center_of_mass(const System& s) {
+namespace {
+/// Mass-weighted mean of a particle member (position or velocity) over the massive bodies.
+Vec3 mass_weighted_mean(const System& s, Vec3 Particle::*member) {
   Vec3 c;
   double m = 0.0;
   for (const auto& p : s.bodies) {
-    c += p.m * p.r;
+    c += p.m * (p.*member);
     m += p.m;
   }
   return c / m;
 }
+}  // namespace
 
-Vec3 center_of_mass_velocity(const System& s) {
-  Vec3 c;
-  double m = 0.0;
-  for (const auto& p : s.bodies) {
-    c += p.m * p.v;
-    m += p.m;
-  }
-  return c / m;
-}
+Vec3 center_of_mass(const System& s) { return mass_weighted_mean(s, &Particle::r); }
+
+Vec3 center_of_mass_velocity(const System& s) { return mass_weighted_mean(s, &Particle::v); }
 
 void move_to_center_of_mass(System& s) {
   const Vec3 R = center_of_mass(s), V = center_of_mass_velocity(s);
