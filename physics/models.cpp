@@ -135,12 +135,10 @@ class DhnnImpl : public HnnImpl {
     d_ = register_module("dissipation", Mlp(2 * c.dof, c.hidden, 1, c.layers, c.activation, false));
   }
   torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override {
-    check_input(x, dof());
-    // One backward pass gives both gradients: d/dx of (H + D) restricted to each part would mix
-    // them, so take them separately (two small graphs).
-    const auto gh = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
-    const auto gd = energy_gradient([this](const torch::Tensor& s) { return dissipation(s); }, x, create_graph);
-    return symplectic(gh) + gd;
+    // The HNN's J grad H plus grad D. The two gradients are taken separately: one gradient of
+    // H + D would mix them, since J applies to grad H only.
+    return HnnImpl::time_derivative(x, create_graph) +
+           energy_gradient([this](const torch::Tensor& s) { return dissipation(s); }, x, create_graph);
   }
   torch::Tensor dissipation(const torch::Tensor& x) override { return d_->forward(x).squeeze(-1); }
 
