@@ -6,6 +6,7 @@
 #include <c10/util/Exception.h>
 
 #include "apps/commands.hpp"
+#include "apps/registry.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
 
@@ -105,6 +106,11 @@ int main(int argc, char** argv) {
   na::SimulateArgs sim;  // nbody (apps/simulate_cmd.cpp)
   auto* simulate = na::add_simulate_subcommand(app, sim);
 
+  na::Commands module_commands;  // subcommands registered by their module's file
+  na::add_graph_commands(app, module_commands);
+  na::add_residual_commands(app, module_commands);
+  na::add_molecules_commands(app, module_commands);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -130,6 +136,8 @@ int main(int argc, char** argv) {
     if (*train) return na::train_command(tr);
     if (*evaluate) return na::evaluate_command(ev);
     if (*simulate) return na::simulate_command(sim);
+    for (const auto& c : module_commands)
+      if (*c.sub) return c.run();
   } catch (const noether::InvalidInput& e) {
     std::cerr << "noether: error: " << e.what() << "\n";
     return 2;
