@@ -1,10 +1,216 @@
-// apps/molecules_cmd.cpp: the molecules subcommands (see apps/registry.hpp).
+// apps/molecules_cmd.cpp: `noether conform` (SMILES -> 3-D structures in any Open Babel format)
+// and `noether train-conformer` (builds the data set and trains the engine).
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "apps/registry.hpp"
+#include "noether/config.hpp"
+#include "noether/error.hpp"
+
+#if NOETHER_HAVE_RDKIT && NOETHER_HAVE_OPENBABEL
+#include <GraphMol/GraphMol.h>
+#include <GraphMol/SmilesParse/SmilesWrite.h>
+
+#include "molecules/conform.hpp"
+#include "molecules/io.hpp"
+#include "molecules/training.hpp"
+#endif
 
 namespace noether::apps {
 
+#if NOETHER_HAVE_RDKIT && NOETHER_HAVE_OPENBABEL
+
+namespace mol = noether::molecules;
+using nlohmann::json;
+
+namespace {
+
+struct ConformArgs {
+  std::string smiles, input, output = "conformers.sdf", format, model, refine = "none";
+  int num_confs = 1, threads = 0;
+  int64_t batch_size = 128;
+  bool no_hydrogens = false, json = false, quiet = false;
+};
+
+struct TrainConformerArgs {
+  std::string data_dir = "conformer-data", output = "conformer.pt";
+  int64_t limit = 0, epochs = 20, batch_size = 32;
+  int max_atoms = 32, threads = 0;
+  double lr = 2e-3;
+  int64_t hidden = 96, rounds = 4, steps = 32;
+  unsigned seed = 0;
+  bool resume = false, json = false, quiet = false;
+};
+
+/// {smiles, name} per input: a SMILES file (.smi/.txt/.csv: SMILES, optional name column) or
+/// any molecule file Open Babel reads.
+std::vector<std::pair<std::string, std::string>> read_inputs(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto dot = path.find_last_of('.');
+  const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  if (ext == "smi" || ext == "txt" || ext == "csv" || ext == "smiles" || ext.empty()) {
+    std::ifstream in(path);
+    if (!in) throw InvalidInput("cannot read '" + path + "'");
+    std::string line;
+    while (std::getline(in, line)) {
+      for (auto& c : line)
+        if (c == ',') c = ' ';
+      std::istringstream ls(line);
+      std::string smi, name;
+      ls >> smi >> name;
+      if (smi.empty() || smi[0] == '#') continue;
+      out.emplace_back(smi, name);
+    }
+  } else {
+    for (auto& r : mol::read_molecules(path)) out.emplace_back(RDKit::MolToSmiles(*r.mol), r.name);
+  }
+  if (out.empty()) throw InvalidInput("'" + path + "' holds no molecules");
+  return out;
+}
+
+int conform_command(const ConformArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (a.smiles.empty() == a.input.empty())
+    throw InvalidInput("give either a SMILES argument or -i FILE (not both)");
+  mol::ConformOptions o;
+  o.model = a.model;
+  o.num_confs = a.num_confs;
+  o.refine = a.refine;
+  o.add_hydrogens = !a.no_hydrogens;
+  o.batch_size = a.batch_size;
+  o.threads = a.threads;
+  o.validate();
+  const std::string format = mol::resolve_format(a.output, a.format);  // fail before any work
+  const auto inputs = a.input.empty() ? std::vector<std::pair<std::string, std::string>>{{a.smiles, ""}}
+                                      : read_inputs(a.input);
+  mol::Conformer conformer(o);
+  const auto results = conformer.conform_all(inputs, !a.quiet && !a.json);
+  std::vector<mol::OutputRecord> records;
+  int64_t failures = 0, conformers = 0;
+  for (const auto& r : results) {
+    if (!r.error.empty()) {
+      ++failures;
+      std::cerr << "noether: error: " << r.error << "\n";
+      continue;
+    }
+    for (auto c = r.mol->beginConformers(); c != r.mol->endConformers(); ++c, ++conformers)
+      records.push_back({r.mol.get(), static_cast<int>((*c)->getId()), r.name.empty() ? r.smiles : r.name});
+  }
+  if (!records.empty()) mol::write_molecules(a.output, records, format);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto molecules = static_cast<int64_t>(results.size()) - failures;
+  if (a.json) {
+    std::cout << json{{"molecules", molecules}, {"failures", failures}, {"conformers", conformers},
+                      {"output", records.empty() ? "" : a.output}, {"format", format},
+                      {"wall_seconds", wall},
+                      {"molecules_per_second", wall > 0 ? molecules / wall : 0.0}}.dump()
+              << "\n";
+  } else if (!a.quiet) {
+    std::cerr << molecules << " molecules (" << conformers << " conformers) -> "
+              << (records.empty() ? std::string("nothing written") : a.output) << ", " << failures
+              << " failed, " << wall << " s\n";
+  }
+  if (failures > 0) return molecules > 0 ? 1 : 2;
+  return 0;
+}
+
+int train_conformer_command(const TrainConformerArgs& a) {
+  if (a.threads > 0) torch::set_num_threads(a.threads);
+  mol::DatasetOptions d;
+  d.cache_dir = a.data_dir;
+  d.limit = a.limit;
+  d.max_heavy_atoms = a.max_atoms;
+  d.threads = a.threads;
+  const auto data = mol::load_or_build_dataset(d, !a.quiet && !a.json);
+  mol::ConformerTrainOptions o;
+  o.engine.hidden = a.hidden;
+  o.engine.rounds = a.rounds;
+  o.engine.steps = a.steps;
+  o.epochs = a.epochs;
+  o.batch_size = a.batch_size;
+  o.learning_rate = a.lr;
+  o.seed = a.seed;
+  o.checkpoint = a.output;
+  int64_t start_epoch = 0;
+  mol::ConformerEngine engine{nullptr};
+  if (a.resume) {
+    json meta;
+    engine = mol::load_engine(a.output, &meta);
+    o.engine = engine->options();
+    start_epoch = meta.value("epochs", int64_t{0});
+  } else {
+    engine = mol::ConformerEngine(o.engine);
+  }
+  const auto s = mol::train_conformer(engine, data, o, !a.quiet && !a.json, start_epoch);
+  mol::save_engine(*engine, a.output,
+                   {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss},
+                    {"valid_loss", s.valid.loss}, {"valid_rmsd_median", s.valid.rmsd_median},
+                    {"data_dir", a.data_dir}, {"molecules_train", data.train.size()}});
+  const json out{{"molecules_train", data.train.size()}, {"molecules_valid", data.valid.size()},
+                 {"molecules_test", data.test.size()}, {"failures", data.failures},
+                 {"epochs", start_epoch + s.epochs}, {"steps", s.steps}, {"train_loss", s.train_loss},
+                 {"valid_loss", s.valid.loss}, {"valid_rmsd_mean", s.valid.rmsd_mean},
+                 {"valid_rmsd_median", s.valid.rmsd_median}, {"seconds_per_epoch", s.seconds_per_epoch},
+                 {"model", a.output}};
+  if (a.json)
+    std::cout << out.dump() << "\n";
+  else if (!a.quiet)
+    std::cerr << "trained " << s.epochs << " epochs; validation median RMSD " << s.valid.rmsd_median
+              << " A; model -> " << a.output << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_molecules_commands(CLI::App& app, Commands& out) {
+  auto conform_args = std::make_shared<ConformArgs>();
+  auto& c = *conform_args;
+  auto* conform = app.add_subcommand("conform", "3-D conformers from SMILES with the shipped Hamiltonian engine");
+  conform->add_option("smiles", c.smiles, "one SMILES (or use -i)");
+  conform->add_option("-i,--input", c.input, "SMILES file (SMILES [name] per line) or any molecule file");
+  conform->add_option("-o,--output", c.output, "output file; the format follows the extension")->capture_default_str();
+  conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
+  conform->add_option("--model", c.model, "conformer model (default: the shipped one)");
+  conform->add_option("--num-confs", c.num_confs, "conformers per molecule (different initial momenta)")->capture_default_str();
+  conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
+  conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->capture_default_str();
+  conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)");
+  conform->add_flag("--no-hydrogens", c.no_hydrogens, "heavy atoms only");
+  conform->add_flag("--json", c.json, "print one line of JSON");
+  conform->add_flag("-q,--quiet", c.quiet, "no progress bar");
+  out.push_back({conform, [conform_args] { return conform_command(*conform_args); }});
+
+  auto train_args = std::make_shared<TrainConformerArgs>();
+  auto& t = *train_args;
+  auto* train = app.add_subcommand("train-conformer", "build the conformer data set (cached) and train the engine");
+  train->add_option("--data-dir", t.data_dir, "data set cache (built on first use)")->capture_default_str();
+  train->add_option("--limit", t.limit, "use at most this many molecules when building (0: all)")->capture_default_str();
+  train->add_option("--max-atoms", t.max_atoms, "largest molecule, heavy atoms")->capture_default_str();
+  train->add_option("-o,--out", t.output, "model file (and FILE.json); saved every epoch")->capture_default_str();
+  train->add_option("--epochs", t.epochs, "epochs (more epochs with --resume)")->capture_default_str();
+  train->add_option("--batch-size", t.batch_size, "molecules per step")->capture_default_str();
+  train->add_option("--lr", t.lr, "Adam learning rate")->capture_default_str();
+  train->add_option("--hidden", t.hidden, "encoder width")->capture_default_str();
+  train->add_option("--rounds", t.rounds, "message-passing rounds")->capture_default_str();
+  train->add_option("--steps", t.steps, "leapfrog steps of the relaxation")->capture_default_str();
+  train->add_option("--seed", t.seed, "seed")->capture_default_str();
+  train->add_option("--threads", t.threads, "torch and OpenMP threads");
+  train->add_flag("--resume", t.resume, "continue training the model at --out");
+  train->add_flag("--json", t.json, "print one line of JSON");
+  train->add_flag("-q,--quiet", t.quiet, "no progress bar");
+  out.push_back({train, [train_args] { return train_conformer_command(*train_args); }});
+}
+
+#else
+
 void add_molecules_commands(CLI::App& /*app*/, Commands& /*out*/) {}
+
+#endif
 
 }  // namespace noether::apps

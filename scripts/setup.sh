@@ -17,7 +17,7 @@ jobs="${NOETHER_JOBS:-$(nproc)}"
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread libeigen3-dev catch2
-  librdkit-dev rdkit-data libopenbabel-dev openbabel
+  librdkit-dev rdkit-data libboost-dev libopenbabel-dev openbabel
   libcli11-dev nlohmann-json3-dev
   python3-torch python3-numpy
 )

@@ -1,0 +1,81 @@
+// molecules/alignment.cpp: Kabsch superposition (Eigen and batched torch) and distance losses.
+#include "molecules/alignment.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "noether/error.hpp"
+
+namespace noether::molecules {
+
+namespace {
+void check_pair(const Eigen::MatrixX3d& a, const Eigen::MatrixX3d& b) {
+  if (a.rows() != b.rows())
+    throw InvalidInput("kabsch: point sets differ in size (" + std::to_string(a.rows()) + " vs " +
+                       std::to_string(b.rows()) + ")");
+  if (a.rows() == 0) throw InvalidInput("kabsch: no points");
+}
+}  // namespace
+
+Eigen::Matrix3d kabsch_rotation(const Eigen::MatrixX3d& a, const Eigen::MatrixX3d& b) {
+  check_pair(a, b);
+  const Eigen::MatrixX3d ac = a.rowwise() - a.colwise().mean();
+  const Eigen::MatrixX3d bc = b.rowwise() - b.colwise().mean();
+  const Eigen::Matrix3d h = ac.transpose() * bc;
+  Eigen::JacobiSVD<Eigen::Matrix3d> svd(h, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Eigen::Matrix3d d = Eigen::Matrix3d::Identity();
+  d(2, 2) = (svd.matrixU() * svd.matrixV().transpose()).determinant() < 0 ? -1.0 : 1.0;
+  return svd.matrixU() * d * svd.matrixV().transpose();
+}
+
+Eigen::MatrixX3d kabsch_superpose(const Eigen::MatrixX3d& a, const Eigen::MatrixX3d& b) {
+  const Eigen::Matrix3d r = kabsch_rotation(a, b);
+  const Eigen::MatrixX3d moved = (a.rowwise() - a.colwise().mean()) * r;
+  return moved.rowwise() + b.colwise().mean();
+}
+
+double kabsch_rmsd(const Eigen::MatrixX3d& a, const Eigen::MatrixX3d& b) {
+  const Eigen::MatrixX3d d = kabsch_superpose(a, b) - b;
+  return std::sqrt(d.squaredNorm() / static_cast<double>(a.rows()));
+}
+
+torch::Tensor kabsch_rmsd(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& batch,
+                          int64_t graphs, double eps) {
+  if (x.dim() != 2 || x.size(1) != 3 || !x.sizes().equals(y.sizes()))
+    throw InvalidInput("kabsch_rmsd: x and y must both be [N, 3]");
+  const auto opts = x.options();
+  const auto counts = torch::zeros({graphs}, opts).index_add_(0, batch, torch::ones({x.size(0)}, opts));
+  const auto n = counts.clamp_min(1.0).unsqueeze(1);
+  const auto xc = x - (torch::zeros({graphs, 3}, opts).index_add(0, batch, x) / n).index_select(0, batch);
+  const auto yc = y - (torch::zeros({graphs, 3}, opts).index_add(0, batch, y) / n).index_select(0, batch);
+  torch::Tensor rotation;
+  {
+    torch::NoGradGuard no_grad;
+    const auto outer = xc.unsqueeze(2) * yc.unsqueeze(1);  // [N, 3, 3]
+    const auto h = torch::zeros({graphs, 3, 3}, opts).index_add_(0, batch, outer);
+    auto [u, s, vh] = torch::linalg_svd(h, /*full_matrices=*/false);
+    auto sign = torch::sign(torch::det(torch::matmul(u, vh)));
+    sign = torch::where(sign == 0, torch::ones_like(sign), sign);
+    auto d = torch::ones({graphs, 3}, opts);
+    d.select(1, 2).copy_(sign);
+    rotation = torch::matmul(u * d.unsqueeze(1), vh);  // [G, 3, 3]
+  }
+  const auto moved = torch::matmul(xc.unsqueeze(1), rotation.index_select(0, batch)).squeeze(1);
+  const auto sq = (moved - yc).pow(2).sum(1);
+  const auto msd = torch::zeros({graphs}, opts).index_add(0, batch, sq) / counts.clamp_min(1.0);
+  return torch::sqrt(msd + eps);
+}
+
+torch::Tensor pair_distance_mse(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& pairs,
+                                const torch::Tensor& pair_graph, int64_t graphs) {
+  const auto i = pairs[0], j = pairs[1];
+  const auto dx = (x.index_select(0, i) - x.index_select(0, j)).pow(2).sum(1).add(1e-12).sqrt();
+  const auto dy = (y.index_select(0, i) - y.index_select(0, j)).pow(2).sum(1).add(1e-12).sqrt();
+  const auto opts = x.options();
+  const auto sums = torch::zeros({graphs}, opts).index_add(0, pair_graph, (dx - dy).pow(2));
+  const auto counts =
+      torch::zeros({graphs}, opts).index_add_(0, pair_graph, torch::ones({pairs.size(1)}, opts));
+  return sums / counts.clamp_min(1.0);
+}
+
+}  // namespace noether::molecules

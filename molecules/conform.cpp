@@ -1,0 +1,172 @@
+// molecules/conform.cpp: batching SMILES through the engine, then hydrogens, stereo and MMFF.
+#include "molecules/conform.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <GraphMol/GraphMol.h>  // before the MMFF helpers, which need the complete ROMol
+#include <GraphMol/Conformer.h>
+#include <GraphMol/MolOps.h>
+#include <omp.h>
+
+#include "molecules/dataset.hpp"
+#include "molecules/training.hpp"
+#include "noether/config.hpp"
+#include "noether/error.hpp"
+#include "noether/progress.hpp"
+
+namespace noether::molecules {
+
+namespace fs = std::filesystem;
+
+Conformation::Conformation() = default;
+Conformation::~Conformation() = default;
+Conformation::Conformation(Conformation&&) noexcept = default;
+Conformation& Conformation::operator=(Conformation&&) noexcept = default;
+
+void ConformOptions::validate() const {
+  if (num_confs < 1) throw InvalidInput("conform: --num-confs must be at least 1, got " + std::to_string(num_confs));
+  if (refine != "none" && refine != "mmff")
+    throw InvalidInput("conform: unknown refinement '" + refine + "' (none or mmff)");
+  if (batch_size < 1) throw InvalidInput("conform: batch size must be at least 1");
+  if (threads < 0) throw InvalidInput("conform: threads must be >= 0");
+}
+
+std::string shipped_model_path() {
+  if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); env && *env) return env;
+  for (const std::string dir : {std::string(NOETHER_INSTALL_MODEL_DIR), std::string(NOETHER_SOURCE_MODEL_DIR)}) {
+    const auto p = fs::path(dir) / "conformer.pt";
+    if (fs::exists(p)) return p.string();
+  }
+  throw InvalidInput(std::string("no conformer model found: looked in $NOETHER_CONFORMER_MODEL, ") +
+                     NOETHER_INSTALL_MODEL_DIR + " and " + NOETHER_SOURCE_MODEL_DIR +
+                     "; train one with `noether train-conformer` and pass --model");
+}
+
+namespace {
+
+// Where RDKit's perception of the 3-D structure disagrees with the SMILES' tetrahedral tags on
+// most specified centres, the mirror image is the better answer (the engine sees distances only).
+void fix_handedness(RDKit::RWMol& heavy, int conf_id) {
+  std::vector<std::pair<unsigned, RDKit::Atom::ChiralType>> specified;
+  for (const auto* a : heavy.atoms())
+    if (a->getChiralTag() == RDKit::Atom::CHI_TETRAHEDRAL_CW || a->getChiralTag() == RDKit::Atom::CHI_TETRAHEDRAL_CCW)
+      specified.emplace_back(a->getIdx(), a->getChiralTag());
+  if (specified.empty()) return;
+  RDKit::RWMol probe(heavy, /*quickCopy=*/false, conf_id);
+  RDKit::MolOps::assignChiralTypesFrom3D(probe, conf_id, /*replaceExistingTags=*/true);
+  int wrong = 0;
+  for (const auto& [idx, tag] : specified)
+    wrong += probe.getAtomWithIdx(idx)->getChiralTag() != tag;
+  if (2 * wrong <= static_cast<int>(specified.size())) return;
+  auto& conf = heavy.getConformer(conf_id);
+  for (unsigned i = 0; i < heavy.getNumAtoms(); ++i) {
+    auto pos = conf.getAtomPos(i);
+    pos.z = -pos.z;
+    conf.setAtomPos(i, pos);
+  }
+}
+
+struct Prepared {
+  std::unique_ptr<RDKit::RWMol> heavy;
+  MolGraph graph;
+};
+
+Prepared prepare(const std::string& smiles, const std::string& name) {
+  Prepared p;
+  p.heavy = parse_smiles(smiles);
+  RDKit::MolOps::removeHs(*p.heavy);
+  p.graph = featurize(*p.heavy, name.empty() ? smiles : name);
+  return p;
+}
+
+}  // namespace
+
+Conformer::Conformer(ConformOptions options) : options_(std::move(options)) {
+  options_.validate();
+  engine_ = load_engine(options_.model.empty() ? shipped_model_path() : options_.model);
+  engine_->eval();
+}
+
+Conformation conform(const std::string& smiles, const ConformOptions& options) {
+  return Conformer(options).conform(smiles);
+}
+
+Conformation Conformer::conform(const std::string& smiles, const std::string& name) const {
+  auto out = conform_all({{smiles, name}});
+  if (!out[0].error.empty()) throw InvalidInput(out[0].error);
+  return std::move(out[0]);
+}
+
+std::vector<Conformation> Conformer::conform_all(
+    const std::vector<std::pair<std::string, std::string>>& inputs, bool progress) const {
+  if (options_.threads > 0) torch::set_num_threads(options_.threads);
+  const long n = static_cast<long>(inputs.size());
+  std::vector<Conformation> out(static_cast<std::size_t>(n));
+  std::vector<Prepared> prepared(static_cast<std::size_t>(n));
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+  for (long i = 0; i < n; ++i) {
+    out[i].smiles = inputs[i].first;
+    out[i].name = inputs[i].second;
+    try {
+      prepared[i] = prepare(inputs[i].first, inputs[i].second);
+    } catch (const std::exception& e) {
+      out[i].error = e.what();
+    }
+  }
+
+  Progress bar("conform", n, progress, 1);
+  torch::NoGradGuard no_grad;
+  std::vector<long> ok;
+  for (long i = 0; i < n; ++i)
+    if (out[i].error.empty()) ok.push_back(i);
+  for (std::size_t start = 0; start < ok.size(); start += static_cast<std::size_t>(options_.batch_size)) {
+    const std::size_t stop = std::min(ok.size(), start + static_cast<std::size_t>(options_.batch_size));
+    std::vector<const MolGraph*> graphs;
+    for (std::size_t k = start; k < stop; ++k) graphs.push_back(&prepared[ok[k]].graph);
+    const MolBatch batch = make_batch(graphs);
+    std::vector<torch::Tensor> samples;
+    for (int s = 0; s < options_.num_confs; ++s) samples.push_back(engine_->forward(batch, s).to(torch::kDouble).contiguous());
+    // Per molecule: heavy-atom conformers, handedness, hydrogens, optional MMFF.
+    std::vector<int64_t> offsets(graphs.size() + 1, 0);
+    for (std::size_t m = 0; m < graphs.size(); ++m) offsets[m + 1] = offsets[m] + graphs[m]->atoms;
+#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
+    for (long m = 0; m < static_cast<long>(graphs.size()); ++m) {
+      const long i = ok[start + static_cast<std::size_t>(m)];
+      auto& p = prepared[i];
+      try {
+        auto mol = std::make_unique<RDKit::RWMol>(*p.heavy);
+        for (int s = 0; s < options_.num_confs; ++s) {
+          const auto* q = samples[static_cast<std::size_t>(s)].data_ptr<double>() + 3 * offsets[m];
+          auto* conf = new RDKit::Conformer(mol->getNumAtoms());
+          for (int64_t a = 0; a < p.graph.atoms; ++a)
+            conf->setAtomPos(p.graph.heavy[a], RDGeom::Point3D(q[3 * a], q[3 * a + 1], q[3 * a + 2]));
+          conf->set3D(true);
+          const int id = static_cast<int>(mol->addConformer(conf, true));
+          fix_handedness(*mol, id);
+        }
+        if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
+        if (options_.refine == "mmff")
+          for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
+            mmff_optimize(*mol, static_cast<int>((*c)->getId()));
+        for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {
+          Eigen::MatrixX3d x(mol->getNumAtoms(), 3);
+          for (unsigned a = 0; a < mol->getNumAtoms(); ++a) {
+            const auto& pos = (*c)->getAtomPos(a);
+            x.row(a) << pos.x, pos.y, pos.z;
+          }
+          out[i].coordinates.push_back(std::move(x));
+        }
+        out[i].mol = std::move(mol);
+      } catch (const std::exception& e) {
+        out[i].error = "molecule '" + inputs[i].first + "': " + e.what();
+      }
+    }
+    bar.update(static_cast<long>(stop));
+  }
+  bar.finish();
+  return out;
+}
+
+}  // namespace noether::molecules

@@ -1,0 +1,71 @@
+// molecules/conform.hpp: SMILES in, 3-D conformers out, with the engine noether ships.
+//
+//   noether::molecules::Conformation c = noether::molecules::conform("CC(=O)Nc1ccc(O)cc1");
+//   c.coordinates[0]           // Eigen [atoms, 3] Å, in c.mol's atom order (hydrogens included)
+//   RDKit::RWMol& m = *c.mol;  // an RDKit molecule with one conformer per sample
+//
+//   Conformer engine(options);                  // load the model once, then many molecules
+//   auto all = engine.conform_all(inputs);      // batched; failures recorded, order kept
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "molecules/engine.hpp"
+
+namespace RDKit {
+class RWMol;
+}
+
+namespace noether::molecules {
+
+struct ConformOptions {
+  std::string model;           ///< checkpoint; "" = the shipped model (see shipped_model_path())
+  int num_confs = 1;           ///< conformers per molecule: sample 0, then random initial momenta
+  std::string refine = "none"; ///< "none" or "mmff" (MMFF94 relaxation with hydrogens)
+  bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
+  int64_t batch_size = 128;    ///< molecules per engine call
+  int threads = 0;             ///< torch and OpenMP threads (0: their defaults)
+  void validate() const;
+};
+
+struct Conformation {
+  std::string name;
+  std::string smiles;                          ///< as given
+  std::unique_ptr<RDKit::RWMol> mol;           ///< null when failed
+  std::vector<Eigen::MatrixX3d> coordinates;   ///< one [atoms, 3] per conformer
+  std::string error;                           ///< why it failed (batch mode), else empty
+  Conformation();
+  ~Conformation();
+  Conformation(Conformation&&) noexcept;
+  Conformation& operator=(Conformation&&) noexcept;
+};
+
+/// The shipped model: $NOETHER_CONFORMER_MODEL, else the installed share/noether/conformer.pt,
+/// else the source tree's models/conformer.pt. Throws InvalidInput when none exists.
+std::string shipped_model_path();
+
+class Conformer {
+ public:
+  explicit Conformer(ConformOptions options = {});
+  /// One molecule; throws InvalidInput for bad SMILES or unsupported elements.
+  Conformation conform(const std::string& smiles, const std::string& name = "") const;
+  /// Many molecules {smiles, name}, batched; a failure fills `error` and the rest go on.
+  std::vector<Conformation> conform_all(const std::vector<std::pair<std::string, std::string>>& inputs,
+                                        bool progress = false) const;
+  const ConformOptions& options() const { return options_; }
+  ConformerEngine& engine() { return engine_; }
+
+ private:
+  ConformOptions options_;
+  mutable ConformerEngine engine_{nullptr};
+};
+
+/// Convenience: one molecule with a freshly loaded model.
+Conformation conform(const std::string& smiles, const ConformOptions& options = {});
+
+}  // namespace noether::molecules

@@ -1,0 +1,69 @@
+// molecules/dataset.hpp: the conformation data set noether builds itself.
+//
+//   DatasetOptions o;                                  // rdkit-data + Open Babel defaults
+//   ConformerDataset d = load_or_build_dataset(o, /*progress=*/true);
+//   d.train[0].target                                 // [N, 3] Å, canonical heavy-atom order
+//
+// Sources: SMILES lists shipped with Debian's rdkit-data (NCI first 5000, ChEMBL actives, CDK2
+// ligands), target geometries from RDKit ETKDGv3 + MMFF94 (fixed seed), and the 3-D rigid
+// fragments shipped with Open Babel (their own coordinates). De-duplicated by canonical SMILES,
+// split by Bemis-Murcko scaffold into train / validation / test, cached as SDF files.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "molecules/molecule.hpp"
+
+namespace noether::molecules {
+
+struct DatasetOptions {
+  std::vector<std::string> smiles_files;  ///< default: rdkit-data's lists (see default_sources())
+  std::string fragments_file;             ///< Open Babel's rigid-fragments.txt ("" = default, "none" = skip)
+  std::string cache_dir = "conformer-data";
+  int min_heavy_atoms = 3;
+  int max_heavy_atoms = 32;
+  int64_t limit = 0;            ///< at most this many molecules (0: all)
+  double valid_fraction = 0.1;
+  double test_fraction = 0.1;
+  unsigned seed = 42;           ///< ETKDG seed and split shuffle
+  int threads = 0;              ///< OpenMP threads for the embedding (0: default)
+  void validate() const;
+};
+
+/// Existing default SMILES lists of this machine's rdkit-data.
+std::vector<std::string> default_sources();
+
+struct ConformerRecord {
+  std::string name;
+  std::string smiles;      ///< canonical
+  std::string source;      ///< "etkdg-mmff" or "openbabel-fragment"
+  std::shared_ptr<RDKit::ROMol> mol;  ///< heavy atoms, with the target conformer
+  MolGraph graph;
+  Eigen::MatrixX3d target; ///< [N, 3] Å in graph order
+};
+
+struct ConformerDataset {
+  std::vector<ConformerRecord> train, valid, test;
+  int64_t failures = 0;  ///< molecules dropped: unparsable, out of range, or not embeddable
+};
+
+/// Loads the cache in options.cache_dir, or builds it (and writes it atomically) when absent.
+ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progress);
+
+/// Reads one split file of the cache (SDF with noether_* properties).
+std::vector<ConformerRecord> read_split(const std::string& path);
+
+/// RDKit ETKDGv3 conformers of a molecule with explicit hydrogens: ids of the conformers made
+/// (empty when embedding failed). With mmff, each is then optimised with MMFF94.
+std::vector<int> embed_etkdg(RDKit::ROMol& mol_with_hs, int count, unsigned seed, bool mmff);
+
+/// MMFF94 relaxation of one conformer (up to 2000 iterations). RDKit's force-field helper
+/// header defines functions outside any inline scope, so only dataset.cpp may include it.
+void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
+
+}  // namespace noether::molecules

@@ -1,0 +1,228 @@
+// molecules/engine.cpp: encoder, learned pair potential and the damped leapfrog relaxation.
+#include "molecules/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "integrators/leapfrog.hpp"
+#include "noether/error.hpp"
+#include "physics/torch_state.hpp"
+
+namespace noether::molecules {
+
+namespace {
+constexpr int64_t kMaxHops = 7;  // pair features distinguish 1..6 bonds and "7 or more / none"
+constexpr double kBondLength = 1.3;
+
+torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
+  return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
+                               torch::nn::Linear(hidden, out));
+}
+}  // namespace
+
+void EngineOptions::validate() const {
+  auto positive = [](double v, const char* name) {
+    if (!(v > 0)) throw InvalidInput(std::string("engine option ") + name + " must be positive, got " + std::to_string(v));
+  };
+  positive(static_cast<double>(hidden), "hidden");
+  positive(static_cast<double>(rounds), "rounds");
+  positive(static_cast<double>(steps), "steps");
+  positive(dt, "dt");
+  positive(static_cast<double>(bonded_hops), "bonded_hops");
+  if (bonded_hops >= kMaxHops) throw InvalidInput("engine option bonded_hops must be below 7");
+  if (!(init_noise >= 0)) throw InvalidInput("engine option init_noise must be >= 0");
+  if (!(temperature >= 0)) throw InvalidInput("engine option temperature must be >= 0");
+}
+
+MolBatch MolBatch::to(torch::Device device) const {
+  MolBatch b = *this;
+  for (auto* t : {&b.x, &b.edge_index, &b.edge_attr, &b.batch, &b.local, &b.pairs, &b.pair_graph,
+                  &b.pair_hops, &b.init})
+    *t = t->to(device);
+  return b;
+}
+
+torch::Tensor mds_embedding(const MolGraph& g) {
+  const Eigen::Index n = g.atoms;
+  if (n == 1) return torch::zeros({1, 3}, torch::kFloat);
+  double far = 0;
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (g.topological(i, j) < 1e3) far = std::max(far, g.topological(i, j));
+  Eigen::MatrixXd d2(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double hops = g.topological(i, j) < 1e3 ? g.topological(i, j) : far + 2;
+      d2(i, j) = std::pow(kBondLength * hops, 2);
+    }
+  const Eigen::MatrixXd centre = Eigen::MatrixXd::Identity(n, n) - Eigen::MatrixXd::Constant(n, n, 1.0 / n);
+  const Eigen::MatrixXd b = -0.5 * centre * d2 * centre;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(b);
+  auto out = torch::zeros({n, 3}, torch::kFloat);
+  auto acc = out.accessor<float, 2>();
+  for (int k = 0; k < 3 && k < n; ++k) {
+    const Eigen::Index col = n - 1 - k;  // eigenvalues ascend
+    const double lambda = std::max(eig.eigenvalues()(col), 0.0);
+    Eigen::VectorXd v = eig.eigenvectors().col(col);
+    // Fix the sign so that the embedding does not depend on the solver's choice.
+    Eigen::Index big = 0;
+    v.cwiseAbs().maxCoeff(&big);
+    if (v(big) < 0) v = -v;
+    for (Eigen::Index i = 0; i < n; ++i) acc[i][k] = static_cast<float>(v(i) * std::sqrt(lambda));
+  }
+  return out;
+}
+
+MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
+  if (graphs.empty()) throw InvalidInput("make_batch: no molecules");
+  MolBatch b;
+  b.graphs = static_cast<int64_t>(graphs.size());
+  std::vector<torch::Tensor> xs, eis, eas, inits;
+  std::vector<int64_t> batch, local, pi, pj, pg, ph;
+  int64_t offset = 0;
+  for (int64_t m = 0; m < b.graphs; ++m) {
+    const auto& g = *graphs[m];
+    xs.push_back(g.atom_features);
+    eis.push_back(g.edge_index + offset);
+    eas.push_back(g.edge_features);
+    inits.push_back(mds_embedding(g));
+    for (int64_t i = 0; i < g.atoms; ++i) {
+      batch.push_back(m);
+      local.push_back(i);
+      for (int64_t j = i + 1; j < g.atoms; ++j) {
+        pi.push_back(offset + i);
+        pj.push_back(offset + j);
+        pg.push_back(m);
+        const double hops = g.topological(i, j);
+        ph.push_back(hops < kMaxHops ? static_cast<int64_t>(hops) : kMaxHops);
+      }
+    }
+    offset += g.atoms;
+  }
+  b.atoms = offset;
+  auto longs = [](const std::vector<int64_t>& v) {
+    return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kLong).clone();
+  };
+  b.x = torch::cat(xs);
+  b.edge_index = torch::cat(eis, 1);
+  b.edge_attr = torch::cat(eas);
+  b.init = torch::cat(inits);
+  b.batch = longs(batch);
+  b.local = longs(local);
+  b.pairs = torch::stack({longs(pi), longs(pj)});
+  b.pair_graph = longs(pg);
+  b.pair_hops = longs(ph);
+  return b;
+}
+
+struct ConformerEngineImpl::Parameters {
+  torch::Tensor inv_mass, damping;  // [N, 1]
+  torch::Tensor rest, stiffness;    // [P]
+  torch::Tensor spring;             // [P] bool: spring (else repulsion)
+  torch::Tensor q0, p0;             // [N, 3]
+};
+
+ConformerEngineImpl::ConformerEngineImpl(EngineOptions options) : options_(options) {
+  options_.validate();
+  const int64_t h = options_.hidden;
+  embed_ = register_module("embed", torch::nn::Linear(kAtomFeatures, h));
+  edge_mlps_ = register_module("edge_mlps", torch::nn::ModuleList());
+  node_mlps_ = register_module("node_mlps", torch::nn::ModuleList());
+  for (int64_t r = 0; r < options_.rounds; ++r) {
+    edge_mlps_->push_back(mlp(2 * h + kBondFeatures, h, h));
+    node_mlps_->push_back(mlp(2 * h, h, h));
+  }
+  atom_head_ = register_module("atom_head", mlp(h, h, 2));          // mass, friction
+  pair_head_ = register_module("pair_head", mlp(2 * h + kMaxHops + 1, h, 2));  // rest, stiffness
+  shift_head_ = register_module("shift_head", mlp(2 * h + kBondFeatures, h, 2));  // q0, p0 weights
+}
+
+ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, int64_t sample) {
+  const auto src = b.edge_index[0], dst = b.edge_index[1];
+  auto h = embed_->forward(b.x);
+  for (int64_t r = 0; r < options_.rounds; ++r) {
+    const auto msg = edge_mlps_[r]->as<torch::nn::Sequential>()->forward(
+        torch::cat({h.index_select(0, src), h.index_select(0, dst), b.edge_attr}, 1));
+    const auto agg = torch::zeros_like(h).index_add(0, dst, msg);
+    h = h + node_mlps_[r]->as<torch::nn::Sequential>()->forward(torch::cat({h, agg}, 1));
+  }
+  Parameters s;
+  const auto atom = atom_head_->forward(h);
+  const auto mass = torch::nn::functional::softplus(atom.select(1, 0)).add(0.2).unsqueeze(1);
+  s.inv_mass = 1.0 / mass;
+  s.damping = torch::exp(-options_.dt * torch::nn::functional::softplus(atom.select(1, 1).add(1.0)))
+                  .unsqueeze(1);
+
+  const auto pi = b.pairs[0], pj = b.pairs[1];
+  const auto hi = h.index_select(0, pi), hj = h.index_select(0, pj);
+  const auto hops = torch::one_hot(b.pair_hops, kMaxHops + 1).to(h.dtype());
+  const auto pair = pair_head_->forward(torch::cat({hi + hj, hi * hj, hops}, 1));
+  s.rest = torch::nn::functional::softplus(pair.select(1, 0)).add(0.5);
+  s.stiffness = torch::nn::functional::softplus(pair.select(1, 1));
+  s.spring = b.pair_hops <= options_.bonded_hops;
+
+  // Learned equivariant shifts along the bonds, then the seeded perturbations. The random
+  // tables are indexed by the canonical atom index, so they do not depend on the input order.
+  const auto along = b.init.index_select(0, src) - b.init.index_select(0, dst);  // [E, 3]
+  const auto w = torch::tanh(shift_head_->forward(
+      torch::cat({h.index_select(0, src), h.index_select(0, dst), b.edge_attr}, 1)));  // [E, 2]
+  s.q0 = b.init.index_add(0, src, w.select(1, 0).unsqueeze(1) * along);
+  s.p0 = torch::zeros_like(b.init).index_add(0, src, w.select(1, 1).unsqueeze(1) * along);
+  const int64_t rows = b.local.numel() ? b.local.max().item<int64_t>() + 1 : 1;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(7919 + 104729 * sample));
+  const auto table = torch::randn({2, rows, 3}, gen, torch::kFloat).to(b.init.options());
+  s.q0 = s.q0 + options_.init_noise * table[0].index_select(0, b.local);
+  if (sample > 0)
+    s.p0 = s.p0 + options_.temperature * torch::sqrt(mass) * table[1].index_select(0, b.local);
+  return s;
+}
+
+torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::vector<torch::Tensor>* qs,
+                                         std::vector<torch::Tensor>* energies) {
+  const auto pi = b.pairs[0], pj = b.pairs[1];
+  auto geometry = [&](const torch::Tensor& q) {
+    const auto diff = q.index_select(0, pi) - q.index_select(0, pj);
+    const auto r = diff.pow(2).sum(1).add(1e-9).sqrt();
+    return std::make_pair(diff, r);
+  };
+  auto grad_v = [&](const torch::Tensor& q) {
+    const auto [diff, r] = geometry(q);
+    const auto stretch = r - s.rest;
+    const auto dv_dr = 2.0 * s.stiffness * torch::where(s.spring, stretch, -torch::relu(-stretch));
+    const auto g = (dv_dr / r).unsqueeze(1) * diff;
+    return torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
+  };
+  auto velocity = [&](const torch::Tensor& p) { return p * s.inv_mass; };
+  auto energy = [&](const torch::Tensor& q, const torch::Tensor& p) {
+    const auto [diff, r] = geometry(q);
+    const auto stretch = r - s.rest;
+    const auto v = s.stiffness * torch::where(s.spring, stretch, -torch::relu(-stretch)).pow(2);
+    const auto kinetic = 0.5 * (p.pow(2).sum(1, true) * s.inv_mass).squeeze(1);
+    return torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);
+  };
+  auto q = s.q0, p = s.p0;
+  if (qs) qs->push_back(q);
+  if (energies) energies->push_back(energy(q, p));
+  for (int64_t step = 0; step < options_.steps; ++step) {
+    integrators::leapfrog_step(q, p, options_.dt, grad_v, velocity);
+    p = p * s.damping;  // the Rayleigh friction's exact flow
+    if (qs) qs->push_back(q);
+    if (energies) energies->push_back(energy(q, p));
+  }
+  return q;
+}
+
+torch::Tensor ConformerEngineImpl::forward(const MolBatch& b, int64_t sample) {
+  auto s = encode(b, sample);
+  return relax(b, s, nullptr, nullptr);
+}
+
+std::pair<torch::Tensor, torch::Tensor> ConformerEngineImpl::trajectory(const MolBatch& b, int64_t sample) {
+  auto s = encode(b, sample);
+  std::vector<torch::Tensor> qs, es;
+  relax(b, s, &qs, &es);
+  return {torch::stack(qs), torch::stack(es)};
+}
+
+}  // namespace noether::molecules

@@ -1,0 +1,180 @@
+// molecules/molecule.cpp: RDKit parsing, canonical order and HamNet-style features.
+#include "molecules/molecule.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include <GraphMol/ChemTransforms/ChemTransforms.h>
+#include <GraphMol/GraphMol.h>
+#include <GraphMol/MolOps.h>
+#include <GraphMol/SmilesParse/SmilesParse.h>
+#include <GraphMol/SmilesParse/SmilesWrite.h>
+#include <GraphMol/new_canon.h>
+
+#include "noether/error.hpp"
+
+namespace noether::molecules {
+
+const std::vector<int> kElements = {1, 5, 6, 7, 8, 9, 14, 15, 16, 17, 34, 35, 53};
+
+namespace {
+
+std::string describe(const std::string& smiles) { return "'" + smiles + "'"; }
+
+int index_in(int value, const std::vector<int>& values) {
+  const auto it = std::find(values.begin(), values.end(), value);
+  return it == values.end() ? static_cast<int>(values.size()) : static_cast<int>(it - values.begin());
+}
+
+void atom_features(const RDKit::Atom& a, float* f) {
+  int o = 0;
+  f[o + index_in(a.getAtomicNum(), kElements)] = 1;  // 13 + other
+  o += 14;
+  f[o + std::min<int>(a.getDegree(), 5)] = 1;
+  o += 6;
+  f[o + index_in(a.getFormalCharge(), {-1, 0, 1})] = 1;
+  o += 4;
+  f[o + std::min<int>(a.getNumRadicalElectrons(), 2)] = 1;
+  o += 3;
+  using H = RDKit::Atom::HybridizationType;
+  f[o + index_in(static_cast<int>(a.getHybridization()),
+                 {H::SP, H::SP2, H::SP3, H::SP3D, H::SP3D2})] = 1;
+  o += 6;
+  f[o++] = a.getIsAromatic() ? 1.0f : 0.0f;
+  using C = RDKit::Atom::ChiralType;
+  f[o + index_in(static_cast<int>(a.getChiralTag()),
+                 {C::CHI_UNSPECIFIED, C::CHI_TETRAHEDRAL_CW, C::CHI_TETRAHEDRAL_CCW})] = 1;
+  o += 4;
+  f[o + std::min<int>(a.getTotalNumHs(/*includeNeighbors=*/true), 4)] = 1;
+  o += 5;
+  f[o++] = a.getOwningMol().getRingInfo()->numAtomRings(a.getIdx()) > 0 ? 1.0f : 0.0f;
+  NOETHER_CHECK(o == kAtomFeatures, "atom feature layout");
+}
+
+void bond_features(const RDKit::Bond& b, float* f) {
+  using T = RDKit::Bond::BondType;
+  int o = 0;
+  const int type = index_in(static_cast<int>(b.getBondType()), {T::SINGLE, T::DOUBLE, T::TRIPLE});
+  if (b.getIsAromatic() || b.getBondType() == T::AROMATIC)
+    f[o + 3] = 1;
+  else if (type < 3)
+    f[o + type] = 1;
+  o += 4;
+  f[o++] = b.getIsConjugated() ? 1.0f : 0.0f;
+  f[o++] = b.getOwningMol().getRingInfo()->numBondRings(b.getIdx()) > 0 ? 1.0f : 0.0f;
+  using S = RDKit::Bond::BondStereo;
+  switch (b.getStereo()) {
+    case S::STEREONONE: f[o] = 1; break;
+    case S::STEREOZ:
+    case S::STEREOCIS: f[o + 1] = 1; break;
+    case S::STEREOE:
+    case S::STEREOTRANS: f[o + 2] = 1; break;
+    default: f[o + 3] = 1; break;
+  }
+  o += 4;
+  NOETHER_CHECK(o == kBondFeatures, "bond feature layout");
+}
+
+}  // namespace
+
+std::unique_ptr<RDKit::RWMol> parse_smiles(const std::string& smiles) {
+  const auto blank = smiles.find_first_not_of(" \t\r\n");
+  if (blank == std::string::npos) throw InvalidInput("invalid SMILES '': the string is empty");
+  std::unique_ptr<RDKit::RWMol> mol;
+  try {
+    mol.reset(RDKit::SmilesToMol(smiles));
+  } catch (const RDKit::MolSanitizeException& e) {
+    throw InvalidInput("invalid SMILES " + describe(smiles) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw InvalidInput("invalid SMILES " + describe(smiles) + ": " + e.what());
+  }
+  if (!mol) throw InvalidInput("invalid SMILES " + describe(smiles) + ": RDKit could not parse it");
+  if (mol->getNumAtoms() == 0) throw InvalidInput("invalid SMILES " + describe(smiles) + ": no atoms");
+  return mol;
+}
+
+std::string canonical_smiles(const RDKit::ROMol& mol) { return RDKit::MolToSmiles(mol, true); }
+
+std::string murcko_scaffold(const RDKit::ROMol& mol) {
+  std::unique_ptr<RDKit::ROMol> core(RDKit::MurckoDecompose(mol));
+  if (!core || core->getNumAtoms() == 0) return "";
+  return RDKit::MolToSmiles(*core, true);
+}
+
+MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) {
+  const std::string name =
+      name_for_errors.empty() ? describe(RDKit::MolToSmiles(mol, true)) : describe(name_for_errors);
+  std::vector<unsigned> input_heavy;
+  for (const auto* a : mol.atoms()) {
+    const int z = a->getAtomicNum();
+    if (index_in(z, kElements) == static_cast<int>(kElements.size()))
+      throw InvalidInput("molecule " + name + ": element " + a->getSymbol() + " (Z = " +
+                         std::to_string(z) + ") is not one the model knows (H B C N O F Si P S Cl Se Br I)");
+    if (z > 1) input_heavy.push_back(a->getIdx());
+  }
+  if (input_heavy.empty()) throw InvalidInput("molecule " + name + ": no heavy atoms");
+
+  // Canonical ranks (ties broken) order the heavy atoms independently of the input order.
+  std::vector<unsigned> ranks;
+  RDKit::Canon::rankMolAtoms(mol, ranks, /*breakTies=*/true);
+  std::sort(input_heavy.begin(), input_heavy.end(),
+            [&](unsigned a, unsigned b) { return ranks[a] < ranks[b]; });
+  MolGraph g;
+  g.atoms = static_cast<int64_t>(input_heavy.size());
+  g.heavy = input_heavy;
+  std::vector<int> position(mol.getNumAtoms(), -1);
+  for (std::size_t i = 0; i < input_heavy.size(); ++i) position[input_heavy[i]] = static_cast<int>(i);
+
+  g.atom_features = torch::zeros({g.atoms, kAtomFeatures});
+  auto* af = g.atom_features.data_ptr<float>();
+  for (int64_t i = 0; i < g.atoms; ++i)
+    atom_features(*mol.getAtomWithIdx(input_heavy[i]), af + i * kAtomFeatures);
+
+  struct Edge {
+    int a, b;
+    const RDKit::Bond* bond;
+  };
+  std::vector<Edge> edges;
+  for (const auto* b : mol.bonds()) {
+    const int i = position[b->getBeginAtomIdx()], j = position[b->getEndAtomIdx()];
+    if (i < 0 || j < 0) continue;  // bonds to hydrogens
+    edges.push_back({i, j, b});
+    edges.push_back({j, i, b});
+  }
+  std::sort(edges.begin(), edges.end(),
+            [](const Edge& x, const Edge& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+  const auto e = static_cast<int64_t>(edges.size());
+  g.edge_index = torch::empty({2, e}, torch::kLong);
+  g.edge_features = torch::zeros({e, kBondFeatures});
+  auto ei = g.edge_index.accessor<int64_t, 2>();
+  auto* ef = g.edge_features.data_ptr<float>();
+  for (int64_t k = 0; k < e; ++k) {
+    ei[0][k] = edges[k].a;
+    ei[1][k] = edges[k].b;
+    bond_features(*edges[k].bond, ef + k * kBondFeatures);
+  }
+
+  // Shortest paths in bonds (Floyd-Warshall on the heavy-atom graph).
+  const double far = 1e3;
+  g.topological = Eigen::MatrixXd::Constant(g.atoms, g.atoms, far);
+  for (int64_t i = 0; i < g.atoms; ++i) g.topological(i, i) = 0;
+  for (const auto& ed : edges) g.topological(ed.a, ed.b) = 1;
+  for (int64_t k = 0; k < g.atoms; ++k)
+    for (int64_t i = 0; i < g.atoms; ++i)
+      for (int64_t j = 0; j < g.atoms; ++j)
+        g.topological(i, j) = std::min(g.topological(i, j), g.topological(i, k) + g.topological(k, j));
+  return g;
+}
+
+Eigen::MatrixX3d heavy_coordinates(const RDKit::ROMol& mol, const MolGraph& g, int conf_id) {
+  if (mol.getNumConformers() == 0) throw InvalidInput("molecule has no 3-D coordinates");
+  const auto& conf = mol.getConformer(conf_id);
+  Eigen::MatrixX3d x(g.atoms, 3);
+  for (int64_t i = 0; i < g.atoms; ++i) {
+    const auto& pos = conf.getAtomPos(g.heavy[i]);
+    x.row(i) << pos.x, pos.y, pos.z;
+  }
+  return x;
+}
+
+}  // namespace noether::molecules

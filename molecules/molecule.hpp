@@ -1,0 +1,62 @@
+// molecules/molecule.hpp: SMILES in through RDKit, and the molecular graph the engine reads.
+//
+//   auto mol = noether::molecules::parse_smiles("CC(=O)Nc1ccc(O)cc1");   // sanitised RWMol
+//   auto g = noether::molecules::featurize(*mol);                          // heavy atoms only
+//   g.atom_features   // [N, kAtomFeatures] float32, canonical atom order
+//
+// Every failure (RDKit's null molecule on a syntax error, its sanitisation exception, an empty
+// string, an element the engine has no features for) is one noether::InvalidInput that names the
+// SMILES and the reason.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <torch/torch.h>
+
+namespace RDKit {
+class ROMol;
+class RWMol;
+}  // namespace RDKit
+
+namespace noether::molecules {
+
+/// Elements with features of their own; anything else is refused (see featurize()).
+extern const std::vector<int> kElements;
+constexpr int64_t kAtomFeatures = 44;  ///< see featurize()
+constexpr int64_t kBondFeatures = 10;
+
+/// Parses and sanitises a SMILES. Throws InvalidInput("invalid SMILES '...': reason").
+std::unique_ptr<RDKit::RWMol> parse_smiles(const std::string& smiles);
+
+/// RDKit's canonical SMILES (isomeric), used to de-duplicate data sets.
+std::string canonical_smiles(const RDKit::ROMol& mol);
+
+/// The Bemis-Murcko scaffold as canonical SMILES ("" for acyclic molecules).
+std::string murcko_scaffold(const RDKit::ROMol& mol);
+
+/// The heavy-atom graph of a molecule in canonical atom order, so that everything computed from
+/// it is independent of the order in which the input listed the atoms.
+struct MolGraph {
+  int64_t atoms = 0;               ///< heavy atoms N
+  torch::Tensor atom_features;     ///< [N, kAtomFeatures] float32
+  torch::Tensor edge_index;        ///< [2, E] int64, each bond in both directions
+  torch::Tensor edge_features;     ///< [E, kBondFeatures] float32
+  Eigen::MatrixXd topological;     ///< [N, N] bonds on the shortest path (large if disconnected)
+  std::vector<unsigned> heavy;     ///< heavy[i]: index in the input molecule of canonical atom i
+};
+
+/// Features as in HamNet. Atom: element one-hot (13 + other), degree 0-5, formal charge
+/// -1/0/+1/other, radical electrons 0/1/2+, hybridisation SP/SP2/SP3/SP3D/SP3D2/other, aromatic,
+/// chirality none/CW/CCW/other, attached hydrogens 0-4, in ring. Bond: single/double/triple/
+/// aromatic, conjugated, in ring, stereo none/Z-cis/E-trans/any.
+/// Throws InvalidInput for an element outside kElements or a molecule without heavy atoms.
+MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors = "");
+
+/// Heavy-atom coordinates of conformer conf_id, in the graph's canonical order: [N, 3] Å.
+Eigen::MatrixX3d heavy_coordinates(const RDKit::ROMol& mol, const MolGraph& g, int conf_id = -1);
+
+}  // namespace noether::molecules

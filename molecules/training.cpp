@@ -1,0 +1,218 @@
+// molecules/training.cpp: the conformation engine's training loop and checkpoints.
+#include "molecules/training.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include "molecules/alignment.hpp"
+#include "noether/atomic_file.hpp"
+#include "noether/error.hpp"
+#include "noether/progress.hpp"
+
+namespace noether::molecules {
+
+using nlohmann::json;
+
+namespace {
+constexpr const char* kKind = "noether-conformer-engine";
+constexpr int64_t kVersion = 1;
+
+torch::Tensor stack_targets(const std::vector<const ConformerRecord*>& rs) {
+  std::vector<torch::Tensor> ts;
+  for (const auto* r : rs) {
+    auto t = torch::empty({r->graph.atoms, 3}, torch::kDouble);
+    std::copy(r->target.data(), r->target.data() + r->target.size(), t.data_ptr<double>());
+    // Eigen is column-major: the copy above holds x..., y..., z...; transpose into rows.
+    ts.push_back(t.view({3, r->graph.atoms}).t().to(torch::kFloat));
+  }
+  return torch::cat(ts);
+}
+
+MolBatch batch_of(const std::vector<const ConformerRecord*>& rs) {
+  std::vector<const MolGraph*> gs;
+  for (const auto* r : rs) gs.push_back(&r->graph);
+  return make_batch(gs);
+}
+
+json options_json(const EngineOptions& e) {
+  return {{"hidden", e.hidden}, {"rounds", e.rounds}, {"steps", e.steps}, {"dt", e.dt},
+          {"bonded_hops", e.bonded_hops}, {"init_noise", e.init_noise}, {"temperature", e.temperature}};
+}
+
+EngineOptions options_from(const json& j) {
+  EngineOptions e;
+  e.hidden = j.at("hidden").get<int64_t>();
+  e.rounds = j.at("rounds").get<int64_t>();
+  e.steps = j.at("steps").get<int64_t>();
+  e.dt = j.at("dt").get<double>();
+  e.bonded_hops = j.at("bonded_hops").get<int64_t>();
+  e.init_noise = j.at("init_noise").get<double>();
+  e.temperature = j.at("temperature").get<double>();
+  return e;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+}  // namespace
+
+void ConformerTrainOptions::validate() const {
+  engine.validate();
+  if (epochs < 0) throw InvalidInput("train-conformer: epochs must be >= 0");
+  if (batch_size < 1) throw InvalidInput("train-conformer: batch size must be >= 1");
+  if (!(learning_rate > 0)) throw InvalidInput("train-conformer: learning rate must be positive");
+  if (!(w_rmsd >= 0 && w_distance >= 0 && w_adjacent >= 0) || w_rmsd + w_distance + w_adjacent <= 0)
+    throw InvalidInput("train-conformer: loss weights must be >= 0 and not all zero");
+  if (adj_k < 1) throw InvalidInput("train-conformer: adj_k must be >= 1");
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
+    ConformerEngineImpl& engine, const MolBatch& b, const torch::Tensor& target,
+    const ConformerTrainOptions& o) {
+  const auto q = engine.forward(b, 0);
+  const auto rmsd = kabsch_rmsd(q, target, b.batch, b.graphs);
+  const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.graphs);
+  auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
+  if (o.w_adjacent > 0) {
+    const auto near = (b.pair_hops <= o.adj_k).nonzero().squeeze(1);
+    loss = loss + o.w_adjacent * pair_distance_mse(q, target, b.pairs.index_select(1, near),
+                                                   b.pair_graph.index_select(0, near), b.graphs);
+  }
+  return {loss, rmsd, dist};
+}
+
+ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vector<ConformerRecord>& records,
+                                    const ConformerTrainOptions& o) {
+  torch::NoGradGuard no_grad;
+  ConformerMetrics m;
+  std::vector<double> rmsds;
+  double loss = 0, dist = 0;
+  for (std::size_t start = 0; start < records.size(); start += 256) {
+    std::vector<const ConformerRecord*> rs;
+    for (std::size_t i = start; i < std::min(records.size(), start + 256); ++i) rs.push_back(&records[i]);
+    const auto [l, r, d] = conformer_loss(engine, batch_of(rs), stack_targets(rs), o);
+    loss += l.sum().item<double>();
+    dist += d.sum().item<double>();
+    const auto rc = r.to(torch::kDouble).contiguous();
+    rmsds.insert(rmsds.end(), rc.data_ptr<double>(), rc.data_ptr<double>() + rc.numel());
+  }
+  m.molecules = static_cast<int64_t>(records.size());
+  if (m.molecules == 0) return m;
+  m.loss = loss / m.molecules;
+  m.distance_mse = dist / m.molecules;
+  m.rmsd_mean = std::accumulate(rmsds.begin(), rmsds.end(), 0.0) / m.molecules;
+  m.rmsd_median = median(rmsds);
+  return m;
+}
+
+ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDataset& data,
+                                      const ConformerTrainOptions& o, bool progress, int64_t start_epoch) {
+  o.validate();
+  if (data.train.empty()) throw InvalidInput("train-conformer: the training split is empty");
+  torch::manual_seed(o.seed);
+  torch::optim::Adam opt(engine->parameters(),
+                         torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+  const auto n = static_cast<int64_t>(data.train.size());
+  const int64_t per_epoch = (n + o.batch_size - 1) / o.batch_size;
+  const int64_t total = per_epoch * o.epochs;
+  std::mt19937_64 rng(o.seed + 7919 * static_cast<unsigned>(start_epoch));
+  std::vector<std::size_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  Progress bar("train-conformer", static_cast<long>(total), progress, 1);
+  ConformerTrainSummary s;
+  const auto t0 = std::chrono::steady_clock::now();
+  // Cosine decay of the learning rate over the run.
+  const double lr0 = o.learning_rate;
+  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
+    engine->train();
+    std::shuffle(order.begin(), order.end(), rng);
+    double epoch_loss = 0;
+    for (int64_t k = 0; k < per_epoch; ++k) {
+      const double frac = static_cast<double>(s.steps) / std::max<int64_t>(total, 1);
+      for (auto& g : opt.param_groups())
+        static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr0 * (0.05 + 0.95 * 0.5 * (1 + std::cos(M_PI * frac))));
+      std::vector<const ConformerRecord*> rs;
+      for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
+        rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
+      const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o);
+      const auto loss = l.mean();
+      opt.zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(engine->parameters(), 5.0);
+      opt.step();
+      const double lv = loss.item<double>();
+      if (!std::isfinite(lv)) throw NumericalError("train-conformer: the loss became " + std::to_string(lv));
+      epoch_loss += lv;
+      ++s.steps;
+      char status[96];
+      std::snprintf(status, sizeof status, "epoch %lld loss %.3f", static_cast<long long>(start_epoch + epoch + 1), lv);
+      bar.update(static_cast<long>(s.steps), status);
+    }
+    s.train_loss = epoch_loss / per_epoch;
+    ++s.epochs;
+    if (!o.checkpoint.empty())
+      save_engine(*engine, o.checkpoint, {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss}});
+  }
+  bar.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s.seconds_per_epoch = s.epochs ? seconds / s.epochs : 0;
+  engine->eval();
+  s.valid = evaluate_conformer(*engine, data.valid, o);
+  return s;
+}
+
+void save_engine(ConformerEngineImpl& engine, const std::string& path, const json& extra) {
+  json meta = extra.is_object() ? extra : json::object();
+  meta["kind"] = kKind;
+  meta["format_version"] = kVersion;
+  meta["engine"] = options_json(engine.options());
+  torch::serialize::OutputArchive root;
+  root.write("metadata", c10::IValue(meta.dump()));
+  torch::serialize::OutputArchive weights;
+  engine.save(weights);
+  root.write("model", weights);
+  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
+  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+}
+
+ConformerEngine load_engine(const std::string& path, json* metadata) {
+  {
+    std::ifstream probe(path, std::ios::binary);
+    if (!probe) throw InvalidInput("cannot open conformer model '" + path + "'");
+  }
+  torch::serialize::InputArchive root;
+  try {
+    root.load_from(path);
+  } catch (const c10::Error& e) {
+    throw InvalidInput("'" + path + "' is not a noether conformer model: " + e.what_without_backtrace());
+  }
+  c10::IValue v;
+  if (!root.try_read("metadata", v) || !v.isString())
+    throw InvalidInput("'" + path + "' is a torch archive but not a noether conformer model");
+  json meta;
+  try {
+    meta = json::parse(v.toStringRef());
+  } catch (const json::exception& e) {
+    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
+  }
+  if (meta.value("kind", "") != kKind) throw InvalidInput("'" + path + "' is not a noether conformer model");
+  if (meta.value("format_version", int64_t{-1}) != kVersion)
+    throw InvalidInput("conformer model '" + path + "' has format_version " +
+                       std::to_string(meta.value("format_version", int64_t{-1})) + "; this noether reads " +
+                       std::to_string(kVersion));
+  ConformerEngine engine(options_from(meta.at("engine")));
+  torch::serialize::InputArchive weights;
+  root.read("model", weights);
+  engine->load(weights);
+  engine->eval();
+  if (metadata) *metadata = meta;
+  return engine;
+}
+
+}  // namespace noether::molecules

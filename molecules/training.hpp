@@ -1,0 +1,70 @@
+// molecules/training.hpp: training the conformation engine, and its checkpoints.
+//
+//   ConformerTrainOptions o;  o.epochs = 30;
+//   auto engine = ConformerEngine(o.engine);
+//   auto summary = train_conformer(engine, data, o, /*progress=*/true);
+//   save_engine(engine, "conformer.pt", summary_json);      // + conformer.pt.json
+//   auto back = load_engine("conformer.pt");                  // refuses other files
+//
+// Loss per molecule (heavy atoms, Å): w_rmsd * Kabsch RMSD + w_distance * distance MSE over all
+// pairs + w_adjacent * distance MSE over the pairs within adj_k bonds (HamNet's ADJ-k), averaged
+// over the batch. Adam; molecules shuffled each epoch with the seed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "molecules/dataset.hpp"
+#include "molecules/engine.hpp"
+
+namespace noether::molecules {
+
+struct ConformerTrainOptions {
+  EngineOptions engine;
+  int64_t epochs = 20;
+  int64_t batch_size = 32;
+  double learning_rate = 2e-3;
+  double weight_decay = 0.0;
+  unsigned seed = 0;
+  double w_rmsd = 1.0, w_distance = 0.3, w_adjacent = 1.0;
+  int adj_k = 3;
+  std::string checkpoint;        ///< saved after every epoch when set
+  void validate() const;
+};
+
+struct ConformerMetrics {
+  double loss = 0, rmsd_mean = 0, rmsd_median = 0, distance_mse = 0;
+  int64_t molecules = 0;
+};
+
+struct ConformerTrainSummary {
+  int64_t epochs = 0, steps = 0;
+  double train_loss = 0;
+  ConformerMetrics valid;
+  double seconds_per_epoch = 0;
+};
+
+/// Per-molecule loss terms of a batch: {loss [G], rmsd [G], distance mse [G]}.
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
+    ConformerEngineImpl& engine, const MolBatch& batch, const torch::Tensor& target,
+    const ConformerTrainOptions& o);
+
+/// Loss and RMSD statistics of the engine's sample-0 conformers on records (no gradient).
+ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vector<ConformerRecord>& records,
+                                    const ConformerTrainOptions& o);
+
+/// Trains `epochs` more epochs (continuing from start_epoch when resuming).
+ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDataset& data,
+                                      const ConformerTrainOptions& o, bool progress,
+                                      int64_t start_epoch = 0);
+
+/// Versioned checkpoint (engine options + weights + `extra` metadata) and a JSON sidecar.
+void save_engine(ConformerEngineImpl& engine, const std::string& path, const nlohmann::json& extra = {});
+/// Builds the engine its metadata describes and loads the weights. Throws InvalidInput for a
+/// file that is not a noether conformer model or has another format version.
+ConformerEngine load_engine(const std::string& path, nlohmann::json* metadata = nullptr);
+
+}  // namespace noether::molecules

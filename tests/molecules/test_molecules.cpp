@@ -1,0 +1,252 @@
+// molecules: SMILES errors, features, Kabsch alignment, Open Babel round trips, and the engine's
+// independence of the input atom order.
+#include "tests/support/test_common.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <random>
+
+#include <GraphMol/FileParsers/MolSupplier.h>
+#include <GraphMol/GraphMol.h>
+#include <GraphMol/MolOps.h>
+
+#include "molecules/alignment.hpp"
+#include "molecules/engine.hpp"
+#include "molecules/io.hpp"
+#include "molecules/molecule.hpp"
+#include "noether/error.hpp"
+
+namespace nm = noether::molecules;
+using Catch::Matchers::Contains;
+
+namespace {
+Eigen::Matrix3d random_rotation(std::mt19937_64& rng) {
+  std::normal_distribution<double> n;
+  Eigen::Quaterniond q(n(rng), n(rng), n(rng), n(rng));
+  return q.normalized().toRotationMatrix();
+}
+
+Eigen::MatrixX3d random_points(int n, std::mt19937_64& rng) {
+  std::normal_distribution<double> g(0.0, 2.0);
+  Eigen::MatrixX3d x(n, 3);
+  for (int i = 0; i < n; ++i) x.row(i) << g(rng), g(rng), g(rng);
+  return x;
+}
+
+torch::Tensor to_tensor(const Eigen::MatrixX3d& x) {
+  auto t = torch::empty({x.rows(), 3}, torch::kDouble);
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    for (int k = 0; k < 3; ++k) t[i][k] = x(i, k);
+  return t;
+}
+}  // namespace
+
+TEST_CASE("invalid SMILES, unknown elements and empty input are clear errors", "[molecules][rdkit]") {
+  // RDKit's two failure modes: a syntax error (null molecule) and a sanitisation exception.
+  CHECK_THROWS_AS(nm::parse_smiles("C1CC("), noether::InvalidInput);
+  CHECK_THROWS_WITH(nm::parse_smiles("C1CC("), Contains("invalid SMILES 'C1CC('"));
+  CHECK_THROWS_WITH(nm::parse_smiles("C(C)(C)(C)(C)C"), Contains("invalid SMILES 'C(C)(C)(C)(C)C'") && Contains("valence"));
+  CHECK_THROWS_WITH(nm::parse_smiles("c1cccc1"), Contains("invalid SMILES 'c1cccc1'"));
+  CHECK_THROWS_WITH(nm::parse_smiles(""), Contains("empty"));
+  CHECK_THROWS_WITH(nm::parse_smiles("   "), Contains("empty"));
+  CHECK_THROWS_WITH(nm::parse_smiles("[Xx]"), Contains("invalid SMILES '[Xx]'"));
+  // A real element the model has no features for.
+  auto uranium = nm::parse_smiles("[U]Cl");
+  CHECK_THROWS_WITH(nm::featurize(*uranium), Contains("element U") && Contains("not one the model knows"));
+  auto hydrogen = nm::parse_smiles("[H][H]");
+  CHECK_THROWS_WITH(nm::featurize(*hydrogen), Contains("no heavy atoms"));
+}
+
+TEST_CASE("features follow HamNet's layout", "[molecules][rdkit]") {
+  auto mol = nm::parse_smiles("c1ccccc1C(=O)O");
+  const auto g = nm::featurize(*mol);
+  CHECK(g.atoms == 9);
+  CHECK(g.atom_features.sizes() == torch::IntArrayRef({9, nm::kAtomFeatures}));
+  CHECK(g.edge_index.size(1) == 2 * 9);  // 9 bonds, both directions
+  CHECK(g.edge_features.sizes() == torch::IntArrayRef({18, nm::kBondFeatures}));
+  // Each one-hot block sums to one per atom: element, degree, charge, radicals, hybridisation,
+  // chirality, hydrogens (7 blocks) plus two flags.
+  const auto per_atom = g.atom_features.sum(1);
+  CHECK(per_atom.min().item<float>() >= 7.0f);
+  CHECK(per_atom.max().item<float>() <= 9.0f);
+  // Aromatic flag on the six ring atoms only.
+  CHECK(g.atom_features.select(1, 33).sum().item<float>() == 6.0f);
+  CHECK(g.topological.maxCoeff() == 5.0);  // ring atom para to the substituent -> carboxyl O
+}
+
+TEST_CASE("Kabsch RMSD of a rotated, translated copy is zero", "[molecules]") {
+  std::mt19937_64 rng(1);
+  for (int trial = 0; trial < 20; ++trial) {
+    const auto a = random_points(5 + trial, rng);
+    const Eigen::Matrix3d r = random_rotation(rng);
+    const Eigen::RowVector3d shift(3.0 * trial, -1.0, 2.5);
+    const Eigen::MatrixX3d b = (a * r).rowwise() + shift;
+    CHECK(nm::kabsch_rmsd(a, b) < 1e-10);
+    const auto batch = torch::zeros({a.rows()}, torch::kLong);
+    CHECK(nm::kabsch_rmsd(to_tensor(a), to_tensor(b), batch, 1, 0.0).item<double>() < 1e-10);
+  }
+  // A reflection is not a rotation: the mirror image of a chiral point set stays apart.
+  const auto a = random_points(8, rng);
+  Eigen::MatrixX3d mirror = a;
+  mirror.col(2) *= -1;
+  CHECK(nm::kabsch_rmsd(a, mirror) > 0.1);
+  CHECK_THROWS_AS(nm::kabsch_rmsd(a, random_points(7, rng)), noether::InvalidInput);
+}
+
+TEST_CASE("differentiable Kabsch matches the SVD reference and finite differences", "[molecules]") {
+  std::mt19937_64 rng(2);
+  // Three molecules batched together; the torch value per graph equals Eigen's.
+  std::vector<Eigen::MatrixX3d> xs, ys;
+  std::vector<int64_t> batch;
+  for (int m = 0; m < 3; ++m) {
+    xs.push_back(random_points(6 + m, rng));
+    ys.push_back(random_points(6 + m, rng));
+    for (int i = 0; i < 6 + m; ++i) batch.push_back(m);
+  }
+  std::vector<torch::Tensor> xt, yt;
+  for (int m = 0; m < 3; ++m) {
+    xt.push_back(to_tensor(xs[m]));
+    yt.push_back(to_tensor(ys[m]));
+  }
+  auto x = torch::cat(xt).requires_grad_(true);
+  const auto y = torch::cat(yt);
+  const auto b = torch::tensor(batch, torch::kLong);
+  const auto rmsd = nm::kabsch_rmsd(x, y, b, 3, 0.0);
+  for (int m = 0; m < 3; ++m) CHECK(rmsd[m].item<double>() == Approx(nm::kabsch_rmsd(xs[m], ys[m])).epsilon(1e-12));
+
+  const auto weights = torch::tensor({1.0, 0.5, 2.0}, torch::kDouble);
+  const auto loss = (rmsd * weights).sum();
+  const auto grad = torch::autograd::grad({loss}, {x})[0];
+  const double h = 1e-6;
+  double worst = 0;
+  for (int64_t i = 0; i < x.size(0); ++i)
+    for (int k = 0; k < 3; ++k) {
+      auto xp = x.detach().clone(), xm = x.detach().clone();
+      xp[i][k] += h;
+      xm[i][k] -= h;
+      const double fd = ((nm::kabsch_rmsd(xp, y, b, 3, 0.0) * weights).sum().item<double>() -
+                         (nm::kabsch_rmsd(xm, y, b, 3, 0.0) * weights).sum().item<double>()) / (2 * h);
+      worst = std::max(worst, std::abs(fd - grad[i][k].item<double>()));
+    }
+  CHECK(worst < 1e-7);
+}
+
+TEST_CASE("pair distance MSE is zero for rigid motions and matches its formula", "[molecules]") {
+  std::mt19937_64 rng(3);
+  const auto a = random_points(5, rng);
+  const Eigen::MatrixX3d moved = (a * random_rotation(rng)).rowwise() + Eigen::RowVector3d(1, 2, 3);
+  const auto pairs = torch::tensor({0, 0, 1, 2, 1, 3, 4, 4}, torch::kLong).view({2, 4});
+  const auto pg = torch::zeros({4}, torch::kLong);
+  CHECK(nm::pair_distance_mse(to_tensor(a), to_tensor(moved), pairs, pg, 1).item<double>() < 1e-20);
+  const auto b = random_points(5, rng);
+  double expect = 0;
+  const int ii[4] = {0, 0, 1, 2}, jj[4] = {1, 3, 4, 4};
+  for (int k = 0; k < 4; ++k) {
+    const double d = (a.row(ii[k]) - a.row(jj[k])).norm() - (b.row(ii[k]) - b.row(jj[k])).norm();
+    expect += d * d / 4;
+  }
+  CHECK(nm::pair_distance_mse(to_tensor(a), to_tensor(b), pairs, pg, 1).item<double>() == Approx(expect).epsilon(1e-9));
+}
+
+TEST_CASE("a written SDF reads back through RDKit with the same atoms, bonds and coordinates",
+          "[molecules][rdkit][openbabel]") {
+  auto mol = nm::parse_smiles("CC(=O)Nc1ccc(O)cc1");
+  RDKit::MolOps::addHs(*mol);
+  auto* conf = new RDKit::Conformer(mol->getNumAtoms());
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> u(-5, 5);
+  for (unsigned i = 0; i < mol->getNumAtoms(); ++i) conf->setAtomPos(i, RDGeom::Point3D(u(rng), u(rng), u(rng)));
+  conf->set3D(true);
+  mol->addConformer(conf, true);
+  const std::string path = "molecules_roundtrip_test.sdf";
+  nm::write_molecules(path, {{mol.get(), -1, "paracetamol"}});
+  RDKit::SDMolSupplier supplier(path, true, /*removeHs=*/false);
+  std::unique_ptr<RDKit::ROMol> back(supplier.next());
+  REQUIRE(back);
+  CHECK(back->getProp<std::string>("_Name") == "paracetamol");
+  REQUIRE(back->getNumAtoms() == mol->getNumAtoms());
+  REQUIRE(back->getNumBonds() == mol->getNumBonds());
+  for (unsigned i = 0; i < mol->getNumAtoms(); ++i) {
+    CHECK(back->getAtomWithIdx(i)->getAtomicNum() == mol->getAtomWithIdx(i)->getAtomicNum());
+    const auto p = back->getConformer().getAtomPos(i), q = mol->getConformer().getAtomPos(i);
+    CHECK((p - q).length() < 1e-3);  // SDF keeps 4 decimals
+  }
+  for (unsigned k = 0; k < mol->getNumBonds(); ++k) {
+    const auto* b0 = mol->getBondWithIdx(k);
+    const auto* b1 = back->getBondBetweenAtoms(b0->getBeginAtomIdx(), b0->getEndAtomIdx());
+    REQUIRE(b1);
+    CHECK(b1->getBondTypeAsDouble() == b0->getBondTypeAsDouble());
+  }
+  // And through Open Babel in other formats: the same atoms come back.
+  for (const std::string ext : {"mol2", "pdb", "xyz"}) {
+    const std::string p2 = "molecules_roundtrip_test." + ext;
+    nm::write_molecules(p2, {{mol.get(), -1, "paracetamol"}});
+    const auto recs = nm::read_molecules(p2);
+    REQUIRE(recs.size() == 1);
+    CHECK(recs[0].mol->getNumAtoms() == mol->getNumAtoms());
+    std::remove(p2.c_str());
+  }
+  std::remove(path.c_str());
+  CHECK_THROWS_WITH(nm::resolve_format("out.nosuchformat"), Contains("unknown molecule format 'nosuchformat'"));
+  CHECK_THROWS_WITH(nm::read_molecules("does_not_exist.sdf"), Contains("cannot open"));
+}
+
+TEST_CASE("the engine is independent of the input atom order", "[molecules][rdkit]") {
+  torch::manual_seed(5);
+  nm::EngineOptions o;
+  o.hidden = 32;
+  o.rounds = 2;
+  o.steps = 12;
+  nm::ConformerEngine engine(o);
+  engine->eval();
+  torch::NoGradGuard no_grad;
+  auto mol = nm::parse_smiles("OC(=O)C1CCN(C1)c1ccc(Cl)cc1F");
+  const unsigned n = mol->getNumAtoms();
+  std::vector<unsigned> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(6));
+  std::unique_ptr<RDKit::ROMol> shuffled(RDKit::MolOps::renumberAtoms(*mol, order));
+  // order[i] is the original index of the shuffled molecule's atom i.
+  auto run = [&](const RDKit::ROMol& m) {
+    const auto g = nm::featurize(m);
+    const auto q = engine->forward(nm::make_batch({&g}), 0).to(torch::kDouble);
+    Eigen::MatrixX3d x(m.getNumAtoms(), 3);  // rows in m's own atom order
+    for (int64_t i = 0; i < g.atoms; ++i)
+      for (int k = 0; k < 3; ++k) x(g.heavy[i], k) = q[i][k].item<double>();
+    return x;
+  };
+  const auto a = run(*mol), b = run(*shuffled);
+  double worst = 0;
+  for (unsigned i = 0; i < n; ++i)
+    for (unsigned j = 0; j < n; ++j) {
+      const double da = (a.row(order[i]) - a.row(order[j])).norm();
+      const double db = (b.row(i) - b.row(j)).norm();
+      worst = std::max(worst, std::abs(da - db));
+    }
+  CHECK(worst < 1e-5);
+  // The result is a real 3-D structure, not a collapsed one.
+  CHECK((a.rowwise() - a.colwise().mean()).norm() > 1.0);
+}
+
+TEST_CASE("the relaxation dissipates energy", "[molecules][rdkit]") {
+  torch::manual_seed(7);
+  nm::EngineOptions o;
+  o.hidden = 32;
+  o.rounds = 2;
+  o.steps = 40;
+  nm::ConformerEngine engine(o);
+  torch::NoGradGuard no_grad;
+  auto m1 = nm::parse_smiles("CCOC(=O)c1ccccc1N");
+  auto m2 = nm::parse_smiles("CC(C)CC(N)C(=O)O");
+  const auto g1 = nm::featurize(*m1), g2 = nm::featurize(*m2);
+  const auto [qs, energies] = engine->trajectory(nm::make_batch({&g1, &g2}), 3);
+  CHECK(qs.size(0) == 41);
+  for (int m = 0; m < 2; ++m) {
+    const auto e = energies.select(1, m);
+    CHECK(e[-1].item<float>() < 0.5f * e[0].item<float>());
+  }
+  nm::EngineOptions bad;
+  bad.hidden = 0;
+  CHECK_THROWS_AS(nm::ConformerEngine(bad), noether::InvalidInput);
+}
