@@ -14,6 +14,7 @@ namespace noether::molecules {
 namespace {
 constexpr int64_t kMaxHops = 7;  // pair features distinguish 1..6 bonds and "7 or more / none"
 constexpr double kBondLength = 1.3;
+constexpr double kSpeedLimit = 2.0;  // Å per unit time
 
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
   return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
@@ -149,7 +150,7 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   }
   Parameters s;
   const auto atom = atom_head_->forward(h);
-  const auto mass = torch::nn::functional::softplus(atom.select(1, 0)).add(0.2).unsqueeze(1);
+  const auto mass = torch::nn::functional::softplus(atom.select(1, 0)).add(0.5).unsqueeze(1);
   s.inv_mass = 1.0 / mass;
   s.damping = torch::exp(-options_.dt * torch::nn::functional::softplus(atom.select(1, 1).add(1.0)))
                   .unsqueeze(1);
@@ -159,7 +160,7 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   const auto hops = torch::one_hot(b.pair_hops, kMaxHops + 1).to(h.dtype());
   const auto pair = pair_head_->forward(torch::cat({hi + hj, hi * hj, hops}, 1));
   s.rest = torch::nn::functional::softplus(pair.select(1, 0)).add(0.5);
-  s.stiffness = torch::nn::functional::softplus(pair.select(1, 1));
+  s.stiffness = 2.0 * torch::sigmoid(pair.select(1, 1));
   s.spring = b.pair_hops <= options_.bonded_hops;
 
   // Learned equivariant shifts along the bonds, then the seeded perturbations. The random
@@ -193,12 +194,18 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     const auto g = (dv_dr / r).unsqueeze(1) * diff;
     return torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
   };
-  auto velocity = [&](const torch::Tensor& p) { return p * s.inv_mass; };
+  // Relativistic kinetic energy K = m c^2 (sqrt(1 + |p|^2 / (m c)^2) - 1): the speed stays below
+  // c however stiff the learned springs are, so no step can throw an atom far away.
+  const double c2 = kSpeedLimit * kSpeedLimit;
+  auto velocity = [&](const torch::Tensor& p) {
+    return p * s.inv_mass * torch::rsqrt(1.0 + p.pow(2).sum(1, true) * s.inv_mass.pow(2) / c2);
+  };
   auto energy = [&](const torch::Tensor& q, const torch::Tensor& p) {
     const auto [diff, r] = geometry(q);
     const auto stretch = r - s.rest;
     const auto v = s.stiffness * torch::where(s.spring, stretch, -torch::relu(-stretch)).pow(2);
-    const auto kinetic = 0.5 * (p.pow(2).sum(1, true) * s.inv_mass).squeeze(1);
+    const auto kinetic =
+        (c2 / s.inv_mass * (torch::sqrt(1.0 + p.pow(2).sum(1, true) * s.inv_mass.pow(2) / c2) - 1.0)).squeeze(1);
     return torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);
   };
   auto q = s.q0, p = s.p0;

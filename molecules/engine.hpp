@@ -9,10 +9,12 @@
 // g_i, and every atom pair a learned rest distance d_ij and stiffness k_ij. Initial positions are
 // the classical multidimensional-scaling embedding of the bond-count distances, moved by a learned
 // equivariant correction; initial momenta are learned too, plus thermal noise for sample k > 0.
-// Then H(q, p) = sum_i |p_i|^2 / (2 m_i) + V(q), with
+// Then H(q, p) = sum_i K_i(p_i) + V(q), with the relativistic kinetic energy
+// K_i = m_i c^2 (sqrt(1 + |p_i|^2 / (m_i c)^2) - 1) (c = 2 Å per unit time: atoms never move
+// more than c dt a step, so stiff learned springs cannot blow the integration up), and
 //   V = sum_{pairs within `bonded_hops` bonds} k_ij (r_ij - d_ij)^2
 //     + sum_{farther pairs} k_ij relu(d_ij - r_ij)^2             (learned repulsion)
-// and the Rayleigh function R = sum_i g_i |p_i|^2 / (2 m_i), is integrated by leapfrog
+// the Rayleigh friction dp_i/dt = -g_i p_i, is integrated by leapfrog
 // (integrators/leapfrog.hpp) with the friction applied exactly between steps
 // (p <- p exp(-g dt)), so dH/dt <= 0 and the molecule relaxes. The final q are the 3-D
 // coordinates. Everything depends on distances, so the result is free of rotation and
