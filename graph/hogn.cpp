@@ -8,17 +8,6 @@ namespace noether::graph {
 
 using detail::shape;
 
-namespace {
-
-
-/// Per-graph sums of per-item scalars without a host sync (indices were checked by the caller's
-/// batch()): values [K], owner [K] -> [G].
-torch::Tensor sum_per_graph(const torch::Tensor& values, const torch::Tensor& owner, int64_t g) {
-  return torch::zeros({g}, values.options()).index_add(0, owner, values);
-}
-
-}  // namespace
-
 void HognOptions::validate() const {
   if (dim < 1) throw InvalidInput("HOGN dim = " + std::to_string(dim) + ": must be >= 1");
   if (node_features < 0)
@@ -27,6 +16,7 @@ void HognOptions::validate() const {
     throw InvalidInput("HOGN edge_features = " + std::to_string(edge_features) + ": must be >= 0");
   if (hidden < 1) throw InvalidInput("HOGN hidden = " + std::to_string(hidden) + ": must be >= 1");
   if (layers < 1) throw InvalidInput("HOGN layers = " + std::to_string(layers) + ": must be >= 1");
+  if (rounds < 1) throw InvalidInput("HOGN rounds = " + std::to_string(rounds) + ": must be >= 1");
   if (activation != "tanh" && activation != "relu" && activation != "softplus" && activation != "sin")
     throw InvalidInput("unknown HOGN activation '" + activation + "'; known: tanh, relu, softplus, sin");
 }
@@ -34,8 +24,26 @@ void HognOptions::validate() const {
 HognImpl::HognImpl(HognOptions options) : options_(std::move(options)) {
   options_.validate();
   const auto& o = options_;
-  const int64_t edge_in = o.dim + 1 + 2 * (1 + o.node_features) + o.edge_features;
-  phi_e_ = register_module("phi_e", physics::Mlp(edge_in, o.hidden, 1, o.layers, o.activation, false));
+  const int64_t edge_raw = o.dim + 1 + o.edge_features, node_raw = 1 + o.node_features;
+  for (int64_t r = 0; r + 1 < o.rounds; ++r) {
+    GnBlockOptions b;
+    b.edge_in = r == 0 ? edge_raw : o.hidden;
+    b.node_in = r == 0 ? node_raw : o.hidden;
+    b.edge_out = b.node_out = o.hidden;
+    b.hidden = o.hidden;
+    b.layers = o.layers;
+    b.activation = o.activation;
+    processor_.push_back(register_module("block" + std::to_string(r), GnBlock(b)));
+  }
+  GnBlockOptions e;
+  e.edge_in = o.rounds > 1 ? o.hidden : edge_raw;
+  e.node_in = o.rounds > 1 ? o.hidden : node_raw;
+  e.edge_out = 1;
+  e.hidden = o.hidden;
+  e.layers = o.layers;
+  e.activation = o.activation;
+  e.last_bias = false;  // H is defined up to a constant
+  phi_e_ = register_module("edge_energy", GnBlock(e));
   phi_n_ = register_module(
       "phi_n", physics::Mlp(o.dim + 1 + o.node_features, o.hidden, 1, o.layers, o.activation, false));
   if (o.dissipation)
@@ -66,8 +74,9 @@ void HognImpl::check_inputs(const torch::Tensor& q, const torch::Tensor& p,
     throw InvalidInput("HOGN: the model uses " + std::to_string(o.edge_features) +
                        " edge features; the batch has " +
                        (g.edges.defined() ? std::to_string(g.edges.size(1)) : std::string("none")));
-  const auto dtype = phi_e_->linears().front()->weight.scalar_type();
-  const auto device = phi_e_->linears().front()->weight.device();
+  const auto& w = phi_n_->linears().front()->weight;
+  const auto dtype = w.scalar_type();
+  const auto device = w.device();
   for (const auto* t : {&q, &p, &masses})
     if (t->scalar_type() != dtype || t->device() != device)
       throw InvalidInput(std::string("HOGN: q, p and masses must be ") + c10::toString(dtype) +
@@ -86,18 +95,16 @@ torch::Tensor HognImpl::energy(const torch::Tensor& q, const torch::Tensor& p,
   const auto dq = q.index_select(0, s) - q.index_select(0, r);  // [E, D]
   // |dq| with a clamp so that a zero separation gives a zero (not NaN) gradient.
   const auto dist = dq.pow(2).sum(-1, true).clamp_min(1e-30).sqrt();  // [E, 1]
-  std::vector<torch::Tensor> edge_in{dq, dist, m.index_select(0, s), m.index_select(0, r)};
-  if (o.node_features > 0) {
-    edge_in.push_back(x.index_select(0, s));
-    edge_in.push_back(x.index_select(0, r));
-  }
+  std::vector<torch::Tensor> edge_in{dq, dist};
   if (o.edge_features > 0) edge_in.push_back(g.edges.narrow(1, 0, o.edge_features).to(q.scalar_type()));
-  const auto e_edge = phi_e_->forward(torch::cat(edge_in, -1)).squeeze(-1);  // [E]
+  GnLatent latent{torch::cat({m, x}, -1), torch::cat(edge_in, -1), {}};
+  for (auto& block : processor_) latent = block->forward(latent, g);
+  const auto e_edge = phi_e_->edge_update(latent, g).squeeze(-1);  // [E]
   std::vector<torch::Tensor> node_in{p, m};
   if (o.node_features > 0) node_in.push_back(x);
   const auto e_node = phi_n_->forward(torch::cat(node_in, -1)).squeeze(-1);  // [N]
-  return sum_per_graph(e_edge, g.node_to_graph.index_select(0, s), g.num_graphs) +
-         sum_per_graph(e_node, g.node_to_graph, g.num_graphs);
+  return detail::sum_into(e_edge, g.edge_to_graph(), g.num_graphs) +
+         detail::sum_into(e_node, g.node_to_graph, g.num_graphs);
 }
 
 torch::Tensor HognImpl::damping(const torch::Tensor& masses, const GraphBatch& g) {
@@ -112,7 +119,7 @@ torch::Tensor HognImpl::dissipation(const torch::Tensor& v, const torch::Tensor&
                                     const GraphBatch& g) {
   check_inputs(v, v, masses, g);
   const auto c = damping(masses, g);
-  return sum_per_graph(c * v.pow(2).sum(-1), g.node_to_graph, g.num_graphs);
+  return detail::sum_into(c * v.pow(2).sum(-1), g.node_to_graph, g.num_graphs);
 }
 
 std::pair<torch::Tensor, torch::Tensor> HognImpl::time_derivative(const torch::Tensor& q,

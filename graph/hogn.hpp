@@ -15,7 +15,11 @@
 //   H_k = sum over edges (i -> j) of graph k of  phi_e(q_i - q_j, |q_i - q_j|, m_i, m_j, x_i, x_j, e_ij)
 //       + sum over nodes i of graph k of         phi_n(p_i, m_i, x_i)
 // with x the batch's node features [N, F] and e the edge features [E, Fe] (both optional through
-// HognOptions). Only relative positions enter, so H is translation invariant; sums make it
+// HognOptions). phi_e is the edge update of a GN block (graph/gn.hpp) over edges (q_i - q_j,
+// |q_i - q_j|, e_ij) and nodes (m_i, x_i), and the per-graph sums are its global aggregation. With
+// rounds > 1, rounds - 1 message-passing GN blocks first turn those position-only inputs into
+// latent node and edge features, so the potential can hold many-body terms; the kinetic part
+// stays a sum over nodes of phi_n. Only relative positions enter, so H is translation invariant; sums make it
 // permutation invariant (and the derivatives permutation equivariant). H is separable
 // (potential in q, kinetic in p), so explicit leapfrog applies to the conservative model.
 // Hamilton's equations come from autograd: dq/dt = dH/dp, dp/dt = -dH/dq.
@@ -29,9 +33,11 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <torch/torch.h>
 
+#include "graph/gn.hpp"
 #include "graph/graph.hpp"
 #include "physics/models.hpp"
 
@@ -43,6 +49,7 @@ struct HognOptions {
   int64_t edge_features = 0;  ///< Fe: width of GraphBatch::edges fed to phi_e (0: none used)
   int64_t hidden = 64;        ///< width of each hidden layer
   int64_t layers = 2;         ///< hidden layers per MLP
+  int64_t rounds = 1;         ///< GN blocks in the potential (1: pairwise edge energies)
   std::string activation = "softplus";  ///< tanh, relu, softplus or sin (smooth for forces)
   bool dissipation = false;   ///< learn the Rayleigh term D
   /// Throws InvalidInput naming the bad field.
@@ -77,7 +84,8 @@ class HognImpl : public torch::nn::Module {
   void check_inputs(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
                     const GraphBatch& graph) const;
   HognOptions options_;
-  physics::Mlp phi_e_{nullptr};  ///< edge energy
+  std::vector<GnBlock> processor_;  ///< rounds - 1 message-passing blocks on position inputs
+  GnBlock phi_e_{nullptr};       ///< edge energy: a GN block with a 1-wide edge update
   physics::Mlp phi_n_{nullptr};  ///< node (kinetic) energy
   physics::Mlp psi_{nullptr};    ///< log-damping per node (dissipation only)
 };

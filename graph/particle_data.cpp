@@ -41,6 +41,8 @@ ParticleSamples ParticleSamples::select(const torch::Tensor& index) const {
   s.dpdt = dpdt.index_select(0, index);
   s.masses = masses.index_select(0, index);
   if (springs.defined()) s.springs = springs.index_select(0, index);
+  if (q_next.defined()) s.q_next = q_next.index_select(0, index);
+  if (p_next.defined()) s.p_next = p_next.index_select(0, index);
   return s;
 }
 
@@ -52,6 +54,8 @@ ParticleSamples ParticleSamples::to(const torch::TensorOptions& options) const {
   s.dpdt = dpdt.to(options);
   s.masses = masses.to(options);
   if (springs.defined()) s.springs = springs.to(options);
+  if (q_next.defined()) s.q_next = q_next.to(options);
+  if (p_next.defined()) s.p_next = p_next.to(options);
   return s;
 }
 
@@ -59,7 +63,7 @@ ParticleSamples ParticleData::at(int64_t k) const {
   if (k < 0 || k >= num_times())
     throw InvalidInput("particle data: time index " + std::to_string(k) + " out of [0, " +
                        std::to_string(num_times()) + ")");
-  return {q[k], p[k], dqdt[k], dpdt[k], masses, springs};
+  return {q[k], p[k], dqdt[k], dpdt[k], masses, springs, {}, {}};
 }
 
 ParticleSamples ParticleData::samples(int64_t s0, int64_t s1) const {
@@ -74,6 +78,28 @@ ParticleSamples ParticleData::samples(int64_t s0, int64_t s1) const {
   s.p = flat(p);
   s.dqdt = flat(dqdt);
   s.dpdt = flat(dpdt);
+  s.masses = masses.narrow(0, s0, S).repeat({T, 1});
+  if (springs.defined()) s.springs = springs.narrow(0, s0, S).repeat({T, 1, 1});
+  return s;
+}
+
+ParticleSamples ParticleData::pairs(int64_t s0, int64_t s1) const {
+  if (num_times() < 2) throw InvalidInput("particle data: pairs() needs at least 2 samples per trajectory");
+  if (s0 < 0 || s1 > num_systems() || s0 >= s1)
+    throw InvalidInput("particle data: system range [" + std::to_string(s0) + ", " +
+                       std::to_string(s1) + ") is empty or outside [0, " +
+                       std::to_string(num_systems()) + ")");
+  const int64_t T = num_times() - 1, S = s1 - s0, N = q.size(2), D = q.size(3);
+  auto flat = [&](const torch::Tensor& x, int64_t t0) {
+    return x.narrow(0, t0, T).narrow(1, s0, S).reshape({T * S, N, D});
+  };
+  ParticleSamples s;
+  s.q = flat(q, 0);
+  s.p = flat(p, 0);
+  s.dqdt = flat(dqdt, 0);
+  s.dpdt = flat(dpdt, 0);
+  s.q_next = flat(q, 1);
+  s.p_next = flat(p, 1);
   s.masses = masses.narrow(0, s0, S).repeat({T, 1});
   if (springs.defined()) s.springs = springs.narrow(0, s0, S).repeat({T, 1, 1});
   return s;

@@ -49,6 +49,7 @@ struct ParticleSamples {
   torch::Tensor dqdt, dpdt;  ///< [B, N, D] exact time derivatives
   torch::Tensor masses;      ///< [B, N]
   torch::Tensor springs;     ///< [B, N, N] spring constants, or undefined (gravity)
+  torch::Tensor q_next, p_next;  ///< [B, N, D] the state one sampling interval later (pairs() only)
   int64_t size() const { return q.size(0); }
   int64_t count() const { return q.size(1); }
   int64_t dim() const { return q.size(2); }
@@ -73,6 +74,9 @@ struct ParticleData {
   ParticleSamples at(int64_t k) const;
   /// Every time of systems [s0, s1): B = T (s1 - s0), time-major.
   ParticleSamples samples(int64_t s0, int64_t s1) const;
+  /// Like samples() over times 0 ... T - 2, with q_next, p_next the states at the next time:
+  /// B = (T - 1) (s1 - s0), for one-step losses (DeltaGN). Needs T >= 2.
+  ParticleSamples pairs(int64_t s0, int64_t s1) const;
 };
 
 /// Draws the systems and integrates their trajectories; see the file comment. Throws

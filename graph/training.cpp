@@ -1,10 +1,15 @@
 #include "graph/training.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <functional>
+#include <limits>
+#include <tuple>
 #include <string>
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "integrators/dop853.hpp"
 #include "integrators/leapfrog.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
@@ -17,6 +22,49 @@ torch::TensorOptions model_options(Hogn& model) {
   const auto params = model->parameters();
   if (params.empty()) throw InvalidInput("HOGN training: the model has no parameters");
   return params.front().options().requires_grad(false);
+}
+
+using LossFn = std::function<torch::Tensor(const ParticleSamples&, bool create_graph)>;
+
+/// Adam on `loss` over `train` (already in the parameters' dtype and device); the losses on the
+/// full sets before and after.
+GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSamples& train,
+                     const ParticleSamples& test, const GraphTrainOptions& o, const LossFn& loss_fn) {
+  auto eval = [&](const ParticleSamples& s) { return loss_fn(s, false).item<double>(); };
+  GraphTrainResult r;
+  r.initial_train_loss = eval(train);
+  r.initial_test_loss = eval(test);
+  torch::optim::Adam adam(params, torch::optim::AdamOptions(o.learning_rate));
+  const int64_t B = train.size();
+  const bool full = o.batch_size == 0 || o.batch_size >= B;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+  torch::Tensor order;
+  int64_t cursor = B;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int step = 0; step < o.steps; ++step) {
+    ParticleSamples batch = train;
+    if (!full) {
+      if (cursor + o.batch_size > B) {
+        order = torch::randperm(B, gen, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device());
+        cursor = 0;
+      }
+      batch = train.select(order.narrow(0, cursor, o.batch_size));
+      cursor += o.batch_size;
+    }
+    adam.zero_grad();
+    auto loss = loss_fn(batch, true);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value))
+      throw NumericalError("graph training: non-finite loss at step " + std::to_string(step));
+    loss.backward();
+    adam.step();
+    if (o.record_every > 0 && step % o.record_every == 0) r.history.push_back(value);
+    if (o.on_step) o.on_step(step + 1, value);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.train_loss = eval(train);
+  r.test_loss = eval(test);
+  return r;
 }
 
 }  // namespace
@@ -45,41 +93,168 @@ GraphTrainResult train_hogn(Hogn& model, const ParticleSamples& train_in,
                             const GraphTrainOptions& o) {
   o.validate();
   const auto opts = model_options(model);
-  const auto train = train_in.to(opts), test = test_in.to(opts);
-  auto eval = [&](const ParticleSamples& s) {
-    return derivative_loss(model, s, features, false).item<double>();
-  };
-  GraphTrainResult r;
-  r.initial_train_loss = eval(train);
-  r.initial_test_loss = eval(test);
-  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(o.learning_rate));
-  const int64_t B = train.size();
-  const bool full = o.batch_size == 0 || o.batch_size >= B;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-  torch::Tensor order;
-  int64_t cursor = B;
-  for (int step = 0; step < o.steps; ++step) {
-    ParticleSamples batch = train;
-    if (!full) {
-      if (cursor + o.batch_size > B) {
-        order = torch::randperm(B, gen, torch::TensorOptions().dtype(torch::kLong)).to(opts.device());
-        cursor = 0;
-      }
-      batch = train.select(order.narrow(0, cursor, o.batch_size));
-      cursor += o.batch_size;
-    }
-    adam.zero_grad();
-    auto loss = derivative_loss(model, batch, features, true);
-    const double value = loss.item<double>();
-    if (!std::isfinite(value))
-      throw NumericalError("graph training: non-finite loss at step " + std::to_string(step));
-    loss.backward();
-    adam.step();
-    if (o.record_every > 0 && step % o.record_every == 0) r.history.push_back(value);
+  return fit(model->parameters(), train_in.to(opts), test_in.to(opts), o,
+             [&](const ParticleSamples& s, bool create_graph) {
+               return derivative_loss(model, s, features, create_graph);
+             });
+}
+
+torch::Tensor model_loss(ParticleModel& model, const ParticleSamples& in, const GraphTrainOptions& o,
+                         bool create_graph) {
+  const auto s = in.to(model.options());
+  const int64_t D = s.dim();
+  const GraphBatch g = particle_batch(s, model.features());
+  const auto q = s.q.reshape({-1, D}), p = s.p.reshape({-1, D}), m = s.masses.reshape({-1});
+  if (o.loss == "derivative") {
+    auto [dq, dp] = model.time_derivative(q, p, m, g, create_graph);
+    return torch::mse_loss(torch::cat({dq, dp}, -1),
+                           torch::cat({s.dqdt.reshape({-1, D}), s.dpdt.reshape({-1, D})}, -1));
   }
-  r.train_loss = eval(train);
-  r.test_loss = eval(test);
-  return r;
+  if (!s.q_next.defined() || !s.p_next.defined())
+    throw InvalidInput("graph training: the step loss needs next states (ParticleData::pairs())");
+  torch::Tensor q1, p1;
+  if (create_graph) {
+    std::tie(q1, p1) = model.step(q, p, m, g, o.dt, o.integrator, true);
+  } else {
+    torch::NoGradGuard no_grad;
+    std::tie(q1, p1) = model.step(q, p, m, g, o.dt, o.integrator, false);
+  }
+  const auto pred = torch::cat({q1, p1}, -1) / o.dt;
+  const auto target = torch::cat({s.q_next.reshape({-1, D}), s.p_next.reshape({-1, D})}, -1) / o.dt;
+  return torch::mse_loss(pred, target);
+}
+
+GraphTrainResult train_model(ParticleModel& model, const ParticleSamples& train_in,
+                             const ParticleSamples& test_in, const GraphTrainOptions& o) {
+  o.validate();
+  if (o.loss == "derivative" && !model.has_vector_field())
+    throw InvalidInput("graph training: " + model.config().kind +
+                       " predicts state changes; train it with loss \"step\"");
+  const auto opts = model.options();
+  return fit(model.parameters(), train_in.to(opts), test_in.to(opts), o,
+             [&](const ParticleSamples& s, bool create_graph) {
+               return model_loss(model, s, o, create_graph);
+             });
+}
+
+void RolloutMetricsOptions::validate() const {
+  if (steps < 1) throw InvalidInput("rollout metrics: steps must be >= 1");
+  if (!(dt > 0.0) || !std::isfinite(dt)) throw InvalidInput("rollout metrics: dt must be > 0");
+  if (record_every < 1) throw InvalidInput("rollout metrics: record_every must be >= 1");
+  if (!(tolerance > 0.0)) throw InvalidInput("rollout metrics: tolerance must be > 0");
+}
+
+RolloutMetrics evaluate_rollouts(ParticleModel& model, const ParticleData& data, int64_t s0,
+                                 int64_t s1, const RolloutMetricsOptions& o) {
+  o.validate();
+  if (s0 < 0 || s1 > data.num_systems() || s0 >= s1)
+    throw InvalidInput("rollout metrics: system range [" + std::to_string(s0) + ", " +
+                       std::to_string(s1) + ") is empty or outside the data's " +
+                       std::to_string(data.num_systems()) + " systems");
+  const int64_t S = s1 - s0, N = data.q.size(2), D = data.q.size(3);
+  if (D != model.config().dim)
+    throw InvalidInput("rollout metrics: the data is " + std::to_string(D) + "-D, the model " +
+                       std::to_string(model.config().dim) + "-D");
+  // Recorded step indices.
+  std::vector<int64_t> record;
+  for (int64_t k = 0; k < o.steps; k += o.record_every) record.push_back(k);
+  record.push_back(o.steps);
+
+  // Ground truth: each system from its t = 0 state, DOP853 to every recorded time.
+  std::vector<physics::Particles> systems;
+  std::vector<physics::Vector> y0;
+  const auto q0 = data.q[0].narrow(0, s0, S).contiguous(), p0 = data.p[0].narrow(0, s0, S).contiguous();
+  for (int64_t s = 0; s < S; ++s) {
+    systems.emplace_back(data.systems[static_cast<std::size_t>(s0 + s)]);
+    physics::Vector y(2 * N * D);
+    const double* qd = q0[s].data_ptr<double>();
+    const double* pd = p0[s].data_ptr<double>();
+    for (int64_t i = 0; i < N * D; ++i) {
+      y[i] = qd[i];
+      y[N * D + i] = pd[i];
+    }
+    y0.push_back(y);
+  }
+  integrators::AdaptiveOptions ao;
+  ao.rtol = ao.atol = o.tolerance;
+  // truth[r][s]: the true state of system s at record r.
+  std::vector<std::vector<physics::Vector>> truth(record.size(), std::vector<physics::Vector>(S));
+  for (int64_t s = 0; s < S; ++s) {
+    const auto& sys = systems[static_cast<std::size_t>(s)];
+    auto field = [&](double, const physics::Vector& y) { return sys.vector_field(y); };
+    physics::Vector y = y0[static_cast<std::size_t>(s)];
+    for (std::size_t r = 0; r < record.size(); ++r) {
+      if (r > 0) {
+        const auto res = integrators::integrate_dop853(y, record[r - 1] * o.dt, record[r] * o.dt, field, ao);
+        if (!res.ok()) throw NumericalError("rollout metrics: ground truth of system " +
+                                            std::to_string(s0 + s) + ": " + res.message);
+      }
+      truth[r][static_cast<std::size_t>(s)] = y;
+    }
+  }
+
+  // The model: all S systems in one batch.
+  const auto mopts = model.options();
+  ParticleSamples start = data.at(0).select(torch::arange(s0, s1, torch::kLong));
+  start = start.to(mopts);
+  const GraphBatch g = particle_batch(start, model.features());
+  torch::Tensor q = start.q.reshape({-1, D}), p = start.p.reshape({-1, D});
+  const torch::Tensor m = start.masses.reshape({-1});
+
+  RolloutMetrics out;
+  out.systems = S;
+  out.particles = N;
+  auto measure = [&](std::size_t r) {
+    const auto qc = q.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    const auto pc = p.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    const double* qd = qc.data_ptr<double>();
+    const double* pd = pc.data_ptr<double>();
+    double mse = 0.0, eerr = 0.0;
+    for (int64_t s = 0; s < S; ++s) {
+      const auto& yt = truth[r][static_cast<std::size_t>(s)];
+      physics::Vector qm(N * D), pm(N * D);
+      for (int64_t i = 0; i < N * D; ++i) {
+        qm[i] = qd[s * N * D + i];
+        pm[i] = pd[s * N * D + i];
+        const double d = qm[i] - yt[i];
+        mse += d * d;
+      }
+      if (!qm.allFinite() || !pm.allFinite()) return false;
+      const auto& sys = systems[static_cast<std::size_t>(s)];
+      const auto& ys = y0[static_cast<std::size_t>(s)];
+      const double e0 = sys.energy(ys.head(N * D), ys.tail(N * D));
+      const double et = sys.energy(yt.head(N * D), yt.tail(N * D));
+      const double em = sys.energy(qm, pm);
+      eerr += std::abs(em - et) / std::max(std::abs(e0), 1e-300);
+    }
+    out.t.push_back(record[r] * o.dt);
+    out.position_mse.push_back(mse / static_cast<double>(S * N * D));
+    out.rel_energy_error.push_back(eerr / static_cast<double>(S));
+    return std::isfinite(out.rel_energy_error.back());
+  };
+  measure(0);
+  double seconds = 0.0;
+  for (std::size_t r = 1; r < record.size(); ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int64_t k = record[r - 1]; k < record[r]; ++k) {
+      auto next = model.step(q, p, m, g, o.dt, o.integrator, false, o.omega);
+      q = next.first.detach();
+      p = next.second.detach();
+    }
+    if (q.is_cuda()) torch::cuda::synchronize();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!measure(r)) {
+      out.diverged = true;
+      break;
+    }
+    out.steps_done = record[r];
+  }
+  out.model_seconds = seconds;
+  out.final_position_mse = out.position_mse.back();
+  out.final_rel_energy_error = out.rel_energy_error.back();
+  for (double e : out.rel_energy_error) out.max_rel_energy_error = std::max(out.max_rel_energy_error, e);
+  if (out.diverged) out.max_rel_energy_error = std::numeric_limits<double>::infinity();
+  return out;
 }
 
 Rollout rollout(Hogn& model, const GraphBatch& g, const torch::Tensor& q0, const torch::Tensor& p0,

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -20,6 +22,7 @@
 #include "graph/graph.hpp"
 #include "graph/hogn.hpp"
 #include "graph/particle_data.hpp"
+#include "graph/particle_model.hpp"
 
 namespace noether::graph {
 
@@ -35,6 +38,12 @@ struct GraphTrainOptions {
   int64_t batch_size = 0;      ///< samples per step; 0 or >= B: the whole training set
   uint64_t seed = 0;           ///< minibatch order
   int record_every = 0;        ///< > 0: record the train loss every so many steps
+  /// train_model only: "derivative" (MSE of dq/dt, dp/dt; HOGN, OGN) or "step" (MSE of the
+  /// one-step prediction (q', p') against the next sample, divided by dt^2; every model).
+  std::string loss = "derivative";
+  StepIntegrator integrator = StepIntegrator::kRk4;  ///< train_model with loss "step"
+  double dt = 0.1;             ///< train_model with loss "step": the samples' interval
+  std::function<void(int step, double loss)> on_step;  ///< called after every step (progress)
   /// Throws InvalidInput naming the first bad field.
   void validate() const;
 };
@@ -43,12 +52,54 @@ struct GraphTrainResult {
   double initial_train_loss = 0.0, initial_test_loss = 0.0;
   double train_loss = 0.0, test_loss = 0.0;  ///< after the last step, on the full sets
   std::vector<double> history;               ///< train losses every record_every steps
+  double seconds = 0.0;                      ///< wall time of the Adam steps
 };
 
 /// Adam on derivative_loss over `train`; losses on the full `train` and `test` before and after.
 /// Samples are moved to the model's dtype and device. Throws NumericalError on a non-finite loss.
 GraphTrainResult train_hogn(Hogn& model, const ParticleSamples& train, const ParticleSamples& test,
                             const ParticleFeatures& features, const GraphTrainOptions& options);
+
+/// The loss of train_model on `samples` (moved to the model's dtype and device first):
+/// options.loss "derivative" or "step" (needs samples.q_next, p_next: ParticleData::pairs()).
+torch::Tensor model_loss(ParticleModel& model, const ParticleSamples& samples,
+                         const GraphTrainOptions& options, bool create_graph = true);
+
+/// Adam on model_loss, as train_hogn, for any of the three models. DeltaGN needs loss "step".
+GraphTrainResult train_model(ParticleModel& model, const ParticleSamples& train,
+                             const ParticleSamples& test, const GraphTrainOptions& options);
+
+struct RolloutMetricsOptions {
+  int64_t steps = 1000;
+  double dt = 0.1;
+  StepIntegrator integrator = StepIntegrator::kRk4;
+  double omega = 20.0;        ///< Tao's coupling
+  int64_t record_every = 10;  ///< metrics at steps 0, k, 2k, ... (and the last)
+  double tolerance = 1e-10;   ///< DOP853 tolerance of the ground truth
+  void validate() const;
+};
+
+/// Rollout metrics over time, averaged over the systems; see evaluate_rollouts.
+struct RolloutMetrics {
+  std::vector<double> t;                 ///< recorded times
+  std::vector<double> position_mse;      ///< mean over systems, particles, axes of (q - q_true)^2
+  std::vector<double> rel_energy_error;  ///< mean over systems of |E(x) - E(x_true)| / |E(x_true(0))|
+  double final_position_mse = 0.0;
+  double max_rel_energy_error = 0.0;     ///< max over the recorded times
+  double final_rel_energy_error = 0.0;
+  int64_t steps_done = 0;                ///< < steps when the model diverged
+  bool diverged = false;                 ///< a non-finite state (metrics cover the steps before)
+  double model_seconds = 0.0;            ///< wall time of the model's steps
+  int64_t systems = 0, particles = 0;
+};
+
+/// Rolls the model out from the t = 0 states of systems [s0, s1) of `data` (all in one batch)
+/// and compares with the true trajectories (DOP853) of the same systems. E is the true
+/// Hamiltonian of each system (physics::Particles::energy) on both trajectories, so the energy
+/// error is comparable across HOGN, OGN and DeltaGN; for a damped system it measures the error in
+/// the energy's decay. The step size and integrator may differ from training (the zero-shot tests).
+RolloutMetrics evaluate_rollouts(ParticleModel& model, const ParticleData& data, int64_t s0, int64_t s1,
+                                 const RolloutMetricsOptions& options);
 
 enum class RolloutIntegrator { kRk4, kLeapfrog };
 

@@ -1,0 +1,126 @@
+// graph/particle_model.hpp: one handle on the three particle models (HOGN, OGN, DeltaGN), their
+// time stepping with the integrators of integrators/, and versioned checkpoints.
+//
+//   using namespace noether::graph;
+//   ParticleModelConfig c; c.kind = "hogn"; c.dim = 2; c.mass_features = true;
+//   ParticleModel model(c);                   // float64 on the CPU; model.to(torch::kCUDA)
+//   GraphBatch g = particle_batch(samples, model.features());
+//   auto [q1, p1] = model.step(q, p, masses, g, 0.01, StepIntegrator::kLeapfrog);   // [N, D] each
+//   save_particle_model(model, "springs.pt", info);   // + springs.pt.json
+//   ParticleModel again = load_particle_model("springs.pt").model;
+//
+// HOGN and OGN give a vector field, so any integrator steps them; DeltaGN gives the state change
+// over one step directly, so it ignores the integrator (and was only trained at its data's dt).
+// Every tensor stays on the device and in the dtype of the model's parameters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "graph/gn.hpp"
+#include "graph/graph.hpp"
+#include "graph/hogn.hpp"
+#include "graph/particle_data.hpp"
+
+namespace noether::graph {
+
+/// Time steppers for the learned fields. Order: euler 1, leapfrog 2, tao 2, rk4 4, yoshida4 4.
+/// leapfrog and yoshida4 need a separable H (a conservative HOGN: its H is V(q) + T(p)); tao is
+/// explicit and symplectic for any H(q, p) (Tao 2016), 4 gradient evaluations per step; euler
+/// and rk4 work for every field.
+enum class StepIntegrator { kEuler, kLeapfrog, kTao, kRk4, kYoshida4 };
+
+/// "rk4" -> kRk4; throws InvalidInput naming the known ones.
+StepIntegrator parse_step_integrator(const std::string& name);
+std::string step_integrator_name(StepIntegrator integrator);
+int step_integrator_order(StepIntegrator integrator);
+
+/// The architecture. Every field is written to checkpoints and compared on load.
+struct ParticleModelConfig {
+  std::string kind = "hogn";  ///< hogn, ogn or deltagn
+  int64_t dim = 2;            ///< D
+  bool mass_features = true;  ///< masses as node features (see ParticleFeatures)
+  bool spring_features = false;  ///< spring constants as edge features (springs only)
+  int64_t hidden = 64;
+  int64_t layers = 2;
+  int64_t rounds = 1;         ///< GN blocks (message passing) in the network
+  std::string activation = "softplus";
+  bool dissipation = false;   ///< HOGN only: learned Rayleigh term
+  /// Throws InvalidInput naming the bad field.
+  void validate() const;
+  /// "hogn(dim=2, hidden=64, layers=2, rounds=1, softplus, masses)"
+  std::string describe() const;
+  bool operator==(const ParticleModelConfig& o) const;
+  bool operator!=(const ParticleModelConfig& o) const { return !(*this == o); }
+};
+
+/// The model; copies share the parameters (like a TORCH_MODULE holder).
+class ParticleModel {
+ public:
+  explicit ParticleModel(ParticleModelConfig config);
+  const ParticleModelConfig& config() const { return config_; }
+  ParticleFeatures features() const { return {config_.mass_features, config_.spring_features}; }
+  /// True for HOGN (a learned energy).
+  bool has_energy() const { return static_cast<bool>(hogn_); }
+  /// True where the model gives dq/dt, dp/dt (HOGN and OGN), false for DeltaGN.
+  bool has_vector_field() const { return config_.kind != "deltagn"; }
+  /// True where leapfrog / Yoshida apply (a conservative HOGN).
+  bool separable() const { return has_energy() && !config_.dissipation; }
+  torch::nn::Module& module();
+  std::vector<torch::Tensor> parameters();
+  /// dtype and device of the parameters.
+  torch::TensorOptions options();
+  void to(torch::Dtype dtype);
+  void to(torch::Device device);
+  void train(bool on = true);
+
+  /// The learned H per graph, [G] (HOGN only; InvalidInput otherwise). q, p [N, D]; masses [N].
+  torch::Tensor energy(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
+                       const GraphBatch& graph);
+  /// (dq/dt, dp/dt), each [N, D] (HOGN, OGN; InvalidInput for DeltaGN). Detached unless create_graph.
+  std::pair<torch::Tensor, torch::Tensor> time_derivative(const torch::Tensor& q,
+                                                          const torch::Tensor& p,
+                                                          const torch::Tensor& masses,
+                                                          const GraphBatch& graph,
+                                                          bool create_graph = false);
+  /// One step of dt: (q', p'), each [N, D]. `omega` is Tao's coupling. Throws InvalidInput when
+  /// the integrator needs a separable H the model does not have.
+  std::pair<torch::Tensor, torch::Tensor> step(const torch::Tensor& q, const torch::Tensor& p,
+                                               const torch::Tensor& masses, const GraphBatch& graph,
+                                               double dt, StepIntegrator integrator,
+                                               bool create_graph = false, double omega = 20.0);
+
+ private:
+  ParticleModelConfig config_;
+  Hogn hogn_{nullptr};
+  GnDynamics gn_{nullptr};
+};
+
+/// What a graph checkpoint holds besides the weights (all of it also in the JSON sidecar).
+struct ParticleCheckpoint {
+  ParticleModel model{ParticleModelConfig{}};
+  std::string system;            ///< springs or gravity
+  ParticleDataOptions data;      ///< the data the model was trained on (count, dt, damping, seed ...)
+  std::string loss;              ///< derivative or step
+  std::string train_integrator;  ///< the integrator of a step loss ("" for derivative)
+  int64_t steps = 0;             ///< Adam steps taken
+  double train_loss = 0.0, test_loss = 0.0;
+  double seconds = 0.0;          ///< training wall time
+};
+
+/// Writes `path` (a torch archive: format_version, kind, the JSON metadata and the weights) and
+/// `path`.json, both atomically. Weights are saved as float64 on the CPU.
+void save_particle_model(const ParticleCheckpoint& checkpoint, const std::string& path);
+/// Reads a checkpoint written by save_particle_model: builds the model from the stored
+/// architecture, then loads the weights (float64, CPU). Throws InvalidInput for a missing file,
+/// another format or version, or weights that do not fit the stored architecture.
+ParticleCheckpoint load_particle_model(const std::string& path);
+/// Loads the weights of `path` into `model`; InvalidInput when the stored architecture differs.
+void load_particle_weights(ParticleModel& model, const std::string& path);
+
+}  // namespace noether::graph
