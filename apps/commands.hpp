@@ -101,6 +101,8 @@ struct SimulateArgs {
   std::string plot = "simulate.svg";
   bool no_plot = false;
   long outputs = 1000;
+  std::string residual;              ///< learned interaction model (noether train-residual)
+  std::string residual_mode = "auto";  ///< auto (the model's), residual or replacement
   bool json = false;
   bool quiet = false;
 };

@@ -20,6 +20,7 @@
 #include "apps/commands.hpp"
 #include "apps/progress.hpp"
 #include "nbody/elements.hpp"
+#include "nbody/neural_kick.hpp"
 #include "nbody/system.hpp"
 #include "nbody/wisdom_holman.hpp"
 #include "noether/atomic_file.hpp"
@@ -48,6 +49,10 @@ CLI::App* add_simulate_subcommand(CLI::App& app, SimulateArgs& a) {
   c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
   c->add_flag("--no-plot", a.no_plot, "do not write the plot");
   c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
+  c->add_option("--residual", a.residual,
+                 "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
+  c->add_option("--residual-mode", a.residual_mode, "auto (the model's), residual or replacement: checked against the model")
+      ->capture_default_str();
   c->add_flag("--json", a.json, "print the summary as one line of JSON");
   c->add_flag("-q,--quiet", a.quiet, "no progress bar");
   return c;
@@ -161,15 +166,29 @@ int simulate_command(const SimulateArgs& a) {
   const double years = a.steps > 0 ? 0.0 : (a.years > 0 ? a.years : 1000.0);
   const long steps = a.steps > 0 ? a.steps : static_cast<long>(std::llround(years * 365.25 / a.dt));
   if (steps < 1) throw InvalidInput("the run has no steps (years * 365.25 / dt < 1)");
-  nb::WisdomHolman wh(sys, o);
+  std::shared_ptr<const nb::LearnedInteraction> learned;
+  if (!a.residual.empty()) {
+    learned = nb::load_learned_kick(a.residual, sys.G);
+    if (a.residual_mode != "auto" && nb::residual_mode_from_string(a.residual_mode) != learned->mode())
+      throw InvalidInput("--residual-mode " + a.residual_mode + ": the model '" + a.residual + "' was trained in " +
+                         nb::to_string(learned->mode()) + " mode");
+    if (learned->mode() == nb::ResidualMode::replacement && o.coordinates != nb::Coordinates::jacobi)
+      throw InvalidInput("a replacement model stands in for the Jacobi interaction; use --coordinates jacobi");
+  } else if (a.residual_mode != "auto") {
+    throw InvalidInput("--residual-mode needs --residual MODEL");
+  }
+  std::shared_ptr<const nb::InteractionKick> kick = learned;
+  nb::WisdomHolman wh(sys, o, learned ? kick : nb::newtonian_kick());
+  const nb::SkippedPairs skip = nb::skipped_pairs_of(o.coordinates);
+  auto energy = [&](const nb::System& s) { return learned ? learned->total_energy(s, skip) : nb::energy(s); };
 
-  const double e0 = nb::energy(sys);
+  const double e0 = energy(sys);
   const nb::Vec3 L0 = nb::angular_momentum(sys);
   const double G = sys.G;
   auto sample = [&](const nb::System& s) {
     Sample out;
     out.t = s.time;
-    out.rel_energy_error = std::abs((nb::energy(s) - e0) / e0);
+    out.rel_energy_error = std::abs((energy(s) - e0) / e0);
     out.L = nb::angular_momentum(s);
     out.rel_l_error = norm(out.L - L0) / std::max(norm(L0), 1e-300);
     for (std::size_t i = 1; i < s.bodies.size(); ++i) {
@@ -236,6 +255,8 @@ int simulate_command(const SimulateArgs& a) {
                      {"coordinates", nb::to_string(o.coordinates)},
                      {"corrector", o.corrector},
                      {"kernel", nb::to_string(o.kernel)},
+                     {"interaction", learned ? learned->name() : "newtonian"},
+                     {"residual", a.residual},
                      {"fast", o.fast},
                      {"dt", o.dt},
                      {"steps", steps},
@@ -254,7 +275,9 @@ int simulate_command(const SimulateArgs& a) {
   } else {
     std::cout << sys.name << " (" << sys.bodies.size() << " bodies, " << sys.test_particles.size()
               << " test particles): Wisdom-Holman, " << nb::to_string(o.coordinates) << ", corrector "
-              << o.corrector << ", kernel " << nb::to_string(o.kernel) << (o.fast ? ", fast mode" : ", safe mode")
+              << o.corrector << ", kernel " << nb::to_string(o.kernel)
+              << (learned ? ", interaction " + learned->name() + " (" + a.residual + ")" : std::string())
+              << (o.fast ? ", fast mode" : ", safe mode")
               << "\n  " << steps << " steps of dt = " << o.dt << " to t = " << wh.time() << " in "
               << std::setprecision(3) << wall << " s (" << std::fixed << std::setprecision(1) << ns_per_step
               << " ns/step)\n" << std::defaultfloat

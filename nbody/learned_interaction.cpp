@@ -1,0 +1,228 @@
+#include "nbody/learned_interaction.hpp"
+
+#include <cmath>
+
+#include "nbody/detail/newtonian.hpp"
+#include "noether/error.hpp"
+
+namespace noether::nbody {
+
+std::string to_string(ResidualMode m) { return m == ResidualMode::residual ? "residual" : "replacement"; }
+
+ResidualMode residual_mode_from_string(const std::string& name) {
+  if (name == "residual") return ResidualMode::residual;
+  if (name == "replacement") return ResidualMode::replacement;
+  throw InvalidInput("unknown residual mode '" + name + "' (known: residual, replacement)");
+}
+
+SkippedPairs skipped_pairs_of(Coordinates c) {
+  return c == Coordinates::jacobi ? SkippedPairs::first_pair : SkippedPairs::central;
+}
+
+namespace {
+constexpr int kMaxWidth = 256;
+
+bool pair_skipped(SkippedPairs skip, std::size_t i, std::size_t j) {
+  if (skip == SkippedPairs::first_pair) return i == 0 && j == 1;
+  if (skip == SkippedPairs::central) return i == 0;
+  return false;
+}
+
+double total_mass(const double* m, std::size_t n) {
+  double M = 0.0;
+  for (std::size_t i = 0; i < n; ++i) M += m[i];
+  return M;
+}
+}  // namespace
+
+void PairMlp::validate() const {
+  if (inputs != 2 && inputs != 3) throw InvalidInput("PairMlp: inputs = " + std::to_string(inputs) + " (2 or 3)");
+  if (hidden < 1 || hidden > kMaxWidth)
+    throw InvalidInput("PairMlp: hidden = " + std::to_string(hidden) + " (1.." + std::to_string(kMaxWidth) + ")");
+  if (layers < 1 || layers > 8) throw InvalidInput("PairMlp: layers = " + std::to_string(layers) + " (1..8)");
+  if (weights.size() != static_cast<std::size_t>(layers + 1) || biases.size() != static_cast<std::size_t>(layers))
+    throw InvalidInput("PairMlp: " + std::to_string(weights.size()) + " weight and " + std::to_string(biases.size()) +
+                       " bias arrays for " + std::to_string(layers) + " hidden layers");
+  for (int l = 0; l <= layers; ++l) {
+    const std::size_t in = l == 0 ? inputs : hidden, out = l == layers ? 1 : hidden;
+    if (weights[l].size() != in * out)
+      throw InvalidInput("PairMlp: layer " + std::to_string(l) + " has " + std::to_string(weights[l].size()) +
+                         " weights, expected " + std::to_string(in * out));
+    if (l < layers && biases[l].size() != out)
+      throw InvalidInput("PairMlp: layer " + std::to_string(l) + " has " + std::to_string(biases[l].size()) +
+                         " biases, expected " + std::to_string(out));
+  }
+  if (!(length_scale > 0.0) || !std::isfinite(energy_scale) || !(velocity_scale > 0.0))
+    throw InvalidInput("PairMlp: length_scale and velocity_scale must be positive, energy_scale finite");
+}
+
+double PairMlp::evaluate(const double* in, double* grad) const {
+  // Forward pass keeping each hidden layer's tanh output, then the input gradient backwards.
+  double act[8][kMaxWidth];
+  const int L = layers;
+  const double* x = in;
+  int width = inputs;
+  for (int l = 0; l < L; ++l) {
+    const double* W = weights[l].data();
+    for (int o = 0; o < hidden; ++o) {
+      double s = biases[l][o];
+      for (int k = 0; k < width; ++k) s += W[o * width + k] * x[k];
+      act[l][o] = std::tanh(s);
+    }
+    x = act[l];
+    width = hidden;
+  }
+  const double* w_out = weights[L].data();
+  double f = 0.0;
+  for (int k = 0; k < hidden; ++k) f += w_out[k] * x[k];
+  if (!grad) return f;
+  double g[kMaxWidth], gn[kMaxWidth];
+  for (int k = 0; k < hidden; ++k) g[k] = w_out[k];
+  for (int l = L - 1; l >= 0; --l) {
+    const int in_width = l == 0 ? inputs : hidden;
+    const double* W = weights[l].data();
+    for (int k = 0; k < in_width; ++k) gn[k] = 0.0;
+    for (int o = 0; o < hidden; ++o) {
+      const double d = g[o] * (1.0 - act[l][o] * act[l][o]);
+      for (int k = 0; k < in_width; ++k) gn[k] += d * W[o * in_width + k];
+    }
+    for (int k = 0; k < in_width; ++k) g[k] = gn[k];
+  }
+  for (int k = 0; k < inputs; ++k) grad[k] = g[k];
+  return f;
+}
+
+void add_learned_accelerations(const PairMlp& mlp, double G, const double* m, const Vec3* X,
+                               const Vec3* V, std::size_t n, SkippedPairs skip, Vec3* acc) {
+  const double M = total_mass(m, n), L = mlp.length_scale;
+  const double c = mlp.energy_scale * G;
+  const double iv2 = 1.0 / (mlp.velocity_scale * mlp.velocity_scale);
+  double in[3], grad[3];
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      if (pair_skipped(skip, i, j)) continue;
+      const Vec3 d = X[i] - X[j];
+      const double r2 = norm2(d), r = std::sqrt(r2);
+      in[0] = L / r;
+      in[1] = (m[i] + m[j]) / M;
+      if (mlp.inputs == 3) in[2] = norm2(V[i] - V[j]) * iv2;
+      mlp.evaluate(in, grad);
+      // U = c m_i m_j / L f(L / r): -dU/dX_i = c m_i m_j f_0 / r^3 (X_i - X_j).
+      const double s = c * grad[0] / (r2 * r);
+      acc[i] += (s * m[j]) * d;
+      acc[j] -= (s * m[i]) * d;
+    }
+  }
+}
+
+double learned_energy(const PairMlp& mlp, double G, const double* m, const Vec3* X, const Vec3* V,
+                      std::size_t n, SkippedPairs skip) {
+  const double M = total_mass(m, n), L = mlp.length_scale;
+  const double iv2 = 1.0 / (mlp.velocity_scale * mlp.velocity_scale);
+  double e = 0.0, in[3];
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) {
+      if (pair_skipped(skip, i, j)) continue;
+      in[0] = L / norm(X[i] - X[j]);
+      in[1] = (m[i] + m[j]) / M;
+      if (mlp.inputs == 3) in[2] = norm2(V[i] - V[j]) * iv2;
+      e += m[i] * m[j] * mlp.evaluate(in);
+    }
+  return mlp.energy_scale * G / L * e;
+}
+
+LearnedInteraction::LearnedInteraction(ResidualMode mode, PairMlp mlp) : mode_(mode), mlp_(std::move(mlp)) {
+  mlp_.validate();
+  if (mlp_.inputs != 2)
+    throw InvalidInput("LearnedInteraction: the model takes velocities as input; the kick needs H(q) of positions only");
+}
+
+void LearnedInteraction::massive_accelerations(double G, const double* m, const Vec3* x, std::size_t n,
+                                               SkippedPairs skip, Vec3* acc) const {
+  if (mode_ == ResidualMode::residual) {
+    detail::newtonian_massive(G, m, x, n, skip, acc);
+    add_learned_accelerations(mlp_, G, m, x, nullptr, n, SkippedPairs::none, acc);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) acc[i] = Vec3{};
+    add_learned_accelerations(mlp_, G, m, x, nullptr, n, skip, acc);
+  }
+}
+
+Vec3 LearnedInteraction::test_particle_acceleration(double G, const double* m, const Vec3* x, std::size_t n,
+                                                    const Vec3& at, bool skip_central) const {
+  // The massless limit of the pair term: a = c m_j f_0 / r^3 (at - X_j), mass feature m_j / M.
+  const bool residual = mode_ == ResidualMode::residual;
+  Vec3 a = residual ? detail::newtonian_test_particle(G, m, x, n, at, skip_central) : Vec3{};
+  const double M = total_mass(m, n), L = mlp_.length_scale, c = mlp_.energy_scale * G;
+  double in[2], grad[2];
+  for (std::size_t j = (!residual && skip_central) ? 1 : 0; j < n; ++j) {
+    const Vec3 d = at - x[j];
+    const double r2 = norm2(d), r = std::sqrt(r2);
+    in[0] = L / r;
+    in[1] = m[j] / M;
+    mlp_.evaluate(in, grad);
+    a += (c * grad[0] * m[j] / (r2 * r)) * d;
+  }
+  return a;
+}
+
+double LearnedInteraction::potential(double G, const double* m, const Vec3* X, std::size_t n,
+                                     SkippedPairs skip) const {
+  double newton = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (mode_ == ResidualMode::residual || (skip != SkippedPairs::none && pair_skipped(skip, i, j)))
+        newton -= G * m[i] * m[j] / norm(X[i] - X[j]);
+  const SkippedPairs learned = mode_ == ResidualMode::residual ? SkippedPairs::none : skip;
+  return newton + learned_energy(mlp_, G, m, X, nullptr, n, learned);
+}
+
+double LearnedInteraction::total_energy(const System& s, SkippedPairs skip) const {
+  const std::size_t n = s.bodies.size();
+  std::vector<double> m(n);
+  std::vector<Vec3> X(n);
+  double kin = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] = s.bodies[i].m;
+    X[i] = s.bodies[i].r;
+    kin += 0.5 * m[i] * norm2(s.bodies[i].v);
+  }
+  return kin + potential(s.G, m.data(), X.data(), n, skip);
+}
+
+GrPotentialKick::GrPotentialKick(double c) : c_(c) {
+  if (!(c > 0.0) || !std::isfinite(c))
+    throw InvalidInput("speed of light c = " + std::to_string(c) + " must be positive and finite");
+}
+
+void GrPotentialKick::massive_accelerations(double G, const double* m, const Vec3* x, std::size_t n,
+                                            SkippedPairs skip, Vec3* acc) const {
+  detail::newtonian_massive(G, m, x, n, skip, acc);
+  // U_i = -3 (G m0)^2 m_i / (c^2 r^2): force on i is -6 (G m0)^2 m_i / (c^2 r^4) (X_i - X_0).
+  const double k = 6.0 * G * G * m[0] / (c_ * c_);
+  for (std::size_t i = 1; i < n; ++i) {
+    const Vec3 d = x[i] - x[0];
+    const double r2 = norm2(d), s = k / (r2 * r2);
+    acc[i] -= (s * m[0]) * d;
+    acc[0] += (s * m[i]) * d;
+  }
+}
+
+Vec3 GrPotentialKick::test_particle_acceleration(double G, const double* m, const Vec3* x, std::size_t n,
+                                                 const Vec3& at, bool skip_central) const {
+  Vec3 a = detail::newtonian_test_particle(G, m, x, n, at, skip_central);
+  const Vec3 d = at - x[0];
+  const double r2 = norm2(d);
+  a -= (6.0 * G * G * m[0] * m[0] / (c_ * c_ * r2 * r2)) * d;
+  return a;
+}
+
+double GrPotentialKick::potential(double G, const double* m, const Vec3* X, std::size_t n) const {
+  double u = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) u -= G * m[i] * m[j] / norm(X[i] - X[j]);
+  for (std::size_t i = 1; i < n; ++i) u -= 3.0 * G * G * m[0] * m[0] * m[i] / (c_ * c_ * norm2(X[i] - X[0]));
+  return u;
+}
+
+}  // namespace noether::nbody

@@ -1,0 +1,612 @@
+#include "nbody/neural_interaction.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
+#include "nbody/wisdom_holman.hpp"
+#include "noether/atomic_file.hpp"
+#include "noether/error.hpp"
+
+namespace noether::nbody {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kModelVersion = 1;
+constexpr const char* kModelKind = "noether.nbody.residual";
+constexpr const char* kDataKind = "noether.nbody.trajectory";
+
+const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
+
+bool skipped(SkippedPairs skip, int64_t i, int64_t j) {
+  if (skip == SkippedPairs::first_pair) return i == 0 && j == 1;
+  if (skip == SkippedPairs::central) return i == 0;
+  return false;
+}
+
+/// Newtonian accelerations [B, n, 3] over the pairs `keep(i, j)` accepts.
+template <class Keep>
+torch::Tensor newtonian(const torch::Tensor& X, const torch::Tensor& m, double G, Keep&& keep) {
+  const int64_t n = X.size(1);
+  std::vector<torch::Tensor> acc(static_cast<std::size_t>(n), torch::zeros({X.size(0), 3}, X.options()));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j) {
+      if (!keep(i, j)) continue;
+      const auto d = X.select(1, j) - X.select(1, i);
+      const auto r2 = d.square().sum(-1, true);
+      const auto s = G / (r2 * r2.sqrt());
+      acc[i] = acc[i] + m[j] * s * d;
+      acc[j] = acc[j] - m[i] * s * d;
+    }
+  return torch::stack(acc, 1);
+}
+
+/// c_k(z) = sum_j (-z)^j / (2j + k)!, Horner over 14 terms (|z| up to a few).
+torch::Tensor stumpff(const torch::Tensor& z, int k) {
+  constexpr int J = 14;
+  auto inv_fact = [](int q) {
+    double f = 1.0;
+    for (int i = 2; i <= q; ++i) f *= i;
+    return 1.0 / f;
+  };
+  torch::Tensor s = torch::full_like(z, inv_fact(2 * J + k));
+  for (int j = J - 1; j >= 0; --j) s = inv_fact(2 * j + k) - z * s;
+  return s;
+}
+
+/// Kepler drift of K states r, v [K, 3] with mu [K] by h: universal variables; root without
+/// autograd, then one differentiable Newton step.
+std::pair<torch::Tensor, torch::Tensor> kepler_torch(const torch::Tensor& r, const torch::Tensor& v,
+                                                     const torch::Tensor& mu, double h) {
+  const auto r0 = r.norm(2, -1);
+  const auto beta = 2.0 * mu / r0 - v.square().sum(-1);
+  const auto eta0 = (r * v).sum(-1);
+  const auto zeta0 = mu - beta * r0;
+  auto gfun = [](const torch::Tensor& X, const torch::Tensor& b) {
+    const auto X2 = X * X;
+    const auto z = b * X2;
+    return std::array<torch::Tensor, 3>{X * stumpff(z, 1), X2 * stumpff(z, 2), X2 * X * stumpff(z, 3)};
+  };
+  torch::Tensor X;
+  {
+    torch::NoGradGuard ng;
+    const auto R = r0.detach(), E = eta0.detach(), Z = zeta0.detach(), Bt = beta.detach();
+    X = h / R;
+    for (int it = 0; it < 8; ++it) {
+      const auto g = gfun(X, Bt);
+      const auto f = R * X + E * g[1] + Z * g[2] - h;
+      const auto fp = R + E * g[0] + Z * g[1];
+      X = X - f / fp;
+    }
+  }
+  auto g = gfun(X, beta);
+  const auto X1 = X - (r0 * X + eta0 * g[1] + zeta0 * g[2] - h) / (r0 + eta0 * g[0] + zeta0 * g[1]);
+  g = gfun(X1, beta);
+  const auto rn = r0 + eta0 * g[0] + zeta0 * g[1];
+  const auto fm1 = (-mu * g[1] / r0).unsqueeze(-1);
+  const auto gg = (r0 * X1 + eta0 * g[1] - beta * r0 * g[2]).unsqueeze(-1);
+  const auto fd = (-mu * g[0] / (r0 * rn)).unsqueeze(-1);
+  const auto gdm1 = (-mu * g[1] / rn).unsqueeze(-1);
+  return {r + fm1 * r + gg * v, v + fd * r + gdm1 * v};
+}
+
+json config_json(const PairPotentialConfig& c) {
+  return {{"mode", to_string(c.mode)},          {"hidden", c.hidden},
+          {"layers", c.layers},                 {"velocity_input", c.velocity_input},
+          {"length_scale", c.length_scale},     {"energy_scale", c.energy_scale},
+          {"velocity_scale", c.velocity_scale}, {"inputs", "L/r, (m_i+m_j)/M"}};
+}
+
+PairPotentialConfig config_from(const json& j) {
+  PairPotentialConfig c;
+  c.mode = residual_mode_from_string(j.at("mode").get<std::string>());
+  c.hidden = j.at("hidden").get<int64_t>();
+  c.layers = j.at("layers").get<int64_t>();
+  c.velocity_input = j.at("velocity_input").get<bool>();
+  c.length_scale = j.at("length_scale").get<double>();
+  c.energy_scale = j.at("energy_scale").get<double>();
+  c.velocity_scale = j.at("velocity_scale").get<double>();
+  c.validate();
+  return c;
+}
+
+json metadata(const ResidualModel& model) {
+  const auto& o = model.options;
+  return {{"format_version", kModelVersion},
+          {"kind", kModelKind},
+          {"config", config_json(model.net->config())},
+          {"step", model.step},
+          {"G", model.G},
+          {"train_span", model.train_span},
+          {"data", model.data_description},
+          {"training", {{"learning_rate", o.learning_rate}, {"batch_size", o.batch_size},
+                        {"rollout_samples", o.rollout_samples}, {"rollout_substeps", o.rollout_substeps},
+                        {"rollout_batch", o.rollout_batch}, {"rollout_weight", o.rollout_weight},
+                        {"seed", o.seed}}}};
+}
+
+}  // namespace
+
+void PairPotentialConfig::validate() const {
+  if (hidden < 1 || hidden > 256) throw InvalidInput("hidden = " + std::to_string(hidden) + ": use 1..256");
+  if (layers < 1 || layers > 8) throw InvalidInput("layers = " + std::to_string(layers) + ": use 1..8");
+  if (!(length_scale > 0.0) || !std::isfinite(length_scale))
+    throw InvalidInput("length_scale = " + std::to_string(length_scale) + " must be positive");
+  if (!std::isfinite(energy_scale) || energy_scale == 0.0)
+    throw InvalidInput("energy_scale = " + std::to_string(energy_scale) + " must be finite and non-zero");
+  if (!(velocity_scale > 0.0) || !std::isfinite(velocity_scale))
+    throw InvalidInput("velocity_scale = " + std::to_string(velocity_scale) + " must be positive");
+}
+
+PairPotentialImpl::PairPotentialImpl(const PairPotentialConfig& config) : config_(config) {
+  config_.validate();
+  torch::nn::Sequential seq;
+  int64_t in = config_.velocity_input ? 3 : 2;
+  for (int64_t l = 0; l < config_.layers; ++l) {
+    seq->push_back(torch::nn::Linear(in, config_.hidden));
+    seq->push_back(torch::nn::Tanh());
+    in = config_.hidden;
+  }
+  // H is defined up to a constant: no output bias.
+  seq->push_back(torch::nn::Linear(torch::nn::LinearOptions(in, 1).bias(false)));
+  net_ = register_module("net", seq);
+  to(torch::kFloat64);
+}
+
+torch::Tensor PairPotentialImpl::forward(const torch::Tensor& features) {
+  return net_->forward(features).squeeze(-1);
+}
+
+torch::Tensor PairPotentialImpl::energy(const torch::Tensor& X, const torch::Tensor& V, const torch::Tensor& m,
+                                        double G, SkippedPairs skip) {
+  const int64_t n = X.size(1);
+  std::vector<int64_t> I, J;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      if (!skipped(skip, i, j)) {
+        I.push_back(i);
+        J.push_back(j);
+      }
+  if (I.empty()) return torch::zeros({X.size(0)}, X.options());
+  const auto ii = torch::tensor(I, torch::kLong), jj = torch::tensor(J, torch::kLong);
+  const double L = config_.length_scale;
+  const auto r = (X.index_select(1, ii) - X.index_select(1, jj)).norm(2, -1);  // [B, P]
+  const auto mi = m.index_select(0, ii), mj = m.index_select(0, jj);
+  std::vector<torch::Tensor> feats{L / r, ((mi + mj) / m.sum()).expand_as(r)};
+  if (config_.velocity_input) {
+    const auto dv = V.index_select(1, ii) - V.index_select(1, jj);
+    feats.push_back(dv.square().sum(-1) / (config_.velocity_scale * config_.velocity_scale));
+  }
+  const auto f = forward(torch::stack(feats, -1));  // [B, P]
+  return (config_.energy_scale * G / L) * (f * (mi * mj)).sum(-1);
+}
+
+torch::Tensor PairPotentialImpl::accelerations(const torch::Tensor& X, const torch::Tensor& V, const torch::Tensor& m,
+                                               double G, SkippedPairs skip, bool create_graph) {
+  torch::AutoGradMode on(true);
+  torch::Tensor Xg = X.requires_grad() ? X : X.detach().requires_grad_(true);
+  const auto H = energy(Xg, V, m, G, skip).sum();
+  if (!H.requires_grad()) return torch::zeros_like(X);
+  const auto g = torch::autograd::grad({H}, {Xg}, {}, create_graph, create_graph)[0];
+  return -g / m.view({1, -1, 1});
+}
+
+PairMlp PairPotentialImpl::to_plain() const {
+  PairMlp p;
+  p.inputs = config_.velocity_input ? 3 : 2;
+  p.hidden = static_cast<int>(config_.hidden);
+  p.layers = static_cast<int>(config_.layers);
+  p.length_scale = config_.length_scale;
+  p.energy_scale = config_.energy_scale;
+  p.velocity_scale = config_.velocity_scale;
+  for (const auto& child : net_->children()) {
+    const auto* lin = child->as<torch::nn::LinearImpl>();
+    if (!lin) continue;
+    const auto w = lin->weight.detach().to(torch::kFloat64).contiguous();
+    p.weights.emplace_back(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
+    if (lin->bias.defined()) {
+      const auto b = lin->bias.detach().to(torch::kFloat64).contiguous();
+      p.biases.emplace_back(b.data_ptr<double>(), b.data_ptr<double>() + b.numel());
+    }
+  }
+  p.validate();
+  return p;
+}
+
+double ResidualData::span() const {
+  return size() > 1 ? t[-1].item<double>() - t[0].item<double>() : 0.0;
+}
+
+void ResidualData::validate() const {
+  if (!m.defined() || m.dim() != 1 || m.size(0) < 2) throw InvalidInput("trajectory data: m must hold >= 2 masses");
+  const int64_t n = m.size(0);
+  if (!t.defined() || t.dim() != 1 || t.size(0) < 2) throw InvalidInput("trajectory data: t must hold >= 2 times");
+  for (const auto* p : {&X, &V, &A}) {
+    if (!p->defined() || p->dim() != 3 || p->size(0) != t.size(0) || p->size(1) != n || p->size(2) != 3)
+      throw InvalidInput("trajectory data: X, V and A must have shape [T, n, 3] with T = " +
+                         std::to_string(t.size(0)) + ", n = " + std::to_string(n));
+    if (!torch::isfinite(*p).all().item<bool>()) throw InvalidInput("trajectory data: non-finite X, V or A");
+  }
+  if (!(G > 0.0)) throw InvalidInput("trajectory data: G = " + std::to_string(G) + " must be positive");
+  if (!(m > 0).all().item<bool>()) throw InvalidInput("trajectory data: masses must be positive");
+}
+
+void SampleOptions::validate() const {
+  if (!(dt > 0.0) || !std::isfinite(dt)) throw InvalidInput("sample dt = " + std::to_string(dt) + " must be positive");
+  if (every < 1) throw InvalidInput("sample every = " + std::to_string(every) + " must be >= 1");
+  if (samples < 2) throw InvalidInput("samples = " + std::to_string(samples) + " must be >= 2");
+}
+
+ResidualData sample_trajectory(const System& system, const std::shared_ptr<const InteractionKick>& truth,
+                               const SampleOptions& o, const std::string& description) {
+  o.validate();
+  WisdomHolmanOptions w;
+  w.dt = o.dt;
+  w.corrector = 17;
+  System s0 = system;
+  s0.test_particles.clear();
+  WisdomHolman wh(s0, w, truth);
+  const int64_t n = static_cast<int64_t>(s0.bodies.size()), T = o.samples;
+  ResidualData d;
+  d.description = description.empty() ? system.name + " (" + truth->name() + ")" : description;
+  d.G = system.G;
+  d.m = torch::empty({n}, kF64);
+  d.t = torch::empty({T}, kF64);
+  d.X = torch::empty({T, n, 3}, kF64);
+  d.V = torch::empty({T, n, 3}, kF64);
+  d.A = torch::empty({T, n, 3}, kF64);
+  auto m = d.m.accessor<double, 1>();
+  for (int64_t i = 0; i < n; ++i) m[i] = s0.bodies[static_cast<std::size_t>(i)].m;
+  auto tt = d.t.accessor<double, 1>();
+  auto X = d.X.accessor<double, 3>(), V = d.V.accessor<double, 3>(), A = d.A.accessor<double, 3>();
+  std::vector<Vec3> pos(static_cast<std::size_t>(n)), acc(static_cast<std::size_t>(n));
+  for (int64_t k = 0; k < T; ++k) {
+    if (k > 0) wh.integrate(o.every);
+    const System s = wh.state();
+    tt[k] = s.time;
+    for (int64_t i = 0; i < n; ++i) pos[static_cast<std::size_t>(i)] = s.bodies[static_cast<std::size_t>(i)].r;
+    truth->massive_accelerations(s.G, d.m.data_ptr<double>(), pos.data(), static_cast<std::size_t>(n),
+                                 SkippedPairs::none, acc.data());
+    for (int64_t i = 0; i < n; ++i) {
+      const auto& b = s.bodies[static_cast<std::size_t>(i)];
+      const Vec3& a = acc[static_cast<std::size_t>(i)];
+      X[k][i][0] = b.r.x; X[k][i][1] = b.r.y; X[k][i][2] = b.r.z;
+      V[k][i][0] = b.v.x; V[k][i][1] = b.v.y; V[k][i][2] = b.v.z;
+      A[k][i][0] = a.x; A[k][i][1] = a.y; A[k][i][2] = a.z;
+    }
+  }
+  return d;
+}
+
+void save_residual_data(const ResidualData& d, const std::string& path) {
+  d.validate();
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+  dict.insert("kind", std::string(kDataKind));
+  dict.insert("format_version", ResidualData::kFormatVersion);
+  dict.insert("description", d.description);
+  dict.insert("G", d.G);
+  dict.insert("m", d.m);
+  dict.insert("t", d.t);
+  dict.insert("X", d.X);
+  dict.insert("V", d.V);
+  dict.insert("A", d.A);
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  write_file_atomically(path, [&](std::ostream& os) { os.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+}
+
+ResidualData load_residual_data(const std::string& path) {
+  std::ifstream is(path, std::ios::binary);
+  if (!is) throw InvalidInput("cannot open trajectory data '" + path + "'");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    throw InvalidInput("'" + path + "' is not a torch-saved file: " + e.what_without_backtrace());
+  }
+  if (!value.isGenericDict()) throw InvalidInput("'" + path + "' does not hold noether trajectory data (not a dict)");
+  const auto dict = value.toGenericDict();
+  auto get = [&](const char* key) -> c10::IValue {
+    auto it = dict.find(key);
+    if (it == dict.end()) throw InvalidInput("trajectory data '" + path + "' lacks the key '" + key + "'");
+    return it->value();
+  };
+  if (!dict.contains("kind") || get("kind").toStringRef() != kDataKind)
+    throw InvalidInput("'" + path + "' is not noether trajectory data (kind " + std::string(kDataKind) + ")");
+  const int64_t version = get("format_version").toInt();
+  if (version != ResidualData::kFormatVersion)
+    throw InvalidInput("trajectory data '" + path + "' has format_version " + std::to_string(version) +
+                       "; this noether reads version " + std::to_string(ResidualData::kFormatVersion));
+  ResidualData d;
+  d.description = get("description").toStringRef();
+  d.G = get("G").toDouble();
+  d.m = get("m").toTensor().to(torch::kFloat64);
+  d.t = get("t").toTensor().to(torch::kFloat64);
+  d.X = get("X").toTensor().to(torch::kFloat64);
+  d.V = get("V").toTensor().to(torch::kFloat64);
+  d.A = get("A").toTensor().to(torch::kFloat64);
+  try {
+    d.validate();
+  } catch (const InvalidInput& e) {
+    throw InvalidInput("'" + path + "': " + e.what());
+  }
+  return d;
+}
+
+void ResidualTrainOptions::validate() const {
+  if (steps < 0) throw InvalidInput("steps = " + std::to_string(steps) + " must be >= 0");
+  if (!(learning_rate > 0.0)) throw InvalidInput("learning_rate = " + std::to_string(learning_rate) + " must be positive");
+  if (batch_size < 0) throw InvalidInput("batch_size = " + std::to_string(batch_size) + " must be >= 0");
+  if (rollout_samples < 0) throw InvalidInput("rollout_samples = " + std::to_string(rollout_samples) + " must be >= 0");
+  if (rollout_substeps < 1) throw InvalidInput("rollout_substeps = " + std::to_string(rollout_substeps) + " must be >= 1");
+  if (rollout_batch < 1) throw InvalidInput("rollout_batch = " + std::to_string(rollout_batch) + " must be >= 1");
+  if (!(rollout_weight >= 0.0)) throw InvalidInput("rollout_weight = " + std::to_string(rollout_weight) + " must be >= 0");
+  if (checkpoint_every < 0) throw InvalidInput("checkpoint_every = " + std::to_string(checkpoint_every) + " must be >= 0");
+}
+
+torch::Tensor residual_targets(const ResidualData& d, ResidualMode mode) {
+  if (mode == ResidualMode::residual)
+    return d.A - newtonian(d.X, d.m, d.G, [](int64_t, int64_t) { return true; });
+  return d.A - newtonian(d.X, d.m, d.G, [](int64_t i, int64_t j) { return i == 0 && j == 1; });
+}
+
+namespace {
+SkippedPairs learned_pairs(ResidualMode mode) {
+  return mode == ResidualMode::residual ? SkippedPairs::none : SkippedPairs::first_pair;
+}
+}  // namespace
+
+ResidualModel new_residual_model(PairPotentialConfig config, const ResidualData& data, uint64_t seed) {
+  data.validate();
+  torch::NoGradGuard ng;
+  const int64_t n = data.m.size(0);
+  std::vector<torch::Tensor> dist;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j) dist.push_back((data.X.select(1, i) - data.X.select(1, j)).norm(2, -1));
+  config.length_scale = torch::stack(dist).mean().item<double>();
+  const auto T = residual_targets(data, config.mode);
+  const auto N = newtonian(data.X, data.m, data.G, [](int64_t, int64_t) { return true; });
+  config.energy_scale = std::sqrt(T.square().mean().item<double>() / N.square().mean().item<double>());
+  if (!(config.energy_scale > 0.0)) config.energy_scale = 1.0;
+  config.velocity_scale = std::sqrt(data.G * data.m.sum().item<double>() / config.length_scale);
+  torch::manual_seed(seed);
+  ResidualModel model;
+  model.net = PairPotential(config);
+  model.data_description = data.description;
+  model.train_span = data.span();
+  model.G = data.G;
+  return model;
+}
+
+torch::Tensor torch_wisdom_holman(PairPotentialImpl& net, const torch::Tensor& m, double G, const torch::Tensor& X0,
+                                  const torch::Tensor& V0, double dt, int64_t steps) {
+  const int64_t n = m.size(0), B = X0.size(0);
+  // Jacobi matrix: row 0 the centre of mass, row i: X_i - (centre of mass of bodies 0..i-1).
+  auto J = torch::zeros({n, n}, kF64);
+  std::vector<double> eta(static_cast<std::size_t>(n));
+  {
+    auto Ja = J.accessor<double, 2>();
+    auto ma = m.accessor<double, 1>();
+    double s = 0.0;
+    for (int64_t i = 0; i < n; ++i) eta[static_cast<std::size_t>(i)] = (s += ma[i]);
+    for (int64_t j = 0; j < n; ++j) Ja[0][j] = ma[j] / s;
+    for (int64_t i = 1; i < n; ++i) {
+      Ja[i][i] = 1.0;
+      for (int64_t j = 0; j < i; ++j) Ja[i][j] = -ma[j] / eta[static_cast<std::size_t>(i - 1)];
+    }
+  }
+  const auto Jinv = torch::inverse(J);
+  const auto mu = (G * torch::tensor(std::vector<double>(eta.begin() + 1, eta.end()), kF64)).repeat({B});
+  const auto etat = torch::tensor(eta, kF64).view({1, n, 1});
+  auto to_jac = [&](const torch::Tensor& Y) { return torch::einsum("ij,bjd->bid", {J, Y}); };
+  auto to_in = [&](const torch::Tensor& y) { return torch::einsum("ij,bjd->bid", {Jinv, y}); };
+  auto x = to_jac(X0), v = to_jac(V0);
+  const auto mode = net.config().mode;
+  auto drift = [&](double h) {
+    auto [r, w] = kepler_torch(x.slice(1, 1).reshape({-1, 3}), v.slice(1, 1).reshape({-1, 3}), mu, h);
+    x = torch::cat({x.slice(1, 0, 1) + h * v.slice(1, 0, 1), r.view({B, n - 1, 3})}, 1);
+    v = torch::cat({v.slice(1, 0, 1), w.view({B, n - 1, 3})}, 1);
+  };
+  auto kick = [&](double h) {
+    const auto X = to_in(x);
+    const auto V = net.config().velocity_input ? to_in(v) : torch::Tensor();
+    auto A = net.accelerations(X, V, m, G, learned_pairs(mode), true);
+    if (mode == ResidualMode::residual)
+      A = A + newtonian(X, m, G, [](int64_t i, int64_t j) { return !(i == 0 && j == 1); });
+    auto a = to_jac(A);
+    // The Kepler part the drift holds, removed from the kick: + G eta_i x_i / |x_i|^3, i >= 2.
+    const auto xs = x.slice(1, 2);
+    const auto r2 = xs.square().sum(-1, true);
+    const auto corr = G * etat.slice(1, 2) * xs / (r2 * r2.sqrt());
+    a = torch::cat({torch::zeros_like(a.slice(1, 0, 1)), a.slice(1, 1, 2), a.slice(1, 2) + corr}, 1);
+    v = v + h * a;
+  };
+  std::vector<torch::Tensor> out;
+  for (int64_t s = 0; s < steps; ++s) {
+    drift(0.5 * dt);
+    kick(dt);
+    drift(0.5 * dt);
+    out.push_back(to_in(x));
+  }
+  return torch::stack(out);
+}
+
+ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& data, const ResidualTrainOptions& o,
+                                    const std::function<void(int64_t, double)>& on_step) {
+  o.validate();
+  data.validate();
+  if (data.m.size(0) != 0 && model.G != data.G)
+    throw InvalidInput("train_residual: the model was set up for G = " + std::to_string(model.G) + ", the data has G = " +
+                       std::to_string(data.G));
+  auto& net = *model.net;
+  const auto mode = net.config().mode;
+  const int64_t T = data.size(), n = data.m.size(0);
+  const auto target = residual_targets(data, mode);
+  // Per-body weights: each body's accelerations relative to its own RMS target.
+  const auto w = 1.0 / target.square().sum(-1).mean(0).clamp_min(1e-300).view({1, n});
+  torch::manual_seed(o.seed);
+  torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(o.learning_rate));
+  auto pointwise = [&](const torch::Tensor& idx, bool graph) {
+    const auto X = data.X.index_select(0, idx), V = data.V.index_select(0, idx);
+    const auto A = net.accelerations(X, V, data.m, data.G, learned_pairs(mode), graph);
+    return ((A - target.index_select(0, idx)).square().sum(-1) * w).mean() / static_cast<double>(1);
+  };
+  const auto all = torch::arange(T, torch::kLong);
+  // Rollout windows: K samples after a start, substeps WH steps per spacing.
+  const int64_t K = std::min<int64_t>(o.rollout_samples, T - 1);
+  const double spacing = T > 1 ? (data.t[1].item<double>() - data.t[0].item<double>()) : 0.0;
+  torch::Tensor rollout_scale;
+  auto rollout = [&](const torch::Tensor& starts) {
+    const auto X0 = data.X.index_select(0, starts), V0 = data.V.index_select(0, starts);
+    const auto P = torch_wisdom_holman(net, data.m, data.G, X0, V0, spacing / o.rollout_substeps,
+                                       K * o.rollout_substeps);
+    const auto pick = torch::arange(o.rollout_substeps - 1, K * o.rollout_substeps, o.rollout_substeps, torch::kLong);
+    const auto pred = P.index_select(0, pick);  // [K, B, n, 3]
+    const auto idx = (starts.view({1, -1}) + torch::arange(1, K + 1, torch::kLong).view({-1, 1})).reshape({-1});
+    const auto obs = data.X.index_select(0, idx).view({K, -1, n, 3});
+    return (pred - obs).square().sum(-1).mean(at::IntArrayRef{0, 1});  // per body [n]
+  };
+  if (K > 0) {
+    torch::manual_seed(o.seed + 1);
+    const auto starts = torch::randint(0, T - K, {o.rollout_batch}, torch::kLong);
+    torch::NoGradGuard ng;
+    rollout_scale = rollout(starts).detach().clamp_min(1e-300);
+  }
+  const auto t_start = std::chrono::steady_clock::now();
+  double last = 0.0;
+  for (int64_t s = 0; s < o.steps; ++s) {
+    // Cosine decay of the learning rate to 1% over the call.
+    const double lr = o.learning_rate * (0.01 + 0.99 * 0.5 * (1.0 + std::cos(M_PI * s / std::max<int64_t>(o.steps, 1))));
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+    opt.zero_grad();
+    const auto idx = o.batch_size > 0 && o.batch_size < T ? torch::randint(0, T, {o.batch_size}, torch::kLong) : all;
+    auto loss = pointwise(idx, true);
+    if (K > 0 && o.rollout_weight > 0.0) {
+      const auto starts = torch::randint(0, T - K, {o.rollout_batch}, torch::kLong);
+      loss = loss + o.rollout_weight * (rollout(starts) / rollout_scale).mean();
+    }
+    loss.backward();
+    opt.step();
+    last = loss.item<double>();
+    if (!std::isfinite(last)) throw NumericalError("train_residual: the loss became " + std::to_string(last) +
+                                                   " at step " + std::to_string(model.step + 1));
+    ++model.step;
+    if (on_step) on_step(s + 1, last);
+    if (!o.checkpoint.empty() && o.checkpoint_every > 0 && (s + 1) % o.checkpoint_every == 0) {
+      model.options = o;
+      save_residual_model(model, o.checkpoint);
+    }
+  }
+  ResidualTrainSummary sum;
+  sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  sum.steps = model.step;
+  sum.pointwise_loss = pointwise(all, false).item<double>();
+  {
+    const auto A = net.accelerations(data.X, data.V, data.m, data.G, learned_pairs(mode), false);
+    sum.relative_error = std::sqrt((A - target).square().sum().item<double>() / target.square().sum().item<double>());
+  }
+  if (K > 0) {
+    torch::manual_seed(o.seed + 2);
+    const auto starts = torch::randint(0, T - K, {o.rollout_batch}, torch::kLong);
+    torch::NoGradGuard ng;
+    sum.rollout_loss = (rollout(starts) / rollout_scale).mean().item<double>();
+  }
+  model.options = o;
+  if (!o.checkpoint.empty()) save_residual_model(model, o.checkpoint);
+  (void)last;
+  return sum;
+}
+
+void save_residual_model(const ResidualModel& model, const std::string& path) {
+  const json meta = metadata(model);
+  torch::serialize::OutputArchive root;
+  root.write("metadata", c10::IValue(meta.dump()));
+  torch::serialize::OutputArchive weights;
+  model.net->save(weights);
+  root.write("model", weights);
+  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
+  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+}
+
+ResidualModel load_residual_model(const std::string& path) {
+  {
+    std::ifstream probe(path, std::ios::binary);
+    if (!probe) throw InvalidInput("cannot open residual model '" + path + "'");
+  }
+  torch::serialize::InputArchive root;
+  try {
+    root.load_from(path);
+  } catch (const c10::Error& e) {
+    throw InvalidInput("'" + path + "' is not a noether residual model: " + e.what_without_backtrace());
+  }
+  c10::IValue v;
+  if (!root.try_read("metadata", v) || !v.isString())
+    throw InvalidInput("'" + path + "' is a torch archive but not a noether residual model");
+  json meta;
+  try {
+    meta = json::parse(v.toStringRef());
+  } catch (const json::exception& e) {
+    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
+  }
+  if (meta.value("kind", "") != kModelKind)
+    throw InvalidInput("'" + path + "' is not a noether residual model (kind '" + meta.value("kind", "") + "')");
+  const int64_t version = meta.value("format_version", int64_t{-1});
+  if (version != kModelVersion)
+    throw InvalidInput("residual model '" + path + "' has format_version " + std::to_string(version) +
+                       "; this noether reads version " + std::to_string(kModelVersion));
+  ResidualModel model;
+  try {
+    model.net = PairPotential(config_from(meta.at("config")));
+    model.step = meta.at("step").get<int64_t>();
+    model.G = meta.at("G").get<double>();
+    model.train_span = meta.at("train_span").get<double>();
+    model.data_description = meta.at("data").get<std::string>();
+    const auto& tr = meta.at("training");
+    model.options.learning_rate = tr.at("learning_rate").get<double>();
+    model.options.batch_size = tr.at("batch_size").get<int64_t>();
+    model.options.rollout_samples = tr.at("rollout_samples").get<int64_t>();
+    model.options.rollout_substeps = tr.at("rollout_substeps").get<int64_t>();
+    model.options.rollout_batch = tr.at("rollout_batch").get<int64_t>();
+    model.options.rollout_weight = tr.at("rollout_weight").get<double>();
+    model.options.seed = tr.at("seed").get<uint64_t>();
+  } catch (const json::exception& e) {
+    throw InvalidInput("residual model '" + path + "': bad metadata: " + e.what());
+  }
+  torch::serialize::InputArchive weights;
+  try {
+    root.read("model", weights);
+    model.net->load(weights);
+  } catch (const c10::Error& e) {
+    throw InvalidInput("residual model '" + path + "': the weights do not fit the recorded architecture: " +
+                       e.what_without_backtrace());
+  }
+  return model;
+}
+
+std::shared_ptr<const LearnedInteraction> make_learned_kick(const ResidualModel& model) {
+  return std::make_shared<const LearnedInteraction>(model.net->config().mode, model.net->to_plain());
+}
+
+}  // namespace noether::nbody
+
+#include "nbody/neural_kick.hpp"
+
+namespace noether::nbody {
+
+std::shared_ptr<const LearnedInteraction> load_learned_kick(const std::string& path, double G) {
+  const ResidualModel model = load_residual_model(path);
+  if (std::abs(model.G - G) > 1e-12 * std::abs(G))
+    throw InvalidInput("residual model '" + path + "' was trained with G = " + std::to_string(model.G) +
+                       ", the system has G = " + std::to_string(G) + " (other units)");
+  if (model.net->config().velocity_input)
+    throw InvalidInput("residual model '" + path +
+                       "' takes velocities as input (momentum-dependent): it cannot be a symplectic kick");
+  return make_learned_kick(model);
+}
+
+}  // namespace noether::nbody
