@@ -34,8 +34,9 @@ State random_state(int64_t n, int64_t dim) {
           torch::rand({n}, kF64) + 0.5};
 }
 
-Hogn make_model(bool dissipation, int64_t dim = 2, int64_t features = 0) {
+Hogn make_model(bool dissipation, int64_t dim = 2, int64_t features = 0, int64_t rounds = 1) {
   HognOptions o;
+  o.rounds = rounds;  // > 1: message-passing GN blocks before the edge energies
   o.dim = dim;
   o.hidden = 16;
   o.node_features = features;
@@ -174,7 +175,8 @@ TEST_CASE("HOGN: a batch gives the same H and derivatives as one graph at a time
 TEST_CASE("HOGN: permuting particles permutes the derivatives", "[graph]") {
   torch::manual_seed(4);
   auto dissipation = GENERATE(false, true);
-  auto model = make_model(dissipation, 3, 1);
+  auto rounds = GENERATE(1, 2);
+  auto model = make_model(dissipation, 3, 1, rounds);
   const int64_t n = 6;
   const Graph g = particles(n, 1);
   const auto s = random_state(n, 3);
@@ -190,7 +192,8 @@ TEST_CASE("HOGN: permuting particles permutes the derivatives", "[graph]") {
 
 TEST_CASE("HOGN: translating every position leaves H and the derivatives unchanged", "[graph]") {
   torch::manual_seed(5);
-  auto model = make_model(true, 2);
+  auto rounds = GENERATE(1, 3);
+  auto model = make_model(true, 2, 0, rounds);
   const GraphBatch g = batch({particles(4), particles(3)});
   const auto s = random_state(7, 2);
   const auto shift = torch::tensor({3.5, -1.25}, kF64);
@@ -203,14 +206,15 @@ TEST_CASE("HOGN: translating every position leaves H and the derivatives unchang
   CHECK(max_abs(dp - dp2) < 1e-12);
   // Translation invariance means no net internal force: total dp/dt is zero per graph
   // (conservative model).
-  auto conservative = make_model(false, 2);
+  auto conservative = make_model(false, 2, 0, rounds);
   const auto [cq, cp] = conservative->time_derivative(s.q, s.p, s.m, g);
   CHECK(max_abs(scatter_sum(cp, g.node_to_graph, 2)) < 1e-12);
 }
 
 TEST_CASE("HOGN: autograd derivatives match central finite differences of H", "[graph]") {
   torch::manual_seed(6);
-  auto model = make_model(false, 2, 1);
+  auto rounds = GENERATE(1, 2);
+  auto model = make_model(false, 2, 1, rounds);
   const GraphBatch g = batch({particles(3, 1), particles(2, 1)});
   const auto s = random_state(5, 2);
   const auto [dq, dp] = model->time_derivative(s.q, s.p, s.m, g);
