@@ -2,7 +2,11 @@
 #include "molecules/conform.hpp"
 
 #include <cstdlib>
+#include <atomic>
+#include <exception>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include <GraphMol/GraphMol.h>  // before the MMFF helpers, which need the complete ROMol
 #include <GraphMol/Conformer.h>
@@ -67,13 +71,17 @@ void fix_handedness(RDKit::RWMol& heavy, int conf_id) {
   }
 }
 
-struct Prepared {
+}  // namespace
+
+struct Conformer::Prepared {
   std::unique_ptr<RDKit::RWMol> heavy;
   MolGraph graph;
 };
 
-Prepared prepare(const std::string& smiles, const std::string& name) {
-  Prepared p;
+namespace {
+
+Conformer::Prepared prepare(const std::string& smiles, const std::string& name) {
+  Conformer::Prepared p;
   p.heavy = parse_smiles(smiles);
   RDKit::MolOps::removeHs(*p.heavy);
   p.graph = featurize(*p.heavy, name.empty() ? smiles : name);
@@ -100,73 +108,103 @@ Conformation Conformer::conform(const std::string& smiles, const std::string& na
 
 std::vector<Conformation> Conformer::conform_all(
     const std::vector<std::pair<std::string, std::string>>& inputs, bool progress) const {
-  if (options_.threads > 0) torch::set_num_threads(options_.threads);
-  const long n = static_cast<long>(inputs.size());
-  std::vector<Conformation> out(static_cast<std::size_t>(n));
-  std::vector<Prepared> prepared(static_cast<std::size_t>(n));
-  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
-  for (long i = 0; i < n; ++i) {
-    out[i].smiles = inputs[i].first;
-    out[i].name = inputs[i].second;
-    try {
-      prepared[i] = prepare(inputs[i].first, inputs[i].second);
-    } catch (const std::exception& e) {
-      out[i].error = e.what();
-    }
-  }
+  const std::size_t n = inputs.size();
+  std::vector<Conformation> out(n);
+  const auto batch = static_cast<std::size_t>(options_.batch_size);
+  const std::size_t batches = (n + batch - 1) / batch;
+  const int workers = static_cast<int>(std::min<std::size_t>(
+      batches, static_cast<std::size_t>(options_.threads > 0 ? options_.threads : omp_get_max_threads())));
+  Progress bar("conform", static_cast<long>(n), progress, 1);
+  std::mutex bar_mutex;
+  std::atomic<std::size_t> next{0}, done{0};
+  std::exception_ptr failure;
 
-  Progress bar("conform", n, progress, 1);
-  torch::NoGradGuard no_grad;
-  std::vector<long> ok;
-  for (long i = 0; i < n; ++i)
-    if (out[i].error.empty()) ok.push_back(i);
-  for (std::size_t start = 0; start < ok.size(); start += static_cast<std::size_t>(options_.batch_size)) {
-    const std::size_t stop = std::min(ok.size(), start + static_cast<std::size_t>(options_.batch_size));
-    std::vector<const MolGraph*> graphs;
-    for (std::size_t k = start; k < stop; ++k) graphs.push_back(&prepared[ok[k]].graph);
-    const MolBatch batch = make_batch(graphs);
-    std::vector<torch::Tensor> samples;
-    for (int s = 0; s < options_.num_confs; ++s) samples.push_back(engine_->forward(batch, s).to(torch::kDouble).contiguous());
-    // Per molecule: heavy-atom conformers, handedness, hydrogens, optional MMFF.
-    std::vector<int64_t> offsets(graphs.size() + 1, 0);
-    for (std::size_t m = 0; m < graphs.size(); ++m) offsets[m + 1] = offsets[m] + graphs[m]->atoms;
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-    for (long m = 0; m < static_cast<long>(graphs.size()); ++m) {
-      const long i = ok[start + static_cast<std::size_t>(m)];
-      auto& p = prepared[i];
-      try {
-        auto mol = std::make_unique<RDKit::RWMol>(*p.heavy);
-        for (int s = 0; s < options_.num_confs; ++s) {
-          const auto* q = samples[static_cast<std::size_t>(s)].data_ptr<double>() + 3 * offsets[m];
-          auto* conf = new RDKit::Conformer(mol->getNumAtoms());
-          for (int64_t a = 0; a < p.graph.atoms; ++a)
-            conf->setAtomPos(p.graph.heavy[a], RDGeom::Point3D(q[3 * a], q[3 * a + 1], q[3 * a + 2]));
-          conf->set3D(true);
-          const int id = static_cast<int>(mol->addConformer(conf, true));
-          fix_handedness(*mol, id);
-        }
-        if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
-        if (options_.refine == "mmff")
-          for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
-            mmff_optimize(*mol, static_cast<int>((*c)->getId()));
-        for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {
-          Eigen::MatrixX3d x(mol->getNumAtoms(), 3);
-          for (unsigned a = 0; a < mol->getNumAtoms(); ++a) {
-            const auto& pos = (*c)->getAtomPos(a);
-            x.row(a) << pos.x, pos.y, pos.z;
+  // Each worker takes whole batches: RDKit preparation, one engine call (torch confined to this
+  // thread: one intra-op thread, no autograd), then hydrogens and refinement. Batches are
+  // independent, so two workers use two cores without torch's own pool fighting them.
+  auto work = [&]() {
+    try {
+      omp_set_num_threads(1);  // this thread's torch ops run inline (Debian's LibTorch uses OpenMP)
+      torch::NoGradGuard no_grad;
+      for (std::size_t b = next++; b < batches; b = next++) {
+        const std::size_t lo = b * batch, hi = std::min(n, lo + batch);
+        std::vector<Prepared> prepared(hi - lo);
+        std::vector<std::size_t> ok;
+        for (std::size_t i = lo; i < hi; ++i) {
+          out[i].smiles = inputs[i].first;
+          out[i].name = inputs[i].second;
+          try {
+            prepared[i - lo] = prepare(inputs[i].first, inputs[i].second);
+            ok.push_back(i);
+          } catch (const std::exception& e) {
+            out[i].error = e.what();
           }
-          out[i].coordinates.push_back(std::move(x));
         }
-        out[i].mol = std::move(mol);
-      } catch (const std::exception& e) {
-        out[i].error = "molecule '" + inputs[i].first + "': " + e.what();
+        if (!ok.empty()) place(prepared, lo, ok, out);
+        const std::size_t finished = (done += hi - lo);
+        std::lock_guard<std::mutex> lock(bar_mutex);
+        bar.update(static_cast<long>(finished));
       }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(bar_mutex);
+      if (!failure) failure = std::current_exception();
     }
-    bar.update(static_cast<long>(stop));
+  };
+  if (workers <= 1) {
+    const int saved = omp_get_max_threads();
+    work();
+    omp_set_num_threads(saved);
+  } else {
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
   }
   bar.finish();
+  if (failure) std::rethrow_exception(failure);
   return out;
+}
+
+void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std::vector<std::size_t>& ok,
+                      std::vector<Conformation>& out) const {
+  std::vector<const MolGraph*> graphs;
+  for (auto i : ok) graphs.push_back(&prepared[i - lo].graph);
+  const MolBatch batch = make_batch(graphs);
+  std::vector<torch::Tensor> samples;
+  for (int s = 0; s < options_.num_confs; ++s)
+    samples.push_back(engine_->forward(batch, s).to(torch::kDouble).contiguous());
+  int64_t offset = 0;
+  for (std::size_t m = 0; m < ok.size(); ++m) {
+    const std::size_t i = ok[m];
+    auto& p = prepared[i - lo];
+    try {
+      auto mol = std::make_unique<RDKit::RWMol>(*p.heavy);
+      for (int s = 0; s < options_.num_confs; ++s) {
+        const auto* q = samples[static_cast<std::size_t>(s)].data_ptr<double>() + 3 * offset;
+        auto* conf = new RDKit::Conformer(mol->getNumAtoms());
+        for (int64_t a = 0; a < p.graph.atoms; ++a)
+          conf->setAtomPos(p.graph.heavy[a], RDGeom::Point3D(q[3 * a], q[3 * a + 1], q[3 * a + 2]));
+        conf->set3D(true);
+        const int id = static_cast<int>(mol->addConformer(conf, true));
+        fix_handedness(*mol, id);
+      }
+      if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
+      if (options_.refine == "mmff")
+        for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
+          mmff_optimize(*mol, static_cast<int>((*c)->getId()));
+      for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {
+        Eigen::MatrixX3d x(mol->getNumAtoms(), 3);
+        for (unsigned a = 0; a < mol->getNumAtoms(); ++a) {
+          const auto& pos = (*c)->getAtomPos(a);
+          x.row(a) << pos.x, pos.y, pos.z;
+        }
+        out[i].coordinates.push_back(std::move(x));
+      }
+      out[i].mol = std::move(mol);
+    } catch (const std::exception& e) {
+      out[i].error = "molecule '" + out[i].smiles + "': " + e.what();
+    }
+    offset += p.graph.atoms;
+  }
 }
 
 }  // namespace noether::molecules

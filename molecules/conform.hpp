@@ -28,8 +28,8 @@ struct ConformOptions {
   int num_confs = 1;           ///< conformers per molecule: sample 0, then random initial momenta
   std::string refine = "none"; ///< "none" or "mmff" (MMFF94 relaxation with hydrogens)
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
-  int64_t batch_size = 128;    ///< molecules per engine call
-  int threads = 0;             ///< torch and OpenMP threads (0: their defaults)
+  int64_t batch_size = 64;     ///< molecules per engine call
+  int threads = 0;             ///< worker threads, each taking whole batches (0: all cores)
   void validate() const;
 };
 
@@ -59,8 +59,11 @@ class Conformer {
                                         bool progress = false) const;
   const ConformOptions& options() const { return options_; }
   ConformerEngine& engine() { return engine_; }
+  struct Prepared;
 
  private:
+  void place(std::vector<Prepared>& prepared, std::size_t lo, const std::vector<std::size_t>& ok,
+             std::vector<Conformation>& out) const;
   ConformOptions options_;
   mutable ConformerEngine engine_{nullptr};
 };
