@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <Eigen/Dense>
+
 #include "nbody/detail/newtonian.hpp"
 #include "noether/error.hpp"
 
@@ -92,43 +94,105 @@ double PairMlp::evaluate(const double* in, double* grad) const {
   return f;
 }
 
-void add_learned_accelerations(const PairMlp& mlp, double G, const double* m, const Vec3* X,
-                               const Vec3* V, std::size_t n, SkippedPairs skip, Vec3* acc) {
+void PairMlp::evaluate_batch(const double* in, int P, double* f, double* df0) const {
+  using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
+  using MapC = Eigen::Map<const Mat>;
+  using MapM = Eigen::Map<Mat>;
+  // Scratch reused across calls (per thread: test particles are kicked from OpenMP threads).
+  thread_local std::vector<double> buf;
+  const std::size_t need = static_cast<std::size_t>(hidden) * P * (layers + 2);
+  if (buf.size() < need) buf.resize(need);
+  const MapC X(in, inputs, P);
+  auto act = [&](int l) { return MapM(buf.data() + static_cast<std::size_t>(hidden) * P * l, hidden, P); };
+  for (int l = 0; l < layers; ++l) {
+    const int w = l == 0 ? inputs : hidden;
+    const MapC W(weights[l].data(), w, hidden);  // row-major [hidden x w] is column-major [w x hidden]
+    const Eigen::Map<const Eigen::VectorXd> b(biases[l].data(), hidden);
+    MapM A = act(l);
+    if (l == 0)
+      A.noalias() = W.transpose() * X;
+    else
+      A.noalias() = W.transpose() * act(l - 1);
+    A.colwise() += b;
+    A.array() = 1.0 - 2.0 / ((2.0 * A.array()).exp() + 1.0);
+  }
+  const Eigen::Map<const Eigen::VectorXd> wo(weights[layers].data(), hidden);
+  Eigen::Map<Eigen::RowVectorXd>(f, P).noalias() = wo.transpose() * act(layers - 1);
+  if (!df0) return;
+  MapM G = act(layers), Gn = act(layers + 1);
+  G = wo.replicate(1, P);
+  for (int l = layers - 1; l >= 0; --l) {
+    G.array() *= 1.0 - act(l).array().square();
+    const int w = l == 0 ? inputs : hidden;
+    const MapC W(weights[l].data(), w, hidden);
+    if (l > 0) {
+      Gn.noalias() = W * G;
+      G = Gn;
+    } else {
+      Eigen::Map<Eigen::RowVectorXd>(df0, P).noalias() = W.row(0) * G;
+    }
+  }
+}
+
+namespace {
+/// The selected pairs' features (column-major [inputs x P]), separations and pair indices.
+struct PairBatch {
+  std::vector<double> in, f, df;
+  std::vector<Vec3> d;
+  std::vector<double> r;
+  std::vector<std::size_t> I, J;
+};
+
+PairBatch& pair_features(const PairMlp& mlp, const double* m, const Vec3* X, const Vec3* V, std::size_t n,
+                         SkippedPairs skip) {
+  thread_local PairBatch b;
+  b.in.clear(); b.d.clear(); b.r.clear(); b.I.clear(); b.J.clear();
   const double M = total_mass(m, n), L = mlp.length_scale;
-  const double c = mlp.energy_scale * G;
   const double iv2 = 1.0 / (mlp.velocity_scale * mlp.velocity_scale);
-  double in[3], grad[3];
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = i + 1; j < n; ++j) {
       if (pair_skipped(skip, i, j)) continue;
       const Vec3 d = X[i] - X[j];
-      const double r2 = norm2(d), r = std::sqrt(r2);
-      in[0] = L / r;
-      in[1] = (m[i] + m[j]) / M;
-      if (mlp.inputs == 3) in[2] = norm2(V[i] - V[j]) * iv2;
-      mlp.evaluate(in, grad);
-      // U = c m_i m_j / L f(L / r): -dU/dX_i = c m_i m_j f_0 / r^3 (X_i - X_j).
-      const double s = c * grad[0] / (r2 * r);
-      acc[i] += (s * m[j]) * d;
-      acc[j] -= (s * m[i]) * d;
+      const double r = norm(d);
+      b.in.push_back(L / r);
+      b.in.push_back((m[i] + m[j]) / M);
+      if (mlp.inputs == 3) b.in.push_back(norm2(V[i] - V[j]) * iv2);
+      b.d.push_back(d);
+      b.r.push_back(r);
+      b.I.push_back(i);
+      b.J.push_back(j);
     }
+  b.f.resize(b.r.size());
+  b.df.resize(b.r.size());
+  return b;
+}
+}  // namespace
+
+void add_learned_accelerations(const PairMlp& mlp, double G, const double* m, const Vec3* X,
+                               const Vec3* V, std::size_t n, SkippedPairs skip, Vec3* acc) {
+  PairBatch& b = pair_features(mlp, m, X, V, n, skip);
+  const int P = static_cast<int>(b.r.size());
+  if (P == 0) return;
+  mlp.evaluate_batch(b.in.data(), P, b.f.data(), b.df.data());
+  const double c = mlp.energy_scale * G;
+  for (int k = 0; k < P; ++k) {
+    // U = c m_i m_j / L f(L / r): -dU/dX_i = c m_i m_j f_0 / r^3 (X_i - X_j).
+    const double r = b.r[k];
+    const double s = c * b.df[k] / (r * r * r);
+    acc[b.I[k]] += (s * m[b.J[k]]) * b.d[k];
+    acc[b.J[k]] -= (s * m[b.I[k]]) * b.d[k];
   }
 }
 
 double learned_energy(const PairMlp& mlp, double G, const double* m, const Vec3* X, const Vec3* V,
                       std::size_t n, SkippedPairs skip) {
-  const double M = total_mass(m, n), L = mlp.length_scale;
-  const double iv2 = 1.0 / (mlp.velocity_scale * mlp.velocity_scale);
-  double e = 0.0, in[3];
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) {
-      if (pair_skipped(skip, i, j)) continue;
-      in[0] = L / norm(X[i] - X[j]);
-      in[1] = (m[i] + m[j]) / M;
-      if (mlp.inputs == 3) in[2] = norm2(V[i] - V[j]) * iv2;
-      e += m[i] * m[j] * mlp.evaluate(in);
-    }
-  return mlp.energy_scale * G / L * e;
+  PairBatch& b = pair_features(mlp, m, X, V, n, skip);
+  const int P = static_cast<int>(b.r.size());
+  if (P == 0) return 0.0;
+  mlp.evaluate_batch(b.in.data(), P, b.f.data());
+  double e = 0.0;
+  for (int k = 0; k < P; ++k) e += m[b.I[k]] * m[b.J[k]] * b.f[k];
+  return mlp.energy_scale * G / mlp.length_scale * e;
 }
 
 LearnedInteraction::LearnedInteraction(ResidualMode mode, PairMlp mlp) : mode_(mode), mlp_(std::move(mlp)) {
@@ -154,14 +218,24 @@ Vec3 LearnedInteraction::test_particle_acceleration(double G, const double* m, c
   const bool residual = mode_ == ResidualMode::residual;
   Vec3 a = residual ? detail::newtonian_test_particle(G, m, x, n, at, skip_central) : Vec3{};
   const double M = total_mass(m, n), L = mlp_.length_scale, c = mlp_.energy_scale * G;
-  double in[2], grad[2];
-  for (std::size_t j = (!residual && skip_central) ? 1 : 0; j < n; ++j) {
-    const Vec3 d = at - x[j];
-    const double r2 = norm2(d), r = std::sqrt(r2);
-    in[0] = L / r;
-    in[1] = m[j] / M;
-    mlp_.evaluate(in, grad);
-    a += (c * grad[0] * m[j] / (r2 * r)) * d;
+  thread_local std::vector<double> in, f, df;
+  thread_local std::vector<Vec3> d;
+  in.clear();
+  d.clear();
+  const std::size_t j0 = (!residual && skip_central) ? 1 : 0;
+  for (std::size_t j = j0; j < n; ++j) {
+    d.push_back(at - x[j]);
+    in.push_back(L / norm(d.back()));
+    in.push_back(m[j] / M);
+  }
+  const int P = static_cast<int>(d.size());
+  if (P == 0) return a;
+  f.resize(d.size());
+  df.resize(d.size());
+  mlp_.evaluate_batch(in.data(), P, f.data(), df.data());
+  for (int k = 0; k < P; ++k) {
+    const double r2 = norm2(d[k]), r = std::sqrt(r2);
+    a += (c * df[k] * m[j0 + k] / (r2 * r)) * d[k];
   }
   return a;
 }

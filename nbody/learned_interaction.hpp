@@ -54,8 +54,13 @@ struct PairMlp {
 
   /// Throws InvalidInput naming the first inconsistent field (shapes, scales).
   void validate() const;
-  /// f(in) (in: `inputs` values); if grad is given, writes df/din[0..inputs).
+  /// f(in) (in: `inputs` values); if grad is given, writes df/din[0..inputs). One sample, the
+  /// reference for evaluate_batch.
   double evaluate(const double* in, double* grad = nullptr) const;
+  /// P samples at once (in: column-major [inputs x P], i.e. sample after sample): f[0..P) and,
+  /// if df0 is given, df/din[0] per sample. Vectorised over samples and units with Eigen (tanh
+  /// as 1 - 2 / (exp(2x) + 1)); the same values as evaluate() to round-off.
+  void evaluate_batch(const double* in, int P, double* f, double* df0 = nullptr) const;
 };
 
 /// Adds the accelerations (length/time^2) of H_theta over the selected pairs to acc[0..n)
