@@ -32,10 +32,10 @@ struct TrainGraphArgs {
   std::string system = "springs", model = "hogn", output = "graph_model.pt", loss = "auto";
   std::string integrator = "rk4", activation = "softplus";
   int particles = 4, dim = 2, systems = 40, samples = 30, threads = 0;
-  double dt = 0.05, damping = 0.0, softening = 0.1, lr = 3e-3;
+  double dt = 0.05, damping = 0.0, softening = 0.1, lr = 3e-3, lr_final = 0.0;
   int64_t steps = 1000, hidden = 64, layers = 2, rounds = 1, batch_size = 0;
   uint64_t seed = 0, data_seed = 0;
-  bool dissipation = false, springs_as_features = false, json = false, quiet = false;
+  bool dissipation = false, no_spring_features = false, json = false, quiet = false;
 };
 
 struct RolloutGraphArgs {
@@ -73,9 +73,8 @@ int train_graph_command(const TrainGraphArgs& a) {
   c.kind = a.model;
   c.dim = a.dim;
   c.mass_features = true;
-  c.spring_features = a.springs_as_features;
-  if (c.spring_features && a.system != "springs")
-    throw InvalidInput("--spring-features needs --system springs");
+  // Each spring system draws its own k_ij; without them as edge features they are unobservable.
+  c.spring_features = a.system == "springs" && !a.no_spring_features;
   c.hidden = a.hidden;
   c.layers = a.layers;
   c.rounds = a.rounds;
@@ -85,6 +84,7 @@ int train_graph_command(const TrainGraphArgs& a) {
   ng::GraphTrainOptions o;
   o.steps = static_cast<int>(a.steps);
   o.learning_rate = a.lr;
+  o.final_learning_rate = a.lr_final;
   o.batch_size = a.batch_size;
   o.seed = a.seed;
   o.loss = a.loss == "auto" ? (a.model == "deltagn" ? "step" : "derivative") : a.loss;
@@ -202,7 +202,8 @@ void write_energy_plot(const std::string& path, const std::vector<std::string>& 
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto& r = runs[i];
       os << "<polyline fill='none' stroke-width='1.5' stroke='" << colors[i % 6] << "' points='";
-      for (std::size_t k = 1; k < r.t.size(); ++k) os << x(r.t[k]) << "," << y(r.rel_energy_error[k]) << " ";
+      for (std::size_t k = 1; k < r.t.size(); ++k)
+        if (std::isfinite(r.rel_energy_error[k])) os << x(r.t[k]) << "," << y(r.rel_energy_error[k]) << " ";
       os << "'/>\n<text x='" << W - right + 10 << "' y='" << top + 20 + 18 * i << "' fill='"
          << colors[i % 6] << "'>" << names[i] << (r.diverged ? " (diverged)" : "") << "</text>\n";
     }
@@ -325,7 +326,8 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--model", t->model, "hogn, ogn or deltagn")->capture_default_str();
   c->add_option("--out,-o", t->output, "checkpoint to write (+ FILE.json)")->capture_default_str();
   c->add_option("--steps", t->steps, "Adam steps (full batch: epochs)")->capture_default_str();
-  c->add_option("--lr", t->lr, "learning rate")->capture_default_str();
+  c->add_option("--lr", t->lr, "initial learning rate")->capture_default_str();
+  c->add_option("--lr-final", t->lr_final, "final learning rate (geometric decay; 0: constant)")->capture_default_str();
   c->add_option("--hidden", t->hidden, "MLP width")->capture_default_str();
   c->add_option("--layers", t->layers, "hidden layers per MLP")->capture_default_str();
   c->add_option("--rounds", t->rounds, "message-passing rounds (GN blocks)")->capture_default_str();
@@ -337,7 +339,8 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--damping", t->damping, "linear drag of the true system")->capture_default_str();
   c->add_option("--softening", t->softening, "gravity softening length")->capture_default_str();
   c->add_flag("--dissipation", t->dissipation, "HOGN: learn a Rayleigh dissipation term");
-  c->add_flag("--spring-features", t->springs_as_features, "give the spring constants as edge features");
+  c->add_flag("--no-spring-features", t->no_spring_features,
+              "springs: hide the random spring constants from the model (edge features by default)");
   c->add_option("--loss", t->loss, "auto, derivative or step")->capture_default_str();
   c->add_option("--integrator", t->integrator, "integrator of the step loss")->capture_default_str();
   c->add_option("--batch-size", t->batch_size, "states per step (0: all)")->capture_default_str();

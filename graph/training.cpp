@@ -51,6 +51,12 @@ GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSam
       batch = train.select(order.narrow(0, cursor, o.batch_size));
       cursor += o.batch_size;
     }
+    if (o.final_learning_rate > 0.0 && o.steps > 1) {
+      const double lr = o.learning_rate * std::pow(o.final_learning_rate / o.learning_rate,
+                                                   static_cast<double>(step) / (o.steps - 1));
+      for (auto& group : adam.param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    }
     adam.zero_grad();
     auto loss = loss_fn(batch, true);
     const double value = loss.item<double>();
@@ -75,6 +81,8 @@ void GraphTrainOptions::validate() const {
     throw InvalidInput("graph training: learning_rate must be > 0");
   if (batch_size < 0) throw InvalidInput("graph training: batch_size must be >= 0");
   if (record_every < 0) throw InvalidInput("graph training: record_every must be >= 0");
+  if (final_learning_rate < 0.0 || !std::isfinite(final_learning_rate))
+    throw InvalidInput("graph training: final_learning_rate must be >= 0");
 }
 
 torch::Tensor derivative_loss(Hogn& model, const ParticleSamples& s,

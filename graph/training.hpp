@@ -35,6 +35,7 @@ torch::Tensor derivative_loss(Hogn& model, const ParticleSamples& samples,
 struct GraphTrainOptions {
   int steps = 300;             ///< Adam steps
   double learning_rate = 1e-3;
+  double final_learning_rate = 0.0;  ///< > 0: decays geometrically from learning_rate to this
   int64_t batch_size = 0;      ///< samples per step; 0 or >= B: the whole training set
   uint64_t seed = 0;           ///< minibatch order
   int record_every = 0;        ///< > 0: record the train loss every so many steps
