@@ -110,9 +110,9 @@ void PairMlp::evaluate_batch(const double* in, int P, double* f, double* df0) co
     const Eigen::Map<const Eigen::VectorXd> b(biases[l].data(), hidden);
     MapM A = act(l);
     if (l == 0)
-      A.noalias() = W.transpose() * X;
+      A.noalias() = W.transpose().lazyProduct(X);
     else
-      A.noalias() = W.transpose() * act(l - 1);
+      A.noalias() = W.transpose().lazyProduct(act(l - 1));
     A.colwise() += b;
     A.array() = 1.0 - 2.0 / ((2.0 * A.array()).exp() + 1.0);
   }
@@ -126,7 +126,7 @@ void PairMlp::evaluate_batch(const double* in, int P, double* f, double* df0) co
     const int w = l == 0 ? inputs : hidden;
     const MapC W(weights[l].data(), w, hidden);
     if (l > 0) {
-      Gn.noalias() = W * G;
+      Gn.noalias() = W.lazyProduct(G);
       G = Gn;
     } else {
       Eigen::Map<Eigen::RowVectorXd>(df0, P).noalias() = W.row(0) * G;
