@@ -392,3 +392,32 @@ TEST_CASE("Learned-interaction inputs are validated", "[nbody][residual]") {
   const auto kick = std::make_shared<const LearnedInteraction>(ResidualMode::residual, random_mlp(4, 1, 1.0, false));
   CHECK_THROWS_AS(WisdomHolman(three_body(), o, kick), noether::InvalidInput);
 }
+
+TEST_CASE("Learned term is translation, rotation and like-body permutation invariant", "[nbody][residual]") {
+  const LearnedInteraction res(ResidualMode::residual, random_mlp(8, 2, 0.1, false, 9));
+  System s = three_body();
+  s.bodies[2].m = s.bodies[1].m;  // two like planets
+  const auto m = masses(s);
+  const auto X = positions(s);
+  const double G = s.G;
+  const double e = res.potential(G, m.data(), X.data(), 3, SkippedPairs::none);
+  std::vector<Vec3> A(3);
+  res.massive_accelerations(G, m.data(), X.data(), 3, SkippedPairs::none, A.data());
+  // Rotation about an oblique axis plus a translation.
+  const double c = std::cos(0.7), sn = std::sin(0.7);
+  auto rot = [&](const Vec3& v) {  // about z, then about x
+    const Vec3 a{c * v.x - sn * v.y, sn * v.x + c * v.y, v.z};
+    return Vec3{a.x, c * a.y - sn * a.z, sn * a.y + c * a.z};
+  };
+  std::vector<Vec3> Y(3), B(3);
+  for (int i = 0; i < 3; ++i) Y[i] = rot(X[i]) + Vec3{3.0, -2.0, 0.5};
+  CHECK(res.potential(G, m.data(), Y.data(), 3, SkippedPairs::none) == Approx(e).epsilon(1e-13));
+  res.massive_accelerations(G, m.data(), Y.data(), 3, SkippedPairs::none, B.data());
+  for (int i = 0; i < 3; ++i) CHECK(norm(B[i] - rot(A[i])) < 1e-12 * norm(A[i]));
+  // Swapping the two like planets permutes the accelerations.
+  std::vector<Vec3> Z{X[0], X[2], X[1]}, C(3);
+  CHECK(res.potential(G, m.data(), Z.data(), 3, SkippedPairs::none) == Approx(e).epsilon(1e-14));
+  res.massive_accelerations(G, m.data(), Z.data(), 3, SkippedPairs::none, C.data());
+  CHECK(norm(C[1] - A[2]) < 1e-14 * norm(A[2]));
+  CHECK(norm(C[2] - A[1]) < 1e-14 * norm(A[1]));
+}
