@@ -19,6 +19,8 @@
 //    drift holds included: its Kepler flow is Newtonian only);
 //  - replacement: the learned pair sum stands in for the Newtonian pairs that the kick sums (all
 //    but the ones the Kepler drift holds); the Kepler part removed from the kick stays analytic.
+//    Training (nbody/neural_interaction.hpp) fits it for Jacobi coordinates, whose drift holds
+//    the pair (0, 1); `noether simulate` refuses a replacement model in other coordinates.
 #pragma once
 
 #include <cstddef>
