@@ -45,7 +45,9 @@ int main(int argc, char** argv) try {
   q << 0.0, 0.0, 1.2, 0.0, 1.0, 1.1, -0.1, 0.9;  // a stretched square of springs
   Eigen::VectorXd m(4);
   m << 1.0, 1.5, 0.8, 1.2;
-  sim.set_state(q, v, m);
+  // Models trained on springs take each pair's spring constant as an edge feature.
+  const Eigen::MatrixXd k = Eigen::MatrixXd::Constant(4, 4, 1.0);
+  sim.set_state(q, v, m, model.config().spring_features ? k : Eigen::MatrixXd());
   std::cout << "step 0: H = " << sim.energies()[0] << "\n";
   for (int k = 1; k <= 4; ++k) {
     sim.step(0.05, 100);
