@@ -33,6 +33,7 @@ struct ResidualDataArgs {
   long every = 5;
   long samples = 2000;
   std::string output = "trajectory.pt";
+  bool no_accelerations = false;
   bool json = false;
 };
 
@@ -77,10 +78,11 @@ int residual_data_command(const ResidualDataArgs& a) {
   o.every = a.every;
   o.samples = a.samples;
   const auto d = nb::sample_trajectory(sys, truth, o);
-  nb::save_residual_data(d, a.output);
+  nb::save_residual_data(d, a.output, !a.no_accelerations);
   if (a.json) {
     std::cout << json{{"system", sys.name}, {"physics", truth->name()}, {"samples", d.size()},
-                      {"bodies", d.m.size(0)}, {"span", d.span()}, {"output", a.output}, {"status", "success"}}
+                      {"bodies", d.m.size(0)}, {"span", d.span()},
+                      {"accelerations", !a.no_accelerations}, {"output", a.output}, {"status", "success"}}
                      .dump()
               << std::endl;
   } else {
@@ -133,6 +135,7 @@ int train_residual_command(const TrainResidualArgs& a) {
                       {"hidden", cfg.hidden},
                       {"layers", cfg.layers},
                       {"samples", data.size()},
+                      {"accelerations", data.acceleration_source},
                       {"train_span", data.span()},
                       {"steps", s.steps},
                       {"steps_this_run", a.steps},
@@ -172,6 +175,8 @@ void add_residual_commands(CLI::App& app, Commands& out) {
   ds->add_option("--every", d->every, "steps between samples")->capture_default_str();
   ds->add_option("--samples", d->samples, "number of samples")->capture_default_str();
   ds->add_option("-o,--output", d->output, "data file (torch.save format, written atomically)")->capture_default_str();
+  ds->add_flag("--no-accelerations", d->no_accelerations,
+               "leave the true accelerations out: train-residual then estimates them from the velocities");
   ds->add_flag("--json", d->json, "print one line of JSON");
   out.push_back({ds, [d] { return residual_data_command(*d); }});
 

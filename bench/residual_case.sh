@@ -10,10 +10,12 @@
 # 2. A residual pair potential (2 x 32 tanh) trained on them (pointwise loss, 2000 Adam steps).
 # 3. 50000 steps of dt = 0.2 d (10^4 days, 100x the training span) of Newtonian-only WH and of WH
 #    with the residual, both corrector 17, against the truth (WH at dt/10, corrector 17).
+#    Variant: the same observations without the accelerations (positions and velocities only);
+#    train-residual estimates them by sixth-order differences of the velocities.
 # 4. The NIH comparison (replacement mode, Sun-Jupiter-Saturn, 10^5 steps of 10 d): a
 #    positions-only network against the same network fed |v_i - v_j|^2 as well.
-# Progress goes to stderr; the NIH line is printed first, and the script ends with the worked
-# case's JSON line (newtonian_position_error, residual_position_error, newtonian_ns_per_step,
+# Progress goes to stderr; the NIH line and the states-only variant's line are printed first, and
+# the script ends with the worked case's JSON line (newtonian_position_error, residual_position_error, newtonian_ns_per_step,
 # residual_ns_per_step, ...).
 set -e
 BUILD=${1:-build-nbody}
@@ -31,6 +33,11 @@ echo "[1/4] observations with the GR potential" >&2
 echo "[2/4] training the residual" >&2
 "$N" train-residual --data gr_data.pt -o gr_model.pt --mode residual --hidden 32 --layers 2 --steps 2000 \
   --seed 0 --threads "$THREADS" --json >&2
+echo "[2b] variant: states only, accelerations from the velocities" >&2
+"$N" residual-data --system "$SYS" --physics gr --dt 0.01 --every 5 --samples 2000 --no-accelerations -o gr_states.pt --json >&2
+"$N" train-residual --data gr_states.pt -o gr_states_model.pt --mode residual --hidden 32 --layers 2 --steps 2000 \
+  --seed 0 --threads "$THREADS" --json >&2
+"$B" case gr_states_model.pt "$SYS" 0.2 50000
 echo "[3/4] NIH comparison on Sun-Jupiter-Saturn (replacement mode)" >&2
 "$N" residual-data --system sun-jupiter-saturn --physics newtonian --dt 5 --every 20 --samples 2000 -o sjs_data.pt --json >&2
 "$N" train-residual --data sjs_data.pt -o sjs_positions.pt --mode replacement --steps 2000 --threads "$THREADS" --json >&2

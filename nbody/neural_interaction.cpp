@@ -283,7 +283,23 @@ ResidualData sample_trajectory(const System& system, const std::shared_ptr<const
   return d;
 }
 
-void save_residual_data(const ResidualData& d, const std::string& path) {
+void accelerations_from_velocities(ResidualData& d) {
+  const int64_t T = d.t.size(0);
+  if (T < 8) throw InvalidInput("accelerations from velocities need >= 8 samples, got " + std::to_string(T));
+  const auto dt = d.t.slice(0, 1) - d.t.slice(0, 0, T - 1);
+  const double h = dt.mean().item<double>();
+  if (!(h > 0.0) || (dt - h).abs().max().item<double>() > 1e-9 * h)
+    throw InvalidInput("accelerations from velocities need equally spaced, increasing times");
+  const auto& V = d.V;
+  auto at = [&](int64_t shift) { return V.slice(0, 3 + shift, T - 3 + shift); };
+  d.A = (at(3) - at(-3) - 9.0 * (at(2) - at(-2)) + 45.0 * (at(1) - at(-1))) / (60.0 * h);
+  d.t = d.t.slice(0, 3, T - 3).clone();
+  d.X = d.X.slice(0, 3, T - 3).clone();
+  d.V = d.V.slice(0, 3, T - 3).clone();
+  d.acceleration_source = "finite differences";
+}
+
+void save_residual_data(const ResidualData& d, const std::string& path, bool with_accelerations) {
   d.validate();
   c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
   dict.insert("kind", std::string(kDataKind));
@@ -294,7 +310,7 @@ void save_residual_data(const ResidualData& d, const std::string& path) {
   dict.insert("t", d.t);
   dict.insert("X", d.X);
   dict.insert("V", d.V);
-  dict.insert("A", d.A);
+  if (with_accelerations) dict.insert("A", d.A);
   const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
   write_file_atomically(path, [&](std::ostream& os) { os.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
 }
@@ -329,8 +345,13 @@ ResidualData load_residual_data(const std::string& path) {
   d.t = get("t").toTensor().to(torch::kFloat64);
   d.X = get("X").toTensor().to(torch::kFloat64);
   d.V = get("V").toTensor().to(torch::kFloat64);
-  d.A = get("A").toTensor().to(torch::kFloat64);
   try {
+    if (dict.contains("A")) {
+      d.A = get("A").toTensor().to(torch::kFloat64);
+    } else {
+      if (!d.V.defined() || d.V.dim() != 3) throw InvalidInput("V must have shape [T, n, 3]");
+      accelerations_from_velocities(d);
+    }
     d.validate();
   } catch (const InvalidInput& e) {
     throw InvalidInput("'" + path + "': " + e.what());

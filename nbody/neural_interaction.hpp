@@ -67,6 +67,8 @@ struct ResidualData {
   std::string description;
   double G = 1.0;
   torch::Tensor m, t, X, V, A;
+  /// "observed" (A given with the data) or "finite differences" (A estimated from V).
+  std::string acceleration_source = "observed";
   int64_t size() const { return t.size(0); }
   double span() const;
   /// Throws InvalidInput naming the inconsistent field.
@@ -83,10 +85,16 @@ struct SampleOptions {
 /// samples states and accelerations.
 ResidualData sample_trajectory(const System& system, const std::shared_ptr<const InteractionKick>& truth,
                                const SampleOptions& options, const std::string& description = "");
-/// torch.save-compatible dict (Python: torch.load(path)): X, V, A, t, m, G, description.
-void save_residual_data(const ResidualData& d, const std::string& path);
-/// Throws InvalidInput naming the file and what is wrong with it.
+/// torch.save-compatible dict (Python: torch.load(path)): X, V, A, t, m, G, description;
+/// with_accelerations = false leaves A out (observations of positions and velocities only).
+void save_residual_data(const ResidualData& d, const std::string& path, bool with_accelerations = true);
+/// Throws InvalidInput naming the file and what is wrong with it. A file without A gets the
+/// accelerations from the velocities (accelerations_from_velocities: 3 samples fewer at each end).
 ResidualData load_residual_data(const std::string& path);
+/// Replaces d.A by the sixth-order central difference of d.V over equally spaced times, dropping
+/// the 3 samples at each end (error ~ (omega h)^6 / 140 relative for orbital frequency omega).
+/// Throws InvalidInput for fewer than 8 samples or unequal spacing.
+void accelerations_from_velocities(ResidualData& d);
 
 struct ResidualTrainOptions {
   int64_t steps = 2000;
