@@ -264,7 +264,7 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
       throw InvalidInput("--integrator " + a.integrator + " needs a separable H; " + a.models[i] + " is " +
                          m.config().describe() + "; use rk4 or tao");
     runs.push_back(ng::evaluate_rollouts(m, data, 0, d.systems, mo));
-    names.push_back(m.config().kind);
+    names.push_back(m.config().kind + (m.config().dissipation ? "+dissipation" : ""));
     bar.update(static_cast<long>(i + 1), names.back());
   }
   bar.finish();

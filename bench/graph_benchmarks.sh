@@ -32,6 +32,23 @@ done
 "$N" rollout-graph $M --steps 1000 --particles 8 --systems 8 --json
 "$N" rollout-graph --model "$out/gravity4_hogn.pt" --model "$out/gravity4_ogn.pt" \
   --model "$out/gravity4_deltagn.pt" --steps 1000 --particles 8 --systems 8 --json
+# A HOGN trained through RK4 steps (one-step loss), then stepped with other orders and dt.
+"$N" train-graph --system springs --particles 4 --model hogn --systems 30 --samples 20 --dt 0.05 \
+  --steps "$steps" --loss step --integrator rk4 --out "$out/springs4_hogn_rk4step.pt" --json
+for integ in euler leapfrog tao rk4 yoshida4; do
+  "$N" rollout-graph --model "$out/springs4_hogn_rk4step.pt" --steps 1000 --integrator "$integ" --systems 8 --json
+done
+for dt in 0.025 0.1; do
+  "$N" rollout-graph --model "$out/springs4_hogn_rk4step.pt" --steps 1000 --dt "$dt" --systems 8 --json
+done
+# Damped springs (drag 0.2): HOGN with and without its learned dissipation, and OGN.
+for m in "hogn --dissipation" hogn ogn; do
+  tag=$(echo "$m" | tr -d ' -')
+  "$N" train-graph --system springs --particles 4 --damping 0.2 --systems 30 --samples 20 --dt 0.05 \
+    --steps "$steps" --model $m --out "$out/damped4_$tag.pt" --json
+done
+"$N" rollout-graph --model "$out/damped4_hogndissipation.pt" --model "$out/damped4_hogn.pt" \
+  --model "$out/damped4_ogn.pt" --steps 1000 --systems 8 --plot "$out/damped4_energy.svg" --json
 # Throughput and training time per epoch.
 "$build/bench/bench_graph" --particles 4 --integrator rk4 --steps 20
 "$build/bench/bench_graph" --particles 4 --integrator leapfrog --steps 20 | grep hogn_rollout
