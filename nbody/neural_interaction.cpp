@@ -1,5 +1,6 @@
 #include "nbody/neural_interaction.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -7,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nbody/neural_kick.hpp"
 #include "nbody/wisdom_holman.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
@@ -475,7 +477,7 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
   auto pointwise = [&](const torch::Tensor& idx, bool graph) {
     const auto X = data.X.index_select(0, idx), V = data.V.index_select(0, idx);
     const auto A = net.accelerations(X, V, data.m, data.G, learned_pairs(mode), graph);
-    return ((A - target.index_select(0, idx)).square().sum(-1) * w).mean() / static_cast<double>(1);
+    return ((A - target.index_select(0, idx)).square().sum(-1) * w).mean();
   };
   const auto all = torch::arange(T, torch::kLong);
   // Rollout windows: K samples after a start, substeps WH steps per spacing.
@@ -539,7 +541,6 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
   }
   model.options = o;
   if (!o.checkpoint.empty()) save_residual_model(model, o.checkpoint);
-  (void)last;
   return sum;
 }
 
@@ -614,8 +615,6 @@ std::shared_ptr<const LearnedInteraction> make_learned_kick(const ResidualModel&
 }
 
 }  // namespace noether::nbody
-
-#include "nbody/neural_kick.hpp"
 
 namespace noether::nbody {
 

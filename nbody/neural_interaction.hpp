@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -115,8 +116,10 @@ struct ResidualTrainOptions {
 };
 
 struct ResidualTrainSummary {
-  double pointwise_loss = 0.0;  ///< relative MSE of the accelerations (1 = the untrained net)
-  double rollout_loss = 0.0;    ///< relative position MSE of the rollouts (0 if unused)
+  /// Mean over bodies of |A_theta - target|^2 / (that body's mean |target|^2): 1 = predicting 0.
+  double pointwise_loss = 0.0;
+  /// Position MSE of the rollouts over that of the model at the start of the call (0 if unused).
+  double rollout_loss = 0.0;
   double relative_error = 0.0;  ///< RMS error of the learned accelerations / RMS of their targets
   int64_t steps = 0;            ///< total steps of the model
   double wall_seconds = 0.0;
@@ -137,7 +140,8 @@ ResidualModel new_residual_model(PairPotentialConfig config, const ResidualData&
 /// The accelerations the network must produce on `data`: residual: A - Newtonian (all pairs);
 /// replacement: A - Newtonian of the pair the Jacobi Kepler drift holds.
 torch::Tensor residual_targets(const ResidualData& data, ResidualMode mode);
-/// Adam on the pointwise loss (+ the rollout loss if options.rollout_samples > 0).
+/// Adam (learning rate decayed by a cosine to 1% over the call) on the pointwise loss, plus the
+/// rollout loss if options.rollout_samples > 0.
 /// `on_step(step, loss)` is called after every step if given.
 ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& data, const ResidualTrainOptions& o,
                                     const std::function<void(int64_t, double)>& on_step = {});
