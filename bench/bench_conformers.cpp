@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <numeric>
 
 #include <GraphMol/GraphMol.h>
@@ -149,11 +150,16 @@ int main(int argc, char** argv) {
     } catch (const std::exception&) {
     }
   }
+  std::map<std::string, Summary> etkdg_by, engine_by;
   for (long i = 0; i < n; ++i) {
     if (!first[i].ok) {
       ++etkdg.failures;
+      ++etkdg_by[test[i].source].failures;
       continue;
     }
+    etkdg_by[test[i].source].first.push_back(first[i].rmsd);
+    etkdg_by[test[i].source].best.push_back(best[i].rmsd);
+    etkdg_by[test[i].source].dist.push_back(first[i].dist_mse);
     etkdg.first.push_back(first[i].rmsd);
     etkdg.best.push_back(best[i].rmsd);
     etkdg.dist.push_back(first[i].dist_mse);
@@ -180,6 +186,9 @@ int main(int argc, char** argv) {
       }
       double b = s0.rmsd;
       for (int k = 1; k < o.num_confs; ++k) b = std::min(b, score(*r.mol, k, *test[i].mol).rmsd);
+      engine_by[test[i].source].first.push_back(s0.rmsd);
+      engine_by[test[i].source].best.push_back(b);
+      engine_by[test[i].source].dist.push_back(s0.dist_mse);
       engine.first.push_back(s0.rmsd);
       engine.best.push_back(b);
       engine.dist.push_back(s0.dist_mse);
@@ -214,7 +223,11 @@ int main(int argc, char** argv) {
     speed["speedup_" + k] = t_etkdg / t_engine;
   }
 
-  const json out{{"molecules", n}, {"etkdg", etkdg.to_json()}, {"noether", engine.to_json()}, {"speed", speed}};
+  json by_source;
+  for (const auto& [src, sm] : etkdg_by) by_source[src]["etkdg"] = sm.to_json();
+  for (const auto& [src, sm] : engine_by) by_source[src]["noether"] = sm.to_json();
+  const json out{{"molecules", n}, {"etkdg", etkdg.to_json()}, {"noether", engine.to_json()},
+                 {"by_source", by_source}, {"speed", speed}};
   if (as_json) {
     std::cout << out.dump() << "\n";
     return 0;
@@ -231,6 +244,12 @@ int main(int argc, char** argv) {
               "best10mu", "dist MSE", "<1 Å", "fail");
   row("ETKDGv3", out["etkdg"]);
   row("noether", out["noether"]);
+  for (const auto& [src, j] : by_source.items()) {
+    std::printf("-- %s (%lld molecules)\n", src.c_str(),
+                static_cast<long long>(j["etkdg"]["molecules"].get<int64_t>()));
+    if (j.contains("etkdg")) row("ETKDGv3", j["etkdg"]);
+    if (j.contains("noether")) row("noether", j["noether"]);
+  }
   for (int t : {1, 2}) {
     const std::string k = std::to_string(t);
     std::printf("%d thread(s): ETKDG %.1f mol/s, noether %.1f mol/s, ratio %.1fx\n", t,

@@ -220,6 +220,8 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
     d.train = read_split(train_path);
     d.valid = read_split(valid_path);
     d.test = read_split(test_path);
+    std::ifstream meta((dir / "failures.txt").string());
+    if (meta) meta >> d.failures;
     return d;
   }
 
@@ -321,6 +323,7 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
   fs::create_directories(dir);
   write_file_atomically(valid_path, [&](std::ostream& os) { os << write_sdf(d.valid, "valid"); });
   write_file_atomically(test_path, [&](std::ostream& os) { os << write_sdf(d.test, "test"); });
+  write_file_atomically((dir / "failures.txt").string(), [&](std::ostream& os) { os << d.failures << "\n"; });
   write_file_atomically(train_path, [&](std::ostream& os) { os << write_sdf(d.train, "train"); });
   return d;
 }

@@ -119,8 +119,8 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
 
 struct ConformerEngineImpl::Parameters {
   torch::Tensor inv_mass, damping;  // [N, 1]
-  torch::Tensor rest, stiffness;    // [P]
-  torch::Tensor spring;             // [P] bool: spring (else repulsion)
+  torch::Tensor rest, stiffness;    // [P] spring (stiffness 0 beyond bonded_hops)
+  torch::Tensor contact, repulsion; // [P] one-sided wall: repulsion * relu(contact - r)^2
   torch::Tensor q0, p0;             // [N, 3]
 };
 
@@ -135,7 +135,8 @@ ConformerEngineImpl::ConformerEngineImpl(EngineOptions options) : options_(optio
     node_mlps_->push_back(mlp(2 * h, h, h));
   }
   atom_head_ = register_module("atom_head", mlp(h, h, 2));          // mass, friction
-  pair_head_ = register_module("pair_head", mlp(2 * h + kMaxHops + 1, h, 2));  // rest, stiffness
+  // rest length, stiffness, contact distance, repulsion strength
+  pair_head_ = register_module("pair_head", mlp(2 * h + kMaxHops + 1, h, 4));
   shift_head_ = register_module("shift_head", mlp(2 * h + kBondFeatures, h, 2));  // q0, p0 weights
 }
 
@@ -160,8 +161,9 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   const auto hops = torch::one_hot(b.pair_hops, kMaxHops + 1).to(h.dtype());
   const auto pair = pair_head_->forward(torch::cat({hi + hj, hi * hj, hops}, 1));
   s.rest = torch::nn::functional::softplus(pair.select(1, 0)).add(0.5);
-  s.stiffness = 2.0 * torch::sigmoid(pair.select(1, 1));
-  s.spring = b.pair_hops <= options_.bonded_hops;
+  s.stiffness = 2.0 * torch::sigmoid(pair.select(1, 1)) * (b.pair_hops <= options_.bonded_hops).to(h.dtype());
+  s.contact = torch::nn::functional::softplus(pair.select(1, 2)).add(0.5);
+  s.repulsion = 2.0 * torch::sigmoid(pair.select(1, 3));
 
   // Learned equivariant shifts along the bonds, then the seeded perturbations. The random
   // tables are indexed by the canonical atom index, so they do not depend on the input order.
@@ -189,8 +191,7 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
   };
   auto grad_v = [&](const torch::Tensor& q) {
     const auto [diff, r] = geometry(q);
-    const auto stretch = r - s.rest;
-    const auto dv_dr = 2.0 * s.stiffness * torch::where(s.spring, stretch, -torch::relu(-stretch));
+    const auto dv_dr = 2.0 * (s.stiffness * (r - s.rest) - s.repulsion * torch::relu(s.contact - r));
     const auto g = (dv_dr / r).unsqueeze(1) * diff;
     return torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
   };
@@ -202,8 +203,7 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
   };
   auto energy = [&](const torch::Tensor& q, const torch::Tensor& p) {
     const auto [diff, r] = geometry(q);
-    const auto stretch = r - s.rest;
-    const auto v = s.stiffness * torch::where(s.spring, stretch, -torch::relu(-stretch)).pow(2);
+    const auto v = s.stiffness * (r - s.rest).pow(2) + s.repulsion * torch::relu(s.contact - r).pow(2);
     const auto kinetic =
         (c2 / s.inv_mass * (torch::sqrt(1.0 + p.pow(2).sum(1, true) * s.inv_mass.pow(2) / c2) - 1.0)).squeeze(1);
     return torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);

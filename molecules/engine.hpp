@@ -13,7 +13,9 @@
 // K_i = m_i c^2 (sqrt(1 + |p_i|^2 / (m_i c)^2) - 1) (c = 2 Å per unit time: atoms never move
 // more than c dt a step, so stiff learned springs cannot blow the integration up), and
 //   V = sum_{pairs within `bonded_hops` bonds} k_ij (r_ij - d_ij)^2
-//     + sum_{farther pairs} k_ij relu(d_ij - r_ij)^2             (learned repulsion)
+//     + sum_{all pairs} w_ij relu(s_ij - r_ij)^2                  (learned repulsion)
+// (the learned stiffness may vanish, so a flexible pair several bonds apart is held only by the
+// wall, while the pairs of a rigid ring system keep their distances)
 // the Rayleigh friction dp_i/dt = -g_i p_i, is integrated by leapfrog
 // (integrators/leapfrog.hpp) with the friction applied exactly between steps
 // (p <- p exp(-g dt)), so dH/dt <= 0 and the molecule relaxes. The final q are the 3-D
@@ -35,7 +37,7 @@ struct EngineOptions {
   int64_t rounds = 4;         ///< message-passing rounds
   int64_t steps = 32;         ///< leapfrog steps of the relaxation
   double dt = 0.2;            ///< time step of the relaxation (arbitrary units)
-  int64_t bonded_hops = 3;    ///< pairs up to this many bonds apart get a spring
+  int64_t bonded_hops = 6;    ///< pairs up to this many bonds apart get a spring
   double init_noise = 0.3;    ///< Å, seeded perturbation of the initial positions
   double temperature = 0.5;   ///< scale of the random initial momenta of samples k > 0
   /// Throws InvalidInput naming the bad field.
@@ -69,7 +71,7 @@ class ConformerEngineImpl : public torch::nn::Module {
   explicit ConformerEngineImpl(EngineOptions options = {});
 
   /// Final coordinates [N, 3] (Å) of sample `sample` (0: the deterministic conformer; k > 0:
-  /// random initial momenta and positions drawn from seed k).
+  /// random initial momenta drawn from seed k).
   torch::Tensor forward(const MolBatch& b, int64_t sample = 0);
 
   /// The whole relaxation: positions after every step, [steps + 1, N, 3], and the energy H of
