@@ -195,14 +195,14 @@ ParticleModel::ParticleModel(ParticleModelConfig config) : config_(std::move(con
   module().to(torch::kFloat64);
 }
 
-torch::nn::Module& ParticleModel::module() {
-  if (hogn_) return *hogn_;
-  return *gn_;
+torch::nn::Module& ParticleModel::module() const {
+  if (hogn_) return *hogn_.ptr();
+  return *gn_.ptr();
 }
 
-std::vector<torch::Tensor> ParticleModel::parameters() { return module().parameters(); }
+std::vector<torch::Tensor> ParticleModel::parameters() const { return module().parameters(); }
 
-torch::TensorOptions ParticleModel::options() {
+torch::TensorOptions ParticleModel::options() const {
   const auto params = parameters();
   NOETHER_CHECK(!params.empty(), "graph model without parameters");
   return params.front().options().requires_grad(false);
@@ -314,7 +314,7 @@ void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {
   ParticleModel copy(c.model.config());
   {
     torch::NoGradGuard no_grad;
-    auto src = const_cast<ParticleModel&>(c.model).module().named_parameters();
+    auto src = c.model.module().named_parameters();
     auto dst = copy.module().named_parameters();
     for (const auto& item : src) dst[item.key()].copy_(item.value().detach().to(torch::kCPU, torch::kFloat64));
   }

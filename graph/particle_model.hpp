@@ -71,10 +71,11 @@ class ParticleModel {
   bool has_vector_field() const { return config_.kind != "deltagn"; }
   /// True where leapfrog / Yoshida apply (a conservative HOGN).
   bool separable() const { return has_energy() && !config_.dissipation; }
-  torch::nn::Module& module();
-  std::vector<torch::Tensor> parameters();
+  /// The underlying module (a copy of the handle shares it, so this is not deep-const).
+  torch::nn::Module& module() const;
+  std::vector<torch::Tensor> parameters() const;
   /// dtype and device of the parameters.
-  torch::TensorOptions options();
+  torch::TensorOptions options() const;
   void to(torch::Dtype dtype);
   void to(torch::Device device);
   void train(bool on = true);

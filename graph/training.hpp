@@ -8,6 +8,15 @@
 //   GraphTrainResult r = train_hogn(model, train, test, {true, true}, t);   // r.test_loss
 //   Rollout ro = rollout(model, particle_batch(s, f), q0, p0, m, 0.01, 100, RolloutIntegrator::kRk4);
 //
+// Any of the three models (graph/particle_model.hpp) trains with train_model: the derivative
+// loss (HOGN, OGN) or the one-step loss through an integrator (every model; DeltaGN's only one),
+// and evaluate_rollouts measures position MSE and the true energy's error over time on systems
+// the model never saw, with any dt, integrator or particle count (the zero-shot tests):
+//   ParticleModel pm(config);
+//   GraphTrainOptions t; t.loss = "step"; t.integrator = StepIntegrator::kRk4; t.dt = 0.05;
+//   train_model(pm, d.pairs(0, 24), d.pairs(24, 32), t);
+//   RolloutMetrics r = evaluate_rollouts(pm, unseen, 0, 8, {1000, 0.05});   // r.max_rel_energy_error
+//
 // The loss is pointwise: MSE over every component of (dq/dt, dp/dt) of the model's Hamilton
 // equations against the exact derivatives at the observed states (the HNN/HOGN objective).
 #pragma once
