@@ -58,6 +58,18 @@ void PairMlp::validate() const {
     throw InvalidInput("PairMlp: length_scale and velocity_scale must be positive, energy_scale finite");
 }
 
+void PairMlp::prepare() {
+  validate();
+  weights_cm.assign(static_cast<std::size_t>(layers), {});
+  for (int l = 0; l < layers; ++l) {
+    const int w = l == 0 ? inputs : hidden;
+    auto& t = weights_cm[static_cast<std::size_t>(l)];
+    t.resize(static_cast<std::size_t>(w) * hidden);
+    for (int o = 0; o < hidden; ++o)
+      for (int k = 0; k < w; ++k) t[static_cast<std::size_t>(k) * hidden + o] = weights[l][static_cast<std::size_t>(o) * w + k];
+  }
+}
+
 double PairMlp::evaluate(const double* in, double* grad) const {
   // Forward pass keeping each hidden layer's tanh output, then the input gradient backwards.
   double act[8][kMaxWidth];
@@ -95,42 +107,74 @@ double PairMlp::evaluate(const double* in, double* grad) const {
 }
 
 void PairMlp::evaluate_batch(const double* in, int P, double* f, double* df0) const {
-  using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
-  using MapC = Eigen::Map<const Mat>;
-  using MapM = Eigen::Map<Mat>;
-  // Scratch reused across calls (per thread: test particles are kicked from OpenMP threads).
-  thread_local std::vector<double> buf;
-  const std::size_t need = static_cast<std::size_t>(hidden) * P * (layers + 2);
-  if (buf.size() < need) buf.resize(need);
-  const MapC X(in, inputs, P);
-  auto act = [&](int l) { return MapM(buf.data() + static_cast<std::size_t>(hidden) * P * l, hidden, P); };
+  // Column by column (one column per sample), every product as a sum of contiguous weight
+  // columns scaled by one input (vertical FMAs over the layer width); tanh over the whole layer.
+  using Vec = Eigen::Map<Eigen::VectorXd>;
+  using CVec = Eigen::Map<const Eigen::VectorXd>;
+  thread_local std::vector<double> buf, transposed;
+  const std::size_t hp = static_cast<std::size_t>(hidden) * P;
+  if (buf.size() < hp * (layers + 2)) buf.resize(hp * (layers + 2));
+  auto act = [&](int l) { return buf.data() + hp * l; };
+  const bool prepared = weights_cm.size() == static_cast<std::size_t>(layers);
   for (int l = 0; l < layers; ++l) {
     const int w = l == 0 ? inputs : hidden;
-    const MapC W(weights[l].data(), w, hidden);  // row-major [hidden x w] is column-major [w x hidden]
-    const Eigen::Map<const Eigen::VectorXd> b(biases[l].data(), hidden);
-    MapM A = act(l);
-    if (l == 0)
-      A.noalias() = W.transpose().lazyProduct(X);
-    else
-      A.noalias() = W.transpose().lazyProduct(act(l - 1));
-    A.colwise() += b;
+    const double* W = nullptr;  // [hidden x w] column-major
+    if (prepared) {
+      W = weights_cm[static_cast<std::size_t>(l)].data();
+    } else {
+      transposed.resize(static_cast<std::size_t>(w) * hidden);
+      for (int o = 0; o < hidden; ++o)
+        for (int k = 0; k < w; ++k) transposed[static_cast<std::size_t>(k) * hidden + o] = weights[l][static_cast<std::size_t>(o) * w + k];
+      W = transposed.data();
+    }
+    const double* b = biases[l].data();
+    const double* x = l == 0 ? in : act(l - 1);
+    const int H = hidden;
+    for (int p = 0; p < P; ++p) {
+      double* __restrict a = act(l) + static_cast<std::size_t>(p) * H;
+      const double* xp = x + static_cast<std::size_t>(p) * w;
+      for (int o = 0; o < H; ++o) a[o] = b[o];
+      for (int k = 0; k < w; ++k) {
+        const double xk = xp[k];
+        const double* __restrict wk = W + static_cast<std::size_t>(k) * H;
+        for (int o = 0; o < H; ++o) a[o] += xk * wk[o];
+      }
+    }
+    Vec A(act(l), static_cast<Eigen::Index>(hp));
     A.array() = 1.0 - 2.0 / ((2.0 * A.array()).exp() + 1.0);
   }
-  const Eigen::Map<const Eigen::VectorXd> wo(weights[layers].data(), hidden);
-  Eigen::Map<Eigen::RowVectorXd>(f, P).noalias() = wo.transpose() * act(layers - 1);
+  const CVec wo(weights[layers].data(), hidden);
+  const double* last = act(layers - 1);
+  for (int p = 0; p < P; ++p) f[p] = wo.dot(CVec(last + static_cast<std::size_t>(p) * hidden, hidden));
   if (!df0) return;
-  MapM G = act(layers), Gn = act(layers + 1);
-  G = wo.replicate(1, P);
+  // Input gradient: g = W_l^T (g_{l+1} * (1 - a_l^2)); the row-major [hidden x w] weights are
+  // column-major [w x hidden], whose columns are contiguous.
+  double* G = act(layers);
+  double* Gn = act(layers + 1);
+  for (int p = 0; p < P; ++p) Vec(G + static_cast<std::size_t>(p) * hidden, hidden) = wo;
   for (int l = layers - 1; l >= 0; --l) {
-    G.array() *= 1.0 - act(l).array().square();
     const int w = l == 0 ? inputs : hidden;
-    const MapC W(weights[l].data(), w, hidden);
-    if (l > 0) {
-      Gn.noalias() = W.lazyProduct(G);
-      G = Gn;
-    } else {
-      Eigen::Map<Eigen::RowVectorXd>(df0, P).noalias() = W.row(0) * G;
+    const int H = hidden;
+    const double* W = weights[l].data();
+    for (int p = 0; p < P; ++p) {
+      double* __restrict g = G + static_cast<std::size_t>(p) * H;
+      const double* __restrict a = act(l) + static_cast<std::size_t>(p) * H;
+      for (int o = 0; o < H; ++o) g[o] *= 1.0 - a[o] * a[o];
+      if (l > 0) {
+        double* __restrict gn = Gn + static_cast<std::size_t>(p) * H;
+        for (int k = 0; k < w; ++k) gn[k] = 0.0;
+        for (int o = 0; o < H; ++o) {
+          const double go = g[o];
+          const double* __restrict wo_row = W + static_cast<std::size_t>(o) * w;
+          for (int k = 0; k < w; ++k) gn[k] += go * wo_row[k];
+        }
+      } else {
+        double d = 0.0;
+        for (int o = 0; o < hidden; ++o) d += g[o] * W[static_cast<std::size_t>(o) * w];
+        df0[p] = d;
+      }
     }
+    if (l > 0) std::swap(G, Gn);
   }
 }
 
@@ -196,7 +240,7 @@ double learned_energy(const PairMlp& mlp, double G, const double* m, const Vec3*
 }
 
 LearnedInteraction::LearnedInteraction(ResidualMode mode, PairMlp mlp) : mode_(mode), mlp_(std::move(mlp)) {
-  mlp_.validate();
+  mlp_.prepare();
   if (mlp_.inputs != 2)
     throw InvalidInput("LearnedInteraction: the model takes velocities as input; the kick needs H(q) of positions only");
 }

@@ -54,8 +54,14 @@ struct PairMlp {
   double energy_scale = 1.0;    ///< dimensionless factor in front of G m_i m_j / L
   double velocity_scale = 1.0;  ///< (length/time) for the third input |v_i - v_j|^2 / scale^2
 
+  /// Column-major copies of the hidden layers' weights ([out x in]) for evaluate_batch's
+  /// forward pass; filled by prepare() (evaluate_batch transposes on the fly without them).
+  std::vector<std::vector<double>> weights_cm;
+
   /// Throws InvalidInput naming the first inconsistent field (shapes, scales).
   void validate() const;
+  /// validate(), then fill weights_cm.
+  void prepare();
   /// f(in) (in: `inputs` values); if grad is given, writes df/din[0..inputs). One sample, the
   /// reference for evaluate_batch.
   double evaluate(const double* in, double* grad = nullptr) const;

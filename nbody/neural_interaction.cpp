@@ -216,7 +216,7 @@ PairMlp PairPotentialImpl::to_plain() const {
       p.biases.emplace_back(b.data_ptr<double>(), b.data_ptr<double>() + b.numel());
     }
   }
-  p.validate();
+  p.prepare();
   return p;
 }
 

@@ -240,13 +240,16 @@ TEST_CASE("Batched pair MLP agrees with the one-sample reference", "[nbody][resi
     }
     std::vector<double> in;
     for (int k = 0; k < 7 * inputs; ++k) in.push_back(0.1 + 0.37 * k - 0.05 * k * k / inputs);
-    std::vector<double> f(7), df(7);
-    p.evaluate_batch(in.data(), 7, f.data(), df.data());
-    for (int k = 0; k < 7; ++k) {
-      double g[3];
-      const double ref = p.evaluate(&in[static_cast<std::size_t>(k * inputs)], g);
-      CHECK(f[k] == Approx(ref).margin(1e-14));
-      CHECK(df[k] == Approx(g[0]).margin(1e-14));
+    for (const bool prepared : {false, true}) {
+      if (prepared) p.prepare();
+      std::vector<double> f(7), df(7);
+      p.evaluate_batch(in.data(), 7, f.data(), df.data());
+      for (int k = 0; k < 7; ++k) {
+        double g[3];
+        const double ref = p.evaluate(&in[static_cast<std::size_t>(k * inputs)], g);
+        CHECK(f[k] == Approx(ref).margin(1e-14));
+        CHECK(df[k] == Approx(g[0]).margin(1e-14));
+      }
     }
   }
 }
