@@ -17,6 +17,7 @@
 #include <GraphMol/FileParsers/MolWriters.h>
 #include <GraphMol/ForceFieldHelpers/MMFF/MMFF.h>
 #include <GraphMol/MolOps.h>
+#include <GraphMol/Substruct/SubstructMatch.h>
 #include <omp.h>
 
 #include "noether/atomic_file.hpp"
@@ -203,9 +204,23 @@ std::vector<ConformerRecord> read_split(const std::string& path) {
   while (!supplier.atEnd()) {
     std::unique_ptr<RDKit::ROMol> m(supplier.next());
     if (!m) throw InvalidInput("'" + path + "': unreadable record " + std::to_string(out.size() + 1));
-    std::string name = m->getProp<std::string>("_Name"), source = "unknown";
+    std::string name = m->getProp<std::string>("_Name"), source = "unknown", smiles;
     m->getPropIfPresent("noether_source", source);
-    out.push_back(make_record(std::make_unique<RDKit::RWMol>(*m), name, source));
+    if (!m->getPropIfPresent("noether_smiles", smiles))
+      throw InvalidInput("'" + path + "': record '" + name + "' has no noether_smiles property");
+    // The molecule is rebuilt from its SMILES, exactly as `noether conform` will see it: an SDF
+    // read with coordinates carries stereo perceived from 3-D (chiral tags, E/Z) that a SMILES
+    // does not, and training on those features would not match inference.
+    auto mol = parse_smiles(smiles);
+    RDKit::MolOps::removeHs(*mol);
+    const auto matches = RDKit::SubstructMatch(*m, *mol);
+    if (matches.empty() || mol->getNumAtoms() != m->getNumAtoms())
+      throw InvalidInput("'" + path + "': record '" + name + "' does not match its SMILES " + smiles);
+    auto* conf = new RDKit::Conformer(mol->getNumAtoms());
+    for (const auto& [qi, mi] : matches.front()) conf->setAtomPos(qi, m->getConformer().getAtomPos(mi));
+    conf->set3D(true);
+    mol->addConformer(conf, true);
+    out.push_back(make_record(std::move(mol), name, source));
   }
   return out;
 }
