@@ -12,6 +12,7 @@
 #include "integrators/yoshida4.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "physics/checkpoint.hpp"
 
 namespace noether::graph {
 
@@ -91,32 +92,7 @@ ParticleDataOptions data_from(const json& j, const std::string& system) {
 }
 
 json read_metadata(torch::serialize::InputArchive& root, const std::string& path) {
-  {
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) throw InvalidInput("cannot open graph model checkpoint '" + path + "'");
-  }
-  try {
-    root.load_from(path);
-  } catch (const c10::Error& e) {
-    throw InvalidInput("'" + path + "' is not a noether graph model: " + e.what_without_backtrace());
-  }
-  c10::IValue v;
-  if (!root.try_read("metadata", v) || !v.isString())
-    throw InvalidInput("'" + path + "' is a torch archive but not a noether graph model");
-  json meta;
-  try {
-    meta = json::parse(v.toStringRef());
-  } catch (const json::exception& e) {
-    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
-  }
-  if (meta.value("kind", "") != kFormatKind)
-    throw InvalidInput("'" + path + "' is not a noether graph model (kind '" +
-                       meta.value("kind", "") + "'; graph models have '" + kFormatKind + "')");
-  const int64_t version = meta.value("format_version", int64_t{-1});
-  if (version != kFormatVersion)
-    throw InvalidInput("graph model '" + path + "' has format_version " + std::to_string(version) +
-                       "; this noether reads version " + std::to_string(kFormatVersion));
-  return meta;
+  return physics::read_checkpoint(root, path, {kFormatKind, kFormatVersion, "graph model"});
 }
 
 }  // namespace
@@ -300,16 +276,13 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::step(const torch::Tensor&
 }
 
 void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {
-  json meta{{"format_version", kFormatVersion},
-            {"kind", kFormatKind},
-            {"config", config_json(c.model.config())},
+  json meta{{"config", config_json(c.model.config())},
             {"system", c.system},
             {"data", data_json(c.data)},
             {"training", {{"loss", c.loss}, {"integrator", c.train_integrator}, {"steps", c.steps},
                           {"train_loss", c.train_loss}, {"test_loss", c.test_loss},
                           {"seconds", c.seconds}}}};
   torch::serialize::OutputArchive root;
-  root.write("metadata", c10::IValue(meta.dump()));
   // Weights go out as float64 on the CPU whatever the model runs on.
   ParticleModel copy(c.model.config());
   {
@@ -321,8 +294,7 @@ void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {
   torch::serialize::OutputArchive weights;
   copy.module().save(weights);
   root.write("model", weights);
-  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
-  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+  physics::write_checkpoint(root, meta, path, {kFormatKind, kFormatVersion, "graph model"});
 }
 
 ParticleCheckpoint load_particle_model(const std::string& path) {

@@ -11,6 +11,7 @@
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
+#include "physics/checkpoint.hpp"
 
 namespace noether::molecules {
 
@@ -19,6 +20,7 @@ using nlohmann::json;
 namespace {
 constexpr const char* kKind = "noether-conformer-engine";
 constexpr int64_t kVersion = 1;
+const physics::CheckpointFormat kFormat{kKind, kVersion, "conformer model"};
 
 torch::Tensor stack_targets(const std::vector<const ConformerRecord*>& rs) {
   std::vector<torch::Tensor> ts;
@@ -169,43 +171,17 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
 
 void save_engine(ConformerEngineImpl& engine, const std::string& path, const json& extra) {
   json meta = extra.is_object() ? extra : json::object();
-  meta["kind"] = kKind;
-  meta["format_version"] = kVersion;
   meta["engine"] = options_json(engine.options());
   torch::serialize::OutputArchive root;
-  root.write("metadata", c10::IValue(meta.dump()));
   torch::serialize::OutputArchive weights;
   engine.save(weights);
   root.write("model", weights);
-  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
-  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+  physics::write_checkpoint(root, meta, path, kFormat);
 }
 
 ConformerEngine load_engine(const std::string& path, json* metadata) {
-  {
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) throw InvalidInput("cannot open conformer model '" + path + "'");
-  }
   torch::serialize::InputArchive root;
-  try {
-    root.load_from(path);
-  } catch (const c10::Error& e) {
-    throw InvalidInput("'" + path + "' is not a noether conformer model: " + e.what_without_backtrace());
-  }
-  c10::IValue v;
-  if (!root.try_read("metadata", v) || !v.isString())
-    throw InvalidInput("'" + path + "' is a torch archive but not a noether conformer model");
-  json meta;
-  try {
-    meta = json::parse(v.toStringRef());
-  } catch (const json::exception& e) {
-    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
-  }
-  if (meta.value("kind", "") != kKind) throw InvalidInput("'" + path + "' is not a noether conformer model");
-  if (meta.value("format_version", int64_t{-1}) != kVersion)
-    throw InvalidInput("conformer model '" + path + "' has format_version " +
-                       std::to_string(meta.value("format_version", int64_t{-1})) + "; this noether reads " +
-                       std::to_string(kVersion));
+  const json meta = physics::read_checkpoint(root, path, kFormat);
   ConformerEngine engine(options_from(meta.at("engine")));
   torch::serialize::InputArchive weights;
   root.read("model", weights);

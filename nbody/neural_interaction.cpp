@@ -12,6 +12,7 @@
 #include "nbody/wisdom_holman.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "physics/checkpoint.hpp"
 
 namespace noether::nbody {
 
@@ -21,6 +22,7 @@ namespace {
 
 constexpr int64_t kModelVersion = 1;
 constexpr const char* kModelKind = "noether.nbody.residual";
+const physics::CheckpointFormat kModelFormat{kModelKind, kModelVersion, "residual model"};
 constexpr const char* kDataKind = "noether.nbody.trajectory";
 
 const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
@@ -119,9 +121,7 @@ PairPotentialConfig config_from(const json& j) {
 
 json metadata(const ResidualModel& model) {
   const auto& o = model.options;
-  return {{"format_version", kModelVersion},
-          {"kind", kModelKind},
-          {"config", config_json(model.net->config())},
+  return {{"config", config_json(model.net->config())},
           {"step", model.step},
           {"G", model.G},
           {"train_span", model.train_span},
@@ -545,42 +545,16 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
 }
 
 void save_residual_model(const ResidualModel& model, const std::string& path) {
-  const json meta = metadata(model);
   torch::serialize::OutputArchive root;
-  root.write("metadata", c10::IValue(meta.dump()));
   torch::serialize::OutputArchive weights;
   model.net->save(weights);
   root.write("model", weights);
-  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
-  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+  physics::write_checkpoint(root, metadata(model), path, kModelFormat);
 }
 
 ResidualModel load_residual_model(const std::string& path) {
-  {
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) throw InvalidInput("cannot open residual model '" + path + "'");
-  }
   torch::serialize::InputArchive root;
-  try {
-    root.load_from(path);
-  } catch (const c10::Error& e) {
-    throw InvalidInput("'" + path + "' is not a noether residual model: " + e.what_without_backtrace());
-  }
-  c10::IValue v;
-  if (!root.try_read("metadata", v) || !v.isString())
-    throw InvalidInput("'" + path + "' is a torch archive but not a noether residual model");
-  json meta;
-  try {
-    meta = json::parse(v.toStringRef());
-  } catch (const json::exception& e) {
-    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
-  }
-  if (meta.value("kind", "") != kModelKind)
-    throw InvalidInput("'" + path + "' is not a noether residual model (kind '" + meta.value("kind", "") + "')");
-  const int64_t version = meta.value("format_version", int64_t{-1});
-  if (version != kModelVersion)
-    throw InvalidInput("residual model '" + path + "' has format_version " + std::to_string(version) +
-                       "; this noether reads version " + std::to_string(kModelVersion));
+  const json meta = physics::read_checkpoint(root, path, kModelFormat);
   ResidualModel model;
   try {
     model.net = PairPotential(config_from(meta.at("config")));

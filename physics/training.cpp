@@ -1,5 +1,7 @@
 #include "physics/training.hpp"
 
+#include "physics/checkpoint.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -62,33 +64,10 @@ json metadata(const TrainingRun& run) {
                         {"test_functions", o.test_functions}, {"dtype", dtype_name(o.dtype)}}}};
 }
 
-/// Reads the root archive and its metadata; throws InvalidInput for anything but a noether model.
+const CheckpointFormat kFormat{kCheckpointKind, kCheckpointVersion, "model checkpoint"};
+
 json read_metadata(torch::serialize::InputArchive& root, const std::string& path) {
-  {
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) throw InvalidInput("cannot open model checkpoint '" + path + "'");
-  }
-  try {
-    root.load_from(path);
-  } catch (const c10::Error& e) {
-    throw InvalidInput("'" + path + "' is not a noether model checkpoint: " + e.what_without_backtrace());
-  }
-  c10::IValue v;
-  if (!root.try_read("metadata", v) || !v.isString())
-    throw InvalidInput("'" + path + "' is a torch archive but not a noether model checkpoint");
-  json meta;
-  try {
-    meta = json::parse(v.toStringRef());
-  } catch (const json::exception& e) {
-    throw InvalidInput("'" + path + "': unreadable metadata: " + e.what());
-  }
-  if (meta.value("kind", "") != kCheckpointKind)
-    throw InvalidInput("'" + path + "' is not a noether model checkpoint");
-  const int64_t version = meta.value("format_version", int64_t{-1});
-  if (version != kCheckpointVersion)
-    throw InvalidInput("checkpoint '" + path + "' has format_version " + std::to_string(version) +
-                       "; this noether reads version " + std::to_string(kCheckpointVersion));
-  return meta;
+  return read_checkpoint(root, path, kFormat);
 }
 
 std::unique_ptr<torch::optim::Adam> make_optimizer(DynamicsModelImpl& model, const TrainOptions& o) {
@@ -248,9 +227,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
 }
 
 void save_checkpoint(const TrainingRun& run, const std::string& path) {
-  const json meta = metadata(run);
   torch::serialize::OutputArchive root;
-  root.write("metadata", c10::IValue(meta.dump()));
   torch::serialize::OutputArchive weights;
   run.model->save(weights);
   root.write("model", weights);
@@ -259,8 +236,7 @@ void save_checkpoint(const TrainingRun& run, const std::string& path) {
     run.optimizer->save(opt);
     root.write("optimizer", opt);
   }
-  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
-  write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
+  write_checkpoint(root, metadata(run), path, kFormat);
 }
 
 TrainingRun load_checkpoint(const std::string& path) {

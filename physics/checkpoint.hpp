@@ -1,0 +1,39 @@
+// physics/checkpoint.hpp: the file format every noether model shares.
+//
+//   const CheckpointFormat kFormat{"noether.model", 1, "model checkpoint"};
+//   torch::serialize::OutputArchive root;  root.write("model", weights);
+//   write_checkpoint(root, meta, path, kFormat);            // FILE (atomic) + FILE.json
+//   torch::serialize::InputArchive in;
+//   nlohmann::json meta = read_checkpoint(in, path, kFormat);   // then read "model" from `in`
+//
+// A checkpoint is a torch archive whose "metadata" entry is JSON holding at least "kind" and
+// "format_version" (plus whatever the model needs to be rebuilt); the same JSON is written beside
+// it as FILE.json for people and scripts. Reading refuses, with InvalidInput naming the file, a
+// missing file, a file that is not a torch archive, one without metadata, another kind of model,
+// and another format version.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+namespace noether::physics {
+
+struct CheckpointFormat {
+  std::string kind;      ///< e.g. "noether.model"
+  int64_t version = 1;   ///< format_version this build writes and reads
+  std::string what;      ///< for messages, e.g. "graph model"
+};
+
+/// Sets meta's kind and format_version, stores it in root, writes root to path atomically and
+/// the JSON to path + ".json".
+void write_checkpoint(torch::serialize::OutputArchive& root, nlohmann::json meta, const std::string& path,
+                      const CheckpointFormat& format);
+
+/// Loads path into root and returns its checked metadata.
+nlohmann::json read_checkpoint(torch::serialize::InputArchive& root, const std::string& path,
+                               const CheckpointFormat& format);
+
+}  // namespace noether::physics
