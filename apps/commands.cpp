@@ -19,6 +19,7 @@ using physics::Vector;
 // apps/demo_steps.cpp
 json demo_learning_step(bool quiet);
 json demo_nbody_step(bool quiet);
+json demo_molecules_step(bool quiet);
 
 namespace {
 
@@ -187,6 +188,7 @@ int demo_command(const DemoArgs& a) {
     if (a.full) {
       j["learning"] = demo_learning_step(true);
       j["nbody"] = demo_nbody_step(true);
+      j["molecules"] = demo_molecules_step(true);
     }
     std::cout << j.dump() << std::endl;
     return 0;
@@ -212,8 +214,9 @@ int demo_command(const DemoArgs& a) {
   if (a.full) {
     demo_learning_step(false);
     demo_nbody_step(false);
+    demo_molecules_step(false);
   }
-  std::cout << "Next: `noether integrate --help`, `noether train --help`, `noether simulate --help`.\n";
+  std::cout << "Next: `noether integrate --help`, `noether train --help`, `noether simulate --help`, `noether conform --help`.\n";
   return 0;
 }
 
