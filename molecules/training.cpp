@@ -69,7 +69,8 @@ void ConformerTrainOptions::validate() const {
   if (epochs < 0) throw InvalidInput("train-conformer: epochs must be >= 0");
   if (batch_size < 1) throw InvalidInput("train-conformer: batch size must be >= 1");
   if (!(learning_rate > 0)) throw InvalidInput("train-conformer: learning rate must be positive");
-  if (!(w_rmsd >= 0 && w_distance >= 0 && w_adjacent >= 0) || w_rmsd + w_distance + w_adjacent <= 0)
+  if (!(w_rmsd >= 0 && w_distance >= 0 && w_adjacent >= 0 && w_local >= 0) ||
+      w_rmsd + w_distance + w_adjacent + w_local <= 0)
     throw InvalidInput("train-conformer: loss weights must be >= 0 and not all zero");
   if (adj_k < 1) throw InvalidInput("train-conformer: adj_k must be >= 1");
 }
@@ -85,6 +86,11 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
     const auto near = (b.pair_hops <= o.adj_k).nonzero().squeeze(1);
     loss = loss + o.w_adjacent * pair_distance_mse(q, target, b.pairs.index_select(1, near),
                                                    b.pair_graph.index_select(0, near), b.graphs);
+  }
+  if (o.w_local > 0) {
+    const auto local = (b.pair_hops <= 2).nonzero().squeeze(1);
+    loss = loss + o.w_local * pair_distance_mse(q, target, b.pairs.index_select(1, local),
+                                                b.pair_graph.index_select(0, local), b.graphs);
   }
   return {loss, rmsd, dist};
 }
