@@ -24,6 +24,7 @@ constexpr int64_t kModelVersion = 1;
 constexpr const char* kModelKind = "noether.nbody.residual";
 const physics::CheckpointFormat kModelFormat{kModelKind, kModelVersion, "residual model"};
 constexpr const char* kDataKind = "noether.nbody.trajectory";
+const physics::CheckpointFormat kDataFormat{kDataKind, ResidualData::kFormatVersion, "trajectory data"};
 
 const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
 
@@ -304,8 +305,6 @@ void accelerations_from_velocities(ResidualData& d) {
 void save_residual_data(const ResidualData& d, const std::string& path, bool with_accelerations) {
   d.validate();
   c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
-  dict.insert("kind", std::string(kDataKind));
-  dict.insert("format_version", ResidualData::kFormatVersion);
   dict.insert("description", d.description);
   dict.insert("G", d.G);
   dict.insert("m", d.m);
@@ -313,33 +312,12 @@ void save_residual_data(const ResidualData& d, const std::string& path, bool wit
   dict.insert("X", d.X);
   dict.insert("V", d.V);
   if (with_accelerations) dict.insert("A", d.A);
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomically(path, [&](std::ostream& os) { os.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+  physics::write_data_file(std::move(dict), path, kDataFormat);
 }
 
 ResidualData load_residual_data(const std::string& path) {
-  std::ifstream is(path, std::ios::binary);
-  if (!is) throw InvalidInput("cannot open trajectory data '" + path + "'");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-  c10::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const c10::Error& e) {
-    throw InvalidInput("'" + path + "' is not a torch-saved file: " + e.what_without_backtrace());
-  }
-  if (!value.isGenericDict()) throw InvalidInput("'" + path + "' does not hold noether trajectory data (not a dict)");
-  const auto dict = value.toGenericDict();
-  auto get = [&](const char* key) -> c10::IValue {
-    auto it = dict.find(key);
-    if (it == dict.end()) throw InvalidInput("trajectory data '" + path + "' lacks the key '" + key + "'");
-    return it->value();
-  };
-  if (!dict.contains("kind") || get("kind").toStringRef() != kDataKind)
-    throw InvalidInput("'" + path + "' is not noether trajectory data (kind " + std::string(kDataKind) + ")");
-  const int64_t version = get("format_version").toInt();
-  if (version != ResidualData::kFormatVersion)
-    throw InvalidInput("trajectory data '" + path + "' has format_version " + std::to_string(version) +
-                       "; this noether reads version " + std::to_string(ResidualData::kFormatVersion));
+  const physics::DataFile file(path, kDataFormat);
+  auto get = [&](const char* key) { return file.get(key); };
   ResidualData d;
   d.description = get("description").toStringRef();
   d.G = get("G").toDouble();
@@ -348,7 +326,7 @@ ResidualData load_residual_data(const std::string& path) {
   d.X = get("X").toTensor().to(torch::kFloat64);
   d.V = get("V").toTensor().to(torch::kFloat64);
   try {
-    if (dict.contains("A")) {
+    if (file.contains("A")) {
       d.A = get("A").toTensor().to(torch::kFloat64);
     } else {
       if (!d.V.defined() || d.V.dim() != 3) throw InvalidInput("V must have shape [T, n, 3]");

@@ -11,6 +11,10 @@
 // it as FILE.json for people and scripts. Reading refuses, with InvalidInput naming the file, a
 // missing file, a file that is not a torch archive, one without metadata, another kind of model,
 // and another format version.
+//
+// Data files (data sets, trajectories) use torch.save's pickle format instead, so that Python's
+// torch.load(path) gives a plain dict; write_data_file / DataFile add and check the same "kind"
+// and "format_version" entries.
 #pragma once
 
 #include <cstdint>
@@ -35,5 +39,23 @@ void write_checkpoint(torch::serialize::OutputArchive& root, nlohmann::json meta
 /// Loads path into root and returns its checked metadata.
 nlohmann::json read_checkpoint(torch::serialize::InputArchive& root, const std::string& path,
                                const CheckpointFormat& format);
+
+/// Adds format's kind and format_version to dict and writes it atomically with torch::pickle_save.
+void write_data_file(c10::impl::GenericDict dict, const std::string& path, const CheckpointFormat& format);
+
+/// A data file written by write_data_file, opened and checked (InvalidInput naming the file for a
+/// missing or unreadable file, another kind or another format version).
+class DataFile {
+ public:
+  DataFile(const std::string& path, const CheckpointFormat& format);
+  bool contains(const std::string& key) const { return dict_.contains(key); }
+  /// The entry; throws InvalidInput naming the file and the missing key.
+  c10::IValue get(const std::string& key) const;
+
+ private:
+  static c10::impl::GenericDict load(const std::string& path, const CheckpointFormat& format);
+  std::string path_, what_;
+  c10::impl::GenericDict dict_;
+};
 
 }  // namespace noether::physics

@@ -1,10 +1,9 @@
 #include "physics/dataset.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "integrators/dop853.hpp"
+#include "physics/checkpoint.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 
@@ -79,10 +78,12 @@ DataSet generate_dataset(const System& system, const DataProtocol& protocol, uin
   return d;
 }
 
+namespace {
+const CheckpointFormat kDataSetFormat{"noether.dataset", DataSet::kFormatVersion, "data set"};
+}  // namespace
+
 void save_dataset(const DataSet& d, const std::string& path) {
   c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
-  dict.insert("format_version", DataSet::kFormatVersion);
-  dict.insert("kind", std::string("noether.dataset"));
   dict.insert("system", d.system);
   dict.insert("seed", static_cast<int64_t>(d.seed));
   dict.insert("trajectories", static_cast<int64_t>(d.protocol.trajectories));
@@ -98,37 +99,12 @@ void save_dataset(const DataSet& d, const std::string& path) {
   dict.insert("test_dxdt", d.test_dxdt);
   dict.insert("energy", d.energy);
   dict.insert("test_energy", d.test_energy);
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomically(path, [&](std::ostream& os) {
-    os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  });
+  write_data_file(std::move(dict), path, kDataSetFormat);
 }
 
 DataSet load_dataset(const std::string& path) {
-  std::ifstream is(path, std::ios::binary);
-  if (!is) throw InvalidInput("cannot open data set '" + path + "'");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-  c10::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const c10::Error& e) {
-    throw InvalidInput("'" + path + "' is not a torch-saved file: " + e.what_without_backtrace());
-  }
-  if (!value.isGenericDict())
-    throw InvalidInput("'" + path + "' does not hold a noether data set (not a dict)");
-  const auto dict = value.toGenericDict();
-  auto get = [&](const char* key) -> c10::IValue {
-    auto it = dict.find(key);
-    if (it == dict.end())
-      throw InvalidInput("data set '" + path + "' lacks the key '" + std::string(key) + "'");
-    return it->value();
-  };
-  if (!dict.contains("kind") || get("kind").toStringRef() != "noether.dataset")
-    throw InvalidInput("'" + path + "' is not a noether data set");
-  const int64_t version = get("format_version").toInt();
-  if (version != DataSet::kFormatVersion)
-    throw InvalidInput("data set '" + path + "' has format_version " + std::to_string(version) +
-                       "; this noether reads version " + std::to_string(DataSet::kFormatVersion));
+  const DataFile file(path, kDataSetFormat);
+  auto get = [&](const char* key) { return file.get(key); };
   DataSet d;
   d.system = get("system").toStringRef();
   d.seed = static_cast<uint64_t>(get("seed").toInt());
