@@ -1,7 +1,6 @@
 #include "graph/particle_model.hpp"
 
 #include <cmath>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -10,7 +9,6 @@
 #include "integrators/rk4.hpp"
 #include "integrators/tao.hpp"
 #include "integrators/yoshida4.hpp"
-#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "physics/checkpoint.hpp"
 

@@ -3,12 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <numeric>
 #include <random>
 
 #include "molecules/alignment.hpp"
-#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
 #include "physics/checkpoint.hpp"

@@ -3,14 +3,12 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
 
 #include "nbody/neural_kick.hpp"
 #include "nbody/wisdom_holman.hpp"
-#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "physics/checkpoint.hpp"
 

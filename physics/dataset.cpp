@@ -4,7 +4,6 @@
 
 #include "integrators/dop853.hpp"
 #include "physics/checkpoint.hpp"
-#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 
 namespace noether::physics {

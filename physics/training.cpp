@@ -5,12 +5,10 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
-#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
 #include "physics/fused_hnn.hpp"
