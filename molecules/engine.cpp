@@ -13,7 +13,6 @@ namespace noether::molecules {
 
 namespace {
 constexpr int64_t kMaxHops = 7;  // pair features distinguish 1..6 bonds and "7 or more / none"
-constexpr double kBondLength = 1.3;
 constexpr double kSpeedLimit = 2.0;  // Å per unit time
 
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
@@ -44,37 +43,6 @@ MolBatch MolBatch::to(torch::Device device) const {
   return b;
 }
 
-torch::Tensor mds_embedding(const MolGraph& g) {
-  const Eigen::Index n = g.atoms;
-  if (n == 1) return torch::zeros({1, 3}, torch::kFloat);
-  double far = 0;
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < n; ++j)
-      if (g.topological(i, j) < 1e3) far = std::max(far, g.topological(i, j));
-  Eigen::MatrixXd d2(n, n);
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < n; ++j) {
-      const double hops = g.topological(i, j) < 1e3 ? g.topological(i, j) : far + 2;
-      d2(i, j) = std::pow(kBondLength * hops, 2);
-    }
-  const Eigen::MatrixXd centre = Eigen::MatrixXd::Identity(n, n) - Eigen::MatrixXd::Constant(n, n, 1.0 / n);
-  const Eigen::MatrixXd b = -0.5 * centre * d2 * centre;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(b);
-  auto out = torch::zeros({n, 3}, torch::kFloat);
-  auto acc = out.accessor<float, 2>();
-  for (int k = 0; k < 3 && k < n; ++k) {
-    const Eigen::Index col = n - 1 - k;  // eigenvalues ascend
-    const double lambda = std::max(eig.eigenvalues()(col), 0.0);
-    Eigen::VectorXd v = eig.eigenvectors().col(col);
-    // Fix the sign so that the embedding does not depend on the solver's choice.
-    Eigen::Index big = 0;
-    v.cwiseAbs().maxCoeff(&big);
-    if (v(big) < 0) v = -v;
-    for (Eigen::Index i = 0; i < n; ++i) acc[i][k] = static_cast<float>(v(i) * std::sqrt(lambda));
-  }
-  return out;
-}
-
 MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   if (graphs.empty()) throw InvalidInput("make_batch: no molecules");
   MolBatch b;
@@ -87,7 +55,7 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
     xs.push_back(g.atom_features);
     eis.push_back(g.edge_index + offset);
     eas.push_back(g.edge_features);
-    inits.push_back(mds_embedding(g));
+    inits.push_back(g.embedding);
     for (int64_t i = 0; i < g.atoms; ++i) {
       batch.push_back(m);
       local.push_back(i);

@@ -56,15 +56,12 @@ struct MolBatch {
   torch::Tensor pairs;        ///< [2, P] every pair i < j inside a graph
   torch::Tensor pair_graph;   ///< [P]
   torch::Tensor pair_hops;    ///< [P] bonds between the pair (disconnected: bonded_hops + 1)
-  torch::Tensor init;         ///< [N, 3] MDS embedding of the bond-count distances, Å
+  torch::Tensor init;         ///< [N, 3] the graphs' MolGraph::embedding, Å
   MolBatch to(torch::Device device) const;
 };
 
 /// Batches graphs for the engine (CPU tensors).
 MolBatch make_batch(const std::vector<const MolGraph*>& graphs);
-
-/// Classical MDS of the bond-count distances (1.3 Å a bond): [N, 3], centred.
-torch::Tensor mds_embedding(const MolGraph& g);
 
 class ConformerEngineImpl : public torch::nn::Module {
  public:

@@ -2,6 +2,7 @@
 #include "molecules/molecule.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include <GraphMol/ChemTransforms/ChemTransforms.h>
@@ -73,6 +74,41 @@ void bond_features(const RDKit::Bond& b, float* f) {
   }
   o += 4;
   NOETHER_CHECK(o == kBondFeatures, "bond feature layout");
+}
+
+constexpr double kBondLength = 1.3;  // Å
+
+// Classical MDS of the bond-count distances (kBondLength a bond; disconnected pieces two bonds
+// beyond the longest path): [N, 3], centred.
+torch::Tensor mds_embedding(const Eigen::MatrixXd& topological) {
+  const Eigen::Index n = topological.rows();
+  if (n == 1) return torch::zeros({1, 3}, torch::kFloat);
+  double far = 0;
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (topological(i, j) < 1e3) far = std::max(far, topological(i, j));
+  Eigen::MatrixXd d2(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double hops = topological(i, j) < 1e3 ? topological(i, j) : far + 2;
+      d2(i, j) = std::pow(kBondLength * hops, 2);
+    }
+  const Eigen::MatrixXd centre = Eigen::MatrixXd::Identity(n, n) - Eigen::MatrixXd::Constant(n, n, 1.0 / n);
+  const Eigen::MatrixXd b = -0.5 * centre * d2 * centre;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(b);
+  auto out = torch::zeros({n, 3}, torch::kFloat);
+  auto acc = out.accessor<float, 2>();
+  for (int k = 0; k < 3 && k < n; ++k) {
+    const Eigen::Index col = n - 1 - k;  // eigenvalues ascend
+    const double lambda = std::max(eig.eigenvalues()(col), 0.0);
+    Eigen::VectorXd v = eig.eigenvectors().col(col);
+    // Fix the sign so that the embedding does not depend on the solver's choice.
+    Eigen::Index big = 0;
+    v.cwiseAbs().maxCoeff(&big);
+    if (v(big) < 0) v = -v;
+    for (Eigen::Index i = 0; i < n; ++i) acc[i][k] = static_cast<float>(v(i) * std::sqrt(lambda));
+  }
+  return out;
 }
 
 }  // namespace
@@ -163,6 +199,7 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
     for (int64_t i = 0; i < g.atoms; ++i)
       for (int64_t j = 0; j < g.atoms; ++j)
         g.topological(i, j) = std::min(g.topological(i, j), g.topological(i, k) + g.topological(k, j));
+  g.embedding = mds_embedding(g.topological);
   return g;
 }
 

@@ -46,6 +46,8 @@ struct MolGraph {
   torch::Tensor edge_index;        ///< [2, E] int64, each bond in both directions
   torch::Tensor edge_features;     ///< [E, kBondFeatures] float32
   Eigen::MatrixXd topological;     ///< [N, N] bonds on the shortest path (large if disconnected)
+  torch::Tensor embedding;         ///< [N, 3] float32, Å: classical MDS of `topological` at 1.3 Å a
+                                   ///< bond, the engine's starting geometry (computed once here)
   std::vector<unsigned> heavy;     ///< heavy[i]: index in the input molecule of canonical atom i
 };
 
