@@ -39,38 +39,62 @@ EigenMlpHamiltonianT<Scalar> EigenMlpHamiltonianT<Scalar>::from_model(DynamicsMo
     }
     e.biases_.push_back(std::move(b));
   }
+  if (e.weights_.size() >= 2) e.last_rows_ = e.weights_[e.weights_.size() - 2];
   e.z_.resize(e.weights_.size());
   e.h_.resize(e.weights_.size());
   return e;
 }
 
 template <class Scalar>
-Scalar EigenMlpHamiltonianT<Scalar>::forward(const Eigen::VectorXd& x) const {
+template <class In, class Out>
+void EigenMlpHamiltonianT<Scalar>::activate(const In& z, Out&& h) const {
+  switch (activation_) {
+    case Activation::kTanh:
+      if constexpr (std::is_same_v<Scalar, double>) {
+        // Eigen vectorises exp but not tanh for doubles; this form has an absolute error of a
+        // few ulp, which is what the network's output sees.
+        h = 1.0 - 2.0 / ((2.0 * z.array()).exp() + 1.0);
+      } else {
+        h = z.array().tanh();
+      }
+      break;
+    case Activation::kRelu: h = z.array().cwiseMax(Scalar(0)); break;
+    case Activation::kSoftplus:
+      h = z.unaryExpr([](Scalar v) { return v > Scalar(20) ? v : std::log1p(std::exp(v)); }).array();
+      break;
+    case Activation::kSin: h = z.array().sin(); break;
+  }
+}
+
+template <class Scalar>
+template <class Z, class H, class G>
+void EigenMlpHamiltonianT<Scalar>::times_derivative(const Z& z, const H& h, G&& g) const {
+  switch (activation_) {
+    case Activation::kTanh: g.array() *= Scalar(1) - h.array().square(); break;
+    case Activation::kRelu: g.array() *= (z.array() > Scalar(0)).template cast<Scalar>(); break;
+    case Activation::kSoftplus: g.array() *= Scalar(1) / (Scalar(1) + (-z.array()).exp()); break;
+    case Activation::kSin: g.array() *= z.array().cos(); break;
+  }
+}
+
+template <class Scalar>
+void EigenMlpHamiltonianT<Scalar>::check_state(const Eigen::VectorXd& x) const {
   if (x.size() != 2 * dof_)
     throw InvalidInput("EigenMlpHamiltonian: state has " + std::to_string(x.size()) +
                        " entries; expected " + std::to_string(2 * dof_));
+}
+
+template <class Scalar>
+Scalar EigenMlpHamiltonianT<Scalar>::forward(const Eigen::VectorXd& x) const {
+  check_state(x);
   x_ = x.cast<Scalar>();
   const std::size_t hidden = weights_.size() - 1;
   const Vec* in = &x_;
   for (std::size_t l = 0; l < hidden; ++l) {
     z_[l].noalias() = weights_[l] * *in;
     if (biases_[l].size()) z_[l] += biases_[l];
-    switch (activation_) {
-      case Activation::kTanh:
-        if constexpr (std::is_same_v<Scalar, double>) {
-          // Eigen vectorises exp but not tanh for doubles; this form has an absolute error of a
-          // few ulp, which is what the network's output sees.
-          h_[l] = 1.0 - 2.0 / ((2.0 * z_[l].array()).exp() + 1.0);
-        } else {
-          h_[l] = z_[l].array().tanh();
-        }
-        break;
-      case Activation::kRelu: h_[l] = z_[l].cwiseMax(Scalar(0)); break;
-      case Activation::kSoftplus:
-        h_[l] = z_[l].unaryExpr([](Scalar v) { return v > Scalar(20) ? v : std::log1p(std::exp(v)); });
-        break;
-      case Activation::kSin: h_[l] = z_[l].array().sin(); break;
-    }
+    h_[l].resize(z_[l].size());
+    activate(z_[l], h_[l].array());
     in = &h_[l];
   }
   Scalar out = weights_.back().row(0).dot(*in);
@@ -91,16 +115,46 @@ Eigen::VectorXd EigenMlpHamiltonianT<Scalar>::gradient(const Eigen::VectorXd& x)
 
 template <class Scalar>
 void EigenMlpHamiltonianT<Scalar>::backward(const Eigen::VectorXd& x) const {
-  forward(x);  // fills z_ and h_
+  check_state(x);
+  x_ = x.cast<Scalar>();
   const std::size_t hidden = weights_.size() - 1;
-  g_ = weights_.back().row(0).transpose();  // dH/dh_L
-  for (std::size_t l = hidden; l-- > 0;) {
-    switch (activation_) {
-      case Activation::kTanh: g_.array() *= Scalar(1) - h_[l].array().square(); break;
-      case Activation::kRelu: g_.array() *= (z_[l].array() > Scalar(0)).template cast<Scalar>(); break;
-      case Activation::kSoftplus: g_.array() *= Scalar(1) / (Scalar(1) + (-z_[l].array()).exp()); break;
-      case Activation::kSin: g_.array() *= z_[l].array().cos(); break;
-    }
+  // Forward through all hidden layers but the last.
+  const Vec* in = &x_;
+  for (std::size_t l = 0; l + 1 < hidden; ++l) {
+    z_[l].noalias() = weights_[l] * *in;
+    if (biases_[l].size()) z_[l] += biases_[l];
+    h_[l].resize(z_[l].size());
+    activate(z_[l], h_[l].array());
+    in = &h_[l];
+  }
+  // The last hidden layer in one pass over its weights, a block of rows at a time: the block's
+  // pre-activations, then at once its share of the gradient at the layer's input,
+  // sum_i w_out[i] act'(z_i) W[i, :], while the block is still in L1. Separate forward and backward
+  // products would stream the (largest) matrix from L2 twice per evaluation.
+  const std::size_t last = hidden - 1;
+  const auto& w = last_rows_;
+  const Vec& b = biases_[last];
+  const auto w_out = weights_.back().row(0);
+  const Eigen::Index rows = w.rows();
+  constexpr Eigen::Index kBlock = 32;  // 32 rows of 200 floats: 25 KB, fits L1 (8: 18x, 16: 20x, 64: 19x)
+  next_.setZero(w.cols());
+  Eigen::Matrix<Scalar, kBlock, 1> z, h, s;
+  for (Eigen::Index r = 0; r < rows; r += kBlock) {
+    const Eigen::Index n = std::min(kBlock, rows - r);
+    auto zb = z.head(n);
+    auto hb = h.head(n);
+    auto sb = s.head(n);
+    zb.noalias() = w.middleRows(r, n) * *in;
+    if (b.size()) zb += b.segment(r, n);
+    activate(zb, hb.array());
+    sb = w_out.segment(r, n).transpose();
+    times_derivative(zb, hb, sb);
+    next_.noalias() += w.middleRows(r, n).transpose() * sb;
+  }
+  g_.swap(next_);
+  // Back through the remaining layers.
+  for (std::size_t l = last; l-- > 0;) {
+    times_derivative(z_[l], h_[l], g_);
     next_.noalias() = weights_[l].transpose() * g_;
     g_.swap(next_);
   }

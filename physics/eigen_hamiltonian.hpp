@@ -42,8 +42,15 @@ class EigenMlpHamiltonianT {
   enum class Activation { kTanh, kRelu, kSoftplus, kSin };
   Scalar forward(const Eigen::VectorXd& x) const;
   void backward(const Eigen::VectorXd& x) const;  ///< leaves dH/dx in g_
+  void check_state(const Eigen::VectorXd& x) const;
+  template <class In, class Out>
+  void activate(const In& z, Out&& h) const;  ///< h = act(z), elementwise
+  template <class Z, class H, class G>
+  void times_derivative(const Z& z, const H& h, G&& g) const;  ///< g *= act'(z), h = act(z)
   std::vector<Matrix> weights_;  ///< layer l: [out, in]
   std::vector<Vec> biases_;      ///< zero-size for the bias-free output layer
+  /// The last hidden layer's weights again, row-major, for the one-pass gradient in backward().
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> last_rows_;
   Activation activation_ = Activation::kTanh;
   int dof_ = 0;
   // Scratch space for the forward pass (pre-activations and activations), reused between calls:
