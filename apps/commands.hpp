@@ -53,7 +53,7 @@ struct TrainArgs {
   int64_t steps = -1;       ///< < 0: the paper's protocol for the system
   int64_t batch_size = -1;  ///< < 0: the paper's protocol; 0 = full batch
   double learning_rate = 1e-3;
-  double weight_decay = 1e-4;
+  double weight_decay = -1;  ///< < 0: the paper's protocol (0 for orbits, 1e-4 otherwise)
   int64_t hidden = 200;
   int64_t layers = 2;
   std::string activation = "tanh";

@@ -28,7 +28,7 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
 
   Rng rng(o.seed);
   std::vector<Vector> starts;
-  for (int i = 0; i < o.starts; ++i) starts.push_back(truth.random_state(rng));
+  for (int i = 0; i < o.starts; ++i) starts.push_back(truth.evaluation_state(rng));
   const double dt = o.t1 / (o.points - 1);
 
   // True trajectories, sample by sample.

@@ -25,13 +25,27 @@ double uniform(Rng& rng, double lo, double hi) {
 
 double normal(Rng& rng, double sigma) { return std::normal_distribution<double>(0.0, sigma)(rng); }
 
-/// A point in the plane at a uniformly random angle with radius uniform in [r_lo, r_hi]
-/// (the HNN paper's initial-condition rule for the 1-D systems, as (q, p)).
+/// A point in the plane with radius uniform in [r_lo, r_hi] in the direction of a point drawn
+/// uniformly from the square [-1, 1]^2 (the HNN code's rule for its 1-D systems, as (q, p)): the
+/// directions favour the diagonals a little, unlike a uniform angle.
 Vector random_on_annulus(Rng& rng, double r_lo, double r_hi) {
-  const double theta = uniform(rng, 0.0, 2.0 * kPi);
-  const double r = uniform(rng, r_lo, r_hi);
   Vector y(2);
-  y << r * std::cos(theta), r * std::sin(theta);
+  double norm = 0.0;
+  do {
+    y << uniform(rng, -1.0, 1.0), uniform(rng, -1.0, 1.0);
+    norm = y.norm();
+  } while (norm < 1e-12);
+  return y * (uniform(rng, r_lo, r_hi) / norm);
+}
+
+/// The HNN analysis notebooks' rollout start for the 1-D systems: q and p each uniform on
+/// +-[0.2, 1.0] (U[-0.8, 0.8] pushed 0.2 away from zero).
+Vector notebook_start(Rng& rng) {
+  Vector y(2);
+  for (int i = 0; i < 2; ++i) {
+    const double u = uniform(rng, -0.8, 0.8);
+    y[i] = u + (u < 0.0 ? -0.2 : 0.2);
+  }
   return y;
 }
 
@@ -87,6 +101,7 @@ Vector Spring::dH_dq(const Vector& q, const Vector&) const { return 2.0 * q; }
 Vector Spring::dH_dp(const Vector&, const Vector& p) const { return 2.0 * p; }
 Vector Spring::default_state() const { return (Vector(2) << 1.0, 0.0).finished(); }
 Vector Spring::random_state(Rng& rng) const { return random_on_annulus(rng, 0.1, 1.0); }
+Vector Spring::evaluation_state(Rng& rng) const { return notebook_start(rng); }
 DataProtocol Spring::protocol() const { return {50, 30, 0.0, 3.0, 0.1, 0.5}; }
 
 DampedSpring::DampedSpring(double gamma) : gamma_(gamma) {
@@ -112,6 +127,7 @@ Vector Pendulum::dH_dq(const Vector& q, const Vector&) const {
 Vector Pendulum::dH_dp(const Vector&, const Vector& p) const { return 2.0 * p; }
 Vector Pendulum::default_state() const { return (Vector(2) << 1.5, 0.0).finished(); }
 Vector Pendulum::random_state(Rng& rng) const { return random_on_annulus(rng, 1.3, 2.3); }
+Vector Pendulum::evaluation_state(Rng& rng) const { return notebook_start(rng); }
 DataProtocol Pendulum::protocol() const { return {50, 45, 0.0, 3.0, 0.1, 0.5}; }
 
 // ---- Double pendulum ------------------------------------------------------------------------

@@ -221,7 +221,7 @@ TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[phys
   INFO("weak-form training: derivative test MSE " << s.test_loss);
   CHECK(s.test_loss < 0.05);
   // The rollout loss of a separable model through leapfrog trains as well.
-  auto r = quick(200);
+  auto r = quick(400);
   r.loss = "rollout";
   r.integrator = "leapfrog";
   r.rollout_steps = 5;
