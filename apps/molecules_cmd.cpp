@@ -42,7 +42,7 @@ struct TrainConformerArgs {
   std::string data_dir = "conformer-data", output = "conformer.pt";
   int64_t limit = 0, epochs = 20, batch_size = 32;
   int max_atoms = 32, threads = 0;
-  double lr = 2e-3, bond_weight = 5.0;
+  double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0;
   int64_t hidden = 96, rounds = 4, steps = 32;
   unsigned seed = 0;
   bool resume = false, json = false, quiet = false;
@@ -136,6 +136,8 @@ int train_conformer_command(const TrainConformerArgs& a) {
   o.batch_size = a.batch_size;
   o.learning_rate = a.lr;
   o.w_local = a.bond_weight;
+  o.focus = a.focus;
+  o.focus_center = a.focus_center;
   o.seed = a.seed;
   o.checkpoint = a.output;
   int64_t start_epoch = 0;
@@ -198,6 +200,8 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   train->add_option("--batch-size", t.batch_size, "molecules per step")->capture_default_str();
   train->add_option("--lr", t.lr, "Adam learning rate")->capture_default_str();
   train->add_option("--bond-weight", t.bond_weight, "weight of the bond-length and bond-angle distance loss")->capture_default_str();
+  train->add_option("--focus", t.focus, "weight each molecule's loss by 1 / (its RMSD + FOCUS) A; 0: plain mean")->capture_default_str();
+  train->add_option("--focus-center", t.focus_center, "with --focus: weight by 1 / (|RMSD - CENTER| + FOCUS)")->capture_default_str();
   train->add_option("--hidden", t.hidden, "encoder width")->capture_default_str();
   train->add_option("--rounds", t.rounds, "message-passing rounds")->capture_default_str();
   train->add_option("--steps", t.steps, "leapfrog steps of the relaxation")->capture_default_str();

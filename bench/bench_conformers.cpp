@@ -2,6 +2,7 @@
 // split of the data set (`noether train-conformer` builds it).
 //
 //   build/bench/bench_conformers --data-dir conformer-data --model models/conformer.pt [--json]
+//                                [--per-molecule rmsd.csv]   (each test molecule's first-conformer RMSDs)
 //
 // Metrics on heavy atoms, against the split's target geometry (ETKDGv3 + MMFF94, seed 42, or
 // Open Babel's fragment coordinates):
@@ -16,7 +17,9 @@
 // ETKDG runs with seed 61453, not the targets' 42, so it does not reproduce its own targets.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <numeric>
@@ -110,7 +113,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data_dir = "conformer-data", model;
+  std::string data_dir = "conformer-data", model, per_molecule;
   bool as_json = false;
   long limit = 0;
   for (int i = 1; i < argc; ++i) {
@@ -118,9 +121,10 @@ int main(int argc, char** argv) {
     if (a == "--data-dir" && i + 1 < argc) data_dir = argv[++i];
     else if (a == "--model" && i + 1 < argc) model = argv[++i];
     else if (a == "--limit" && i + 1 < argc) limit = std::stol(argv[++i]);
+    else if (a == "--per-molecule" && i + 1 < argc) per_molecule = argv[++i];
     else if (a == "--json") as_json = true;
     else {
-      std::cerr << "usage: bench_conformers [--data-dir DIR] [--model FILE] [--limit N] [--json]\n";
+      std::cerr << "usage: bench_conformers [--data-dir DIR] [--model FILE] [--limit N] [--per-molecule CSV] [--json]\n";
       return 2;
     }
   }
@@ -170,6 +174,7 @@ int main(int argc, char** argv) {
   o.model = model;
   o.num_confs = 10;
   Summary engine;
+  std::vector<double> engine_first(static_cast<std::size_t>(n), std::nan(""));
   {
     nm::Conformer c(o);
     const auto results = c.conform_all(inputs);
@@ -185,6 +190,7 @@ int main(int argc, char** argv) {
         continue;
       }
       double b = s0.rmsd;
+      engine_first[static_cast<std::size_t>(i)] = s0.rmsd;
       for (int k = 1; k < o.num_confs; ++k) b = std::min(b, score(*r.mol, k, *test[i].mol).rmsd);
       engine_by[test[i].source].first.push_back(s0.rmsd);
       engine_by[test[i].source].best.push_back(b);
@@ -192,6 +198,19 @@ int main(int argc, char** argv) {
       engine.first.push_back(s0.rmsd);
       engine.best.push_back(b);
       engine.dist.push_back(s0.dist_mse);
+    }
+  }
+
+  if (!per_molecule.empty()) {
+    std::ofstream csv(per_molecule);
+    csv << "name,smiles,source,heavy_atoms,etkdg_rmsd_first,noether_rmsd_first\n";
+    for (long i = 0; i < n; ++i)
+      csv << test[i].name << ',' << test[i].smiles << ',' << test[i].source << ','
+          << test[i].graph.atoms << ',' << (first[i].ok ? first[i].rmsd : std::nan("")) << ','
+          << engine_first[static_cast<std::size_t>(i)] << '\n';
+    if (!csv) {
+      std::cerr << "bench_conformers: could not write " << per_molecule << "\n";
+      return 1;
     }
   }
 

@@ -71,6 +71,8 @@ void ConformerTrainOptions::validate() const {
       w_rmsd + w_distance + w_adjacent + w_local <= 0)
     throw InvalidInput("train-conformer: loss weights must be >= 0 and not all zero");
   if (adj_k < 1) throw InvalidInput("train-conformer: adj_k must be >= 1");
+  if (!(focus >= 0)) throw InvalidInput("train-conformer: focus must be >= 0");
+  if (!(focus_center >= 0)) throw InvalidInput("train-conformer: focus center must be >= 0");
 }
 
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
@@ -147,12 +149,13 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
       for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
         rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
       const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o);
-      const auto loss = l.mean();
+      const auto loss =
+          o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
       opt.zero_grad();
       loss.backward();
       torch::nn::utils::clip_grad_norm_(engine->parameters(), 5.0);
       opt.step();
-      const double lv = loss.item<double>();
+      const double lv = l.mean().item<double>();  // the plain loss, comparable with validation
       if (!std::isfinite(lv)) throw NumericalError("train-conformer: the loss became " + std::to_string(lv));
       epoch_loss += lv;
       ++s.steps;
