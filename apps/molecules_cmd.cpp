@@ -127,7 +127,6 @@ int train_conformer_command(const TrainConformerArgs& a) {
   d.limit = a.limit;
   d.max_heavy_atoms = a.max_atoms;
   d.threads = a.threads;
-  const auto data = mol::load_or_build_dataset(d, !a.quiet && !a.json);
   mol::ConformerTrainOptions o;
   o.engine.hidden = a.hidden;
   o.engine.rounds = a.rounds;
@@ -140,6 +139,8 @@ int train_conformer_command(const TrainConformerArgs& a) {
   o.focus_center = a.focus_center;
   o.seed = a.seed;
   o.checkpoint = a.output;
+  o.validate();  // before the data set, which may take a minute to build
+  const auto data = mol::load_or_build_dataset(d, !a.quiet && !a.json);
   int64_t start_epoch = 0;
   mol::ConformerEngine engine{nullptr};
   if (a.resume) {
