@@ -10,7 +10,7 @@ on +-[0.2, 1.0], numpy RandomState(s)) over t in [0, 20] at 100 points, and scor
 (H(x_learned) - H(x_true))^2 with the true H (pendulum: 3 (1 - cos q) + p^2).
 
 usage: python3 hnn_paper_compare.py --repo PATH --noether BUILD/apps/noether --system spring|pend
-                                    [--seeds 5] [--threads 1]
+                                    [--seeds 5] [--first-seed 0] [--threads 1]
 prints a line per seed and model, then one line of JSON with the medians.
 Needs Debian's python3-torch, python3-numpy and python3-scipy.
 """
@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--noether", required=True)
     ap.add_argument("--system", default="spring", choices=sorted(SYSTEMS))
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -97,7 +98,7 @@ def main():
     noether_system = {"spring": "spring", "pend": "pendulum"}[a.system]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(a.seeds):
+        for seed in range(a.first_seed, a.first_seed + a.seeds):
             for kind in ("baseline", "hnn"):
                 sys.argv = [sys.argv[0]] + (["--baseline"] if kind == "baseline" else [])
                 args = train_module.get_args()
