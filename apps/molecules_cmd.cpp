@@ -149,6 +149,10 @@ int train_conformer_command(const TrainConformerArgs& a) {
     o.engine = engine->options();
     start_epoch = meta.value("epochs", int64_t{0});
   } else {
+    // LibTorch seeds its default generator from the system's entropy: without this the initial
+    // weights, and so every training run, differed from run to run (and the first 50-epoch stage
+    // at lr 2e-3 diverged in some runs and not in others).
+    torch::manual_seed(a.seed);
     engine = mol::ConformerEngine(o.engine);
   }
   const auto s = mol::train_conformer(engine, data, o, !a.quiet && !a.json, start_epoch);
