@@ -26,12 +26,9 @@ EigenMlpHamiltonianT<Scalar> EigenMlpHamiltonianT<Scalar>::from_model(DynamicsMo
                                       : Activation::kSin;
   for (const auto& lin : mlp->linears()) {
     const auto w = lin->weight.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    Matrix m(w.size(0), w.size(1));
-    // torch is row-major; copy element by element into Eigen's column-major storage.
-    const double* pw = w.data_ptr<double>();
-    for (int64_t r = 0; r < w.size(0); ++r)
-      for (int64_t c = 0; c < w.size(1); ++c) m(r, c) = static_cast<Scalar>(pw[r * w.size(1) + c]);
-    e.weights_.push_back(std::move(m));
+    // torch is row-major; Eigen's Matrix is column-major: the assignment from the map transposes.
+    using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    e.weights_.push_back(Eigen::Map<const RowMajorD>(w.data_ptr<double>(), w.size(0), w.size(1)).cast<Scalar>());
     Vec b;
     if (lin->bias.defined()) {
       const auto bt = lin->bias.detach().to(torch::kCPU, torch::kFloat64).contiguous();
@@ -39,7 +36,7 @@ EigenMlpHamiltonianT<Scalar> EigenMlpHamiltonianT<Scalar>::from_model(DynamicsMo
     }
     e.biases_.push_back(std::move(b));
   }
-  if (e.weights_.size() >= 2) e.last_rows_ = e.weights_[e.weights_.size() - 2];
+  e.last_rows_ = e.weights_[e.weights_.size() - 2];  // models have at least one hidden layer
   e.z_.resize(e.weights_.size());
   e.h_.resize(e.weights_.size());
   return e;
@@ -85,19 +82,25 @@ void EigenMlpHamiltonianT<Scalar>::check_state(const Eigen::VectorXd& x) const {
 }
 
 template <class Scalar>
-Scalar EigenMlpHamiltonianT<Scalar>::forward(const Eigen::VectorXd& x) const {
+const typename EigenMlpHamiltonianT<Scalar>::Vec& EigenMlpHamiltonianT<Scalar>::forward_layers(
+    const Eigen::VectorXd& x, std::size_t count) const {
   check_state(x);
   x_ = x.cast<Scalar>();
-  const std::size_t hidden = weights_.size() - 1;
   const Vec* in = &x_;
-  for (std::size_t l = 0; l < hidden; ++l) {
+  for (std::size_t l = 0; l < count; ++l) {
     z_[l].noalias() = weights_[l] * *in;
     if (biases_[l].size()) z_[l] += biases_[l];
     h_[l].resize(z_[l].size());
     activate(z_[l], h_[l].array());
     in = &h_[l];
   }
-  Scalar out = weights_.back().row(0).dot(*in);
+  return *in;
+}
+
+template <class Scalar>
+Scalar EigenMlpHamiltonianT<Scalar>::forward(const Eigen::VectorXd& x) const {
+  const Vec& in = forward_layers(x, weights_.size() - 1);
+  Scalar out = weights_.back().row(0).dot(in);
   if (biases_.back().size()) out += biases_.back()[0];
   return out;
 }
@@ -115,18 +118,8 @@ Eigen::VectorXd EigenMlpHamiltonianT<Scalar>::gradient(const Eigen::VectorXd& x)
 
 template <class Scalar>
 void EigenMlpHamiltonianT<Scalar>::backward(const Eigen::VectorXd& x) const {
-  check_state(x);
-  x_ = x.cast<Scalar>();
-  const std::size_t hidden = weights_.size() - 1;
-  // Forward through all hidden layers but the last.
-  const Vec* in = &x_;
-  for (std::size_t l = 0; l + 1 < hidden; ++l) {
-    z_[l].noalias() = weights_[l] * *in;
-    if (biases_[l].size()) z_[l] += biases_[l];
-    h_[l].resize(z_[l].size());
-    activate(z_[l], h_[l].array());
-    in = &h_[l];
-  }
+  const std::size_t hidden = weights_.size() - 1;  // >= 1: models have at least one hidden layer
+  const Vec& in = forward_layers(x, hidden - 1);      // all hidden layers but the last
   // The last hidden layer in one pass over its weights, a block of rows at a time: the block's
   // pre-activations, then at once its share of the gradient at the layer's input,
   // sum_i w_out[i] act'(z_i) W[i, :], while the block is still in L1. Separate forward and backward
@@ -144,7 +137,7 @@ void EigenMlpHamiltonianT<Scalar>::backward(const Eigen::VectorXd& x) const {
     auto zb = z.head(n);
     auto hb = h.head(n);
     auto sb = s.head(n);
-    zb.noalias() = w.middleRows(r, n) * *in;
+    zb.noalias() = w.middleRows(r, n) * in;
     if (b.size()) zb += b.segment(r, n);
     activate(zb, hb.array());
     sb = w_out.segment(r, n).transpose();
