@@ -95,6 +95,11 @@ double mean(const std::vector<double>& v) {
 struct Summary {
   std::vector<double> first, best, dist;
   int64_t failures = 0;
+  void add(double first_rmsd, double best_rmsd, double dist_mse) {
+    first.push_back(first_rmsd);
+    best.push_back(best_rmsd);
+    dist.push_back(dist_mse);
+  }
   json to_json() const {
     int64_t under = 0;
     for (double r : first) under += r < 1.0;
@@ -161,12 +166,7 @@ int main(int argc, char** argv) {
       ++etkdg_by[test[i].source].failures;
       continue;
     }
-    etkdg_by[test[i].source].first.push_back(first[i].rmsd);
-    etkdg_by[test[i].source].best.push_back(best[i].rmsd);
-    etkdg_by[test[i].source].dist.push_back(first[i].dist_mse);
-    etkdg.first.push_back(first[i].rmsd);
-    etkdg.best.push_back(best[i].rmsd);
-    etkdg.dist.push_back(first[i].dist_mse);
+    for (Summary* s : {&etkdg, &etkdg_by[test[i].source]}) s->add(first[i].rmsd, best[i].rmsd, first[i].dist_mse);
   }
 
   // Accuracy: noether, 10 samples.
@@ -192,12 +192,7 @@ int main(int argc, char** argv) {
       double b = s0.rmsd;
       engine_first[static_cast<std::size_t>(i)] = s0.rmsd;
       for (int k = 1; k < o.num_confs; ++k) b = std::min(b, score(*r.mol, k, *test[i].mol).rmsd);
-      engine_by[test[i].source].first.push_back(s0.rmsd);
-      engine_by[test[i].source].best.push_back(b);
-      engine_by[test[i].source].dist.push_back(s0.dist_mse);
-      engine.first.push_back(s0.rmsd);
-      engine.best.push_back(b);
-      engine.dist.push_back(s0.dist_mse);
+      for (Summary* s : {&engine, &engine_by[test[i].source]}) s->add(s0.rmsd, b, s0.dist_mse);
     }
   }
 

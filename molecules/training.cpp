@@ -82,16 +82,14 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
   const auto rmsd = kabsch_rmsd(q, target, b.batch, b.graphs);
   const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.graphs);
   auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
-  if (o.w_adjacent > 0) {
-    const auto near = (b.pair_hops <= o.adj_k).nonzero().squeeze(1);
-    loss = loss + o.w_adjacent * pair_distance_mse(q, target, b.pairs.index_select(1, near),
-                                                   b.pair_graph.index_select(0, near), b.graphs);
-  }
-  if (o.w_local > 0) {
-    const auto local = (b.pair_hops <= 2).nonzero().squeeze(1);
-    loss = loss + o.w_local * pair_distance_mse(q, target, b.pairs.index_select(1, local),
-                                                b.pair_graph.index_select(0, local), b.graphs);
-  }
+  // Distance MSE over the pairs at most `hops` bonds apart.
+  auto near_mse = [&](int64_t hops) {
+    const auto near = (b.pair_hops <= hops).nonzero().squeeze(1);
+    return pair_distance_mse(q, target, b.pairs.index_select(1, near), b.pair_graph.index_select(0, near),
+                             b.graphs);
+  };
+  if (o.w_adjacent > 0) loss = loss + o.w_adjacent * near_mse(o.adj_k);  // HamNet's ADJ-k
+  if (o.w_local > 0) loss = loss + o.w_local * near_mse(2);             // bonds and bond angles
   return {loss, rmsd, dist};
 }
 

@@ -8,7 +8,8 @@
 //
 // Loss per molecule (heavy atoms, Å): w_rmsd * Kabsch RMSD + w_distance * distance MSE over all
 // pairs + w_adjacent * distance MSE over the pairs within adj_k bonds (HamNet's ADJ-k), averaged
-// over the batch; plus w_local * distance MSE over bonded and 1-3 pairs. Adam; molecules shuffled each epoch with the seed.
+// over the batch; plus w_local * distance MSE over bonded and 1-3 pairs. Adam; molecules
+// shuffled each epoch with the seed.
 #pragma once
 
 #include <cstdint>
@@ -34,14 +35,13 @@ struct ConformerTrainOptions {
   /// Extra weight on bond lengths and bond angles (pairs 1 and 2 bonds apart): without it the
   /// engine's bonds came out ~12% short while its RMSD looked fine.
   double w_local = 5.0;
-  /// > 0: each molecule's loss is divided by (its current RMSD + focus), which makes the step the
-  /// gradient of log(RMSD + focus) for the RMSD term: molecules the engine already places well
-  /// (rigid ring systems, small chains) weigh as much as large flexible ones whose single target
-  /// conformer is one of many, instead of a few times less. 0: plain mean.
-  double focus = 0.0;
-  /// With focus > 0: the weight is 1 / (|RMSD - focus_center| + focus) instead, which leans on
-  /// the molecules that are nearly right (within a few tenths of an Å of the center).
-  double focus_center = 0.0;
+  /// > 0: each molecule's loss is divided by |RMSD - focus_center| + focus (RMSD held constant).
+  /// With focus_center 0 the step is the gradient of log(RMSD + focus) for the RMSD term:
+  /// molecules the engine already places well (rigid ring systems, small chains) weigh as much as
+  /// large flexible ones whose single target conformer is one of many, instead of a few times
+  /// less; a center of a few tenths of an Å leans on the molecules that are nearly right.
+  /// 0: plain mean.
+  double focus = 0.0, focus_center = 0.0;
   std::string checkpoint;        ///< saved after every epoch when set
   void validate() const;
 };
