@@ -18,8 +18,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
-constexpr const char* kFormatKind = "noether.graph_model";
+const physics::CheckpointFormat kFormat{"noether.graph_model", 1, "graph model"};
 
 struct IntegratorName {
   StepIntegrator id;
@@ -87,10 +86,6 @@ ParticleDataOptions data_from(const json& j, const std::string& system) {
   d.tolerance = j.at("tolerance").get<double>();
   d.seed = j.at("seed").get<uint64_t>();
   return d;
-}
-
-json read_metadata(torch::serialize::InputArchive& root, const std::string& path) {
-  return physics::read_checkpoint(root, path, {kFormatKind, kFormatVersion, "graph model"});
 }
 
 }  // namespace
@@ -292,12 +287,12 @@ void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {
   torch::serialize::OutputArchive weights;
   copy.module().save(weights);
   root.write("model", weights);
-  physics::write_checkpoint(root, meta, path, {kFormatKind, kFormatVersion, "graph model"});
+  physics::write_checkpoint(root, meta, path, kFormat);
 }
 
 ParticleCheckpoint load_particle_model(const std::string& path) {
   torch::serialize::InputArchive root;
-  const json meta = read_metadata(root, path);
+  const json meta = physics::read_checkpoint(root, path, kFormat);
   ParticleCheckpoint c;
   try {
     c.model = ParticleModel(config_from(meta.at("config")));
@@ -326,7 +321,7 @@ ParticleCheckpoint load_particle_model(const std::string& path) {
 
 void load_particle_weights(ParticleModel& model, const std::string& path) {
   torch::serialize::InputArchive root;
-  const json meta = read_metadata(root, path);
+  const json meta = physics::read_checkpoint(root, path, kFormat);
   ParticleModelConfig stored;
   try {
     stored = config_from(meta.at("config"));
