@@ -58,16 +58,17 @@ void PairMlp::validate() const {
     throw InvalidInput("PairMlp: length_scale and velocity_scale must be positive, energy_scale finite");
 }
 
+void PairMlp::transpose_layer(int l, std::vector<double>& out) const {
+  const int w = l == 0 ? inputs : hidden;
+  out.resize(static_cast<std::size_t>(w) * hidden);
+  for (int o = 0; o < hidden; ++o)
+    for (int k = 0; k < w; ++k) out[static_cast<std::size_t>(k) * hidden + o] = weights[l][static_cast<std::size_t>(o) * w + k];
+}
+
 void PairMlp::prepare() {
   validate();
   weights_cm.assign(static_cast<std::size_t>(layers), {});
-  for (int l = 0; l < layers; ++l) {
-    const int w = l == 0 ? inputs : hidden;
-    auto& t = weights_cm[static_cast<std::size_t>(l)];
-    t.resize(static_cast<std::size_t>(w) * hidden);
-    for (int o = 0; o < hidden; ++o)
-      for (int k = 0; k < w; ++k) t[static_cast<std::size_t>(k) * hidden + o] = weights[l][static_cast<std::size_t>(o) * w + k];
-  }
+  for (int l = 0; l < layers; ++l) transpose_layer(l, weights_cm[static_cast<std::size_t>(l)]);
 }
 
 double PairMlp::evaluate(const double* in, double* grad) const {
@@ -122,9 +123,7 @@ void PairMlp::evaluate_batch(const double* in, int P, double* f, double* df0) co
     if (prepared) {
       W = weights_cm[static_cast<std::size_t>(l)].data();
     } else {
-      transposed.resize(static_cast<std::size_t>(w) * hidden);
-      for (int o = 0; o < hidden; ++o)
-        for (int k = 0; k < w; ++k) transposed[static_cast<std::size_t>(k) * hidden + o] = weights[l][static_cast<std::size_t>(o) * w + k];
+      transpose_layer(l, transposed);
       W = transposed.data();
     }
     const double* b = biases[l].data();

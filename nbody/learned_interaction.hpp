@@ -62,6 +62,8 @@ struct PairMlp {
   void validate() const;
   /// validate(), then fill weights_cm.
   void prepare();
+  /// Layer l's weights, row-major [hidden x w], rewritten column-major into out.
+  void transpose_layer(int l, std::vector<double>& out) const;
   /// f(in) (in: `inputs` values); if grad is given, writes df/din[0..inputs). One sample, the
   /// reference for evaluate_batch.
   double evaluate(const double* in, double* grad = nullptr) const;
