@@ -42,7 +42,8 @@ struct TrainConformerArgs {
   std::string data_dir = "conformer-data", output = "conformer.pt";
   int64_t limit = 0, epochs = 20, batch_size = 32;
   int max_atoms = 32, threads = 0;
-  double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0;
+  double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0, stereo_weight = 1.0;
+  bool stereo_weight_given = false;  ///< --stereo-weight on the command line (applies on --resume too)
   int64_t hidden = 96, rounds = 4, steps = 32;
   unsigned seed = 0;
   bool resume = false, json = false, quiet = false;
@@ -131,6 +132,7 @@ int train_conformer_command(const TrainConformerArgs& a) {
   o.engine.hidden = a.hidden;
   o.engine.rounds = a.rounds;
   o.engine.steps = a.steps;
+  o.engine.stereo_weight = a.stereo_weight;
   o.epochs = a.epochs;
   o.batch_size = a.batch_size;
   o.learning_rate = a.lr;
@@ -146,6 +148,7 @@ int train_conformer_command(const TrainConformerArgs& a) {
   if (a.resume) {
     json meta;
     engine = mol::load_engine(a.output, &meta);
+    if (a.stereo_weight_given) engine->set_stereo_weight(a.stereo_weight);
     o.engine = engine->options();
     start_epoch = meta.value("epochs", int64_t{0});
   } else {
@@ -210,6 +213,11 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   train->add_option("--hidden", t.hidden, "encoder width")->capture_default_str();
   train->add_option("--rounds", t.rounds, "message-passing rounds")->capture_default_str();
   train->add_option("--steps", t.steps, "leapfrog steps of the relaxation")->capture_default_str();
+  train->add_option("--stereo-weight", t.stereo_weight,
+                    "stiffness of the terms that hold the SMILES' chiral centres and E/Z bonds (0: none; "
+                    "with --resume: replaces the model's)")
+      ->capture_default_str()
+      ->each([&t](const std::string&) { t.stereo_weight_given = true; });
   train->add_option("--seed", t.seed, "seed")->capture_default_str();
   train->add_option("--threads", t.threads, "torch and OpenMP threads");
   train->add_flag("--resume", t.resume, "continue training the model at --out");

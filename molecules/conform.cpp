@@ -38,7 +38,7 @@ void ConformOptions::validate() const {
 
 std::string shipped_model_path() {
   if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); env && *env) return env;
-  for (const std::string dir : {std::string(NOETHER_INSTALL_MODEL_DIR), std::string(NOETHER_SOURCE_MODEL_DIR)}) {
+  for (const std::string& dir : {std::string(NOETHER_INSTALL_MODEL_DIR), std::string(NOETHER_SOURCE_MODEL_DIR)}) {
     const auto p = fs::path(dir) / "conformer.pt";
     if (fs::exists(p)) return p.string();
   }

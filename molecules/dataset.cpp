@@ -213,7 +213,14 @@ std::vector<ConformerRecord> read_split(const std::string& path) {
     // does not, and training on those features would not match inference.
     auto mol = parse_smiles(smiles);
     RDKit::MolOps::removeHs(*mol);
-    const auto matches = RDKit::SubstructMatch(*m, *mol);
+    // A chirality-aware match first: for a molecule with symmetry the plain first match may map
+    // the coordinates through a symmetry that swaps a centre's neighbours, leaving targets whose
+    // stereo contradicts the SMILES (about 1% of the records).
+    RDKit::SubstructMatchParameters params;
+    params.useChirality = true;
+    params.maxMatches = 1;
+    auto matches = RDKit::SubstructMatch(*m, *mol, params);
+    if (matches.empty()) matches = RDKit::SubstructMatch(*m, *mol);
     if (matches.empty() || mol->getNumAtoms() != m->getNumAtoms())
       throw InvalidInput("'" + path + "': record '" + name + "' does not match its SMILES " + smiles);
     auto* conf = new RDKit::Conformer(mol->getNumAtoms());

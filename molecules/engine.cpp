@@ -2,7 +2,9 @@
 #include "molecules/engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <tuple>
 #include <string>
 
 #include "integrators/leapfrog.hpp"
@@ -14,6 +16,27 @@ namespace noether::molecules {
 namespace {
 constexpr int64_t kMaxHops = 7;  // pair features distinguish 1..6 bonds and "7 or more / none"
 constexpr double kSpeedLimit = 2.0;  // Å per unit time
+constexpr double kChiralMargin = 1.0;  // Å^3: a tetrahedral carbon's heavy neighbours span ~2.7
+constexpr double kCisMargin = 0.5;     // Å^2: |(a - b).(d - c)| is ~1.1 (cis) to ~2.2 (trans)
+
+// Chiral volumes [C] of the rows {centre, a, b, c} of `quads` and their gradients with respect to
+// a, b and c ([C, 3] each; the centre's is minus their sum).
+std::pair<torch::Tensor, std::array<torch::Tensor, 3>> chiral_volumes(const torch::Tensor& q,
+                                                                        const torch::Tensor& quads) {
+  const auto c = q.index_select(0, quads.select(1, 0));
+  const auto va = q.index_select(0, quads.select(1, 1)) - c, vb = q.index_select(0, quads.select(1, 2)) - c,
+             vc = q.index_select(0, quads.select(1, 3)) - c;
+  const auto bxc = torch::linalg_cross(vb, vc, 1);
+  return {(va * bxc).sum(1), {bxc, torch::linalg_cross(vc, va, 1), torch::linalg_cross(va, vb, 1)}};
+}
+
+// u = (a - b).(d - c) [D] over the rows {a, b, c, d} of `quads`, and du/da, du/dd ([D, 3]).
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> cis_products(const torch::Tensor& q,
+                                                                     const torch::Tensor& quads) {
+  const auto ab = q.index_select(0, quads.select(1, 0)) - q.index_select(0, quads.select(1, 1));
+  const auto dc = q.index_select(0, quads.select(1, 3)) - q.index_select(0, quads.select(1, 2));
+  return {(ab * dc).sum(1), dc, ab};
+}
 
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
   return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
@@ -33,12 +56,14 @@ void EngineOptions::validate() const {
   if (bonded_hops >= kMaxHops) throw InvalidInput("engine option bonded_hops must be below 7");
   if (!(init_noise >= 0)) throw InvalidInput("engine option init_noise must be >= 0");
   if (!(temperature >= 0)) throw InvalidInput("engine option temperature must be >= 0");
+  if (!(stereo_weight >= 0)) throw InvalidInput("engine option stereo_weight must be >= 0");
 }
 
 MolBatch MolBatch::to(torch::Device device) const {
   MolBatch b = *this;
   for (auto* t : {&b.x, &b.edge_index, &b.edge_attr, &b.batch, &b.local, &b.pairs, &b.pair_graph,
-                  &b.pair_hops, &b.init})
+                  &b.pair_hops, &b.init, &b.chiral, &b.chiral_sign, &b.chiral_graph, &b.cis_trans,
+                  &b.cis_sign, &b.cis_graph})
     *t = t->to(device);
   return b;
 }
@@ -47,7 +72,7 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   if (graphs.empty()) throw InvalidInput("make_batch: no molecules");
   MolBatch b;
   b.graphs = static_cast<int64_t>(graphs.size());
-  std::vector<torch::Tensor> xs, eis, eas, inits;
+  std::vector<torch::Tensor> xs, eis, eas, inits, chiral, chiral_sign, chiral_graph, cis, cis_sign, cis_graph;
   std::vector<int64_t> batch, local, pi, pj, pg, ph;
   int64_t offset = 0;
   for (int64_t m = 0; m < b.graphs; ++m) {
@@ -56,6 +81,12 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
     eis.push_back(g.edge_index + offset);
     eas.push_back(g.edge_features);
     inits.push_back(g.embedding);
+    chiral.push_back(g.chiral + offset);
+    chiral_sign.push_back(g.chiral_sign);
+    chiral_graph.push_back(torch::full({g.chiral.size(0)}, m, torch::kLong));
+    cis.push_back(g.cis_trans + offset);
+    cis_sign.push_back(g.cis_sign);
+    cis_graph.push_back(torch::full({g.cis_trans.size(0)}, m, torch::kLong));
     for (int64_t i = 0; i < g.atoms; ++i) {
       batch.push_back(m);
       local.push_back(i);
@@ -77,6 +108,12 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   b.edge_index = torch::cat(eis, 1);
   b.edge_attr = torch::cat(eas);
   b.init = torch::cat(inits);
+  b.chiral = torch::cat(chiral);
+  b.chiral_sign = torch::cat(chiral_sign);
+  b.chiral_graph = torch::cat(chiral_graph);
+  b.cis_trans = torch::cat(cis);
+  b.cis_sign = torch::cat(cis_sign);
+  b.cis_graph = torch::cat(cis_graph);
   b.batch = longs(batch);
   b.local = longs(local);
   b.pairs = torch::stack({longs(pi), longs(pj)});
@@ -146,6 +183,21 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   s.q0 = s.q0 + options_.init_noise * table[0].index_select(0, b.local);
   if (sample > 0)
     s.p0 = s.p0 + options_.temperature * torch::sqrt(mass) * table[1].index_select(0, b.local);
+
+  // Distances cannot tell a molecule from its mirror image, so the start decides the handedness:
+  // mirror each molecule whose specified centres mostly start on the wrong side.
+  if (b.chiral.size(0) > 0) {
+    torch::Tensor vote;
+    {
+      torch::NoGradGuard no_grad;
+      const auto vol = chiral_volumes(s.q0, b.chiral).first;
+      vote = torch::zeros({b.graphs}, vol.options()).index_add(0, b.chiral_graph, torch::sign(vol) * b.chiral_sign);
+    }
+    const auto flip = torch::where(vote < 0, -1.0, 1.0).to(s.q0.dtype()).index_select(0, b.batch);
+    const auto z = torch::stack({torch::ones_like(flip), torch::ones_like(flip), flip}, 1);
+    s.q0 = s.q0 * z;
+    s.p0 = s.p0 * z;
+  }
   return s;
 }
 
@@ -157,11 +209,28 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     const auto r = diff.pow(2).sum(1).add(1e-9).sqrt();
     return std::make_pair(diff, r);
   };
+  const double ks = options_.stereo_weight;
+  const bool chiral = ks > 0 && b.chiral.size(0) > 0, cis = ks > 0 && b.cis_trans.size(0) > 0;
   auto grad_v = [&](const torch::Tensor& q) {
     const auto [diff, r] = geometry(q);
     const auto dv_dr = 2.0 * (s.stiffness * (r - s.rest) - s.repulsion * torch::relu(s.contact - r));
     const auto g = (dv_dr / r).unsqueeze(1) * diff;
-    return torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
+    auto grad = torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
+    if (chiral) {  // d/dq of ks relu(m - s vol)^2
+      const auto [vol, dvol] = chiral_volumes(q, b.chiral);
+      const auto f = (-2.0 * ks * b.chiral_sign * torch::relu(kChiralMargin - b.chiral_sign * vol)).unsqueeze(1);
+      for (int k = 0; k < 3; ++k) grad = grad.index_add(0, b.chiral.select(1, k + 1), f * dvol[k]);
+      grad = grad.index_add(0, b.chiral.select(1, 0), -f * (dvol[0] + dvol[1] + dvol[2]));
+    }
+    if (cis) {
+      const auto [u, du_da, du_dd] = cis_products(q, b.cis_trans);
+      const auto f = (-2.0 * ks * b.cis_sign * torch::relu(kCisMargin - b.cis_sign * u)).unsqueeze(1);
+      grad = grad.index_add(0, b.cis_trans.select(1, 0), f * du_da)
+                 .index_add(0, b.cis_trans.select(1, 1), -f * du_da)
+                 .index_add(0, b.cis_trans.select(1, 3), f * du_dd)
+                 .index_add(0, b.cis_trans.select(1, 2), -f * du_dd);
+    }
+    return grad;
   };
   // Relativistic kinetic energy K = m c^2 (sqrt(1 + |p|^2 / (m c)^2) - 1): the speed stays below
   // c however stiff the learned springs are, so no step can throw an atom far away.
@@ -174,7 +243,16 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     const auto v = s.stiffness * (r - s.rest).pow(2) + s.repulsion * torch::relu(s.contact - r).pow(2);
     const auto kinetic =
         (c2 / s.inv_mass * (torch::sqrt(1.0 + p.pow(2).sum(1, true) * s.inv_mass.pow(2) / c2) - 1.0)).squeeze(1);
-    return torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);
+    auto e = torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);
+    if (chiral) {
+      const auto vol = chiral_volumes(q, b.chiral).first;
+      e = e.index_add(0, b.chiral_graph, ks * torch::relu(kChiralMargin - b.chiral_sign * vol).pow(2));
+    }
+    if (cis) {
+      const auto u = std::get<0>(cis_products(q, b.cis_trans));
+      e = e.index_add(0, b.cis_graph, ks * torch::relu(kCisMargin - b.cis_sign * u).pow(2));
+    }
+    return e;
   };
   auto q = s.q0, p = s.p0;
   if (qs) qs->push_back(q);
@@ -186,6 +264,13 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     if (energies) energies->push_back(energy(q, p));
   }
   return q;
+}
+
+void ConformerEngineImpl::set_stereo_weight(double weight) {
+  EngineOptions o = options_;
+  o.stereo_weight = weight;
+  o.validate();
+  options_ = o;
 }
 
 torch::Tensor ConformerEngineImpl::forward(const MolBatch& b, int64_t sample) {

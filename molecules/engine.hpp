@@ -14,6 +14,11 @@
 // more than c dt a step, so stiff learned springs cannot blow the integration up), and
 //   V = sum_{pairs within `bonded_hops` bonds} k_ij (r_ij - d_ij)^2
 //     + sum_{all pairs} w_ij relu(s_ij - r_ij)^2                  (learned repulsion)
+//     + stereo_weight * (sum_{centres} relu(1 Å^3 - s_c vol_c)^2 + sum_{E/Z bonds} relu(0.5 Å^2 - s_b u_b)^2)
+// (vol_c the chiral volume of a specified centre's heavy neighbours, u_b = (a - b).(d - c) over a
+// specified double bond b=c, s the signs the SMILES asks for: see MolGraph::chiral; distances
+// alone cannot tell a centre from its mirror image, so the wall pushes each one to the SMILES'
+// side, and the starting geometry is mirrored per molecule where most of its centres start wrong)
 // (the learned stiffness may vanish, so a flexible pair several bonds apart is held only by the
 // wall, while the pairs of a rigid ring system keep their distances)
 // the Rayleigh friction dp_i/dt = -g_i p_i, is integrated by leapfrog
@@ -40,6 +45,8 @@ struct EngineOptions {
   int64_t bonded_hops = 6;    ///< pairs up to this many bonds apart get a spring
   double init_noise = 0.3;    ///< Å, seeded perturbation of the initial positions
   double temperature = 0.5;   ///< scale of the random initial momenta of samples k > 0
+  /// Stiffness of the stereo terms (0: none): the SMILES' tetrahedral centres and E/Z bonds.
+  double stereo_weight = 1.0;
   /// Throws InvalidInput naming the bad field.
   void validate() const;
 };
@@ -57,6 +64,12 @@ struct MolBatch {
   torch::Tensor pair_graph;   ///< [P]
   torch::Tensor pair_hops;    ///< [P] bonds between the pair (disconnected: bonded_hops + 1)
   torch::Tensor init;         ///< [N, 3] the graphs' MolGraph::embedding, Å
+  torch::Tensor chiral;       ///< [C, 4] the graphs' MolGraph::chiral (batch atom indices)
+  torch::Tensor chiral_sign;  ///< [C]
+  torch::Tensor chiral_graph; ///< [C]
+  torch::Tensor cis_trans;    ///< [D, 4] the graphs' MolGraph::cis_trans (batch atom indices)
+  torch::Tensor cis_sign;     ///< [D]
+  torch::Tensor cis_graph;    ///< [D]
   MolBatch to(torch::Device device) const;
 };
 
@@ -76,6 +89,8 @@ class ConformerEngineImpl : public torch::nn::Module {
   std::pair<torch::Tensor, torch::Tensor> trajectory(const MolBatch& b, int64_t sample = 0);
 
   const EngineOptions& options() const { return options_; }
+  /// The stereo terms hold no weights of their own, so a trained engine can take them up.
+  void set_stereo_weight(double weight);
 
  private:
   struct Parameters;

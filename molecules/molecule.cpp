@@ -111,6 +111,56 @@ torch::Tensor mds_embedding(const Eigen::MatrixXd& topological) {
   return out;
 }
 
+// The SMILES' stereo as signs of 3-D quantities the engine can hold (see MolGraph::chiral).
+// RDKit's tetrahedral tag: looking along the atom's bonds in their stored order, the chiral volume
+// of the first three neighbours is positive for CCW and negative for CW. Where a hydrogen is among
+// the first three of four neighbours, the volume of the three heavy ones is taken instead: around
+// a tetrahedron, dropping neighbour k of (0, 1, 2, 3) keeps the sign for k = 1, 3 and flips it for
+// k = 0, 2.
+void stereo_constraints(const RDKit::ROMol& mol, const std::vector<int>& position, MolGraph& g) {
+  std::vector<int64_t> chiral, cis;
+  std::vector<float> chiral_sign, cis_sign;
+  for (const auto* a : mol.atoms()) {
+    const auto tag = a->getChiralTag();
+    if (tag != RDKit::Atom::CHI_TETRAHEDRAL_CW && tag != RDKit::Atom::CHI_TETRAHEDRAL_CCW) continue;
+    if (position[a->getIdx()] < 0) continue;
+    std::vector<int> nbrs;
+    int hydrogen = -1, k = 0;
+    for (const auto* b : mol.atomBonds(a)) {
+      const int other = position[b->getOtherAtomIdx(a->getIdx())];
+      if (other < 0)
+        hydrogen = k;
+      else
+        nbrs.push_back(other);
+      ++k;
+    }
+    if (nbrs.size() < 3) continue;
+    float sign = tag == RDKit::Atom::CHI_TETRAHEDRAL_CCW ? 1.0f : -1.0f;
+    if (k == 4 && nbrs.size() == 3 && hydrogen % 2 == 0) sign = -sign;
+    chiral.insert(chiral.end(), {position[a->getIdx()], nbrs[0], nbrs[1], nbrs[2]});
+    chiral_sign.push_back(sign);
+  }
+  for (const auto* b : mol.bonds()) {
+    using S = RDKit::Bond::BondStereo;
+    const auto st = b->getStereo();
+    if (st != S::STEREOZ && st != S::STEREOE && st != S::STEREOCIS && st != S::STEREOTRANS) continue;
+    const auto& sa = b->getStereoAtoms();
+    if (sa.size() != 2) continue;
+    const int a0 = position[sa[0]], b0 = position[b->getBeginAtomIdx()], c0 = position[b->getEndAtomIdx()],
+              d0 = position[sa[1]];
+    if (a0 < 0 || b0 < 0 || c0 < 0 || d0 < 0) continue;
+    cis.insert(cis.end(), {a0, b0, c0, d0});
+    cis_sign.push_back(st == S::STEREOZ || st == S::STEREOCIS ? 1.0f : -1.0f);
+  }
+  auto rows = [](const std::vector<int64_t>& v) {
+    return torch::tensor(v, torch::kLong).view({static_cast<int64_t>(v.size() / 4), 4});
+  };
+  g.chiral = rows(chiral);
+  g.chiral_sign = torch::tensor(chiral_sign, torch::kFloat);
+  g.cis_trans = rows(cis);
+  g.cis_sign = torch::tensor(cis_sign, torch::kFloat);
+}
+
 }  // namespace
 
 std::unique_ptr<RDKit::RWMol> parse_smiles(const std::string& smiles) {
@@ -190,6 +240,8 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
     bond_features(*edges[k].bond, ef + k * kBondFeatures);
   }
 
+  stereo_constraints(mol, position, g);
+
   // Shortest paths in bonds (Floyd-Warshall on the heavy-atom graph).
   const double far = 1e3;
   g.topological = Eigen::MatrixXd::Constant(g.atoms, g.atoms, far);
@@ -201,6 +253,20 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
         g.topological(i, j) = std::min(g.topological(i, j), g.topological(i, k) + g.topological(k, j));
   g.embedding = mds_embedding(g.topological);
   return g;
+}
+
+std::pair<Eigen::VectorXd, Eigen::VectorXd> stereo_values(const MolGraph& g, const Eigen::MatrixX3d& x) {
+  const auto ch = g.chiral.accessor<int64_t, 2>();
+  Eigen::VectorXd vol(g.chiral.size(0));
+  for (int64_t k = 0; k < g.chiral.size(0); ++k) {
+    const Eigen::RowVector3d c = x.row(ch[k][0]);
+    vol(k) = (x.row(ch[k][1]) - c).dot((x.row(ch[k][2]) - c).cross(x.row(ch[k][3]) - c));
+  }
+  const auto ct = g.cis_trans.accessor<int64_t, 2>();
+  Eigen::VectorXd cis(g.cis_trans.size(0));
+  for (int64_t k = 0; k < g.cis_trans.size(0); ++k)
+    cis(k) = (x.row(ct[k][0]) - x.row(ct[k][1])).dot(x.row(ct[k][3]) - x.row(ct[k][2]));
+  return {vol, cis};
 }
 
 Eigen::MatrixX3d heavy_coordinates(const RDKit::ROMol& mol, const MolGraph& g, int conf_id) {

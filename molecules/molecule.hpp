@@ -49,7 +49,22 @@ struct MolGraph {
   torch::Tensor embedding;         ///< [N, 3] float32, Å: classical MDS of `topological` at 1.3 Å a
                                    ///< bond, the engine's starting geometry (computed once here)
   std::vector<unsigned> heavy;     ///< heavy[i]: index in the input molecule of canonical atom i
+  /// Specified tetrahedral centres with three or more heavy neighbours: rows {centre, a, b, c}
+  /// (canonical indices), and `chiral_sign` [C] float32 = the sign the chiral volume
+  /// (a - centre) . ((b - centre) x (c - centre)) must have (RDKit's CCW: +1, CW: -1, converted to
+  /// these three heavy neighbours). [C, 4] int64.
+  torch::Tensor chiral;
+  torch::Tensor chiral_sign;
+  /// Double bonds with specified E/Z (or cis/trans): rows {a, b, c, d} with b=c the double bond
+  /// and a, d RDKit's stereo atoms on b and c; `cis_sign` [D] = +1 where a and d are cis, -1
+  /// trans, the sign of (a - b) . (d - c). [D, 4] int64.
+  torch::Tensor cis_trans;
+  torch::Tensor cis_sign;
 };
+
+/// Signed chiral volumes [C] of g.chiral at positions x [N, 3] and the cis/trans products [D] of
+/// g.cis_trans; the stereo of the SMILES holds where sign * value > 0 for every entry.
+std::pair<Eigen::VectorXd, Eigen::VectorXd> stereo_values(const MolGraph& g, const Eigen::MatrixX3d& x);
 
 /// Features as in HamNet. Atom: element one-hot (13 + other), degree 0-5, formal charge
 /// -1/0/+1/other, radical electrons 0/1/2+, hybridisation SP/SP2/SP3/SP3D/SP3D2/other, aromatic,

@@ -39,7 +39,8 @@ MolBatch batch_of(const std::vector<const ConformerRecord*>& rs) {
 
 json options_json(const EngineOptions& e) {
   return {{"hidden", e.hidden}, {"rounds", e.rounds}, {"steps", e.steps}, {"dt", e.dt},
-          {"bonded_hops", e.bonded_hops}, {"init_noise", e.init_noise}, {"temperature", e.temperature}};
+          {"bonded_hops", e.bonded_hops}, {"init_noise", e.init_noise}, {"temperature", e.temperature},
+          {"stereo_weight", e.stereo_weight}};
 }
 
 EngineOptions options_from(const json& j) {
@@ -51,6 +52,7 @@ EngineOptions options_from(const json& j) {
   e.bonded_hops = j.at("bonded_hops").get<int64_t>();
   e.init_noise = j.at("init_noise").get<double>();
   e.temperature = j.at("temperature").get<double>();
+  e.stereo_weight = j.value("stereo_weight", 0.0);  // models from before the stereo terms had none
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include <random>
 
 #include <GraphMol/FileParsers/MolSupplier.h>
+#include <GraphMol/FileParsers/MolWriters.h>
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/MolOps.h>
 
@@ -251,6 +252,124 @@ TEST_CASE("the relaxation dissipates energy", "[molecules][rdkit]") {
   nm::EngineOptions bad;
   bad.hidden = 0;
   CHECK_THROWS_AS(nm::ConformerEngine(bad), noether::InvalidInput);
+}
+
+namespace {
+// All entries of stereo_values agree with the signs the SMILES asks for.
+int stereo_violations(const nm::MolGraph& g, const Eigen::MatrixX3d& x) {
+  const auto [vol, cis] = nm::stereo_values(g, x);
+  int wrong = 0;
+  for (Eigen::Index k = 0; k < vol.size(); ++k) wrong += g.chiral_sign[k].item<float>() * vol(k) <= 0;
+  for (Eigen::Index k = 0; k < cis.size(); ++k) wrong += g.cis_sign[k].item<float>() * cis(k) <= 0;
+  return wrong;
+}
+}  // namespace
+
+TEST_CASE("stereo constraints follow RDKit's chirality and E/Z conventions", "[molecules][rdkit]") {
+  // ETKDG honours the SMILES' stereo: its conformers satisfy every sign, and their mirror images
+  // violate every tetrahedral one. Explicit hydrogens among a centre's first three bonds change
+  // which heavy neighbours span the volume, not the answer.
+  struct Case {
+    std::string smiles;
+    int centres, double_bonds;
+  };
+  for (const Case& c : {Case{"F[C@](Cl)(Br)I", 1, 0}, Case{"N[C@@H](C)C(=O)O", 1, 0}, Case{"[H][C@](F)(Cl)Br", 1, 0},
+                        Case{"C[C@@H]1CCC[C@]2(C)[C@H]3CC[C@@H]4CCC[C@@]4(C)[C@]3(C)CC[C@@H]12", 7, 0},
+                        Case{"O=C1OC[C@@H]2[C@H]1[C@@H]1C=C[C@H]2C1", 4, 0}, Case{"N#C/C=C\\C#N", 0, 1},
+                        Case{"F/C=C/F", 0, 1}, Case{"C/C(Cl)=C(\\Br)C", 0, 1},
+                        Case{"C/C=C/[C@H](O)[C@@H](N)C", 2, 1}}) {
+    INFO(c.smiles);
+    auto mol = nm::parse_smiles(c.smiles);
+    RDKit::MolOps::addHs(*mol);
+    REQUIRE(!nm::embed_etkdg(*mol, 1, 7, false).empty());
+    RDKit::RWMol heavy(*mol);
+    RDKit::MolOps::removeHs(heavy);
+    for (const RDKit::ROMol* m : {static_cast<const RDKit::ROMol*>(&heavy), static_cast<const RDKit::ROMol*>(mol.get())}) {
+      const auto g = nm::featurize(*m);
+      CHECK(g.chiral.size(0) == c.centres);
+      CHECK(g.cis_trans.size(0) == c.double_bonds);
+      const auto x = nm::heavy_coordinates(*m, g);
+      CHECK(stereo_violations(g, x) == 0);
+      Eigen::MatrixX3d mirror = x;
+      mirror.col(2) *= -1;
+      const auto [vol, cis] = nm::stereo_values(g, mirror);
+      for (Eigen::Index k = 0; k < vol.size(); ++k) CHECK(g.chiral_sign[k].item<float>() * vol(k) < 0);
+    }
+  }
+}
+
+TEST_CASE("data set targets keep the SMILES' stereo whatever the record's atom order", "[molecules][rdkit]") {
+  // A meso ring system: its mirror symmetry maps the graph onto itself with the two centres swapped,
+  // and a match that ignores chirality may read the coordinates through that symmetry.
+  auto mol = nm::parse_smiles("O=C1NC(=O)[C@@H]2CC=CC[C@H]12");
+  RDKit::MolOps::addHs(*mol);
+  REQUIRE(!nm::embed_etkdg(*mol, 1, 3, false).empty());
+  RDKit::MolOps::removeHs(*mol);  // data set records hold heavy atoms
+  const std::string path = "molecules_stereo_split_test.sdf";
+  {
+    RDKit::SDWriter writer(path);
+    std::mt19937_64 rng(11);
+    for (int k = 0; k < 12; ++k) {
+      std::vector<unsigned> order(mol->getNumAtoms());
+      std::iota(order.begin(), order.end(), 0u);
+      std::shuffle(order.begin(), order.end(), rng);
+      std::unique_ptr<RDKit::ROMol> shuffled(RDKit::MolOps::renumberAtoms(*mol, order));
+      shuffled->setProp("_Name", "meso" + std::to_string(k));
+      shuffled->setProp("noether_smiles", std::string("O=C1NC(=O)[C@@H]2CC=CC[C@H]12"));
+      shuffled->setProp("noether_source", std::string("etkdg-mmff"));
+      writer.write(*shuffled);
+    }
+  }
+  const auto split = nm::read_split(path);
+  std::remove(path.c_str());
+  REQUIRE(split.size() == 12);
+  for (const auto& r : split) {
+    INFO(r.name);
+    REQUIRE(r.graph.chiral.size(0) == 2);
+    CHECK(stereo_violations(r.graph, r.target) == 0);
+  }
+}
+
+TEST_CASE("the engine's stereo terms put every specified centre and double bond on the SMILES' side",
+          "[molecules][rdkit]") {
+  // An untrained engine (random springs): without the stereo terms the handedness of each centre
+  // is whatever the start and the springs make it; with them every one comes out right.
+  const std::vector<std::string> smiles = {
+      "C[C@@H]1CCC[C@]2(C)[C@H]3CC[C@@H]4CCC[C@@]4(C)[C@]3(C)CC[C@@H]12",
+      "O=C1OC[C@@H]2[C@H]1[C@@H]1C=C[C@H]2C1", "C/C=C/[C@H](O)[C@@H](N)C", "N#C/C=C\\C#N",
+      "O[C@H]1[C@H](O)C[NH2+]C[C@@H]1O", "CC(=O)O[C@@H]1[C@@H](OC)O[C@H](CO)[C@H](O)[C@H]1O"};
+  std::vector<nm::MolGraph> graphs;
+  for (const auto& s : smiles) graphs.push_back(nm::featurize(*nm::parse_smiles(s)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  const auto batch = nm::make_batch(ptrs);
+  auto violations = [&](double weight) {
+    torch::manual_seed(3);
+    nm::EngineOptions o;
+    o.hidden = 32;
+    o.rounds = 2;
+    o.stereo_weight = weight;
+    nm::ConformerEngine engine(o);
+    torch::NoGradGuard no_grad;
+    int wrong = 0;
+    for (int sample = 0; sample < 3; ++sample) {
+      const auto q = engine->forward(batch, sample).to(torch::kDouble).contiguous();
+      int64_t offset = 0;
+      for (const auto& g : graphs) {
+        Eigen::MatrixX3d x(g.atoms, 3);
+        for (int64_t i = 0; i < g.atoms; ++i)
+          for (int k = 0; k < 3; ++k) x(i, k) = q[offset + i][k].item<double>();
+        wrong += stereo_violations(g, x);
+        offset += g.atoms;
+      }
+    }
+    return wrong;
+  };
+  CHECK(violations(1.0) == 0);
+  CHECK(violations(0.0) > 0);
+  nm::EngineOptions bad;
+  bad.stereo_weight = -1;
+  CHECK_THROWS_WITH(nm::ConformerEngine(bad), Contains("stereo_weight"));
 }
 
 TEST_CASE("the shipped model gives chemically sensible bond lengths", "[molecules][rdkit]") {
