@@ -180,13 +180,10 @@ int main(int argc, char** argv) {
     const auto results = c.conform_all(inputs);
     for (long i = 0; i < n; ++i) {
       const auto& r = results[i];
-      if (!r.error.empty() || !r.mol) {
-        ++engine.failures;
-        continue;
-      }
-      const auto s0 = score(*r.mol, 0, *test[i].mol);
+      const auto s0 = r.error.empty() && r.mol ? score(*r.mol, 0, *test[i].mol) : Score{};
       if (!s0.ok) {
         ++engine.failures;
+        ++engine_by[test[i].source].failures;
         continue;
       }
       double b = s0.rmsd;
