@@ -42,8 +42,8 @@ struct TrainConformerArgs {
   std::string data_dir = "conformer-data", output = "conformer.pt";
   int64_t limit = 0, epochs = 20, batch_size = 32;
   int max_atoms = 32, threads = 0;
-  double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0, stereo_weight = 1.0;
-  bool stereo_weight_given = false;  ///< --stereo-weight on the command line (applies on --resume too)
+  double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0, stereo_weight = 1.0, ema = 0.0;
+  bool stereo_weight_given = false, no_symmetric = false;  ///< --stereo-weight on the command line (applies on --resume too)
   int64_t hidden = 96, rounds = 4, steps = 32;
   unsigned seed = 0;
   bool resume = false, json = false, quiet = false;
@@ -139,6 +139,8 @@ int train_conformer_command(const TrainConformerArgs& a) {
   o.w_local = a.bond_weight;
   o.focus = a.focus;
   o.focus_center = a.focus_center;
+  o.ema = a.ema;
+  o.symmetric = !a.no_symmetric;
   o.seed = a.seed;
   o.checkpoint = a.output;
   o.validate();  // before the data set, which may take a minute to build
@@ -210,6 +212,9 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   train->add_option("--bond-weight", t.bond_weight, "weight of the bond-length and bond-angle distance loss")->capture_default_str();
   train->add_option("--focus", t.focus, "weight each molecule's loss by 1 / (its RMSD + FOCUS) A; 0: plain mean")->capture_default_str();
   train->add_option("--focus-center", t.focus_center, "with --focus: weight by 1 / (|RMSD - CENTER| + FOCUS)")->capture_default_str();
+  train->add_option("--ema", t.ema, "save the moving average of the weights, with this decay per step (0: the last step's)")->capture_default_str();
+  train->add_flag("--no-symmetric", t.no_symmetric,
+                  "score against the target's labels as read, not its best-fitting symmetric relabelling");
   train->add_option("--hidden", t.hidden, "encoder width")->capture_default_str();
   train->add_option("--rounds", t.rounds, "message-passing rounds")->capture_default_str();
   train->add_option("--steps", t.steps, "leapfrog steps of the relaxation")->capture_default_str();

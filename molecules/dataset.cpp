@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <unordered_set>
@@ -184,6 +185,32 @@ std::string write_sdf(const std::vector<ConformerRecord>& records, const std::st
   return os.str();
 }
 
+}  // namespace
+
+// Automorphisms of the heavy-atom graph in canonical order (see ConformerRecord::symmetries).
+torch::Tensor symmetries(const RDKit::ROMol& heavy, const MolGraph& g) {
+  std::vector<int64_t> position(heavy.getNumAtoms(), -1);
+  for (int64_t i = 0; i < g.atoms; ++i) position[g.heavy[static_cast<std::size_t>(i)]] = i;
+  std::vector<std::vector<int64_t>> rows;
+  rows.emplace_back(static_cast<std::size_t>(g.atoms));
+  std::iota(rows[0].begin(), rows[0].end(), int64_t{0});
+  RDKit::SubstructMatchParameters params;
+  params.useChirality = true;
+  params.uniquify = false;
+  params.maxMatches = kMaxSymmetries;
+  for (const auto& match : RDKit::SubstructMatch(heavy, heavy, params)) {
+    std::vector<int64_t> row(static_cast<std::size_t>(g.atoms), -1);
+    for (const auto& [query, image] : match)
+      if (position[query] >= 0) row[static_cast<std::size_t>(position[query])] = position[image];
+    if (std::find(row.begin(), row.end(), -1) == row.end() && std::find(rows.begin(), rows.end(), row) == rows.end() &&
+        static_cast<int>(rows.size()) < kMaxSymmetries)
+      rows.push_back(std::move(row));
+  }
+  auto out = torch::empty({static_cast<int64_t>(rows.size()), g.atoms}, torch::kLong);
+  for (std::size_t k = 0; k < rows.size(); ++k) std::copy(rows[k].begin(), rows[k].end(), out[k].data_ptr<int64_t>());
+  return out;
+}
+
 ConformerRecord make_record(std::unique_ptr<RDKit::RWMol> heavy, std::string name, std::string source) {
   ConformerRecord r;
   r.name = std::move(name);
@@ -191,11 +218,10 @@ ConformerRecord make_record(std::unique_ptr<RDKit::RWMol> heavy, std::string nam
   r.smiles = canonical_smiles(*heavy);
   r.graph = featurize(*heavy, r.name);
   r.target = heavy_coordinates(*heavy, r.graph);
+  r.symmetries = symmetries(*heavy, r.graph);
   r.mol = std::shared_ptr<RDKit::ROMol>(heavy.release());
   return r;
 }
-
-}  // namespace
 
 std::vector<ConformerRecord> read_split(const std::string& path) {
   if (!fs::exists(path)) throw InvalidInput("no data split at '" + path + "'");

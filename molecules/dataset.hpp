@@ -45,7 +45,14 @@ struct ConformerRecord {
   std::shared_ptr<RDKit::ROMol> mol;  ///< heavy atoms, with the target conformer
   MolGraph graph;
   Eigen::MatrixX3d target; ///< [N, 3] Å in graph order
+  /// The molecule's symmetries (graph automorphisms that keep the SMILES' stereo, the identity
+  /// first, at most kMaxSymmetries) as [M, N] int64: row k relabels the target as
+  /// target[symmetries[k][i]] for atom i, an equally valid answer (a phenyl ring turned over, a
+  /// carboxylate's oxygens swapped), which the training loss may use instead.
+  torch::Tensor symmetries;
 };
+
+constexpr int kMaxSymmetries = 64;
 
 struct ConformerDataset {
   std::vector<ConformerRecord> train, valid, test;
@@ -54,6 +61,12 @@ struct ConformerDataset {
 
 /// Loads the cache in options.cache_dir, or builds it (and writes it atomically) when absent.
 ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progress);
+
+/// The symmetries of a heavy-atom molecule in g's canonical order (ConformerRecord::symmetries).
+torch::Tensor symmetries(const RDKit::ROMol& heavy, const MolGraph& g);
+
+/// A record from a heavy-atom molecule whose default conformer is the target.
+ConformerRecord make_record(std::unique_ptr<RDKit::RWMol> heavy, std::string name, std::string source);
 
 /// Reads one split file of the cache (SDF with noether_* properties).
 std::vector<ConformerRecord> read_split(const std::string& path);

@@ -75,12 +75,54 @@ void ConformerTrainOptions::validate() const {
   if (adj_k < 1) throw InvalidInput("train-conformer: adj_k must be >= 1");
   if (!(focus >= 0)) throw InvalidInput("train-conformer: focus must be >= 0");
   if (!(focus_center >= 0)) throw InvalidInput("train-conformer: focus center must be >= 0");
+  if (!(ema >= 0 && ema < 1)) throw InvalidInput("train-conformer: ema must be in [0, 1), got " + std::to_string(ema));
+}
+
+torch::Tensor closest_symmetric_target(const torch::Tensor& q, const torch::Tensor& target,
+                                       const std::vector<const ConformerRecord*>& records) {
+  torch::NoGradGuard no_grad;
+  // Every (graph, symmetry) pair becomes one virtual graph: the graph's predicted rows against
+  // the target rows the symmetry picks.
+  std::vector<int64_t> pred_rows, target_rows, virtual_graph, first_virtual;
+  int64_t offset = 0, virtuals = 0;
+  for (const auto* r : records) {
+    first_virtual.push_back(virtuals);
+    const auto sym = r->symmetries.accessor<int64_t, 2>();
+    for (int64_t k = 0; k < r->symmetries.size(0); ++k, ++virtuals)
+      for (int64_t i = 0; i < r->graph.atoms; ++i) {
+        pred_rows.push_back(offset + i);
+        target_rows.push_back(offset + sym[k][i]);
+        virtual_graph.push_back(virtuals);
+      }
+    offset += r->graph.atoms;
+  }
+  first_virtual.push_back(virtuals);
+  if (virtuals == static_cast<int64_t>(records.size())) return target;  // no symmetries at all
+  auto longs = [](const std::vector<int64_t>& v) { return torch::tensor(v, torch::kLong); };
+  const auto rmsd = kabsch_rmsd(q.detach().index_select(0, longs(pred_rows)),
+                                target.index_select(0, longs(target_rows)), longs(virtual_graph), virtuals)
+                        .to(torch::kDouble)
+                        .contiguous();
+  const double* rv = rmsd.data_ptr<double>();
+  std::vector<int64_t> chosen;
+  chosen.reserve(static_cast<std::size_t>(offset));
+  offset = 0;
+  for (std::size_t g = 0; g < records.size(); ++g) {
+    const int64_t lo = first_virtual[g], hi = first_virtual[g + 1];
+    const int64_t best = std::min_element(rv + lo, rv + hi) - rv - lo;
+    const auto sym = records[g]->symmetries[best];
+    const auto* s = sym.data_ptr<int64_t>();
+    for (int64_t i = 0; i < records[g]->graph.atoms; ++i) chosen.push_back(offset + s[i]);
+    offset += records[g]->graph.atoms;
+  }
+  return target.index_select(0, longs(chosen));
 }
 
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
-    ConformerEngineImpl& engine, const MolBatch& b, const torch::Tensor& target,
-    const ConformerTrainOptions& o) {
+    ConformerEngineImpl& engine, const MolBatch& b, const torch::Tensor& given_target,
+    const ConformerTrainOptions& o, const std::vector<const ConformerRecord*>* records) {
   const auto q = engine.forward(b, 0);
+  const auto target = records ? closest_symmetric_target(q, given_target, *records) : given_target;
   const auto rmsd = kabsch_rmsd(q, target, b.batch, b.graphs);
   const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.graphs);
   auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
@@ -104,7 +146,7 @@ ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vect
   for (std::size_t start = 0; start < records.size(); start += 256) {
     std::vector<const ConformerRecord*> rs;
     for (std::size_t i = start; i < std::min(records.size(), start + 256); ++i) rs.push_back(&records[i]);
-    const auto [l, r, d] = conformer_loss(engine, batch_of(rs), stack_targets(rs), o);
+    const auto [l, r, d] = conformer_loss(engine, batch_of(rs), stack_targets(rs), o, o.symmetric ? &rs : nullptr);
     loss += l.sum().item<double>();
     dist += d.sum().item<double>();
     const auto rc = r.to(torch::kDouble).contiguous();
@@ -137,6 +179,19 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
   const auto t0 = std::chrono::steady_clock::now();
   // Cosine decay of the learning rate over the run.
   const double lr0 = o.learning_rate;
+  // The weights' moving average (o.ema > 0), swapped in to save and to evaluate.
+  std::vector<torch::Tensor> average;
+  if (o.ema > 0)
+    for (const auto& p : engine->parameters()) average.push_back(p.detach().clone());
+  auto swap_average = [&] {
+    torch::NoGradGuard no_grad;
+    auto params = engine->parameters();
+    for (std::size_t i = 0; i < average.size(); ++i) {
+      auto last = params[i].detach().clone();
+      params[i].copy_(average[i]);
+      average[i] = last;
+    }
+  };
   for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
     engine->train();
     std::shuffle(order.begin(), order.end(), rng);
@@ -148,13 +203,18 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
       std::vector<const ConformerRecord*> rs;
       for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
         rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
-      const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o);
+      const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o, o.symmetric ? &rs : nullptr);
       const auto loss =
           o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
       opt.zero_grad();
       loss.backward();
       torch::nn::utils::clip_grad_norm_(engine->parameters(), 5.0);
       opt.step();
+      if (o.ema > 0) {
+        torch::NoGradGuard no_grad;
+        auto params = engine->parameters();
+        for (std::size_t i = 0; i < average.size(); ++i) average[i].mul_(o.ema).add_(params[i].detach(), 1.0 - o.ema);
+      }
       const double lv = l.mean().item<double>();  // the plain loss, comparable with validation
       if (!std::isfinite(lv)) throw NumericalError("train-conformer: the loss became " + std::to_string(lv));
       epoch_loss += lv;
@@ -165,10 +225,14 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
     }
     s.train_loss = epoch_loss / per_epoch;
     ++s.epochs;
-    if (!o.checkpoint.empty())
+    if (!o.checkpoint.empty()) {
+      if (o.ema > 0) swap_average();
       save_engine(*engine, o.checkpoint, {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss}});
+      if (o.ema > 0) swap_average();
+    }
   }
   bar.finish();
+  if (o.ema > 0) swap_average();  // the average is the result
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   s.seconds_per_epoch = s.epochs ? seconds / s.epochs : 0;
   engine->eval();

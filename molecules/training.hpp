@@ -42,6 +42,12 @@ struct ConformerTrainOptions {
   /// less; a center of a few tenths of an Å leans on the molecules that are nearly right.
   /// 0: plain mean.
   double focus = 0.0, focus_center = 0.0;
+  /// > 0: keep an exponential moving average of the weights (this decay per step) and save and
+  /// evaluate the average instead of the last step's weights; 0: none.
+  double ema = 0.0;
+  /// Score each molecule against the relabelling of its target by the molecule's own symmetry
+  /// that fits best (see conformer_loss); false: the target's labels as read.
+  bool symmetric = true;
   std::string checkpoint;        ///< saved after every epoch when set
   void validate() const;
 };
@@ -58,10 +64,18 @@ struct ConformerTrainSummary {
   double seconds_per_epoch = 0;
 };
 
-/// Per-molecule loss terms of a batch: {loss [G], rmsd [G], distance mse [G]}.
+/// Per-molecule loss terms of a batch: {loss [G], rmsd [G], distance mse [G]}. With `records`
+/// (the batch's records, in order) each target is first relabelled by the record's symmetry that
+/// lies closest to the prediction (lowest Kabsch RMSD), as the benchmark's symmetry-aware RMSD
+/// does; without, the target's own labels are used.
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
     ConformerEngineImpl& engine, const MolBatch& batch, const torch::Tensor& target,
-    const ConformerTrainOptions& o);
+    const ConformerTrainOptions& o, const std::vector<const ConformerRecord*>* records = nullptr);
+
+/// target [N, 3] relabelled per graph by the symmetry of records[g] that minimises the Kabsch
+/// RMSD to q (no gradient through the choice).
+torch::Tensor closest_symmetric_target(const torch::Tensor& q, const torch::Tensor& target,
+                                       const std::vector<const ConformerRecord*>& records);
 
 /// Loss and RMSD statistics of the engine's sample-0 conformers on records (no gradient).
 ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vector<ConformerRecord>& records,

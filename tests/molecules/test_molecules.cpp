@@ -18,6 +18,7 @@
 #include "molecules/engine.hpp"
 #include "molecules/io.hpp"
 #include "molecules/molecule.hpp"
+#include "molecules/training.hpp"
 #include "noether/error.hpp"
 
 namespace nm = noether::molecules;
@@ -328,6 +329,44 @@ TEST_CASE("data set targets keep the SMILES' stereo whatever the record's atom o
     REQUIRE(r.graph.chiral.size(0) == 2);
     CHECK(stereo_violations(r.graph, r.target) == 0);
   }
+}
+
+TEST_CASE("training scores a molecule against the symmetric relabelling of its target that fits best",
+          "[molecules][rdkit]") {
+  // tert-butylbenzene: the three methyls permute (6) and the ring turns over (2).
+  auto mol = nm::parse_smiles("CC(C)(C)c1ccccc1");
+  RDKit::MolOps::addHs(*mol);
+  REQUIRE(!nm::embed_etkdg(*mol, 1, 5, false).empty());
+  RDKit::MolOps::removeHs(*mol);
+  const auto rec = nm::make_record(std::make_unique<RDKit::RWMol>(*mol), "tbu", "etkdg-mmff");
+  REQUIRE(rec.symmetries.size(0) == 12);
+  // Every row maps bonds onto bonds, and row 0 is the identity.
+  const auto ei = rec.graph.edge_index.accessor<int64_t, 2>();
+  for (int64_t k = 0; k < 12; ++k)
+    for (int64_t e = 0; e < rec.graph.edge_index.size(1); ++e)
+      CHECK(rec.graph.topological(rec.symmetries[k][ei[0][e]].item<int64_t>(),
+                                  rec.symmetries[k][ei[1][e]].item<int64_t>()) == 1);
+  CHECK(torch::equal(rec.symmetries[0], torch::arange(rec.graph.atoms)));
+  // A prediction that is the target relabelled by symmetry 7, rotated and moved: the plain RMSD
+  // sees a large error, the symmetric choice none.
+  std::mt19937_64 rng(9);
+  const Eigen::Matrix3d rot = random_rotation(rng);
+  Eigen::MatrixX3d pred(rec.graph.atoms, 3);
+  for (int64_t i = 0; i < rec.graph.atoms; ++i)
+    pred.row(i) = (rot * rec.target.row(rec.symmetries[7][i].item<int64_t>()).transpose()).transpose() +
+                  Eigen::RowVector3d(1.0, -2.0, 0.5);
+  const auto q = to_tensor(pred).to(torch::kFloat), y = to_tensor(rec.target).to(torch::kFloat);
+  const auto batch = torch::zeros({rec.graph.atoms}, torch::kLong);
+  CHECK(nm::kabsch_rmsd(q, y, batch, 1).item<double>() > 0.5);
+  const auto chosen = nm::closest_symmetric_target(q, y, {&rec});
+  CHECK(nm::kabsch_rmsd(q, chosen, batch, 1).item<double>() < 1e-3);
+  // A molecule without symmetry keeps its target.
+  auto plain = nm::parse_smiles("OCC(N)C(=O)Cl");
+  RDKit::MolOps::addHs(*plain);
+  REQUIRE(!nm::embed_etkdg(*plain, 1, 5, false).empty());
+  RDKit::MolOps::removeHs(*plain);
+  const auto rec2 = nm::make_record(std::make_unique<RDKit::RWMol>(*plain), "plain", "etkdg-mmff");
+  CHECK(rec2.symmetries.size(0) == 1);
 }
 
 TEST_CASE("the engine's stereo terms put every specified centre and double bond on the SMILES' side",
