@@ -185,8 +185,9 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
     s.p0 = s.p0 + options_.temperature * torch::sqrt(mass) * table[1].index_select(0, b.local);
 
   // Distances cannot tell a molecule from its mirror image, so the start decides the handedness:
-  // mirror each molecule whose specified centres mostly start on the wrong side.
-  if (b.chiral.size(0) > 0) {
+  // mirror each molecule whose specified centres mostly start on the wrong side (with the stereo
+  // terms on: stereo_weight 0 is the engine of the models saved before them, unchanged).
+  if (options_.stereo_weight > 0 && b.chiral.size(0) > 0) {
     torch::Tensor vote;
     {
       torch::NoGradGuard no_grad;
