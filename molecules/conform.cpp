@@ -164,25 +164,87 @@ std::vector<Conformation> Conformer::conform_all(
   return out;
 }
 
+namespace {
+
+constexpr int kStereoRetries = 8;
+
+// Rows [offset, offset + atoms) of a [N, 3] double tensor.
+Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) {
+  Eigen::MatrixX3d x(atoms, 3);
+  const double* p = q.data_ptr<double>() + 3 * offset;
+  for (int64_t a = 0; a < atoms; ++a) x.row(a) << p[3 * a], p[3 * a + 1], p[3 * a + 2];
+  return x;
+}
+
+bool honours_stereo(const MolGraph& g, const Eigen::MatrixX3d& x) {
+  if (g.chiral.size(0) == 0 && g.cis_trans.size(0) == 0) return true;
+  const auto [vol, cis] = stereo_values(g, x);
+  const float* vs = g.chiral_sign.data_ptr<float>();
+  const float* cs = g.cis_sign.data_ptr<float>();
+  for (Eigen::Index k = 0; k < vol.size(); ++k)
+    if (vs[k] * vol(k) <= 0) return false;
+  for (Eigen::Index k = 0; k < cis.size(); ++k)
+    if (cs[k] * cis(k) <= 0) return false;
+  return true;
+}
+
+}  // namespace
+
 void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std::vector<std::size_t>& ok,
                       std::vector<Conformation>& out) const {
   std::vector<const MolGraph*> graphs;
   for (auto i : ok) graphs.push_back(&prepared[i - lo].graph);
   const MolBatch batch = make_batch(graphs);
-  std::vector<torch::Tensor> samples;
-  for (int s = 0; s < options_.num_confs; ++s)
-    samples.push_back(engine_->forward(batch, s).to(torch::kDouble).contiguous());
-  int64_t offset = 0;
+  // coords[m][s]: molecule m's sample s, heavy atoms in canonical order.
+  std::vector<std::vector<Eigen::MatrixX3d>> coords(ok.size());
+  for (int s = 0; s < options_.num_confs; ++s) {
+    const auto q = engine_->forward(batch, s).to(torch::kDouble).contiguous();
+    int64_t offset = 0;
+    for (std::size_t m = 0; m < ok.size(); ++m) {
+      coords[m].push_back(rows_of(q, offset, graphs[m]->atoms));
+      offset += graphs[m]->atoms;
+    }
+  }
+  // A conformer that contradicts the SMILES' stereo (a centre or E/Z bond the relaxation left on
+  // the wrong side; a few percent of the molecules that specify stereo) is replaced by the next
+  // of up to kStereoRetries further samples that honours it, as ETKDG retries an embedding.
+  std::vector<std::size_t> retry;
+  for (std::size_t m = 0; m < ok.size(); ++m)
+    for (const auto& x : coords[m])
+      if (!honours_stereo(*graphs[m], x)) {
+        retry.push_back(m);
+        break;
+      }
+  if (!retry.empty()) {
+    std::vector<const MolGraph*> sub;
+    for (auto m : retry) sub.push_back(graphs[m]);
+    const MolBatch retry_batch = make_batch(sub);
+    for (int k = 0; k < kStereoRetries; ++k) {
+      const auto q = engine_->forward(retry_batch, options_.num_confs + k).to(torch::kDouble).contiguous();
+      int64_t offset = 0;
+      bool left = false;
+      for (auto m : retry) {
+        const auto x = rows_of(q, offset, graphs[m]->atoms);
+        offset += graphs[m]->atoms;
+        for (auto& slot : coords[m])
+          if (!honours_stereo(*graphs[m], slot)) {
+            if (honours_stereo(*graphs[m], x)) slot = x;
+            break;
+          }
+        for (const auto& slot : coords[m]) left = left || !honours_stereo(*graphs[m], slot);
+      }
+      if (!left) break;
+    }
+  }
   for (std::size_t m = 0; m < ok.size(); ++m) {
     const std::size_t i = ok[m];
     auto& p = prepared[i - lo];
     try {
       auto mol = std::make_unique<RDKit::RWMol>(*p.heavy);
-      for (int s = 0; s < options_.num_confs; ++s) {
-        const auto* q = samples[static_cast<std::size_t>(s)].data_ptr<double>() + 3 * offset;
+      for (const auto& x : coords[m]) {
         auto* conf = new RDKit::Conformer(mol->getNumAtoms());
         for (int64_t a = 0; a < p.graph.atoms; ++a)
-          conf->setAtomPos(p.graph.heavy[a], RDGeom::Point3D(q[3 * a], q[3 * a + 1], q[3 * a + 2]));
+          conf->setAtomPos(p.graph.heavy[a], RDGeom::Point3D(x(a, 0), x(a, 1), x(a, 2)));
         conf->set3D(true);
         const int id = static_cast<int>(mol->addConformer(conf, true));
         fix_handedness(*mol, id);
@@ -203,7 +265,6 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
     } catch (const std::exception& e) {
       out[i].error = "molecule '" + out[i].smiles + "': " + e.what();
     }
-    offset += p.graph.atoms;
   }
 }
 

@@ -178,11 +178,16 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   s.q0 = b.init.index_add(0, src, w.select(1, 0).unsqueeze(1) * along);
   s.p0 = torch::zeros_like(b.init).index_add(0, src, w.select(1, 1).unsqueeze(1) * along);
   const int64_t rows = b.local.numel() ? b.local.max().item<int64_t>() + 1 : 1;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(7919 + 104729 * sample));
-  const auto table = torch::randn({2, rows, 3}, gen, torch::kFloat).to(b.init.options());
-  s.q0 = s.q0 + options_.init_noise * table[0].index_select(0, b.local);
-  if (sample > 0)
-    s.p0 = s.p0 + options_.temperature * torch::sqrt(mass) * table[1].index_select(0, b.local);
+  // One generator per table, and only the first half of each draw used: LibTorch's normal fill
+  // redraws a tensor's last 16 values, so only draws away from the end are the same whatever the
+  // size, i.e. whatever the largest molecule of the batch.
+  auto draws = [&](uint64_t seed) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    return torch::randn({2, rows, 3}, gen, torch::kFloat)[0].to(b.init.options()).index_select(0, b.local);
+  };
+  const auto seed = static_cast<uint64_t>(7919 + 104729 * sample);
+  s.q0 = s.q0 + options_.init_noise * draws(seed);
+  if (sample > 0) s.p0 = s.p0 + options_.temperature * torch::sqrt(mass) * draws(seed + 1);
 
   // Distances cannot tell a molecule from its mirror image, so the start decides the handedness:
   // mirror each molecule whose specified centres mostly start on the wrong side (with the stereo

@@ -455,7 +455,10 @@ TEST_CASE("the shipped model honours the SMILES' stereo", "[molecules][rdkit]") 
         "N#C/C=C\\C#N", "C[C@@H]1CCC[C@]2(C)[C@H]3CC[C@@H]4CCC[C@@]4(C)[C@]3(C)CC[C@@H]12",
         "O=C1NC(=O)[C@H]2[C@@H]1[C@@H]1O[C@H]2c2ccccc21",
         "CC1(C)CCC[C@]2(C)[C@H]3C[C@@H](O)[C@@H]4CCC[C@@]4(C)[C@]3(C)CC[C@@H]12",
-        "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1C[C@H]1O[C@H]12", "O[C@H]1C[C@H]2C[C@@H](O)C[C@H]2C1"}) {
+        "C[C@]12CC[C@H]3[C@@H](CCC4=CC(=O)CC[C@@]43C)[C@@H]1C[C@H]1O[C@H]12", "O[C@H]1C[C@H]2C[C@@H](O)C[C@H]2C1",
+        // the stereo terms leave these on the wrong side; the retried samples do not
+        "N#CC1(C#N)[C@@H]2C[C@@H](c3ccccc32)C1(C#N)C#N",
+        "CC1(C)CCC[C@]2(C)[C@H]3CC[C@@H]4CCC[C@@]4(C)[C@]3(C)CC[C@@H]12"}) {
     INFO(smiles);
     const auto c = engine.conform(smiles);
     RDKit::RWMol got(*c.mol);
@@ -472,4 +475,19 @@ TEST_CASE("the shipped model honours the SMILES' stereo", "[molecules][rdkit]") 
       if (b->getStereo() == RDKit::Bond::STEREOE || b->getStereo() == RDKit::Bond::STEREOZ)
         CHECK(got.getBondBetweenAtoms(b->getBeginAtomIdx(), b->getEndAtomIdx())->getStereo() == b->getStereo());
   }
+}
+
+TEST_CASE("a molecule's conformers do not depend on the molecules batched with it", "[molecules][rdkit]") {
+  nm::ConformOptions o;
+  o.num_confs = 3;
+  o.threads = 1;
+  nm::Conformer engine(o);
+  const std::pair<std::string, std::string> small{"C[C@@H](O)c1ccccc1", "small"};
+  const auto alone = engine.conform_all({small});
+  const auto with = engine.conform_all({{"CCCCCCCCCCCCCCCCCCCCCCCC(=O)O", "large"}, small});
+  REQUIRE(alone[0].coordinates.size() == 3);
+  REQUIRE(with[1].coordinates.size() == 3);
+  for (int k = 0; k < 3; ++k) CHECK((alone[0].coordinates[k] - with[1].coordinates[k]).cwiseAbs().maxCoeff() < 1e-4);
+  // and the samples differ from each other
+  CHECK((alone[0].coordinates[1] - alone[0].coordinates[2]).norm() > 0.1);
 }
