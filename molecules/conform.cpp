@@ -176,18 +176,6 @@ Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) 
   return x;
 }
 
-bool honours_stereo(const MolGraph& g, const Eigen::MatrixX3d& x) {
-  if (g.chiral.size(0) == 0 && g.cis_trans.size(0) == 0) return true;
-  const auto [vol, cis] = stereo_values(g, x);
-  const float* vs = g.chiral_sign.data_ptr<float>();
-  const float* cs = g.cis_sign.data_ptr<float>();
-  for (Eigen::Index k = 0; k < vol.size(); ++k)
-    if (vs[k] * vol(k) <= 0) return false;
-  for (Eigen::Index k = 0; k < cis.size(); ++k)
-    if (cs[k] * cis(k) <= 0) return false;
-  return true;
-}
-
 }  // namespace
 
 void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std::vector<std::size_t>& ok,
@@ -208,32 +196,31 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
   // A conformer that contradicts the SMILES' stereo (a centre or E/Z bond the relaxation left on
   // the wrong side; a few percent of the molecules that specify stereo) is replaced by the next
   // of up to kStereoRetries further samples that honours it, as ETKDG retries an embedding.
-  std::vector<std::size_t> retry;
-  for (std::size_t m = 0; m < ok.size(); ++m)
-    for (const auto& x : coords[m])
-      if (!honours_stereo(*graphs[m], x)) {
-        retry.push_back(m);
-        break;
-      }
+  std::vector<std::size_t> retry;                  // molecules with a wrong sample
+  std::vector<std::vector<std::size_t>> wrong(ok.size());  // their wrong samples, in order
+  for (std::size_t m = 0; m < ok.size(); ++m) {
+    for (std::size_t s = 0; s < coords[m].size(); ++s)
+      if (stereo_violations(*graphs[m], coords[m][s]) > 0) wrong[m].push_back(s);
+    if (!wrong[m].empty()) retry.push_back(m);
+  }
   if (!retry.empty()) {
     std::vector<const MolGraph*> sub;
     for (auto m : retry) sub.push_back(graphs[m]);
     const MolBatch retry_batch = make_batch(sub);
-    for (int k = 0; k < kStereoRetries; ++k) {
+    std::size_t left = retry.size();
+    for (int k = 0; k < kStereoRetries && left > 0; ++k) {
       const auto q = engine_->forward(retry_batch, options_.num_confs + k).to(torch::kDouble).contiguous();
       int64_t offset = 0;
-      bool left = false;
       for (auto m : retry) {
-        const auto x = rows_of(q, offset, graphs[m]->atoms);
+        const int64_t at = offset;
         offset += graphs[m]->atoms;
-        for (auto& slot : coords[m])
-          if (!honours_stereo(*graphs[m], slot)) {
-            if (honours_stereo(*graphs[m], x)) slot = x;
-            break;
-          }
-        for (const auto& slot : coords[m]) left = left || !honours_stereo(*graphs[m], slot);
+        if (wrong[m].empty()) continue;
+        auto x = rows_of(q, at, graphs[m]->atoms);
+        if (stereo_violations(*graphs[m], x) > 0) continue;
+        coords[m][wrong[m].front()] = std::move(x);
+        wrong[m].erase(wrong[m].begin());
+        left -= wrong[m].empty();
       }
-      if (!left) break;
     }
   }
   for (std::size_t m = 0; m < ok.size(); ++m) {

@@ -269,6 +269,17 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> stereo_values(const MolGraph& g, con
   return {vol, cis};
 }
 
+int stereo_violations(const MolGraph& g, const Eigen::MatrixX3d& x) {
+  if (g.chiral.size(0) == 0 && g.cis_trans.size(0) == 0) return 0;
+  const auto [vol, cis] = stereo_values(g, x);
+  const float* vs = g.chiral_sign.data_ptr<float>();
+  const float* cs = g.cis_sign.data_ptr<float>();
+  int wrong = 0;
+  for (Eigen::Index k = 0; k < vol.size(); ++k) wrong += vs[k] * vol(k) <= 0;
+  for (Eigen::Index k = 0; k < cis.size(); ++k) wrong += cs[k] * cis(k) <= 0;
+  return wrong;
+}
+
 Eigen::MatrixX3d heavy_coordinates(const RDKit::ROMol& mol, const MolGraph& g, int conf_id) {
   if (mol.getNumConformers() == 0) throw InvalidInput("molecule has no 3-D coordinates");
   const auto& conf = mol.getConformer(conf_id);

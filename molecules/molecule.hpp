@@ -66,6 +66,9 @@ struct MolGraph {
 /// g.cis_trans; the stereo of the SMILES holds where sign * value > 0 for every entry.
 std::pair<Eigen::VectorXd, Eigen::VectorXd> stereo_values(const MolGraph& g, const Eigen::MatrixX3d& x);
 
+/// How many entries of stereo_values have the wrong sign (0: x is the SMILES' stereoisomer).
+int stereo_violations(const MolGraph& g, const Eigen::MatrixX3d& x);
+
 /// Features as in HamNet. Atom: element one-hot (13 + other), degree 0-5, formal charge
 /// -1/0/+1/other, radical electrons 0/1/2+, hybridisation SP/SP2/SP3/SP3D/SP3D2/other, aromatic,
 /// chirality none/CW/CCW/other, attached hydrogens 0-4, in ring. Bond: single/double/triple/

@@ -274,15 +274,6 @@ std::unique_ptr<RDKit::RWMol> embedded(const std::string& smiles, unsigned seed,
   if (heavy) RDKit::MolOps::removeHs(*mol);
   return mol;
 }
-
-// All entries of stereo_values agree with the signs the SMILES asks for.
-int stereo_violations(const nm::MolGraph& g, const Eigen::MatrixX3d& x) {
-  const auto [vol, cis] = nm::stereo_values(g, x);
-  int wrong = 0;
-  for (Eigen::Index k = 0; k < vol.size(); ++k) wrong += g.chiral_sign[k].item<float>() * vol(k) <= 0;
-  for (Eigen::Index k = 0; k < cis.size(); ++k) wrong += g.cis_sign[k].item<float>() * cis(k) <= 0;
-  return wrong;
-}
 }  // namespace
 
 TEST_CASE("stereo constraints follow RDKit's chirality and E/Z conventions", "[molecules][rdkit]") {
@@ -307,7 +298,7 @@ TEST_CASE("stereo constraints follow RDKit's chirality and E/Z conventions", "[m
       CHECK(g.chiral.size(0) == c.centres);
       CHECK(g.cis_trans.size(0) == c.double_bonds);
       const auto x = nm::heavy_coordinates(*m, g);
-      CHECK(stereo_violations(g, x) == 0);
+      CHECK(nm::stereo_violations(g, x) == 0);
       Eigen::MatrixX3d mirror = x;
       mirror.col(2) *= -1;
       const auto [vol, cis] = nm::stereo_values(g, mirror);
@@ -341,7 +332,7 @@ TEST_CASE("data set targets keep the SMILES' stereo whatever the record's atom o
   for (const auto& r : split) {
     INFO(r.name);
     REQUIRE(r.graph.chiral.size(0) == 2);
-    CHECK(stereo_violations(r.graph, r.target) == 0);
+    CHECK(nm::stereo_violations(r.graph, r.target) == 0);
   }
 }
 
@@ -404,7 +395,7 @@ TEST_CASE("the engine's stereo terms put every specified centre and double bond 
         Eigen::MatrixX3d x(g.atoms, 3);
         for (int64_t i = 0; i < g.atoms; ++i)
           for (int k = 0; k < 3; ++k) x(i, k) = q[offset + i][k].item<double>();
-        wrong += stereo_violations(g, x);
+        wrong += nm::stereo_violations(g, x);
         offset += g.atoms;
       }
     }
