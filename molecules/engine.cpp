@@ -38,6 +38,14 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> cis_products(const torch
   return {(ab * dc).sum(1), dc, ab};
 }
 
+// The one-sided stereo wall k relu(margin - sign value)^2 per entry and its derivative with
+// respect to the value.
+std::pair<torch::Tensor, torch::Tensor> stereo_wall(double k, const torch::Tensor& value, const torch::Tensor& sign,
+                                                    double margin) {
+  const auto gap = torch::relu(margin - sign * value);
+  return {k * gap.pow(2), -2.0 * k * sign * gap};
+}
+
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
   return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
                                torch::nn::Linear(hidden, out));
@@ -222,15 +230,15 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     const auto dv_dr = 2.0 * (s.stiffness * (r - s.rest) - s.repulsion * torch::relu(s.contact - r));
     const auto g = (dv_dr / r).unsqueeze(1) * diff;
     auto grad = torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
-    if (chiral) {  // d/dq of ks relu(m - s vol)^2
+    if (chiral) {
       const auto [vol, dvol] = chiral_volumes(q, b.chiral);
-      const auto f = (-2.0 * ks * b.chiral_sign * torch::relu(kChiralMargin - b.chiral_sign * vol)).unsqueeze(1);
+      const auto f = stereo_wall(ks, vol, b.chiral_sign, kChiralMargin).second.unsqueeze(1);
       for (int k = 0; k < 3; ++k) grad = grad.index_add(0, b.chiral.select(1, k + 1), f * dvol[k]);
       grad = grad.index_add(0, b.chiral.select(1, 0), -f * (dvol[0] + dvol[1] + dvol[2]));
     }
     if (cis) {
       const auto [u, du_da, du_dd] = cis_products(q, b.cis_trans);
-      const auto f = (-2.0 * ks * b.cis_sign * torch::relu(kCisMargin - b.cis_sign * u)).unsqueeze(1);
+      const auto f = stereo_wall(ks, u, b.cis_sign, kCisMargin).second.unsqueeze(1);
       grad = grad.index_add(0, b.cis_trans.select(1, 0), f * du_da)
                  .index_add(0, b.cis_trans.select(1, 1), -f * du_da)
                  .index_add(0, b.cis_trans.select(1, 3), f * du_dd)
@@ -252,11 +260,11 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     auto e = torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);
     if (chiral) {
       const auto vol = chiral_volumes(q, b.chiral).first;
-      e = e.index_add(0, b.chiral_graph, ks * torch::relu(kChiralMargin - b.chiral_sign * vol).pow(2));
+      e = e.index_add(0, b.chiral_graph, stereo_wall(ks, vol, b.chiral_sign, kChiralMargin).first);
     }
     if (cis) {
       const auto u = std::get<0>(cis_products(q, b.cis_trans));
-      e = e.index_add(0, b.cis_graph, ks * torch::relu(kCisMargin - b.cis_sign * u).pow(2));
+      e = e.index_add(0, b.cis_graph, stereo_wall(ks, u, b.cis_sign, kCisMargin).first);
     }
     return e;
   };
