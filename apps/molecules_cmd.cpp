@@ -43,7 +43,8 @@ struct TrainConformerArgs {
   int64_t limit = 0, epochs = 20, batch_size = 32;
   int max_atoms = 32, threads = 0;
   double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0, stereo_weight = 1.0, ema = 0.0;
-  bool stereo_weight_given = false, no_symmetric = false;  ///< --stereo-weight on the command line (applies on --resume too)
+  bool stereo_weight_given = false;  ///< --stereo-weight on the command line (applies on --resume too)
+  bool no_symmetric = false;
   int64_t hidden = 96, rounds = 4, steps = 32;
   unsigned seed = 0;
   bool resume = false, json = false, quiet = false;
