@@ -122,7 +122,7 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
     ConformerEngineImpl& engine, const MolBatch& b, const torch::Tensor& given_target,
     const ConformerTrainOptions& o, const std::vector<const ConformerRecord*>* records) {
   const auto q = engine.forward(b, 0);
-  const auto target = records ? closest_symmetric_target(q, given_target, *records) : given_target;
+  const auto target = o.symmetric && records ? closest_symmetric_target(q, given_target, *records) : given_target;
   const auto rmsd = kabsch_rmsd(q, target, b.batch, b.graphs);
   const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.graphs);
   auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
@@ -146,7 +146,7 @@ ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vect
   for (std::size_t start = 0; start < records.size(); start += 256) {
     std::vector<const ConformerRecord*> rs;
     for (std::size_t i = start; i < std::min(records.size(), start + 256); ++i) rs.push_back(&records[i]);
-    const auto [l, r, d] = conformer_loss(engine, batch_of(rs), stack_targets(rs), o, o.symmetric ? &rs : nullptr);
+    const auto [l, r, d] = conformer_loss(engine, batch_of(rs), stack_targets(rs), o, &rs);
     loss += l.sum().item<double>();
     dist += d.sum().item<double>();
     const auto rc = r.to(torch::kDouble).contiguous();
@@ -203,7 +203,7 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
       std::vector<const ConformerRecord*> rs;
       for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
         rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
-      const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o, o.symmetric ? &rs : nullptr);
+      const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o, &rs);
       const auto loss =
           o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
       opt.zero_grad();

@@ -64,8 +64,8 @@ struct ConformerTrainSummary {
   double seconds_per_epoch = 0;
 };
 
-/// Per-molecule loss terms of a batch: {loss [G], rmsd [G], distance mse [G]}. With `records`
-/// (the batch's records, in order) each target is first relabelled by the record's symmetry that
+/// Per-molecule loss terms of a batch: {loss [G], rmsd [G], distance mse [G]}. With o.symmetric
+/// and `records` (the batch's records, in order) each target is first relabelled by the record's symmetry that
 /// lies closest to the prediction (lowest Kabsch RMSD), as the benchmark's symmetry-aware RMSD
 /// does; without, the target's own labels are used.
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
