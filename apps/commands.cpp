@@ -130,7 +130,7 @@ int systems_command(bool as_json) {
 
 int integrators_command(bool as_json) {
   json list = json::array();
-  for (const auto& i : integrator_infos())
+  for (const auto& i : integrators::schemes())
     list.push_back({{"name", i.name},
                     {"order", i.order},
                     {"symplectic", i.symplectic},
@@ -144,7 +144,7 @@ int integrators_command(bool as_json) {
   std::cout << std::left << std::setw(19) << "name" << std::setw(7) << "order" << std::setw(12)
             << "symplectic" << std::setw(11) << "separable" << std::setw(22) << "evals/step"
             << "description\n";
-  for (const auto& i : integrator_infos())
+  for (const auto& i : integrators::schemes())
     std::cout << std::setw(19) << i.name << std::setw(7) << i.order << std::setw(12)
               << (i.symplectic ? "yes" : "no") << std::setw(11) << (i.separable_only ? "needed" : "any")
               << std::setw(22) << i.evaluations << i.description << "\n";

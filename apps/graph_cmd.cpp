@@ -97,7 +97,7 @@ int train_graph_command(const TrainGraphArgs& a) {
   torch::manual_seed(a.seed);
   ng::ParticleModel model(c);
   if (o.loss == "step" && model.has_vector_field() && !model.separable() &&
-      (o.integrator == ng::StepIntegrator::kLeapfrog || o.integrator == ng::StepIntegrator::kYoshida4))
+      noether::integrators::scheme_info(o.integrator).separable_only)
     throw InvalidInput("--integrator " + a.integrator + " needs a conservative hogn; use rk4 or tao");
   const ng::ParticleData data = ng::generate_particle_data(d);
   const int64_t held = std::max<int64_t>(1, d.systems / 5);
@@ -259,8 +259,7 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
   for (std::size_t i = 0; i < models.size(); ++i) {
     auto& m = models[i].model;
     ng::RolloutMetricsOptions mo = ro;
-    if (!m.separable() && (mo.integrator == ng::StepIntegrator::kLeapfrog ||
-                           mo.integrator == ng::StepIntegrator::kYoshida4))
+    if (!m.separable() && noether::integrators::scheme_info(mo.integrator).separable_only)
       throw InvalidInput("--integrator " + a.integrator + " needs a separable H; " + a.models[i] + " is " +
                          m.config().describe() + "; use rk4 or tao");
     runs.push_back(ng::evaluate_rollouts(m, data, 0, d.systems, mo));

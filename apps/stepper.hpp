@@ -3,28 +3,18 @@
 //   auto step = make_stepper("leapfrog", system, options);   // throws InvalidInput
 //   for (...) step(y, t, dt);                                 // y = [q; p], in place
 //
-// This is the only place that maps names to schemes (the config/CLI edge).
+// Names and what each scheme is come from integrators/registry.hpp; this file only builds the
+// stepping closure for an analytic system.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "integrators/registry.hpp"
 #include "physics/systems.hpp"
 
 namespace noether::apps {
-
-struct IntegratorInfo {
-  std::string name;
-  int order;
-  bool symplectic;
-  bool separable_only;
-  std::string evaluations;  ///< force evaluations per step, in words
-  std::string description;
-};
-
-/// Every integrator the CLI offers, in a stable order.
-const std::vector<IntegratorInfo>& integrator_infos();
 
 struct StepperOptions {
   double omega = 20.0;  ///< Tao's coupling constant

@@ -71,7 +71,7 @@ int train_command(TrainArgs a) {
     o.batch_size = a.batch_size;
     o.seed = a.seed;
     o.loss = a.loss;
-    o.integrator = a.integrator;
+    o.integrator = integrators::parse_scheme(a.integrator);
     o.rollout_steps = a.rollout_steps;
     o.dtype = parse_dtype(a.dtype);
     physics::ModelConfig c;
@@ -138,7 +138,7 @@ int evaluate_command(const EvaluateArgs& a) {
     std::cout << json{{"model", a.model},
                       {"kind", run.model->config().kind},
                       {"system", run.system},
-                      {"steps", run.step},
+                      {"steps", run.step()},
                       {"test_loss", e.test_loss},
                       {"energy_mse", e.energy_mse},
                       {"state_mse", e.state_mse},
@@ -147,7 +147,7 @@ int evaluate_command(const EvaluateArgs& a) {
                      .dump()
               << std::endl;
   } else {
-    std::cout << a.model << ": " << run.model->config().describe() << " trained " << run.step
+    std::cout << a.model << ": " << run.model->config().describe() << " trained " << run.step()
               << " steps on " << run.system << "\n"
               << std::scientific << std::setprecision(3) << "  test loss (derivative MSE) "
               << e.test_loss << "\n  energy MSE over " << e.starts << " rollouts on [0, " << a.t1

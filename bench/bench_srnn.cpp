@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
                      {"train_trajectories", noisy.x.size(0) / protocol.points},
                      {"test_trajectories", test_obs.size(1)}, {"training_steps", steps},
                      {"window", window}, {"fit_samples", fit}};
-  for (const auto& [kind, integrator] : {std::pair<std::string, std::string>{"separable", "leapfrog"},
-                                        {"baseline", "rk4"}}) {
+  using noether::integrators::Scheme;
+  for (const auto& [kind, integrator] : {std::pair<std::string, Scheme>{"separable", Scheme::kLeapfrog},
+                                        {"baseline", Scheme::kRk4}}) {
     np::ModelConfig c;
     c.kind = kind;
     c.dof = chain.dof();
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
     out[name + "_final_train_loss"] = summary.train_loss;
     out[name + "_derivative_test_mse"] = summary.test_loss;
     if (!json)
-      std::cout << name << " (" << integrator << "): 100-step trajectory MSE " << plain
+      std::cout << name << " (" << noether::integrators::scheme_name(integrator) << "): 100-step trajectory MSE " << plain
                 << " from the noisy start, " << optimised << " with initial-state optimisation; "
                 << seconds << " s to train (final window loss " << summary.train_loss
                 << ", derivative MSE on test " << summary.test_loss << ")\n";

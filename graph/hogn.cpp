@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "noether/error.hpp"
+#include "physics/models/field.hpp"
 
 namespace noether::graph {
 
@@ -128,24 +129,13 @@ std::pair<torch::Tensor, torch::Tensor> HognImpl::time_derivative(const torch::T
                                                                   const GraphBatch& g,
                                                                   bool create_graph) {
   check_inputs(q, p, masses, g);
-  torch::AutoGradMode enable(true);  // also inside a caller's NoGradGuard
-  torch::Tensor qg = q.requires_grad() ? q : q.detach().requires_grad_(true);
-  torch::Tensor pg = p.requires_grad() ? p : p.detach().requires_grad_(true);
-  const auto h = energy(qg, pg, masses, g);
-  auto grads = torch::autograd::grad({h.sum()}, {qg, pg}, {}, /*retain_graph=*/c10::nullopt,
-                                     create_graph);
-  torch::Tensor dqdt = grads[1];
-  torch::Tensor dpdt = -grads[0];
-  if (options_.dissipation) {
-    // D is quadratic in v with non-negative coefficients; dD/dv by autograd keeps the Rayleigh
-    // form in one place (dissipation()).
-    torch::Tensor v = create_graph && dqdt.requires_grad() ? dqdt : dqdt.detach().requires_grad_(true);
-    const auto d = dissipation(v, masses, g);
-    const auto gd = torch::autograd::grad({d.sum()}, {v}, {}, c10::nullopt, create_graph)[0];
-    dpdt = dpdt - gd;
-  }
-  if (!create_graph) return {dqdt.detach(), dpdt.detach()};
-  return {dqdt, dpdt};
+  physics::RayleighFn rayleigh;
+  // D is quadratic in v with non-negative coefficients; dD/dv by autograd keeps the Rayleigh form
+  // in one place (dissipation()).
+  if (options_.dissipation) rayleigh = [&](const torch::Tensor& v) { return dissipation(v, masses, g); };
+  return physics::hamiltonian_field(
+      [&](const torch::Tensor& qq, const torch::Tensor& pp) { return energy(qq, pp, masses, g); }, q, p,
+      create_graph, rayleigh);
 }
 
 }  // namespace noether::graph

@@ -4,11 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "integrators/euler.hpp"
-#include "integrators/leapfrog.hpp"
-#include "integrators/rk4.hpp"
+#include "integrators/registry.hpp"
 #include "integrators/tao.hpp"
-#include "integrators/yoshida4.hpp"
+#include "physics/torch_state.hpp"
 #include "noether/error.hpp"
 #include "physics/checkpoint.hpp"
 
@@ -19,17 +17,6 @@ using nlohmann::json;
 namespace {
 
 const physics::CheckpointFormat kFormat{"noether.graph_model", 1, "graph model"};
-
-struct IntegratorName {
-  StepIntegrator id;
-  const char* name;
-  int order;
-};
-constexpr IntegratorName kIntegrators[] = {{StepIntegrator::kEuler, "euler", 1},
-                                           {StepIntegrator::kLeapfrog, "leapfrog", 2},
-                                           {StepIntegrator::kTao, "tao", 2},
-                                           {StepIntegrator::kRk4, "rk4", 4},
-                                           {StepIntegrator::kYoshida4, "yoshida4", 4}};
 
 json config_json(const ParticleModelConfig& c) {
   return {{"kind", c.kind},          {"dim", c.dim},
@@ -91,21 +78,10 @@ ParticleDataOptions data_from(const json& j, const std::string& system) {
 }  // namespace
 
 StepIntegrator parse_step_integrator(const std::string& name) {
-  for (const auto& i : kIntegrators)
-    if (name == i.name) return i.id;
-  throw InvalidInput("unknown integrator '" + name + "'; known: euler, leapfrog, tao, rk4, yoshida4");
-}
-
-std::string step_integrator_name(StepIntegrator integrator) {
-  for (const auto& i : kIntegrators)
-    if (integrator == i.id) return i.name;
-  throw InternalError("unnamed integrator");
-}
-
-int step_integrator_order(StepIntegrator integrator) {
-  for (const auto& i : kIntegrators)
-    if (integrator == i.id) return i.order;
-  throw InternalError("unnamed integrator");
+  using integrators::Scheme;
+  return integrators::parse_scheme(name, {Scheme::kEuler, Scheme::kRk4, Scheme::kImplicitMidpoint, Scheme::kLeapfrog,
+                                          Scheme::kVelocityVerlet, Scheme::kYoshida4, Scheme::kYoshida6, Scheme::kTao},
+                                   "graph models");
 }
 
 void ParticleModelConfig::validate() const {
@@ -225,36 +201,28 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::step(const torch::Tensor&
   auto field = [&](const torch::Tensor& q, const torch::Tensor& p) {
     return time_derivative(q, p, m, g, create_graph);
   };
-  switch (integrator) {
-    case StepIntegrator::kEuler:
-    case StepIntegrator::kRk4: {
+  const auto& info = integrators::scheme_info(integrator);
+  switch (info.form) {
+    case integrators::SchemeForm::kField: {
       torch::Tensor y = torch::cat({q0, p0}, -1);
-      auto f = [&](double, const torch::Tensor& s) {
+      integrators::step_field(integrator, y, 0.0, dt, [&](double, const torch::Tensor& s) {
         auto [dq, dp] = field(s.narrow(1, 0, D), s.narrow(1, D, D));
         return torch::cat({dq, dp}, -1);
-      };
-      if (integrator == StepIntegrator::kEuler)
-        integrators::euler_step(y, 0.0, dt, f);
-      else
-        integrators::rk4_step(y, 0.0, dt, f);
+      });
       return {y.narrow(1, 0, D), y.narrow(1, D, D)};
     }
-    case StepIntegrator::kLeapfrog:
-    case StepIntegrator::kYoshida4: {
+    case integrators::SchemeForm::kSeparable: {
       if (!separable())
-        throw InvalidInput(step_integrator_name(integrator) + " needs a separable H (a conservative "
+        throw InvalidInput(std::string(info.name) + " needs a separable H (a conservative "
                            "hogn); " + config_.describe() + " is not; use rk4 or tao");
       torch::Tensor q = q0, p = p0;
       // H = V(q) + T(p): dH/dq ignores p and dH/dp ignores q, so the other argument is a dummy.
-      auto dh_dq = [&](const torch::Tensor& qq) { return -field(qq, p0).second; };
-      auto dh_dp = [&](const torch::Tensor& pp) { return field(q0, pp).first; };
-      if (integrator == StepIntegrator::kLeapfrog)
-        integrators::leapfrog_step(q, p, dt, dh_dq, dh_dp);
-      else
-        integrators::yoshida4_step(q, p, dt, dh_dq, dh_dp);
+      integrators::step_separable(
+          integrator, q, p, dt, [&](const torch::Tensor& qq) { return -field(qq, p0).second; },
+          [&](const torch::Tensor& pp) { return field(q0, pp).first; });
       return {q, p};
     }
-    case StepIntegrator::kTao: {
+    case integrators::SchemeForm::kTao: {
       // grad(q, p) = (dH/dq, dH/dp) = (-dp/dt, dq/dt); for a non-Hamiltonian field the same
       // splitting still integrates the doubled system, but is no longer symplectic.
       integrators::TaoState<torch::Tensor> s(q0, p0);
@@ -264,8 +232,10 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::step(const torch::Tensor&
       });
       return {s.q, s.p};
     }
+    case integrators::SchemeForm::kAdaptive: break;
   }
-  throw InternalError("unhandled integrator");
+  throw InvalidInput(std::string("graph model step: ") + info.name +
+                     " is adaptive; step a learned field with a fixed-step scheme");
 }
 
 void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {

@@ -26,19 +26,18 @@
 #include "graph/graph.hpp"
 #include "graph/hogn.hpp"
 #include "graph/particle_data.hpp"
+#include "integrators/registry.hpp"
 
 namespace noether::graph {
 
-/// Time steppers for the learned fields. Order: euler 1, leapfrog 2, tao 2, rk4 4, yoshida4 4.
-/// leapfrog and yoshida4 need a separable H (a conservative HOGN: its H is V(q) + T(p)); tao is
-/// explicit and symplectic for any H(q, p) (Tao 2016), 4 gradient evaluations per step; euler
-/// and rk4 work for every field.
-enum class StepIntegrator { kEuler, kLeapfrog, kTao, kRk4, kYoshida4 };
+/// The schemes of integrators/registry.hpp that step the learned fields: every fixed-step
+/// scheme (euler, rk4, implicit-midpoint for any field; leapfrog, velocity-verlet, yoshida4,
+/// yoshida6 for a separable H, i.e. a conservative HOGN whose H is V(q) + T(p); tao, explicit and
+/// symplectic for any H(q, p) (Tao 2016), 4 gradient evaluations per step). Not the adaptive ones.
+using StepIntegrator = integrators::Scheme;
 
-/// "rk4" -> kRk4; throws InvalidInput naming the known ones.
+/// "rk4" -> Scheme::kRk4 among the schemes above; throws InvalidInput naming them.
 StepIntegrator parse_step_integrator(const std::string& name);
-std::string step_integrator_name(StepIntegrator integrator);
-int step_integrator_order(StepIntegrator integrator);
 
 /// The architecture. Every field is written to checkpoints and compared on load.
 struct ParticleModelConfig {

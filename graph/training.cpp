@@ -10,9 +10,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "integrators/dop853.hpp"
-#include "integrators/leapfrog.hpp"
-#include "integrators/rk4.hpp"
+#include "integrators/registry.hpp"
+#include "physics/torch_state.hpp"
 #include "noether/error.hpp"
+#include "physics/learning/trainer.hpp"
 
 namespace noether::graph {
 
@@ -26,48 +27,46 @@ torch::TensorOptions model_options(Hogn& model) {
 
 using LossFn = std::function<torch::Tensor(const ParticleSamples&, bool create_graph)>;
 
-/// Adam on `loss` over `train` (already in the parameters' dtype and device); the losses on the
-/// full sets before and after.
+/// Adam on `loss` over `train` (already in the parameters' dtype and device) through the shared
+/// trainer; the losses on the full sets before and after.
 GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSamples& train,
                      const ParticleSamples& test, const GraphTrainOptions& o, const LossFn& loss_fn) {
   auto eval = [&](const ParticleSamples& s) { return loss_fn(s, false).item<double>(); };
   GraphTrainResult r;
   r.initial_train_loss = eval(train);
   r.initial_test_loss = eval(test);
-  torch::optim::Adam adam(params, torch::optim::AdamOptions(o.learning_rate));
+  physics::TrainerOptions to;
+  to.steps = o.steps;
+  to.learning_rate = o.learning_rate;
+  if (o.final_learning_rate > 0.0) {
+    to.schedule = physics::Schedule::kExponential;
+    to.final_fraction = o.final_learning_rate / o.learning_rate;
+  }
+  to.label = "graph training";
+  physics::Trainer trainer(params, to);
   const int64_t B = train.size();
   const bool full = o.batch_size == 0 || o.batch_size >= B;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
   torch::Tensor order;
   int64_t cursor = B;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int step = 0; step < o.steps; ++step) {
-    ParticleSamples batch = train;
-    if (!full) {
-      if (cursor + o.batch_size > B) {
-        order = torch::randperm(B, gen, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device());
-        cursor = 0;
-      }
-      batch = train.select(order.narrow(0, cursor, o.batch_size));
-      cursor += o.batch_size;
-    }
-    if (o.final_learning_rate > 0.0 && o.steps > 1) {
-      const double lr = o.learning_rate * std::pow(o.final_learning_rate / o.learning_rate,
-                                                   static_cast<double>(step) / (o.steps - 1));
-      for (auto& group : adam.param_groups())
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-    }
-    adam.zero_grad();
-    auto loss = loss_fn(batch, true);
-    const double value = loss.item<double>();
-    if (!std::isfinite(value))
-      throw NumericalError("graph training: non-finite loss at step " + std::to_string(step));
-    loss.backward();
-    adam.step();
-    if (o.record_every > 0 && step % o.record_every == 0) r.history.push_back(value);
-    if (o.on_step) o.on_step(step + 1, value);
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  physics::TrainerHooks hooks;
+  hooks.on_step = [&](int64_t step, double value) {
+    if (o.record_every > 0 && (step - 1) % o.record_every == 0) r.history.push_back(value);
+    if (o.on_step) o.on_step(static_cast<int>(step), value);
+  };
+  const auto result = trainer.run(
+      [&](int64_t) -> physics::StepLoss {
+        if (full) return {loss_fn(train, true)};
+        if (cursor + o.batch_size > B) {
+          order = torch::randperm(B, gen, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device());
+          cursor = 0;
+        }
+        const auto batch = train.select(order.narrow(0, cursor, o.batch_size));
+        cursor += o.batch_size;
+        return {loss_fn(batch, true)};
+      },
+      hooks);
+  r.seconds = result.seconds;
   r.train_loss = eval(train);
   r.test_loss = eval(test);
   return r;
@@ -266,19 +265,23 @@ RolloutMetrics evaluate_rollouts(ParticleModel& model, const ParticleData& data,
 }
 
 Rollout rollout(Hogn& model, const GraphBatch& g, const torch::Tensor& q0, const torch::Tensor& p0,
-                const torch::Tensor& masses, double dt, int64_t steps, RolloutIntegrator integrator) {
+                const torch::Tensor& masses, double dt, int64_t steps, integrators::Scheme integrator) {
   if (steps < 0) throw InvalidInput("rollout: steps must be >= 0");
   if (!(std::isfinite(dt))) throw InvalidInput("rollout: dt must be finite");
-  if (integrator == RolloutIntegrator::kLeapfrog && model->options().dissipation)
-    throw InvalidInput("rollout: leapfrog needs a conservative model (dissipation is on); use RK4");
+  const auto& info = integrators::scheme_info(integrator);
+  if (info.form != integrators::SchemeForm::kField && info.form != integrators::SchemeForm::kSeparable)
+    throw InvalidInput(std::string("rollout: ") + info.name + " is not a fixed-step scheme; use rk4 or leapfrog");
+  if (info.separable_only && model->options().dissipation)
+    throw InvalidInput(std::string("rollout: ") + info.name +
+                       " needs a conservative model (dissipation is on); use rk4");
   torch::NoGradGuard no_grad;
   const int64_t D = model->options().dim;
   torch::Tensor q = q0.detach().clone(), p = p0.detach().clone();
   std::vector<torch::Tensor> qs{q}, ps{p}, es{model->energy(q, p, masses, g).detach()};
   for (int64_t k = 0; k < steps; ++k) {
-    if (integrator == RolloutIntegrator::kRk4) {
+    if (info.form == integrators::SchemeForm::kField) {
       torch::Tensor y = torch::cat({q, p}, -1);
-      integrators::rk4_step(y, k * dt, dt, [&](double, const torch::Tensor& s) {
+      integrators::step_field(integrator, y, k * dt, dt, [&](double, const torch::Tensor& s) {
         auto [dq, dp] = model->time_derivative(s.narrow(1, 0, D), s.narrow(1, D, D), masses, g);
         return torch::cat({dq, dp}, -1);
       });
@@ -286,8 +289,8 @@ Rollout rollout(Hogn& model, const GraphBatch& g, const torch::Tensor& q0, const
       p = y.narrow(1, D, D).clone();
     } else {
       // H is separable: dH/dq ignores p and dH/dp ignores q, so the other argument is a dummy.
-      integrators::leapfrog_step(
-          q, p, dt,
+      integrators::step_separable(
+          integrator, q, p, dt,
           [&](const torch::Tensor& qq) { return -model->time_derivative(qq, p, masses, g).second; },
           [&](const torch::Tensor& pp) { return model->time_derivative(q, pp, masses, g).first; });
     }

@@ -6,7 +6,7 @@
 //   Hogn model(hogn_options);  model->to(torch::kFloat64);
 //   GraphTrainOptions t; t.steps = 400; t.learning_rate = 3e-3;
 //   GraphTrainResult r = train_hogn(model, train, test, {true, true}, t);   // r.test_loss
-//   Rollout ro = rollout(model, particle_batch(s, f), q0, p0, m, 0.01, 100, RolloutIntegrator::kRk4);
+//   Rollout ro = rollout(model, particle_batch(s, f), q0, p0, m, 0.01, 100, Scheme::kRk4);
 //
 // Any of the three models (graph/particle_model.hpp) trains with train_model: the derivative
 // loss (HOGN, OGN) or the one-step loss through an integrator (every model; DeltaGN's only one),
@@ -111,18 +111,17 @@ struct RolloutMetrics {
 RolloutMetrics evaluate_rollouts(ParticleModel& model, const ParticleData& data, int64_t s0, int64_t s1,
                                  const RolloutMetricsOptions& options);
 
-enum class RolloutIntegrator { kRk4, kLeapfrog };
-
 struct Rollout {
   torch::Tensor q, p;    ///< [K + 1, N, D], the initial state first
   torch::Tensor energy;  ///< [K + 1, G] the model's H of each graph at each state
 };
 
 /// Advances (q0, p0) ([N, D] over the nodes of `graph`) by `steps` steps of dt under the model's
-/// field, without autograd through the rollout. Leapfrog needs a conservative model (H is
-/// separable); with dissipation it throws InvalidInput. Throws NumericalError on a non-finite state.
+/// field, without autograd through the rollout, with a fixed-step scheme of integrators/registry.hpp.
+/// The separable ones (leapfrog, yoshida4, ...) need a conservative model; with dissipation they
+/// throw InvalidInput. Throws NumericalError on a non-finite state.
 Rollout rollout(Hogn& model, const GraphBatch& graph, const torch::Tensor& q0,
                 const torch::Tensor& p0, const torch::Tensor& masses, double dt, int64_t steps,
-                RolloutIntegrator integrator = RolloutIntegrator::kRk4);
+                integrators::Scheme integrator = integrators::Scheme::kRk4);
 
 }  // namespace noether::graph

@@ -24,6 +24,7 @@
 #include "integrators/euler.hpp"
 #include "integrators/implicit_midpoint.hpp"
 #include "integrators/leapfrog.hpp"
+#include "integrators/registry.hpp"
 #include "integrators/result.hpp"
 #include "integrators/rk4.hpp"
 #include "integrators/state.hpp"

@@ -2,14 +2,13 @@
 #include "molecules/training.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <numeric>
 #include <random>
 
 #include "molecules/alignment.hpp"
 #include "noether/error.hpp"
-#include "noether/progress.hpp"
 #include "physics/checkpoint.hpp"
+#include "physics/learning/trainer.hpp"
 
 namespace noether::molecules {
 
@@ -166,75 +165,58 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
   o.validate();
   if (data.train.empty()) throw InvalidInput("train-conformer: the training split is empty");
   torch::manual_seed(o.seed);
-  torch::optim::Adam opt(engine->parameters(),
-                         torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
   const auto n = static_cast<int64_t>(data.train.size());
   const int64_t per_epoch = (n + o.batch_size - 1) / o.batch_size;
-  const int64_t total = per_epoch * o.epochs;
+  physics::TrainerOptions to;
+  to.steps = per_epoch * o.epochs;
+  to.learning_rate = o.learning_rate;
+  to.weight_decay = o.weight_decay;
+  to.schedule = physics::Schedule::kCosine;  // down to 5% of the rate over the run
+  to.final_fraction = 0.05;
+  to.clip_grad_norm = 5.0;
+  to.ema = o.ema;  // the weights' moving average is saved, evaluated and returned
+  to.checkpoint_every = per_epoch;
+  to.progress = progress;
+  to.label = "train-conformer";
+  physics::Trainer trainer(engine->parameters(), to);
   std::mt19937_64 rng(o.seed + 7919 * static_cast<unsigned>(start_epoch));
   std::vector<std::size_t> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  Progress bar("train-conformer", static_cast<long>(total), progress, 1);
   ConformerTrainSummary s;
-  const auto t0 = std::chrono::steady_clock::now();
-  // Cosine decay of the learning rate over the run.
-  const double lr0 = o.learning_rate;
-  // The weights' moving average (o.ema > 0), swapped in to save and to evaluate.
-  std::vector<torch::Tensor> average;
-  if (o.ema > 0)
-    for (const auto& p : engine->parameters()) average.push_back(p.detach().clone());
-  auto swap_average = [&] {
-    torch::NoGradGuard no_grad;
-    auto params = engine->parameters();
-    for (std::size_t i = 0; i < average.size(); ++i) {
-      auto last = params[i].detach().clone();
-      params[i].copy_(average[i]);
-      average[i] = last;
+  double epoch_loss = 0;
+  engine->train();
+  const auto step_loss = [&](int64_t step) -> physics::StepLoss {
+    const int64_t k = step % per_epoch;
+    if (k == 0) std::shuffle(order.begin(), order.end(), rng);
+    std::vector<const ConformerRecord*> rs;
+    for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
+      rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
+    const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o, &rs);
+    const auto objective = o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
+    return {objective, l.mean().item<double>()};  // report the plain loss, comparable with validation
+  };
+  physics::TrainerHooks hooks;
+  hooks.on_step = [&](int64_t step, double loss) {
+    epoch_loss += loss;
+    s.steps = step;
+    if (step % per_epoch == 0) {
+      s.train_loss = epoch_loss / per_epoch;
+      ++s.epochs;
+      epoch_loss = 0;
     }
   };
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    engine->train();
-    std::shuffle(order.begin(), order.end(), rng);
-    double epoch_loss = 0;
-    for (int64_t k = 0; k < per_epoch; ++k) {
-      const double frac = static_cast<double>(s.steps) / std::max<int64_t>(total, 1);
-      for (auto& g : opt.param_groups())
-        static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr0 * (0.05 + 0.95 * 0.5 * (1 + std::cos(M_PI * frac))));
-      std::vector<const ConformerRecord*> rs;
-      for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
-        rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
-      const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o, &rs);
-      const auto loss =
-          o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
-      opt.zero_grad();
-      loss.backward();
-      torch::nn::utils::clip_grad_norm_(engine->parameters(), 5.0);
-      opt.step();
-      if (o.ema > 0) {
-        torch::NoGradGuard no_grad;
-        auto params = engine->parameters();
-        for (std::size_t i = 0; i < average.size(); ++i) average[i].mul_(o.ema).add_(params[i].detach(), 1.0 - o.ema);
-      }
-      const double lv = l.mean().item<double>();  // the plain loss, comparable with validation
-      if (!std::isfinite(lv)) throw NumericalError("train-conformer: the loss became " + std::to_string(lv));
-      epoch_loss += lv;
-      ++s.steps;
-      char status[96];
-      std::snprintf(status, sizeof status, "epoch %lld loss %.3f", static_cast<long long>(start_epoch + epoch + 1), lv);
-      bar.update(static_cast<long>(s.steps), status);
-    }
-    s.train_loss = epoch_loss / per_epoch;
-    ++s.epochs;
-    if (!o.checkpoint.empty()) {
-      if (o.ema > 0) swap_average();
+  hooks.status = [&](int64_t step, double loss) {
+    char status[96];
+    std::snprintf(status, sizeof status, "epoch %lld loss %.3f",
+                  static_cast<long long>(start_epoch + (step - 1) / per_epoch + 1), loss);
+    return std::string(status);
+  };
+  if (!o.checkpoint.empty() && o.epochs > 0)
+    hooks.checkpoint = [&] {
       save_engine(*engine, o.checkpoint, {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss}});
-      if (o.ema > 0) swap_average();
-    }
-  }
-  bar.finish();
-  if (o.ema > 0) swap_average();  // the average is the result
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  s.seconds_per_epoch = s.epochs ? seconds / s.epochs : 0;
+    };
+  const auto result = trainer.run(step_loss, hooks);
+  s.seconds_per_epoch = s.epochs ? result.seconds / s.epochs : 0;
   engine->eval();
   s.valid = evaluate_conformer(*engine, data.valid, o);
   return s;

@@ -11,6 +11,8 @@
 #include "nbody/wisdom_holman.hpp"
 #include "noether/error.hpp"
 #include "physics/checkpoint.hpp"
+#include "physics/learning/trainer.hpp"
+#include "physics/models/field.hpp"
 
 namespace noether::nbody {
 
@@ -189,11 +191,8 @@ torch::Tensor PairPotentialImpl::energy(const torch::Tensor& X, const torch::Ten
 
 torch::Tensor PairPotentialImpl::accelerations(const torch::Tensor& X, const torch::Tensor& V, const torch::Tensor& m,
                                                double G, SkippedPairs skip, bool create_graph) {
-  torch::AutoGradMode on(true);
-  torch::Tensor Xg = X.requires_grad() ? X : X.detach().requires_grad_(true);
-  const auto H = energy(Xg, V, m, G, skip).sum();
-  if (!H.requires_grad()) return torch::zeros_like(X);
-  const auto g = torch::autograd::grad({H}, {Xg}, {}, create_graph, create_graph)[0];
+  const auto g = physics::energy_gradient([&](const torch::Tensor& Xg) { return energy(Xg, V, m, G, skip); }, X,
+                                          create_graph);
   return -g / m.view({1, -1, 1});
 }
 
@@ -449,7 +448,16 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
   // Per-body weights: each body's accelerations relative to its own RMS target.
   const auto w = 1.0 / target.square().sum(-1).mean(0).clamp_min(1e-300).view({1, n});
   torch::manual_seed(o.seed);
-  torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(o.learning_rate));
+  physics::TrainerOptions to;
+  to.steps = o.steps;
+  to.learning_rate = o.learning_rate;
+  to.schedule = physics::Schedule::kCosine;  // down to 1% of the rate over the call
+  to.final_fraction = 0.01;
+  to.checkpoint_every = o.checkpoint.empty() ? 0 : o.checkpoint_every;
+  to.progress = o.progress;
+  to.label = "train_residual";
+  physics::Trainer trainer(net.parameters(), to);
+  trainer.set_step(model.step);
   auto pointwise = [&](const torch::Tensor& idx, bool graph) {
     const auto X = data.X.index_select(0, idx), V = data.V.index_select(0, idx);
     const auto A = net.accelerations(X, V, data.m, data.G, learned_pairs(mode), graph);
@@ -476,33 +484,30 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
     torch::NoGradGuard ng;
     rollout_scale = rollout(starts).detach().clamp_min(1e-300);
   }
-  const auto t_start = std::chrono::steady_clock::now();
-  double last = 0.0;
-  for (int64_t s = 0; s < o.steps; ++s) {
-    // Cosine decay of the learning rate to 1% over the call.
-    const double lr = o.learning_rate * (0.01 + 0.99 * 0.5 * (1.0 + std::cos(M_PI * s / std::max<int64_t>(o.steps, 1))));
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-    opt.zero_grad();
-    const auto idx = o.batch_size > 0 && o.batch_size < T ? torch::randint(0, T, {o.batch_size}, torch::kLong) : all;
-    auto loss = pointwise(idx, true);
-    if (K > 0 && o.rollout_weight > 0.0) {
-      const auto starts = torch::randint(0, T - K, {o.rollout_batch}, torch::kLong);
-      loss = loss + o.rollout_weight * (rollout(starts) / rollout_scale).mean();
-    }
-    loss.backward();
-    opt.step();
-    last = loss.item<double>();
-    if (!std::isfinite(last)) throw NumericalError("train_residual: the loss became " + std::to_string(last) +
-                                                   " at step " + std::to_string(model.step + 1));
-    ++model.step;
-    if (on_step) on_step(s + 1, last);
-    if (!o.checkpoint.empty() && o.checkpoint_every > 0 && (s + 1) % o.checkpoint_every == 0) {
+  physics::TrainerHooks hooks;
+  const int64_t first_step = model.step;
+  hooks.on_step = [&](int64_t step, double loss) {
+    model.step = step;
+    if (on_step) on_step(step - first_step, loss);  // counted within this call
+  };
+  if (!o.checkpoint.empty())
+    hooks.checkpoint = [&] {
       model.options = o;
       save_residual_model(model, o.checkpoint);
-    }
-  }
+    };
+  const auto result = trainer.run(
+      [&](int64_t) -> physics::StepLoss {
+        const auto idx = o.batch_size > 0 && o.batch_size < T ? torch::randint(0, T, {o.batch_size}, torch::kLong) : all;
+        auto loss = pointwise(idx, true);
+        if (K > 0 && o.rollout_weight > 0.0) {
+          const auto starts = torch::randint(0, T - K, {o.rollout_batch}, torch::kLong);
+          loss = loss + o.rollout_weight * (rollout(starts) / rollout_scale).mean();
+        }
+        return {loss};
+      },
+      hooks);
   ResidualTrainSummary sum;
-  sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  sum.wall_seconds = result.seconds;
   sum.steps = model.step;
   sum.pointwise_loss = pointwise(all, false).item<double>();
   {
@@ -516,7 +521,6 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
     sum.rollout_loss = (rollout(starts) / rollout_scale).mean().item<double>();
   }
   model.options = o;
-  if (!o.checkpoint.empty()) save_residual_model(model, o.checkpoint);
   return sum;
 }
 

@@ -2,10 +2,6 @@
 
 #include <cmath>
 
-#include "integrators/euler.hpp"
-#include "integrators/implicit_midpoint.hpp"
-#include "integrators/leapfrog.hpp"
-#include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
 
@@ -17,17 +13,17 @@ torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
 }
 
 torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const torch::Tensor& x0,
-                      double dt, int64_t steps, const std::string& integrator, bool create_graph) {
+                      double dt, int64_t steps, integrators::Scheme integrator, bool create_graph) {
   if (steps < 0) throw InvalidInput("rollout steps must be >= 0");
+  const auto form = integrators::scheme_info(integrator).form;
   std::vector<torch::Tensor> states{x0};
   torch::Tensor x = x0;
-  auto field = [&](double, const torch::Tensor& s) { return model->time_derivative(s, create_graph); };
-  if (integrator == "leapfrog") {
+  if (form == integrators::SchemeForm::kSeparable) {
     const auto g = separable_gradients(model, create_graph);
     const int64_t d = model->dof();
     torch::Tensor q = x.narrow(-1, 0, d), p = x.narrow(-1, d, d);
     for (int64_t i = 0; i < steps; ++i) {
-      integrators::leapfrog_step(q, p, dt, g.dH_dq, g.dH_dp);
+      integrators::step_separable(integrator, q, p, dt, g.dH_dq, g.dH_dp);
       if (!create_graph) {
         q = q.detach();
         p = p.detach();
@@ -36,13 +32,9 @@ torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const tor
     }
     return torch::stack(states);
   }
+  auto field = [&](double, const torch::Tensor& s) { return model->time_derivative(s, create_graph); };
   for (int64_t i = 0; i < steps; ++i) {
-    if (integrator == "rk4") integrators::rk4_step(x, i * dt, dt, field);
-    else if (integrator == "euler") integrators::euler_step(x, i * dt, dt, field);
-    else if (integrator == "implicit-midpoint") integrators::implicit_midpoint_step(x, i * dt, dt, field);
-    else
-      throw InvalidInput("rollout integrator '" + integrator +
-                         "' unknown; use rk4, euler, leapfrog or implicit-midpoint");
+    integrators::step_field(integrator, x, i * dt, dt, field);
     if (!create_graph) x = x.detach();
     states.push_back(x);
   }
@@ -50,7 +42,7 @@ torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const tor
 }
 
 torch::Tensor rollout_loss(const std::shared_ptr<DynamicsModelImpl>& model,
-                           const torch::Tensor& traj, double dt, const std::string& integrator,
+                           const torch::Tensor& traj, double dt, integrators::Scheme integrator,
                            const torch::Tensor& x0) {
   if (traj.dim() != 3 || traj.size(0) < 2)
     throw InvalidInput("rollout_loss needs a trajectory tensor [T >= 2, B, 2D]");

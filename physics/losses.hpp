@@ -1,7 +1,7 @@
 // physics/losses.hpp: loss forms, kept apart from the models they train.
 //
 //   auto l1 = pointwise_loss(*model, x, dxdt);                       // derivative matching
-//   auto l2 = rollout_loss(model, traj, dt, "rk4");                  // quadrature through a scheme
+//   auto l2 = rollout_loss(model, traj, dt, Scheme::kRk4);           // quadrature through a scheme
 //   auto l3 = weak_form_loss(*model, traj, t, 8);                    // test functions, no dx/dt
 //
 // All return a scalar tensor that is differentiable with respect to the model's parameters.
@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "integrators/registry.hpp"
 #include "physics/models.hpp"
 
 namespace noether::physics {
@@ -20,18 +21,19 @@ namespace noether::physics {
 torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
                              const torch::Tensor& dxdt);
 
-/// Integrates the model from traj[0] with `integrator` (euler, rk4, leapfrog for separable
-/// models, implicit-midpoint) for T - 1 steps of dt and returns the mean squared error against
+/// Integrates the model from traj[0] with `integrator` (a fixed-step scheme of
+/// integrators/registry.hpp: euler, rk4, implicit-midpoint for any model; leapfrog,
+/// velocity-verlet, yoshida4, yoshida6 for separable models) for T - 1 steps of dt and returns the mean squared error against
 /// traj[1..T-1]. traj: [T, B, 2D]. `x0`, when defined, replaces traj[0] as the start (SRNN's
 /// initial-state optimisation passes a learnable tensor here).
 torch::Tensor rollout_loss(const std::shared_ptr<DynamicsModelImpl>& model,
-                           const torch::Tensor& traj, double dt, const std::string& integrator,
+                           const torch::Tensor& traj, double dt, integrators::Scheme integrator,
                            const torch::Tensor& x0 = {});
 
 /// Rolls the model forward from x0 [B, 2D] for `steps` steps of dt with `integrator`; returns
 /// [steps + 1, B, 2D] starting with x0. Differentiable when create_graph is true.
 torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const torch::Tensor& x0,
-                      double dt, int64_t steps, const std::string& integrator, bool create_graph);
+                      double dt, int64_t steps, integrators::Scheme integrator, bool create_graph);
 
 /// Weak-form residual: for test functions phi_k(t) = sin(k pi (t - t0) / (t1 - t0)), k = 1..K,
 /// which vanish at both ends, integration by parts gives

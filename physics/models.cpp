@@ -64,21 +64,6 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-torch::Tensor energy_gradient(const std::function<torch::Tensor(const torch::Tensor&)>& h,
-                              const torch::Tensor& x, bool create_graph) {
-  torch::AutoGradMode enable(true);  // also inside a caller's NoGradGuard
-  torch::Tensor xg = x;
-  if (!xg.requires_grad()) xg = x.detach().requires_grad_(true);
-  const auto e = h(xg);
-  auto g = torch::autograd::grad({e.sum()}, {xg}, {}, /*retain_graph=*/c10::nullopt, create_graph)[0];
-  return create_graph ? g : g.detach();
-}
-
-torch::Tensor symplectic(const torch::Tensor& grad) {
-  const int64_t d = grad.size(-1) / 2;
-  return torch::cat({grad.narrow(-1, d, d), -grad.narrow(-1, 0, d)}, -1);
-}
-
 torch::Tensor DynamicsModelImpl::energy(const torch::Tensor&) {
   throw InvalidInput("model '" + config_.kind + "' has no learned energy");
 }
@@ -129,8 +114,7 @@ class HnnImpl : public DynamicsModelImpl {
   }
   torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override {
     check_input(x, dof());
-    return symplectic(energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x,
-                                      create_graph));
+    return hamiltonian_field([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
   }
   bool has_energy() const override { return true; }
   torch::Tensor energy(const torch::Tensor& x) override { return h_->forward(x).squeeze(-1); }

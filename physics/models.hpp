@@ -24,6 +24,8 @@
 
 #include <torch/torch.h>
 
+#include "physics/models/field.hpp"
+
 namespace noether::physics {
 
 struct ModelConfig {
@@ -87,13 +89,6 @@ class DynamicsModelImpl : public torch::nn::Module {
 
 /// Builds an untrained model (weights drawn from torch's current seed).
 std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& config);
-
-/// dH/dx of a scalar function H: [B, 2D] -> [B] at x, by autograd; works inside a NoGradGuard.
-torch::Tensor energy_gradient(const std::function<torch::Tensor(const torch::Tensor&)>& h,
-                              const torch::Tensor& x, bool create_graph);
-
-/// J g for g = dH/dx = (dH/dq, dH/dp): returns (dH/dp, -dH/dq), the Hamiltonian vector field.
-torch::Tensor symplectic(const torch::Tensor& grad);
 
 class SeparableHamiltonianImpl;
 /// The separable model's parts for leapfrog: dH/dq depends on q only, dH/dp on p only.

@@ -2,7 +2,6 @@
 
 #include "physics/checkpoint.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -10,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "noether/error.hpp"
-#include "noether/progress.hpp"
 #include "physics/fused_hnn.hpp"
 #include "physics/losses.hpp"
 #include "physics/measured.hpp"
@@ -51,14 +49,14 @@ json metadata(const TrainingRun& run) {
   return {{"format_version", kCheckpointVersion},
           {"kind", kCheckpointKind},
           {"config", config_json(run.model->config())},
-          {"step", run.step},
+          {"step", run.step()},
           {"system", run.system},
           {"data_source", run.data_source},
           {"data", {{"trajectories", p.trajectories}, {"points", p.points}, {"t0", p.t0}, {"t1", p.t1},
                     {"noise_std", p.noise_std}, {"test_fraction", p.test_fraction}, {"seed", run.data_seed}}},
           {"training", {{"learning_rate", o.learning_rate}, {"weight_decay", o.weight_decay},
                         {"batch_size", o.batch_size}, {"seed", o.seed}, {"loss", o.loss},
-                        {"integrator", o.integrator}, {"rollout_steps", o.rollout_steps},
+                        {"integrator", integrators::scheme_name(o.integrator)}, {"rollout_steps", o.rollout_steps},
                         {"test_functions", o.test_functions}, {"dtype", dtype_name(o.dtype)}}}};
 }
 
@@ -66,11 +64,6 @@ const CheckpointFormat kFormat{kCheckpointKind, kCheckpointVersion, "model check
 
 json read_metadata(torch::serialize::InputArchive& root, const std::string& path) {
   return read_checkpoint(root, path, kFormat);
-}
-
-std::unique_ptr<torch::optim::Adam> make_optimizer(DynamicsModelImpl& model, const TrainOptions& o) {
-  return std::make_unique<torch::optim::Adam>(
-      model.parameters(), torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
 }
 
 }  // namespace
@@ -83,14 +76,27 @@ void TrainOptions::validate() const {
   if (batch_size < 0) bad("batch_size must be >= 0 (0 = full batch)");
   if (loss != "pointwise" && loss != "rollout" && loss != "weak")
     bad("loss '" + loss + "': use pointwise, rollout or weak");
-  if (integrator != "rk4" && integrator != "euler" && integrator != "leapfrog" &&
-      integrator != "implicit-midpoint")
-    bad("integrator '" + integrator + "': use rk4, euler, leapfrog or implicit-midpoint");
+  const auto form = integrators::scheme_info(integrator).form;
+  if (form != integrators::SchemeForm::kField && form != integrators::SchemeForm::kSeparable)
+    bad(std::string("integrator '") + integrators::scheme_name(integrator) +
+        "': the rollout loss needs a fixed-step scheme (rk4, euler, implicit-midpoint, leapfrog, ...)");
   if (rollout_steps < 0) bad("rollout_steps must be >= 0");
   if (test_functions < 1) bad("test_functions must be >= 1");
   if (eval_every < 1) bad("eval_every must be >= 1");
   if (checkpoint_every < 0) bad("checkpoint_every must be >= 0");
   if (dtype != torch::kFloat32 && dtype != torch::kFloat64) bad("dtype must be float32 or float64");
+}
+
+TrainerOptions TrainOptions::trainer_options() const {
+  TrainerOptions t;
+  t.steps = steps;
+  t.learning_rate = learning_rate;
+  t.weight_decay = weight_decay;
+  t.eval_every = eval_every;
+  t.checkpoint_every = checkpoint.empty() ? 0 : checkpoint_every;
+  t.progress = progress;
+  t.label = "train";
+  return t;
 }
 
 torch::Tensor trajectories(const DataSet& data, bool test) {
@@ -111,7 +117,7 @@ TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, cons
   TrainingRun run;
   run.model = make_model(config);
   run.model->to(options.dtype);
-  run.optimizer = make_optimizer(*run.model, options);
+  run.trainer = std::make_unique<Trainer>(run.model->parameters(), options.trainer_options());
   run.system = data.system;
   run.protocol = data.protocol;
   run.data_seed = data.seed;
@@ -134,13 +140,11 @@ double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const to
 
 TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o) {
   o.validate();
-  if (!run.model || !run.optimizer) throw InvalidInput("train: the run has no model");
+  if (!run.model || !run.trainer) throw InvalidInput("train: the run has no model");
   auto& model = *run.model;
-  for (auto& group : run.optimizer->param_groups()) {
-    auto& opts = static_cast<torch::optim::AdamOptions&>(group.options());
-    opts.lr(o.learning_rate);
-    opts.weight_decay(o.weight_decay);
-  }
+  TrainerOptions to = o.trainer_options();
+  to.label = run.system + "/" + model.config().kind;
+  run.trainer->set_options(to);
   run.options = o;
   const auto dtype = model.parameters().front().scalar_type();
   const auto x = data.x.to(dtype), dxdt = data.dxdt.to(dtype);
@@ -152,75 +156,50 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     dt = (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1);
   }
   // Seed from (seed, step) so a resumed run draws the batches an uninterrupted one would.
-  torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step));
+  torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step()));
 
   std::unique_ptr<FusedHnnLoss> fused;
   if (o.fused && o.loss == "pointwise" && FusedHnnLoss::supports(model))
     fused = std::make_unique<FusedHnnLoss>(model);
+  const bool minibatch = o.batch_size > 0 && o.batch_size < x.size(0);
+
+  auto step_loss = [&](int64_t) -> StepLoss {
+    if (o.loss == "pointwise") {
+      torch::Tensor xb = x, db = dxdt;
+      if (minibatch) {
+        const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
+        xb = x.index_select(0, idx);
+        db = dxdt.index_select(0, idx);
+      }
+      // The hand-derived gradient fills the parameters' gradients itself.
+      if (fused) return {{}, fused->loss_and_gradients(xb, db), true};
+      return {pointwise_loss(model, xb, db)};
+    }
+    torch::Tensor window = traj, tw = t;
+    if (o.batch_size > 0 && o.batch_size < traj.size(1))
+      window = window.index_select(1, torch::randint(traj.size(1), {o.batch_size}, torch::kLong));
+    if (o.rollout_steps > 0 && o.rollout_steps + 1 < traj.size(0)) {
+      const int64_t start_index = torch::randint(traj.size(0) - o.rollout_steps, {1}).item<int64_t>();
+      window = window.narrow(0, start_index, o.rollout_steps + 1);
+      tw = tw.narrow(0, start_index, o.rollout_steps + 1);
+    }
+    return {o.loss == "rollout" ? rollout_loss(run.model, window, dt, o.integrator)
+                                : weak_form_loss(model, window, tw, o.test_functions)};
+  };
+  TrainerHooks hooks;
+  hooks.evaluate = [&] { return derivative_mse(model, data.test_x, data.test_dxdt); };
+  if (!o.checkpoint.empty()) hooks.checkpoint = [&] { save_checkpoint(run, o.checkpoint); };
+  const TrainerResult r = run.trainer->run(step_loss, hooks);
 
   TrainSummary s;
-  Progress bar(run.system + "/" + model.config().kind, static_cast<long>(o.steps), o.progress, 1);
-  double step_seconds = 0.0;
-  double last_loss = 0.0;
-  for (int64_t i = 0; i < o.steps; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    run.optimizer->zero_grad();
-    torch::Tensor loss;
-    if (fused) {
-      double value;
-      if (o.batch_size > 0 && o.batch_size < x.size(0)) {
-        const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
-        value = fused->loss_and_gradients(x.index_select(0, idx), dxdt.index_select(0, idx));
-      } else {
-        value = fused->loss_and_gradients(x, dxdt);
-      }
-      loss = torch::tensor(value, torch::kFloat64);
-    } else if (o.loss == "pointwise") {
-      if (o.batch_size > 0 && o.batch_size < x.size(0)) {
-        const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
-        loss = pointwise_loss(model, x.index_select(0, idx), dxdt.index_select(0, idx));
-      } else {
-        loss = pointwise_loss(model, x, dxdt);
-      }
-    } else {
-      torch::Tensor window = traj, tw = t;
-      if (o.batch_size > 0 && o.batch_size < traj.size(1))
-        window = window.index_select(1, torch::randint(traj.size(1), {o.batch_size}, torch::kLong));
-      if (o.rollout_steps > 0 && o.rollout_steps + 1 < traj.size(0)) {
-        const int64_t start_index = torch::randint(traj.size(0) - o.rollout_steps, {1}).item<int64_t>();
-        window = window.narrow(0, start_index, o.rollout_steps + 1);
-        tw = tw.narrow(0, start_index, o.rollout_steps + 1);
-      }
-      loss = o.loss == "rollout" ? rollout_loss(run.model, window, dt, o.integrator)
-                                 : weak_form_loss(model, window, tw, o.test_functions);
-    }
-    if (!fused) loss.backward();
-    run.optimizer->step();
-    ++run.step;
-    last_loss = loss.item<double>();
-    step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!std::isfinite(last_loss))
-      throw NumericalError("training diverged at step " + std::to_string(run.step) +
-                           ": loss is " + std::to_string(last_loss) + "; lower the learning rate");
-    if ((i + 1) % o.eval_every == 0 || i + 1 == o.steps) {
-      const double test = derivative_mse(model, data.test_x, data.test_dxdt);
-      s.history.push_back({run.step, last_loss, test});
-      std::ostringstream st;
-      st << "train " << std::scientific << std::setprecision(2) << last_loss << " test " << test;
-      bar.update(static_cast<long>(i + 1), st.str());
-    }
-    if (!o.checkpoint.empty() && o.checkpoint_every > 0 && (i + 1) % o.checkpoint_every == 0)
-      save_checkpoint(run, o.checkpoint);
-  }
-  bar.finish();
-  s.steps = run.step;
-  s.steps_this_call = o.steps;
-  s.wall_seconds = step_seconds;
-  s.seconds_per_step = o.steps > 0 ? step_seconds / static_cast<double>(o.steps) : 0.0;
+  for (const auto& point : r.history) s.history.push_back({point.step, point.train_loss, point.eval});
+  s.steps = run.step();
+  s.steps_this_call = r.steps;
+  s.wall_seconds = r.seconds;
+  s.seconds_per_step = r.steps > 0 ? r.seconds / static_cast<double>(r.steps) : 0.0;
   // Final losses on the whole sets (the last step's loss may be a minibatch).
-  s.train_loss = o.loss == "pointwise" ? derivative_mse(model, data.x, data.dxdt) : last_loss;
+  s.train_loss = o.loss == "pointwise" ? derivative_mse(model, data.x, data.dxdt) : r.last_loss;
   s.test_loss = derivative_mse(model, data.test_x, data.test_dxdt);
-  if (!o.checkpoint.empty()) save_checkpoint(run, o.checkpoint);
   return s;
 }
 
@@ -229,9 +208,9 @@ void save_checkpoint(const TrainingRun& run, const std::string& path) {
   torch::serialize::OutputArchive weights;
   run.model->save(weights);
   root.write("model", weights);
-  if (run.optimizer) {
+  if (run.trainer) {
     torch::serialize::OutputArchive opt;
-    run.optimizer->save(opt);
+    run.trainer->save(opt);
     root.write("optimizer", opt);
   }
   write_checkpoint(root, metadata(run), path, kFormat);
@@ -248,7 +227,7 @@ TrainingRun load_checkpoint(const std::string& path) {
   run.options.batch_size = tr.at("batch_size").get<int64_t>();
   run.options.seed = tr.at("seed").get<uint64_t>();
   run.options.loss = tr.at("loss").get<std::string>();
-  run.options.integrator = tr.at("integrator").get<std::string>();
+  run.options.integrator = integrators::parse_scheme(tr.at("integrator").get<std::string>());
   run.options.rollout_steps = tr.at("rollout_steps").get<int64_t>();
   run.options.test_functions = tr.at("test_functions").get<int64_t>();
   run.options.dtype = dtype_from(tr.at("dtype").get<std::string>());
@@ -257,10 +236,10 @@ TrainingRun load_checkpoint(const std::string& path) {
   torch::serialize::InputArchive weights;
   root.read("model", weights);
   run.model->load(weights);
-  run.optimizer = make_optimizer(*run.model, run.options);
+  run.trainer = std::make_unique<Trainer>(run.model->parameters(), run.options.trainer_options());
   torch::serialize::InputArchive opt;
-  if (root.try_read("optimizer", opt)) run.optimizer->load(opt);
-  run.step = meta.at("step").get<int64_t>();
+  if (root.try_read("optimizer", opt)) run.trainer->load(opt);
+  run.trainer->set_step(meta.at("step").get<int64_t>());
   run.system = meta.at("system").get<std::string>();
   const auto& d = meta.at("data");
   run.protocol.trajectories = d.at("trajectories").get<int>();
@@ -276,7 +255,7 @@ TrainingRun load_checkpoint(const std::string& path) {
 
 torch::Tensor optimize_initial_state(const std::shared_ptr<DynamicsModelImpl>& model,
                                      const torch::Tensor& observed, double dt,
-                                     const std::string& integrator, int iterations, double lr) {
+                                     integrators::Scheme integrator, int iterations, double lr) {
   if (observed.dim() != 3 || observed.size(0) < 2)
     throw InvalidInput("optimize_initial_state needs observations [T >= 2, B, 2D]");
   if (iterations < 0) throw InvalidInput("iterations must be >= 0");

@@ -17,7 +17,9 @@
 
 #include <torch/torch.h>
 
+#include "integrators/registry.hpp"
 #include "physics/dataset.hpp"
+#include "physics/learning/trainer.hpp"
 #include "physics/models.hpp"
 
 namespace noether::physics {
@@ -29,7 +31,9 @@ struct TrainOptions {
   int64_t batch_size = 0;       ///< samples per step; 0 = full batch
   uint64_t seed = 0;            ///< weights and minibatch order
   std::string loss = "pointwise";     ///< pointwise, rollout or weak
-  std::string integrator = "rk4";     ///< for the rollout loss: rk4, euler, leapfrog
+  /// For the rollout loss: a fixed-step scheme (leapfrog and the other separable ones need a
+  /// separable model).
+  integrators::Scheme integrator = integrators::Scheme::kRk4;
   int64_t rollout_steps = 0;    ///< rollout window (samples - 1); 0 = whole trajectories
   int64_t test_functions = 8;   ///< for the weak loss
   int64_t eval_every = 100;     ///< test loss every this many steps (history)
@@ -42,6 +46,8 @@ struct TrainOptions {
   bool fused = true;
   /// Throws InvalidInput naming the bad field.
   void validate() const;
+  /// The shared trainer's settings for these options (Adam, constant learning rate).
+  TrainerOptions trainer_options() const;
 };
 
 struct TrainPoint {
@@ -60,11 +66,13 @@ struct TrainSummary {
   std::vector<TrainPoint> history;
 };
 
-/// A model, its optimiser and where training stands: what a checkpoint holds.
+/// A model, its trainer (optimiser state, step count) and where training stands: what a
+/// checkpoint holds.
 struct TrainingRun {
   std::shared_ptr<DynamicsModelImpl> model;
-  std::unique_ptr<torch::optim::Adam> optimizer;
-  int64_t step = 0;
+  std::unique_ptr<Trainer> trainer;
+  /// Optimisation steps taken so far (over resumes).
+  int64_t step() const { return trainer ? trainer->step() : 0; }
   std::string system;           ///< the data's system, for evaluation
   DataProtocol protocol;        ///< the data's protocol and seed, to regenerate it
   uint64_t data_seed = 0;
@@ -80,7 +88,8 @@ TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, cons
 /// Rebuilds the data set a run was trained on from its recorded source (deterministic).
 DataSet reload_data(const TrainingRun& run);
 
-/// Runs options.steps more steps of Adam on `data` (resuming from run.step).
+/// Runs options.steps more steps of Adam on `data` (resuming from run.step()), through the
+/// shared Trainer.
 TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& options);
 
 /// Pointwise derivative MSE of the model on (x, dxdt), evaluated in chunks without a graph.
@@ -104,7 +113,7 @@ void load_weights_into(DynamicsModelImpl& model, const std::string& path);
 /// the model's weights stay fixed. Returns the optimised x0 (detached).
 torch::Tensor optimize_initial_state(const std::shared_ptr<DynamicsModelImpl>& model,
                                      const torch::Tensor& observed, double dt,
-                                     const std::string& integrator, int iterations = 200,
+                                     integrators::Scheme integrator, int iterations = 200,
                                      double lr = 1e-2);
 
 /// The data set's trajectories as [points, trajectories, 2D] (train or test part).

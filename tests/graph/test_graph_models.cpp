@@ -140,9 +140,9 @@ TEST_CASE("integrators on a learned HOGN converge at their order", "[graph][inte
     const int n = integ == StepIntegrator::kTao ? 32 : 4;
     const double e1 = max_abs(run(integ, n) - ref), e2 = max_abs(run(integ, 2 * n) - ref);
     const double order = std::log2(e1 / e2);
-    INFO(step_integrator_name(integ) << ": errors " << e1 << ", " << e2);
-    CHECK(order > step_integrator_order(integ) - 0.6);
-    CHECK(order < step_integrator_order(integ) + 0.8);
+    INFO(noether::integrators::scheme_name(integ) << ": errors " << e1 << ", " << e2);
+    CHECK(order > noether::integrators::scheme_info(integ).order - 0.6);
+    CHECK(order < noether::integrators::scheme_info(integ).order + 0.8);
   }
   CHECK(parse_step_integrator("tao") == StepIntegrator::kTao);
   CHECK_THROWS_AS(parse_step_integrator("nope"), InvalidInput);

@@ -20,7 +20,7 @@ using noether::graph::ParticleDataOptions;
 using noether::graph::ParticleFeatures;
 using noether::graph::ParticleSamples;
 using noether::graph::rollout;
-using noether::graph::RolloutIntegrator;
+using RolloutIntegrator = noether::integrators::Scheme;
 using noether::graph::train_hogn;
 
 namespace {

@@ -107,3 +107,44 @@ TEST_CASE("symplectic schemes converge at their nominal order", "[integrators][o
               2.0, 0.01, 4, 2.0);
   check_order("tao", tao(20.0), 2.0, 0.01, 4, 2.0);
 }
+
+TEST_CASE("the scheme registry: names round-trip, and each fixed-step scheme it dispatches converges at the order it states",
+          "[integrators][order][registry]") {
+  for (const auto& info : ni::schemes()) {
+    CHECK(ni::parse_scheme(info.name) == info.id);
+    CHECK(std::string(ni::scheme_name(info.id)) == info.name);
+    if (info.separable_only) CHECK(info.form == ni::SchemeForm::kSeparable);
+  }
+  try {
+    ni::parse_scheme("rk5");
+    FAIL("parse_scheme accepted 'rk5'");
+  } catch (const noether::InvalidInput& e) {
+    const std::string what = e.what();
+    CHECK(what.find("'rk5'") != std::string::npos);
+    for (const auto& info : ni::schemes()) CHECK(what.find(info.name) != std::string::npos);
+  }
+  CHECK_THROWS_AS(ni::parse_scheme("tao", {ni::Scheme::kRk4, ni::Scheme::kLeapfrog}, "a test"), noether::InvalidInput);
+  CHECK(ni::parse_scheme("leapfrog", {ni::Scheme::kRk4, ni::Scheme::kLeapfrog}, "a test") == ni::Scheme::kLeapfrog);
+
+  for (const auto& info : ni::schemes()) {
+    const ni::Scheme s = info.id;
+    if (info.form == ni::SchemeForm::kField) {
+      check_order(info.name, stateless([s](Vector& y, double t, double dt) { ni::step_field(s, y, t, dt, field); }),
+                  2.0, info.order >= 4 ? 0.02 : 0.002, 4, info.order);
+      Vector q(2), p(2);
+      CHECK_THROWS_AS(ni::step_separable(s, q, p, 0.1, [](const Vector& x) { return x; },
+                                         [](const Vector& x) { return x; }),
+                      noether::InvalidInput);
+    } else if (info.form == ni::SchemeForm::kSeparable) {
+      check_order(info.name, stateless([s](Vector& y, double, double dt) {
+                    Vector q = y.head(2), p = y.tail(2);
+                    ni::step_separable(s, q, p, dt, [](const Vector& x) { return kKepler.dH_dq(x, Vector::Zero(2)); },
+                                       [](const Vector& x) { return kKepler.dH_dp(Vector::Zero(2), x); });
+                    y << q, p;
+                  }),
+                  2.0, info.order >= 6 ? 0.1 : info.order >= 4 ? 0.04 : 0.01, 4, info.order);
+      Vector y = kKepler.default_state();
+      CHECK_THROWS_AS(ni::step_field(s, y, 0.0, 0.1, field), noether::InvalidInput);
+    }
+  }
+}

@@ -159,7 +159,7 @@ TEST_CASE("checkpoints round-trip bit-exactly and refuse other architectures", "
   np::save_checkpoint(run, path);
   const auto back = np::load_checkpoint(path);
   CHECK(back.model->config() == run.model->config());
-  CHECK(back.step == 5);
+  CHECK(back.step() == 5);
   CHECK(back.system == "pendulum");
   const auto a = run.model->parameters(), b = back.model->parameters();
   REQUIRE(a.size() == b.size());
@@ -223,7 +223,7 @@ TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[phys
   // The rollout loss of a separable model through leapfrog trains as well.
   auto r = quick(400);
   r.loss = "rollout";
-  r.integrator = "leapfrog";
+  r.integrator = noether::integrators::Scheme::kLeapfrog;
   r.rollout_steps = 5;
   auto sep = np::new_run(config("separable", 1, 32), r, data);
   const double before = np::derivative_mse(*sep.model, data.test_x, data.test_dxdt);

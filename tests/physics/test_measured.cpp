@@ -78,9 +78,9 @@ TEST_CASE("initial-state optimisation recovers the start of an observed rollout"
   auto model = np::make_model(c);
   model->to(torch::kFloat64);
   const auto truth = torch::randn({2, 6}, torch::kFloat64) * 0.5;
-  const auto observed = np::rollout(model, truth, 0.1, 10, "leapfrog", false);
+  const auto observed = np::rollout(model, truth, 0.1, 10, noether::integrators::Scheme::kLeapfrog, false);
   const auto guess = truth + 0.2 * torch::randn({2, 6}, torch::kFloat64);
-  const auto x0 = np::optimize_initial_state(model, observed, 0.1, "leapfrog", 400, 1e-2);
+  const auto x0 = np::optimize_initial_state(model, observed, 0.1, noether::integrators::Scheme::kLeapfrog, 400, 1e-2);
   const double before = (guess - truth).abs().max().item<double>();
   const double after = (x0 - truth).abs().max().item<double>();
   INFO("start error " << before << " -> " << after);
@@ -89,7 +89,7 @@ TEST_CASE("initial-state optimisation recovers the start of an observed rollout"
   CHECK(after < 1e-2);
   auto noisy = observed.clone();
   noisy[0] = guess;
-  const auto x1 = np::optimize_initial_state(model, noisy, 0.1, "leapfrog", 400, 1e-2);
+  const auto x1 = np::optimize_initial_state(model, noisy, 0.1, noether::integrators::Scheme::kLeapfrog, 400, 1e-2);
   const double after_noisy = (x1 - truth).abs().max().item<double>();
   INFO("perturbed first observation: " << before << " -> " << after_noisy);
   CHECK(after_noisy < 0.5 * before);

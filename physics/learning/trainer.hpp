@@ -1,0 +1,128 @@
+// physics/learning/trainer.hpp: the one training loop every learned model of noether uses.
+//
+//   TrainerOptions o;  o.steps = 2000;  o.learning_rate = 1e-3;  o.schedule = Schedule::kCosine;
+//   Trainer trainer(model->parameters(), o);                   // validates o, builds Adam / AdamW
+//   TrainerHooks hooks;
+//   hooks.evaluate = [&] { return test_loss(); };              // every o.eval_every steps
+//   hooks.checkpoint = [&] { save(model, "m.pt"); };           // every o.checkpoint_every steps
+//   TrainerResult r = trainer.run([&](int64_t step) {          // one minibatch's loss
+//     return StepLoss{loss_on(batch(step))};
+//   }, hooks);
+//
+// Per step: zero the gradients, call the loss (it may fill the gradients itself and say so),
+// backward, clip, one optimiser step at the scheduled learning rate, update the moving average of
+// the weights, then evaluation, progress and checkpoint when due. A non-finite loss stops the run
+// with NumericalError naming the step. The hooks see the averaged weights when `ema` is on, and
+// the run ends with them in place. What a module needs beyond this (its data, batches and
+// losses, its model files) stays in the module; the loop, the schedules, EMA, clipping, early
+// stopping and progress live here once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace noether::physics {
+
+enum class OptimizerKind { kAdam, kAdamW };
+/// kConstant: lr; kCosine: lr (f + (1 - f) (1 + cos(pi s / S)) / 2), from lr down to f lr;
+/// kExponential: lr f^(s / (S - 1)), geometrically from lr to f lr; s the step of the run, S its
+/// steps, f = final_fraction.
+enum class Schedule { kConstant, kCosine, kExponential };
+
+struct TrainerOptions {
+  int64_t steps = 1000;          ///< optimiser steps of one run() call
+  double learning_rate = 1e-3;
+  double weight_decay = 0.0;     ///< Adam: L2 term in the gradient; AdamW: decoupled decay
+  OptimizerKind optimizer = OptimizerKind::kAdam;
+  Schedule schedule = Schedule::kConstant;
+  double final_fraction = 0.0;   ///< f of the schedules (kExponential needs f > 0)
+  double clip_grad_norm = 0.0;   ///< > 0: the gradients' global norm is clipped to this
+  double ema = 0.0;              ///< in [0, 1): > 0 keeps a moving average of the weights
+  int64_t eval_every = 0;        ///< > 0: hooks.evaluate every so many steps and after the last
+  int64_t checkpoint_every = 0;  ///< > 0: hooks.checkpoint every so many steps; always after the last
+  int64_t patience = 0;          ///< > 0: stop after this many evaluations without improvement
+  bool progress = false;         ///< progress bar on stderr (terminals only)
+  std::string label = "train";   ///< names the run in the progress bar and in errors
+  /// Throws InvalidInput naming the bad field.
+  void validate() const;
+};
+
+/// What the loss callback returns for one step.
+struct StepLoss {
+  torch::Tensor objective;  ///< scalar to minimise (backward() is called on it)
+  /// The loss to report (progress, history, divergence check); NaN: objective's value.
+  double value = std::numeric_limits<double>::quiet_NaN();
+  /// The callback filled the parameters' gradients itself (a hand-derived gradient); no backward.
+  bool gradients_ready = false;
+};
+
+/// `step`: the trainer's step count before this step (continues across runs and resumes).
+using LossFn = std::function<StepLoss(int64_t step)>;
+
+struct TrainerHooks {
+  std::function<double()> evaluate;    ///< validation figure, lower is better
+  std::function<void()> checkpoint;    ///< save the model (and the trainer's state)
+  std::function<void(int64_t step, double loss)> on_step;  ///< after every step (step counts from 1)
+  /// Progress text after the counts; default "loss L" (and "eval E" once evaluated).
+  std::function<std::string(int64_t step, double loss)> status;
+};
+
+struct TrainerPoint {
+  int64_t step;       ///< the trainer's step count at the evaluation
+  double train_loss;  ///< the loss of that step
+  double eval;        ///< hooks.evaluate()
+};
+
+struct TrainerResult {
+  int64_t steps = 0;            ///< steps taken by this run
+  double last_loss = 0.0;       ///< the last step's reported loss
+  double mean_loss = 0.0;       ///< mean reported loss over the run's steps
+  std::vector<TrainerPoint> history;
+  double best_eval = std::numeric_limits<double>::infinity();
+  int64_t best_step = 0;
+  bool stopped_early = false;   ///< patience ran out
+  double seconds = 0.0;         ///< wall time of the steps (hooks included)
+};
+
+class Trainer {
+ public:
+  /// Validates the options and builds the optimiser over `parameters`.
+  Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options);
+
+  /// options.steps more steps of `loss`.
+  TrainerResult run(const LossFn& loss, const TrainerHooks& hooks = {});
+
+  const TrainerOptions& options() const { return options_; }
+  /// New settings for the next run (the optimiser's moments are kept; learning rate and weight
+  /// decay take the new values). The optimiser kind cannot change.
+  void set_options(const TrainerOptions& options);
+  /// Steps taken over all runs (restored by load()).
+  int64_t step() const { return step_; }
+  void set_step(int64_t step) { step_ = step; }
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
+
+  /// The optimiser's state (moments and step counts), for checkpoints and resume.
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+  /// The learning rate of step s of a run of `steps` steps under options o.
+  static double learning_rate(const TrainerOptions& o, int64_t s, int64_t steps);
+
+ private:
+  void apply_hyperparameters(double lr);
+  void swap_average();
+
+  std::vector<torch::Tensor> parameters_;
+  TrainerOptions options_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::vector<torch::Tensor> average_;  // the moving average while a run with ema is going on
+  int64_t step_ = 0;
+};
+
+}  // namespace noether::physics

@@ -1,0 +1,176 @@
+// The shared trainer: schedules, moving average, clipping, hooks, early stop, divergence, resume.
+#include "tests/support/test_common.hpp"
+
+#include <cmath>
+
+#include "noether/error.hpp"
+#include "physics/learning/trainer.hpp"
+
+namespace np = noether::physics;
+
+namespace {
+
+// One weight w on the loss (w - 3)^2 / 2: the gradient is w - 3.
+struct Quadratic {
+  torch::Tensor w = torch::zeros({1}, torch::kFloat64).requires_grad_(true);
+  np::StepLoss operator()(int64_t) const { return {(w - 3.0).square().sum() * 0.5}; }
+  double value() const { return w.item<double>(); }
+};
+
+}  // namespace
+
+TEST_CASE("trainer schedules give the rates they state at both ends", "[physics][trainer]") {
+  np::TrainerOptions o;
+  o.learning_rate = 2e-3;
+  CHECK(np::Trainer::learning_rate(o, 7, 100) == 2e-3);
+  o.schedule = np::Schedule::kCosine;
+  o.final_fraction = 0.05;
+  CHECK(np::Trainer::learning_rate(o, 0, 100) == Approx(2e-3));
+  CHECK(np::Trainer::learning_rate(o, 50, 100) == Approx(2e-3 * (0.05 + 0.95 * 0.5)));
+  CHECK(np::Trainer::learning_rate(o, 100, 100) == Approx(1e-4));
+  o.schedule = np::Schedule::kExponential;
+  o.final_fraction = 0.01;
+  CHECK(np::Trainer::learning_rate(o, 0, 11) == Approx(2e-3));
+  CHECK(np::Trainer::learning_rate(o, 5, 11) == Approx(2e-4));
+  CHECK(np::Trainer::learning_rate(o, 10, 11) == Approx(2e-5));
+}
+
+TEST_CASE("trainer minimises, counts steps across runs, and reports a history", "[physics][trainer]") {
+  torch::manual_seed(0);
+  Quadratic q;
+  np::TrainerOptions o;
+  o.steps = 400;
+  o.learning_rate = 0.05;
+  o.eval_every = 100;
+  np::Trainer trainer({q.w}, o);
+  np::TrainerHooks hooks;
+  hooks.evaluate = [&] { return std::abs(q.value() - 3.0); };
+  const auto r = trainer.run(q, hooks);
+  CHECK(q.value() == Approx(3.0).margin(1e-3));
+  CHECK(r.steps == 400);
+  CHECK(trainer.step() == 400);
+  REQUIRE(r.history.size() == 4);
+  CHECK(r.history.back().step == 400);
+  CHECK(r.history.front().eval > r.history.back().eval);
+  o.steps = 10;
+  trainer.set_options(o);
+  const auto again = trainer.run(q);
+  CHECK(again.steps == 10);
+  CHECK(trainer.step() == 410);
+}
+
+TEST_CASE("trainer keeps the exact moving average of the weights and ends with it", "[physics][trainer]") {
+  torch::manual_seed(0);
+  Quadratic q;
+  np::TrainerOptions o;
+  o.steps = 5;
+  o.learning_rate = 0.1;
+  o.optimizer = np::OptimizerKind::kAdam;
+  o.ema = 0.5;
+  // The same optimiser run without the average gives the weights after each step.
+  Quadratic plain;
+  np::TrainerOptions po = o;
+  po.ema = 0;
+  po.steps = 1;
+  np::Trainer reference({plain.w}, po);
+  double average = 0.0;  // starts at the initial weight 0
+  for (int i = 0; i < 5; ++i) {
+    reference.run(plain);
+    average = 0.5 * average + 0.5 * plain.value();
+  }
+  np::Trainer trainer({q.w}, o);
+  std::vector<double> seen;
+  np::TrainerHooks hooks;
+  hooks.checkpoint = [&] { seen.push_back(q.value()); };
+  trainer.run(q, hooks);
+  CHECK(q.value() == Approx(average).epsilon(1e-12));
+  REQUIRE(seen.size() == 1);  // once, at the end, with the average in place
+  CHECK(seen[0] == Approx(average).epsilon(1e-12));
+}
+
+TEST_CASE("trainer hooks: checkpoints every k steps and once at the end, never twice", "[physics][trainer]") {
+  Quadratic q;
+  np::TrainerOptions o;
+  o.steps = 10;
+  o.checkpoint_every = 5;
+  std::vector<int64_t> at;
+  np::Trainer trainer({q.w}, o);
+  np::TrainerHooks hooks;
+  hooks.checkpoint = [&] { at.push_back(trainer.step()); };
+  trainer.run(q, hooks);
+  CHECK(at == std::vector<int64_t>{5, 10});
+  o.steps = 7;
+  trainer.set_options(o);
+  at.clear();
+  trainer.run(q, hooks);
+  CHECK(at == std::vector<int64_t>{15, 17});
+}
+
+TEST_CASE("trainer clips the gradient norm and takes hand-made gradients", "[physics][trainer]") {
+  Quadratic q;
+  np::TrainerOptions o;
+  o.steps = 1;
+  o.learning_rate = 1.0;
+  o.optimizer = np::OptimizerKind::kAdamW;
+  o.clip_grad_norm = 0.5;
+  np::Trainer trainer({q.w}, o);
+  double grad_seen = 0;
+  trainer.run([&](int64_t) {
+    q.w.mutable_grad() = torch::full({1}, -100.0, torch::kFloat64);  // a hand-derived gradient
+    return np::StepLoss{{}, 1.0, true};
+  }, {});
+  grad_seen = q.w.grad().item<double>();
+  CHECK(grad_seen == Approx(-0.5));
+}
+
+TEST_CASE("trainer stops early when the evaluation stops improving", "[physics][trainer]") {
+  Quadratic q;
+  np::TrainerOptions o;
+  o.steps = 1000;
+  o.eval_every = 10;
+  o.patience = 3;
+  np::Trainer trainer({q.w}, o);
+  int calls = 0;
+  np::TrainerHooks hooks;
+  hooks.evaluate = [&] { return ++calls == 1 ? 0.0 : 1.0; };  // best at the first evaluation
+  const auto r = trainer.run(q, hooks);
+  CHECK(r.stopped_early);
+  CHECK(r.steps == 40);
+  CHECK(r.best_step == 10);
+}
+
+TEST_CASE("trainer refuses bad options and a diverging loss, naming them", "[physics][trainer]") {
+  Quadratic q;
+  np::TrainerOptions o;
+  o.label = "unit";
+  auto refuses = [&](np::TrainerOptions bad, const std::string& fragment) {
+    try {
+      np::Trainer t({q.w}, bad);
+      FAIL("accepted bad options");
+    } catch (const noether::InvalidInput& e) {
+      CHECK_THAT(e.what(), Catch::Contains(fragment));
+    }
+  };
+  auto b = o;
+  b.learning_rate = -1;
+  refuses(b, "learning rate");
+  b = o;
+  b.ema = 1.0;
+  refuses(b, "ema");
+  b = o;
+  b.schedule = np::Schedule::kExponential;
+  refuses(b, "exponential");
+  b = o;
+  b.patience = 2;
+  refuses(b, "patience");
+  CHECK_THROWS_AS(np::Trainer({}, o), noether::InvalidInput);
+
+  o.steps = 5;
+  np::Trainer t({q.w}, o);
+  try {
+    t.run([&](int64_t step) { return np::StepLoss{q.w.sum() * (step >= 2 ? NAN : 1.0)}; });
+    FAIL("a NaN loss did not stop the run");
+  } catch (const noether::NumericalError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("unit") && Catch::Contains("step 3"));
+  }
+}
