@@ -5,7 +5,7 @@
 #include <string>
 
 #include "apps/run.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace CLI {
 class App;

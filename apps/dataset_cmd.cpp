@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
-#include "physics/dataset.hpp"
+#include "physics/learning/dataset.hpp"
 
 namespace noether::apps {
 

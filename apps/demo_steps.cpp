@@ -10,8 +10,8 @@
 #include "nbody/wisdom_holman.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
-#include "physics/evaluation.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/evaluation.hpp"
+#include "physics/learning/training.hpp"
 
 #if NOETHER_HAVE_RDKIT && NOETHER_HAVE_OPENBABEL
 #include <GraphMol/GraphMol.h>
@@ -38,7 +38,7 @@ json demo_learning_step(bool quiet) {
   json out = json::array();
   for (const char* kind : {"baseline", "hnn"}) {
     physics::ModelConfig c;
-    c.kind = kind;
+    c.kind = physics::parse_model_kind(kind);
     c.dof = 1;
     physics::TrainOptions o;
     o.steps = 1000;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "apps/stepper.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::apps {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "integrators/registry.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::apps {
 

@@ -6,9 +6,9 @@
 
 #include "apps/commands.hpp"
 #include "noether/error.hpp"
-#include "physics/evaluation.hpp"
-#include "physics/measured.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/evaluation.hpp"
+#include "physics/systems/measured.hpp"
+#include "physics/learning/training.hpp"
 
 namespace noether::apps {
 
@@ -75,7 +75,7 @@ int train_command(TrainArgs a) {
     o.rollout_steps = a.rollout_steps;
     o.dtype = parse_dtype(a.dtype);
     physics::ModelConfig c;
-    c.kind = a.model;
+    c.kind = physics::parse_model_kind(a.model);
     c.dof = data.x.size(1) / 2;
     c.hidden = a.hidden;
     c.layers = a.layers;
@@ -93,7 +93,7 @@ int train_command(TrainArgs a) {
 
   if (a.json) {
     std::cout << json{{"system", run.system},
-                      {"model", run.model->config().kind},
+                      {"model", physics::model_kind_name(run.model->config().kind)},
                       {"output", a.output},
                       {"train_loss", s.train_loss},
                       {"test_loss", s.test_loss},
@@ -136,7 +136,7 @@ int evaluate_command(const EvaluateArgs& a) {
   }
   if (a.json) {
     std::cout << json{{"model", a.model},
-                      {"kind", run.model->config().kind},
+                      {"kind", physics::model_kind_name(run.model->config().kind)},
                       {"system", run.system},
                       {"steps", run.step()},
                       {"test_loss", e.test_loss},

@@ -1,5 +1,5 @@
 // bench_hnn: long rollouts of a trained HNN through the torch path (autograd vector field) and
-// through the Eigen path (physics/eigen_hamiltonian.hpp), same RK4 scheme, same weights.
+// through the Eigen path (physics/models/eigen_hamiltonian.hpp), same RK4 scheme, same weights.
 //
 //   build/bench/bench_hnn [--model FILE] [--steps N] [--threads T] [--json]
 // Without --model a freshly initialised spring HNN (2-200-200-1) is used: the cost does not
@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "integrators/rk4.hpp"
-#include "physics/eigen_hamiltonian.hpp"
+#include "physics/models/eigen_hamiltonian.hpp"
 #include "physics/torch_state.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/training.hpp"
 
 namespace np = noether::physics;
 namespace ni = noether::integrators;
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   std::shared_ptr<np::DynamicsModelImpl> model;
   if (model_path.empty()) {
     np::ModelConfig c;
-    c.kind = "hnn";
+    c.kind = np::ModelKind::kHnn;
     c.dof = 1;
     torch::manual_seed(0);
     model = np::make_model(c);

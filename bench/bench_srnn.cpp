@@ -16,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "physics/losses.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/losses.hpp"
+#include "physics/learning/training.hpp"
 
 namespace np = noether::physics;
 
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   for (const auto& [kind, integrator] : {std::pair<std::string, Scheme>{"separable", Scheme::kLeapfrog},
                                         {"baseline", Scheme::kRk4}}) {
     np::ModelConfig c;
-    c.kind = kind;
+    c.kind = np::parse_model_kind(kind);
     c.dof = chain.dof();
     c.hidden = hidden;
     np::TrainOptions o;

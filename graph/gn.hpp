@@ -31,7 +31,7 @@
 #include <torch/torch.h>
 
 #include "graph/graph.hpp"
-#include "physics/models.hpp"
+#include "physics/models/model.hpp"
 
 namespace noether::graph {
 

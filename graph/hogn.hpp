@@ -39,7 +39,7 @@
 
 #include "graph/gn.hpp"
 #include "graph/graph.hpp"
-#include "physics/models.hpp"
+#include "physics/models/model.hpp"
 
 namespace noether::graph {
 

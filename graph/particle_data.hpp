@@ -19,7 +19,7 @@
 #include <torch/torch.h>
 
 #include "graph/graph.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::graph {
 

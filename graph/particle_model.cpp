@@ -8,7 +8,7 @@
 #include "integrators/tao.hpp"
 #include "physics/torch_state.hpp"
 #include "noether/error.hpp"
-#include "physics/checkpoint.hpp"
+#include "physics/learning/checkpoint.hpp"
 
 namespace noether::graph {
 

@@ -7,7 +7,7 @@
 
 #include "molecules/alignment.hpp"
 #include "noether/error.hpp"
-#include "physics/checkpoint.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 
 namespace noether::molecules {

@@ -10,7 +10,7 @@
 #include "nbody/neural_kick.hpp"
 #include "nbody/wisdom_holman.hpp"
 #include "noether/error.hpp"
-#include "physics/checkpoint.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 #include "physics/models/field.hpp"
 

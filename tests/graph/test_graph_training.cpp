@@ -6,7 +6,7 @@
 #include "graph/particle_data.hpp"
 #include "graph/training.hpp"
 #include "noether/error.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 using noether::InvalidInput;
 using noether::graph::derivative_loss;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "integrators/integrators.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 #include "tests/support/kepler_fixture.hpp"
 
 namespace ni = noether::integrators;

@@ -8,7 +8,7 @@
 
 #include "integrators/integrators.hpp"
 #include "noether/error.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 #include "physics/torch_state.hpp"
 #include "tests/support/kepler_fixture.hpp"
 

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "noether/error.hpp"
-#include "physics/dataset.hpp"
+#include "physics/learning/dataset.hpp"
 
 namespace np = noether::physics;
 using np::Vector;

@@ -7,11 +7,11 @@
 #include "integrators/implicit_midpoint.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
-#include "physics/eigen_hamiltonian.hpp"
-#include "physics/fused_hnn.hpp"
-#include "physics/losses.hpp"
+#include "physics/models/eigen_hamiltonian.hpp"
+#include "physics/models/fused_hnn.hpp"
+#include "physics/learning/losses.hpp"
 #include "physics/torch_state.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/training.hpp"
 
 namespace np = noether::physics;
 namespace ni = noether::integrators;
@@ -35,7 +35,7 @@ np::TrainOptions quick(int64_t steps) {
 
 np::ModelConfig config(const std::string& kind, int64_t dof, int64_t hidden = 32) {
   np::ModelConfig c;
-  c.kind = kind;
+  c.kind = np::parse_model_kind(kind);
   c.dof = dof;
   c.hidden = hidden;
   return c;

@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "noether/error.hpp"
-#include "physics/losses.hpp"
-#include "physics/measured.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/losses.hpp"
+#include "physics/systems/measured.hpp"
+#include "physics/learning/training.hpp"
 
 namespace np = noether::physics;
 
@@ -72,7 +72,7 @@ TEST_CASE("initial-state optimisation recovers the start of an observed rollout"
           "[physics][learning][srnn]") {
   torch::manual_seed(4);
   np::ModelConfig c;
-  c.kind = "separable";
+  c.kind = np::ModelKind::kSeparable;
   c.dof = 3;
   c.hidden = 16;
   auto model = np::make_model(c);

@@ -5,7 +5,7 @@
 
 #include "integrators/dop853.hpp"
 #include "noether/error.hpp"
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace np = noether::physics;
 namespace ni = noether::integrators;

@@ -4,7 +4,7 @@
 
 #include <functional>
 
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::testing {
 

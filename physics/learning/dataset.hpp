@@ -1,4 +1,4 @@
-// physics/dataset.hpp: trajectory data sets drawn from the analytic systems, HNN-paper style.
+// physics/learning/dataset.hpp: trajectory data sets drawn from the analytic systems, HNN-paper style.
 //
 //   auto sys = noether::physics::make_system("spring");
 //   auto data = noether::physics::generate_dataset(*sys, sys->protocol(), /*seed=*/0);
@@ -15,7 +15,7 @@
 
 #include <torch/torch.h>
 
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::physics {
 

@@ -1,4 +1,4 @@
-#include "physics/fused_hnn.hpp"
+#include "physics/models/fused_hnn.hpp"
 
 #include <type_traits>
 
@@ -35,7 +35,7 @@ void bias_tanh(T* z, const T* b, int64_t rows, int64_t cols) {
 }  // namespace
 
 bool FusedHnnLoss::supports(DynamicsModelImpl& model) {
-  if (model.config().kind != "hnn" || model.config().activation != "tanh") return false;
+  if (model.config().kind != ModelKind::kHnn || model.config().activation != "tanh") return false;
   const auto mlp = energy_mlp(model);
   if (!mlp) return false;
   const auto p = model.parameters();

@@ -1,17 +1,18 @@
-#include "physics/eigen_hamiltonian.hpp"
+#include "physics/models/eigen_hamiltonian.hpp"
 
 #include <cmath>
 #include <type_traits>
 
 #include "noether/error.hpp"
-#include "physics/models.hpp"
+#include "physics/models/model.hpp"
 
 namespace noether::physics {
 
 template <class Scalar>
 EigenMlpHamiltonianT<Scalar> EigenMlpHamiltonianT<Scalar>::from_model(DynamicsModelImpl& model) {
-  if (model.config().kind != "hnn")
-    throw InvalidInput("the Eigen inference path takes an hnn model, not '" + model.config().kind + "'");
+  if (model.config().kind != ModelKind::kHnn)
+    throw InvalidInput(std::string("the Eigen inference path takes an hnn model, not '") +
+                       model_kind_name(model.config().kind) + "'");
   torch::NoGradGuard no_grad;
   std::shared_ptr<MlpImpl> mlp;
   for (const auto& child : model.named_children())

@@ -1,4 +1,4 @@
-// physics/measured.hpp: data sets from measurements rather than from an analytic system.
+// physics/systems/measured.hpp: data sets from measurements rather than from an analytic system.
 //
 //   auto data = load_lipson("../shared/data/lipson/real_pend_h_1.txt");   // real pendulum
 //   auto grid = damped_spring_grid();            // the dissipative HNN paper's 25 x 25 grid
@@ -11,8 +11,8 @@
 
 #include <string>
 
-#include "physics/dataset.hpp"
-#include "physics/systems.hpp"
+#include "physics/learning/dataset.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::physics {
 

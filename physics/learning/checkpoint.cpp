@@ -1,5 +1,5 @@
 // physics/checkpoint.cpp: versioned torch archives with JSON metadata and a sidecar.
-#include "physics/checkpoint.hpp"
+#include "physics/learning/checkpoint.hpp"
 
 #include <fstream>
 #include <iterator>

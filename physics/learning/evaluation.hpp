@@ -1,4 +1,4 @@
-// physics/evaluation.hpp: the HNN papers' metrics for a learned model against the true system.
+// physics/learning/evaluation.hpp: the HNN papers' metrics for a learned model against the true system.
 //
 //   Evaluation e = evaluate(*run.model, *system, data, EvaluationOptions{});
 //   e.test_loss     // pointwise derivative MSE on the held-out set
@@ -8,9 +8,9 @@
 
 #include <cstdint>
 
-#include "physics/dataset.hpp"
-#include "physics/models.hpp"
-#include "physics/systems.hpp"
+#include "physics/learning/dataset.hpp"
+#include "physics/models/model.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::physics {
 

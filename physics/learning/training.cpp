@@ -1,6 +1,6 @@
-#include "physics/training.hpp"
+#include "physics/learning/training.hpp"
 
-#include "physics/checkpoint.hpp"
+#include "physics/learning/checkpoint.hpp"
 
 #include <cmath>
 #include <iomanip>
@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "noether/error.hpp"
-#include "physics/fused_hnn.hpp"
-#include "physics/losses.hpp"
-#include "physics/measured.hpp"
+#include "physics/models/fused_hnn.hpp"
+#include "physics/learning/losses.hpp"
+#include "physics/systems/measured.hpp"
 
 namespace noether::physics {
 
@@ -29,12 +29,12 @@ torch::Dtype dtype_from(const std::string& s) {
 }
 
 json config_json(const ModelConfig& c) {
-  return {{"kind", c.kind}, {"dof", c.dof}, {"hidden", c.hidden}, {"layers", c.layers},
+  return {{"kind", model_kind_name(c.kind)}, {"dof", c.dof}, {"hidden", c.hidden}, {"layers", c.layers},
           {"activation", c.activation}};
 }
 ModelConfig config_from(const json& j) {
   ModelConfig c;
-  c.kind = j.at("kind").get<std::string>();
+  c.kind = parse_model_kind(j.at("kind").get<std::string>());
   c.dof = j.at("dof").get<int64_t>();
   c.hidden = j.at("hidden").get<int64_t>();
   c.layers = j.at("layers").get<int64_t>();
@@ -143,7 +143,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   if (!run.model || !run.trainer) throw InvalidInput("train: the run has no model");
   auto& model = *run.model;
   TrainerOptions to = o.trainer_options();
-  to.label = run.system + "/" + model.config().kind;
+  to.label = run.system + "/" + model_kind_name(model.config().kind);
   run.trainer->set_options(to);
   run.options = o;
   const auto dtype = model.parameters().front().scalar_type();

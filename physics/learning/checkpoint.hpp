@@ -1,4 +1,4 @@
-// physics/checkpoint.hpp: the file format every noether model shares.
+// physics/learning/checkpoint.hpp: the file format every noether model shares.
 //
 //   const CheckpointFormat kFormat{"noether.model", 1, "model checkpoint"};
 //   torch::serialize::OutputArchive root;  root.write("model", weights);

@@ -1,9 +1,9 @@
-#include "physics/dataset.hpp"
+#include "physics/learning/dataset.hpp"
 
 #include <vector>
 
 #include "integrators/dop853.hpp"
-#include "physics/checkpoint.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "noether/error.hpp"
 
 namespace noether::physics {

@@ -1,4 +1,4 @@
-// physics/fused_hnn.hpp: the pointwise HNN loss and its parameter gradients without autograd.
+// physics/models/fused_hnn.hpp: the pointwise HNN loss and its parameter gradients without autograd.
 //
 //   FusedHnnLoss fused(*model);                       // an "hnn" model with tanh activations
 //   double loss = fused.loss_and_gradients(x, dxdt);  // fills every parameter's .grad()
@@ -16,7 +16,7 @@
 
 #include <torch/torch.h>
 
-#include "physics/models.hpp"
+#include "physics/models/model.hpp"
 
 namespace noether::physics {
 

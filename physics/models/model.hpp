@@ -1,6 +1,9 @@
-// physics/models.hpp: learned models of Hamiltonian dynamics on the torch path.
+// physics/models/model.hpp: the interface of the learned models on the torch path, their
+// configuration, and make_model. Each family lives in a file of its own beside this one
+// (hnn.hpp: baseline, HNN, D-HNN; separable.hpp: SRNN's K(p) + V(q)); a new family adds a file,
+// a ModelKind and a line in make_model, and reaches its dynamics through field.hpp.
 //
-//   ModelConfig c; c.kind = "hnn"; c.dof = 1; c.hidden = 200;
+//   ModelConfig c; c.kind = ModelKind::kHnn; c.dof = 1; c.hidden = 200;
 //   auto model = make_model(c);                        // std::shared_ptr<DynamicsModelImpl>
 //   torch::Tensor x = ...;                             // [B, 2D] = (q, p), float32 or float64
 //   torch::Tensor dxdt = model->time_derivative(x, /*create_graph=*/true);   // [B, 2D]
@@ -25,11 +28,19 @@
 #include <torch/torch.h>
 
 #include "physics/models/field.hpp"
+#include "physics/models/mlp.hpp"
 
 namespace noether::physics {
 
+enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable };
+
+/// "baseline", "hnn", "dhnn", "separable".
+const char* model_kind_name(ModelKind kind);
+/// The kind called `name`; throws InvalidInput naming it and the known kinds.
+ModelKind parse_model_kind(const std::string& name);
+
 struct ModelConfig {
-  std::string kind = "hnn";  ///< baseline, hnn, dhnn or separable
+  ModelKind kind = ModelKind::kHnn;
   int64_t dof = 1;           ///< D: q and p have D entries each
   int64_t hidden = 200;      ///< width of each hidden layer
   int64_t layers = 2;        ///< number of hidden layers
@@ -45,26 +56,6 @@ struct ModelConfig {
   std::string describe() const;
 };
 
-/// Names accepted by ModelConfig::kind.
-const std::vector<std::string>& model_kinds();
-
-/// Multilayer perceptron in -> hidden (x layers) -> out.
-class MlpImpl : public torch::nn::Module {
- public:
-  MlpImpl(int64_t in, int64_t hidden, int64_t out, int64_t layers, const std::string& activation,
-          bool last_bias);
-  /// x: [B, in] -> [B, out]
-  torch::Tensor forward(const torch::Tensor& x);
-  /// The linear layers in order (for the Eigen inference path and inspection).
-  std::vector<torch::nn::Linear> linears() const { return linears_; }
-  const std::string& activation() const { return activation_; }
-
- private:
-  torch::Tensor act(const torch::Tensor& x) const;
-  std::vector<torch::nn::Linear> linears_;
-  std::string activation_;
-};
-TORCH_MODULE(Mlp);
 
 /// A learned vector field dx/dt = f_theta(x) on states x = [q, p] of shape [B, 2D].
 class DynamicsModelImpl : public torch::nn::Module {
@@ -90,14 +81,9 @@ class DynamicsModelImpl : public torch::nn::Module {
 /// Builds an untrained model (weights drawn from torch's current seed).
 std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& config);
 
-class SeparableHamiltonianImpl;
-/// The separable model's parts for leapfrog: dH/dq depends on q only, dH/dp on p only.
-struct SeparableGradients {
-  std::function<torch::Tensor(const torch::Tensor&)> dH_dq;  ///< [B, D] -> [B, D]
-  std::function<torch::Tensor(const torch::Tensor&)> dH_dp;  ///< [B, D] -> [B, D]
-};
-/// Throws InvalidInput when the model is not of kind "separable".
-SeparableGradients separable_gradients(const std::shared_ptr<DynamicsModelImpl>& model,
-                                       bool create_graph);
+namespace detail {
+/// Throws InvalidInput unless x is [B, 2 dof].
+void check_state(const torch::Tensor& x, int64_t dof);
+}  // namespace detail
 
 }  // namespace noether::physics

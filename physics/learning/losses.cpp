@@ -1,4 +1,4 @@
-#include "physics/losses.hpp"
+#include "physics/learning/losses.hpp"
 
 #include <cmath>
 

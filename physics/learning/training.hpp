@@ -1,4 +1,4 @@
-// physics/training.hpp: fitting a learned model to trajectory data, with checkpoints and resume.
+// physics/learning/training.hpp: fitting a learned model to trajectory data, with checkpoints and resume.
 //
 //   auto data = generate_dataset(*system, system->protocol(), 0);
 //   TrainingRun run = new_run(config, options, data);        // model + Adam
@@ -18,9 +18,9 @@
 #include <torch/torch.h>
 
 #include "integrators/registry.hpp"
-#include "physics/dataset.hpp"
+#include "physics/learning/dataset.hpp"
 #include "physics/learning/trainer.hpp"
-#include "physics/models.hpp"
+#include "physics/models/model.hpp"
 
 namespace noether::physics {
 
@@ -41,7 +41,7 @@ struct TrainOptions {
   std::string checkpoint;       ///< if set: saved every checkpoint_every steps and at the end
   int64_t checkpoint_every = 0;
   torch::Dtype dtype = torch::kFloat32;
-  /// Use the hand-derived HNN gradient (physics/fused_hnn.hpp) for the pointwise loss of tanh
+  /// Use the hand-derived HNN gradient (physics/models/fused_hnn.hpp) for the pointwise loss of tanh
   /// HNNs on the CPU; the same numbers as autograd, without its graph.
   bool fused = true;
   /// Throws InvalidInput naming the bad field.

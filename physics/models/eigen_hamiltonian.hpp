@@ -1,4 +1,4 @@
-// physics/eigen_hamiltonian.hpp: a trained MLP Hamiltonian evaluated with Eigen, no autograd.
+// physics/models/eigen_hamiltonian.hpp: a trained MLP Hamiltonian evaluated with Eigen, no autograd.
 //
 //   auto fast = EigenMlpHamiltonian::from_model(*run.model);   // copies the weights (as double)
 //   double H = fast.energy(x);                                  // x = [q; p], 2D entries

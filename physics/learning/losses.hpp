@@ -1,4 +1,4 @@
-// physics/losses.hpp: loss forms, kept apart from the models they train.
+// physics/learning/losses.hpp: loss forms, kept apart from the models they train.
 //
 //   auto l1 = pointwise_loss(*model, x, dxdt);                       // derivative matching
 //   auto l2 = rollout_loss(model, traj, dt, Scheme::kRk4);           // quadrature through a scheme
@@ -13,7 +13,8 @@
 #include <torch/torch.h>
 
 #include "integrators/registry.hpp"
-#include "physics/models.hpp"
+#include "physics/models/model.hpp"
+#include "physics/models/separable.hpp"
 
 namespace noether::physics {
 

@@ -1,4 +1,4 @@
-#include "physics/measured.hpp"
+#include "physics/systems/measured.hpp"
 
 #include <cmath>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "physics/systems.hpp"
+#include "physics/systems/systems.hpp"
 
 #include <cmath>
 #include <functional>

@@ -1,4 +1,4 @@
-// physics/systems.hpp: analytic Hamiltonian systems, the ground truth noether learns from.
+// physics/systems/systems.hpp: analytic Hamiltonian systems, the ground truth noether learns from.
 //
 //   auto sys = noether::physics::make_system("pendulum");
 //   Eigen::VectorXd y = sys->default_state();              // y = [q; p], 2 * dof() entries

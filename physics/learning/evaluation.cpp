@@ -1,10 +1,10 @@
-#include "physics/evaluation.hpp"
+#include "physics/learning/evaluation.hpp"
 
 #include "integrators/dop853.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
-#include "physics/training.hpp"
+#include "physics/learning/training.hpp"
 
 namespace noether::physics {
 
