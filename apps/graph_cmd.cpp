@@ -70,7 +70,7 @@ int train_graph_command(const TrainGraphArgs& a) {
   if (d.systems < 2) throw InvalidInput("--systems must be >= 2 (some are held out)");
   if (d.samples < 2) throw InvalidInput("--samples must be >= 2 (one-step pairs)");
   ng::ParticleModelConfig c;
-  c.kind = a.model;
+  c.kind = ng::parse_graph_model_kind(a.model);
   c.dim = a.dim;
   c.mass_features = true;
   // Each spring system draws its own k_ij; without them as edge features they are unobservable.
@@ -87,16 +87,15 @@ int train_graph_command(const TrainGraphArgs& a) {
   o.final_learning_rate = a.lr_final;
   o.batch_size = a.batch_size;
   o.seed = a.seed;
-  o.loss = a.loss == "auto" ? (a.model == "deltagn" ? "step" : "derivative") : a.loss;
-  if (o.loss != "derivative" && o.loss != "step")
-    throw InvalidInput("--loss '" + a.loss + "': use auto, derivative or step");
+  o.loss = a.loss == "auto" ? (c.kind == ng::GraphModelKind::kDeltaGn ? ng::GraphLoss::kStep : ng::GraphLoss::kDerivative)
+                            : ng::parse_graph_loss(a.loss);
   o.integrator = ng::parse_step_integrator(a.integrator);
   o.dt = a.dt;
   o.validate();
 
   torch::manual_seed(a.seed);
   ng::ParticleModel model(c);
-  if (o.loss == "step" && model.has_vector_field() && !model.separable() &&
+  if (o.loss == ng::GraphLoss::kStep && model.has_vector_field() && !model.separable() &&
       noether::integrators::scheme_info(o.integrator).separable_only)
     throw InvalidInput("--integrator " + a.integrator + " needs a conservative hogn; use rk4 or tao");
   const ng::ParticleData data = ng::generate_particle_data(d);
@@ -116,7 +115,7 @@ int train_graph_command(const TrainGraphArgs& a) {
   ck.system = a.system;
   ck.data = d;
   ck.loss = o.loss;
-  ck.train_integrator = o.loss == "step" ? a.integrator : "";
+  ck.train_integrator = o.loss == ng::GraphLoss::kStep ? a.integrator : "";
   ck.steps = o.steps;
   ck.train_loss = r.train_loss;
   ck.test_loss = r.test_loss;
@@ -143,7 +142,7 @@ int train_graph_command(const TrainGraphArgs& a) {
               << std::endl;
   } else {
     std::cout << "trained " << c.describe() << " on " << a.particles << "-particle " << a.system
-              << " (" << train.size() << " states, " << o.loss << " loss) for " << o.steps << " steps\n"
+              << " (" << train.size() << " states, " << ng::graph_loss_name(o.loss) << " loss) for " << o.steps << " steps\n"
               << std::scientific << std::setprecision(3) << "  train loss " << r.initial_train_loss
               << " -> " << r.train_loss << ", test loss " << r.test_loss << "\n"
               << std::defaultfloat << std::setprecision(3) << "  " << r.seconds << " s ("
@@ -215,7 +214,7 @@ json metrics_json(const std::string& path, const ng::ParticleCheckpoint& c, cons
                   const std::string& integrator) {
   auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
   return {{"model", path},
-          {"kind", c.model.config().kind},
+          {"kind", ng::graph_model_kind_name(c.model.config().kind)},
           {"integrator", integrator},
           {"position_mse", num(m.final_position_mse)},
           {"max_rel_energy_error", num(m.max_rel_energy_error)},
@@ -263,7 +262,7 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
       throw InvalidInput("--integrator " + a.integrator + " needs a separable H; " + a.models[i] + " is " +
                          m.config().describe() + "; use rk4 or tao");
     runs.push_back(ng::evaluate_rollouts(m, data, 0, d.systems, mo));
-    names.push_back(m.config().kind + (m.config().dissipation ? "+dissipation" : ""));
+    names.push_back(ng::graph_model_kind_name(m.config().kind) + std::string(m.config().dissipation ? "+dissipation" : ""));
     bar.update(static_cast<long>(i + 1), names.back());
   }
   bar.finish();

@@ -70,7 +70,7 @@ int train_command(TrainArgs a) {
     o.weight_decay = a.weight_decay;
     o.batch_size = a.batch_size;
     o.seed = a.seed;
-    o.loss = a.loss;
+    o.loss = physics::parse_loss_kind(a.loss);
     o.integrator = integrators::parse_scheme(a.integrator);
     o.rollout_steps = a.rollout_steps;
     o.dtype = parse_dtype(a.dtype);

@@ -86,13 +86,13 @@ int main(int argc, char** argv) {
   const auto train = data.pairs(0, 2);
   for (const char* kind : {"hogn", "ogn", "deltagn"}) {
     ng::ParticleModelConfig mc;
-    mc.kind = kind;
+    mc.kind = ng::parse_graph_model_kind(kind);
     mc.hidden = hidden;
     ng::ParticleModel mm(mc);
     mm.to(dev);
     ng::GraphTrainOptions o;
     o.steps = 2;
-    o.loss = std::string(kind) == "deltagn" ? "step" : "derivative";
+    o.loss = std::string(kind) == "deltagn" ? ng::GraphLoss::kStep : ng::GraphLoss::kDerivative;
     o.dt = d.dt;
     ng::train_model(mm, train, train, o);  // warm-up
     o.steps = steps;

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     c.hidden = hidden;
     np::TrainOptions o;
     o.steps = steps;
-    o.loss = "rollout";
+    o.loss = np::LossKind::kRollout;
     o.integrator = integrator;
     o.rollout_steps = window;
     o.batch_size = 16;

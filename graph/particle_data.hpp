@@ -18,6 +18,7 @@
 
 #include <torch/torch.h>
 
+#include "noether/json_codec.hpp"
 #include "graph/graph.hpp"
 #include "physics/systems/systems.hpp"
 
@@ -42,6 +43,9 @@ struct ParticleDataOptions {
   /// Throws InvalidInput naming the first bad field.
   void validate() const;
 };
+// The interaction is not a field of the record: it is the model file's "system".
+NOETHER_JSON(ParticleDataOptions, count, dim, systems, samples, dt, mass_min, mass_max, random_springs, spring_min,
+             spring_max, rest_length, gravitational_constant, softening, damping, tolerance, seed)
 
 /// A set of B particle systems of N particles each, one state per system (float64, CPU).
 struct ParticleSamples {

@@ -18,64 +18,36 @@ namespace {
 
 const physics::CheckpointFormat kFormat{"noether.graph_model", 1, "graph model"};
 
-json config_json(const ParticleModelConfig& c) {
-  return {{"kind", c.kind},          {"dim", c.dim},
-          {"mass_features", c.mass_features}, {"spring_features", c.spring_features},
-          {"hidden", c.hidden},      {"layers", c.layers},
-          {"rounds", c.rounds},      {"activation", c.activation},
-          {"dissipation", c.dissipation}};
-}
-
-ParticleModelConfig config_from(const json& j) {
-  ParticleModelConfig c;
-  c.kind = j.at("kind").get<std::string>();
-  c.dim = j.at("dim").get<int64_t>();
-  c.mass_features = j.at("mass_features").get<bool>();
-  c.spring_features = j.at("spring_features").get<bool>();
-  c.hidden = j.at("hidden").get<int64_t>();
-  c.layers = j.at("layers").get<int64_t>();
-  c.rounds = j.at("rounds").get<int64_t>();
-  c.activation = j.at("activation").get<std::string>();
-  c.dissipation = j.at("dissipation").get<bool>();
-  c.validate();
-  return c;
-}
-
-json data_json(const ParticleDataOptions& d) {
-  return {{"count", d.count},         {"dim", d.dim},
-          {"systems", d.systems},     {"samples", d.samples},
-          {"dt", d.dt},               {"mass_min", d.mass_min},
-          {"mass_max", d.mass_max},   {"random_springs", d.random_springs},
-          {"spring_min", d.spring_min}, {"spring_max", d.spring_max},
-          {"rest_length", d.rest_length}, {"gravitational_constant", d.gravitational_constant},
-          {"softening", d.softening}, {"damping", d.damping},
-          {"tolerance", d.tolerance}, {"seed", d.seed}};
-}
-
-ParticleDataOptions data_from(const json& j, const std::string& system) {
-  ParticleDataOptions d;
-  d.interaction = system == "gravity" ? physics::Particles::Interaction::kGravity
-                                      : physics::Particles::Interaction::kSpring;
-  d.count = j.at("count").get<int>();
-  d.dim = j.at("dim").get<int>();
-  d.systems = j.at("systems").get<int>();
-  d.samples = j.at("samples").get<int>();
-  d.dt = j.at("dt").get<double>();
-  d.mass_min = j.at("mass_min").get<double>();
-  d.mass_max = j.at("mass_max").get<double>();
-  d.random_springs = j.at("random_springs").get<bool>();
-  d.spring_min = j.at("spring_min").get<double>();
-  d.spring_max = j.at("spring_max").get<double>();
-  d.rest_length = j.at("rest_length").get<double>();
-  d.gravitational_constant = j.at("gravitational_constant").get<double>();
-  d.softening = j.at("softening").get<double>();
-  d.damping = j.at("damping").get<double>();
-  d.tolerance = j.at("tolerance").get<double>();
-  d.seed = j.at("seed").get<uint64_t>();
-  return d;
-}
+constexpr std::pair<GraphModelKind, const char*> kKinds[] = {
+    {GraphModelKind::kHogn, "hogn"}, {GraphModelKind::kOgn, "ogn"}, {GraphModelKind::kDeltaGn, "deltagn"}};
+constexpr std::pair<GraphLoss, const char*> kLosses[] = {{GraphLoss::kDerivative, "derivative"},
+                                                        {GraphLoss::kStep, "step"}};
 
 }  // namespace
+
+const char* graph_model_kind_name(GraphModelKind kind) {
+  for (const auto& [k, name] : kKinds)
+    if (k == kind) return name;
+  throw InternalError("graph model kind without a name");
+}
+
+GraphModelKind parse_graph_model_kind(const std::string& name) {
+  for (const auto& [k, n] : kKinds)
+    if (name == n) return k;
+  throw InvalidInput("unknown graph model '" + name + "'; known: hogn, ogn, deltagn");
+}
+
+const char* graph_loss_name(GraphLoss loss) {
+  for (const auto& [k, name] : kLosses)
+    if (k == loss) return name;
+  throw InternalError("graph loss without a name");
+}
+
+GraphLoss parse_graph_loss(const std::string& name) {
+  for (const auto& [k, n] : kLosses)
+    if (name == n) return k;
+  throw InvalidInput("unknown graph loss '" + name + "'; use derivative or step");
+}
 
 StepIntegrator parse_step_integrator(const std::string& name) {
   using integrators::Scheme;
@@ -85,20 +57,18 @@ StepIntegrator parse_step_integrator(const std::string& name) {
 }
 
 void ParticleModelConfig::validate() const {
-  if (kind != "hogn" && kind != "ogn" && kind != "deltagn")
-    throw InvalidInput("unknown graph model '" + kind + "'; known: hogn, ogn, deltagn");
   if (dim < 1) throw InvalidInput("graph model dim = " + std::to_string(dim) + ": must be >= 1");
   if (hidden < 1) throw InvalidInput("graph model hidden = " + std::to_string(hidden) + ": must be >= 1");
   if (layers < 1) throw InvalidInput("graph model layers = " + std::to_string(layers) + ": must be >= 1");
   if (rounds < 1) throw InvalidInput("graph model rounds = " + std::to_string(rounds) + ": must be >= 1");
-  if (dissipation && kind != "hogn")
-    throw InvalidInput("graph model: dissipation is a HOGN term; " + kind + " learns damping directly");
-  if (activation != "tanh" && activation != "relu" && activation != "softplus" && activation != "sin")
-    throw InvalidInput("unknown activation '" + activation + "'; known: tanh, relu, softplus, sin");
+  if (dissipation && kind != GraphModelKind::kHogn)
+    throw InvalidInput(std::string("graph model: dissipation is a HOGN term; ") + graph_model_kind_name(kind) +
+                       " learns damping directly");
+  physics::check_activation(activation, "graph model");
 }
 
 std::string ParticleModelConfig::describe() const {
-  std::string s = kind + "(dim=" + std::to_string(dim) + ", hidden=" + std::to_string(hidden) +
+  std::string s = graph_model_kind_name(kind) + std::string("(dim=") + std::to_string(dim) + ", hidden=" + std::to_string(hidden) +
                   ", layers=" + std::to_string(layers) + ", rounds=" + std::to_string(rounds) +
                   ", " + activation;
   if (mass_features) s += ", masses";
@@ -108,13 +78,13 @@ std::string ParticleModelConfig::describe() const {
 }
 
 bool ParticleModelConfig::operator==(const ParticleModelConfig& o) const {
-  return config_json(*this) == config_json(o);
+  return json(*this) == json(o);
 }
 
 ParticleModel::ParticleModel(ParticleModelConfig config) : config_(std::move(config)) {
   config_.validate();
   const auto& c = config_;
-  if (c.kind == "hogn") {
+  if (c.kind == GraphModelKind::kHogn) {
     HognOptions o;
     o.dim = c.dim;
     o.node_features = c.mass_features ? 1 : 0;
@@ -127,7 +97,7 @@ ParticleModel::ParticleModel(ParticleModelConfig config) : config_(std::move(con
     hogn_ = Hogn(o);
   } else {
     GnDynamicsOptions o;
-    o.kind = c.kind == "ogn" ? GnDynamicsKind::kOgn : GnDynamicsKind::kDeltaGn;
+    o.kind = c.kind == GraphModelKind::kOgn ? GnDynamicsKind::kOgn : GnDynamicsKind::kDeltaGn;
     o.dim = c.dim;
     o.node_features = c.mass_features ? 1 : 0;
     o.edge_features = c.spring_features ? 1 : 0;
@@ -159,7 +129,9 @@ void ParticleModel::train(bool on) { module().train(on); }
 
 torch::Tensor ParticleModel::energy(const torch::Tensor& q, const torch::Tensor& p,
                                     const torch::Tensor& masses, const GraphBatch& g) {
-  if (!hogn_) throw InvalidInput("graph model " + config_.kind + " has no learned energy (only hogn has)");
+  if (!hogn_)
+    throw InvalidInput(std::string("graph model ") + graph_model_kind_name(config_.kind) +
+                       " has no learned energy (only hogn has)");
   return hogn_->energy(q, p, masses, g);
 }
 
@@ -167,7 +139,7 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::time_derivative(
     const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
     const GraphBatch& g, bool create_graph) {
   if (hogn_) return hogn_->time_derivative(q, p, masses, g, create_graph);
-  if (config_.kind == "deltagn")
+  if (config_.kind == GraphModelKind::kDeltaGn)
     throw InvalidInput("deltagn predicts state changes, not time derivatives; use step()");
   torch::Tensor out;
   if (create_graph) {
@@ -239,10 +211,10 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::step(const torch::Tensor&
 }
 
 void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {
-  json meta{{"config", config_json(c.model.config())},
+  json meta{{"config", c.model.config()},
             {"system", c.system},
-            {"data", data_json(c.data)},
-            {"training", {{"loss", c.loss}, {"integrator", c.train_integrator}, {"steps", c.steps},
+            {"data", c.data},
+            {"training", {{"loss", graph_loss_name(c.loss)}, {"integrator", c.train_integrator}, {"steps", c.steps},
                           {"train_loss", c.train_loss}, {"test_loss", c.test_loss},
                           {"seconds", c.seconds}}}};
   torch::serialize::OutputArchive root;
@@ -263,28 +235,31 @@ void save_particle_model(const ParticleCheckpoint& c, const std::string& path) {
 ParticleCheckpoint load_particle_model(const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = physics::read_checkpoint(root, path, kFormat);
+  const std::string what = "graph model '" + path + "'";
   ParticleCheckpoint c;
   try {
-    c.model = ParticleModel(config_from(meta.at("config")));
+    c.model = ParticleModel(from_json_checked<ParticleModelConfig>(meta.at("config"), what));
     c.system = meta.at("system").get<std::string>();
-    c.data = data_from(meta.at("data"), c.system);
+    c.data = from_json_checked<ParticleDataOptions>(meta.at("data"), what);
+    c.data.interaction = c.system == "gravity" ? physics::Particles::Interaction::kGravity
+                                               : physics::Particles::Interaction::kSpring;
     const auto& t = meta.at("training");
-    c.loss = t.at("loss").get<std::string>();
+    c.loss = parse_graph_loss(t.at("loss").get<std::string>());
     c.train_integrator = t.at("integrator").get<std::string>();
     c.steps = t.at("steps").get<int64_t>();
     c.train_loss = t.at("train_loss").get<double>();
     c.test_loss = t.at("test_loss").get<double>();
     c.seconds = t.at("seconds").get<double>();
   } catch (const json::exception& e) {
-    throw InvalidInput("graph model '" + path + "': incomplete metadata: " + e.what());
+    throw InvalidInput(what + ": incomplete metadata: " + e.what());
   }
   torch::serialize::InputArchive weights;
   root.read("model", weights);
   try {
     c.model.module().load(weights);
   } catch (const c10::Error& e) {
-    throw InvalidInput("graph model '" + path + "': weights do not fit " + c.model.config().describe() +
-                       ": " + e.what_without_backtrace());
+    throw InvalidInput(what + ": weights do not fit " + c.model.config().describe() + ": " +
+                       e.what_without_backtrace());
   }
   return c;
 }
@@ -292,12 +267,7 @@ ParticleCheckpoint load_particle_model(const std::string& path) {
 void load_particle_weights(ParticleModel& model, const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = physics::read_checkpoint(root, path, kFormat);
-  ParticleModelConfig stored;
-  try {
-    stored = config_from(meta.at("config"));
-  } catch (const json::exception& e) {
-    throw InvalidInput("graph model '" + path + "': incomplete metadata: " + e.what());
-  }
+  const auto stored = from_json_checked<ParticleModelConfig>(meta.at("config"), "graph model '" + path + "'");
   if (stored != model.config())
     throw InvalidInput("graph model '" + path + "' holds " + stored.describe() +
                        "; it cannot be loaded into " + model.config().describe());

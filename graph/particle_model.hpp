@@ -2,7 +2,7 @@
 // time stepping with the integrators of integrators/, and versioned checkpoints.
 //
 //   using namespace noether::graph;
-//   ParticleModelConfig c; c.kind = "hogn"; c.dim = 2; c.mass_features = true;
+//   ParticleModelConfig c; c.kind = GraphModelKind::kHogn; c.dim = 2; c.mass_features = true;
 //   ParticleModel model(c);                   // float64 on the CPU; model.to(torch::kCUDA)
 //   GraphBatch g = particle_batch(samples, model.features());
 //   auto [q1, p1] = model.step(q, p, masses, g, 0.01, StepIntegrator::kLeapfrog);   // [N, D] each
@@ -27,6 +27,7 @@
 #include "graph/hogn.hpp"
 #include "graph/particle_data.hpp"
 #include "integrators/registry.hpp"
+#include "noether/json_codec.hpp"
 
 namespace noether::graph {
 
@@ -39,9 +40,26 @@ using StepIntegrator = integrators::Scheme;
 /// "rk4" -> Scheme::kRk4 among the schemes above; throws InvalidInput naming them.
 StepIntegrator parse_step_integrator(const std::string& name);
 
+/// What a graph model is trained on: kDerivative, the MSE of (dq/dt, dp/dt) against the exact
+/// derivatives (HOGN, OGN); kStep, the MSE of the one-step prediction against the next sample
+/// over dt^2 (every model; DeltaGN's only one).
+enum class GraphLoss { kDerivative, kStep };
+/// "derivative", "step".
+const char* graph_loss_name(GraphLoss loss);
+/// Throws InvalidInput naming the known losses.
+GraphLoss parse_graph_loss(const std::string& name);
+NOETHER_JSON_ENUM(GraphLoss, graph_loss_name, parse_graph_loss)
+
+enum class GraphModelKind { kHogn, kOgn, kDeltaGn };
+/// "hogn", "ogn", "deltagn".
+const char* graph_model_kind_name(GraphModelKind kind);
+/// Throws InvalidInput naming the known models.
+GraphModelKind parse_graph_model_kind(const std::string& name);
+NOETHER_JSON_ENUM(GraphModelKind, graph_model_kind_name, parse_graph_model_kind)
+
 /// The architecture. Every field is written to checkpoints and compared on load.
 struct ParticleModelConfig {
-  std::string kind = "hogn";  ///< hogn, ogn or deltagn
+  GraphModelKind kind = GraphModelKind::kHogn;
   int64_t dim = 2;            ///< D
   bool mass_features = true;  ///< masses as node features (see ParticleFeatures)
   bool spring_features = false;  ///< spring constants as edge features (springs only)
@@ -57,6 +75,8 @@ struct ParticleModelConfig {
   bool operator==(const ParticleModelConfig& o) const;
   bool operator!=(const ParticleModelConfig& o) const { return !(*this == o); }
 };
+NOETHER_JSON(ParticleModelConfig, kind, dim, mass_features, spring_features, hidden, layers, rounds, activation,
+             dissipation)
 
 /// The model; copies share the parameters (like a TORCH_MODULE holder).
 class ParticleModel {
@@ -67,7 +87,7 @@ class ParticleModel {
   /// True for HOGN (a learned energy).
   bool has_energy() const { return static_cast<bool>(hogn_); }
   /// True where the model gives dq/dt, dp/dt (HOGN and OGN), false for DeltaGN.
-  bool has_vector_field() const { return config_.kind != "deltagn"; }
+  bool has_vector_field() const { return config_.kind != GraphModelKind::kDeltaGn; }
   /// True where leapfrog / Yoshida apply (a conservative HOGN).
   bool separable() const { return has_energy() && !config_.dissipation; }
   /// The underlying module (a copy of the handle shares it, so this is not deep-const).
@@ -106,7 +126,7 @@ struct ParticleCheckpoint {
   ParticleModel model{ParticleModelConfig{}};
   std::string system;            ///< springs or gravity
   ParticleDataOptions data;      ///< the data the model was trained on (count, dt, damping, seed ...)
-  std::string loss;              ///< derivative or step
+  GraphLoss loss = GraphLoss::kDerivative;
   std::string train_integrator;  ///< the integrator of a step loss ("" for derivative)
   int64_t steps = 0;             ///< Adam steps taken
   double train_loss = 0.0, test_loss = 0.0;

@@ -112,7 +112,7 @@ torch::Tensor model_loss(ParticleModel& model, const ParticleSamples& in, const 
   const int64_t D = s.dim();
   const GraphBatch g = particle_batch(s, model.features());
   const auto q = s.q.reshape({-1, D}), p = s.p.reshape({-1, D}), m = s.masses.reshape({-1});
-  if (o.loss == "derivative") {
+  if (o.loss == GraphLoss::kDerivative) {
     auto [dq, dp] = model.time_derivative(q, p, m, g, create_graph);
     return torch::mse_loss(torch::cat({dq, dp}, -1),
                            torch::cat({s.dqdt.reshape({-1, D}), s.dpdt.reshape({-1, D})}, -1));
@@ -134,8 +134,8 @@ torch::Tensor model_loss(ParticleModel& model, const ParticleSamples& in, const 
 GraphTrainResult train_model(ParticleModel& model, const ParticleSamples& train_in,
                              const ParticleSamples& test_in, const GraphTrainOptions& o) {
   o.validate();
-  if (o.loss == "derivative" && !model.has_vector_field())
-    throw InvalidInput("graph training: " + model.config().kind +
+  if (o.loss == GraphLoss::kDerivative && !model.has_vector_field())
+    throw InvalidInput(std::string("graph training: ") + graph_model_kind_name(model.config().kind) +
                        " predicts state changes; train it with loss \"step\"");
   const auto opts = model.options();
   return fit(model.parameters(), train_in.to(opts), test_in.to(opts), o,

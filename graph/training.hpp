@@ -13,7 +13,7 @@
 // and evaluate_rollouts measures position MSE and the true energy's error over time on systems
 // the model never saw, with any dt, integrator or particle count (the zero-shot tests):
 //   ParticleModel pm(config);
-//   GraphTrainOptions t; t.loss = "step"; t.integrator = StepIntegrator::kRk4; t.dt = 0.05;
+//   GraphTrainOptions t; t.loss = GraphLoss::kStep; t.integrator = StepIntegrator::kRk4; t.dt = 0.05;
 //   train_model(pm, d.pairs(0, 24), d.pairs(24, 32), t);
 //   RolloutMetrics r = evaluate_rollouts(pm, unseen, 0, 8, {1000, 0.05});   // r.max_rel_energy_error
 //
@@ -48,9 +48,8 @@ struct GraphTrainOptions {
   int64_t batch_size = 0;      ///< samples per step; 0 or >= B: the whole training set
   uint64_t seed = 0;           ///< minibatch order
   int record_every = 0;        ///< > 0: record the train loss every so many steps
-  /// train_model only: "derivative" (MSE of dq/dt, dp/dt; HOGN, OGN) or "step" (MSE of the
-  /// one-step prediction (q', p') against the next sample, divided by dt^2; every model).
-  std::string loss = "derivative";
+  /// train_model only (see GraphLoss).
+  GraphLoss loss = GraphLoss::kDerivative;
   StepIntegrator integrator = StepIntegrator::kRk4;  ///< train_model with loss "step"
   double dt = 0.1;             ///< train_model with loss "step": the samples' interval
   std::function<void(int step, double loss)> on_step;  ///< called after every step (progress)

@@ -100,37 +100,9 @@ std::pair<torch::Tensor, torch::Tensor> kepler_torch(const torch::Tensor& r, con
   return {r + fm1 * r + gg * v, v + fd * r + gdm1 * v};
 }
 
-json config_json(const PairPotentialConfig& c) {
-  return {{"mode", to_string(c.mode)},          {"hidden", c.hidden},
-          {"layers", c.layers},                 {"velocity_input", c.velocity_input},
-          {"length_scale", c.length_scale},     {"energy_scale", c.energy_scale},
-          {"velocity_scale", c.velocity_scale}, {"inputs", "L/r, (m_i+m_j)/M"}};
-}
-
-PairPotentialConfig config_from(const json& j) {
-  PairPotentialConfig c;
-  c.mode = residual_mode_from_string(j.at("mode").get<std::string>());
-  c.hidden = j.at("hidden").get<int64_t>();
-  c.layers = j.at("layers").get<int64_t>();
-  c.velocity_input = j.at("velocity_input").get<bool>();
-  c.length_scale = j.at("length_scale").get<double>();
-  c.energy_scale = j.at("energy_scale").get<double>();
-  c.velocity_scale = j.at("velocity_scale").get<double>();
-  c.validate();
-  return c;
-}
-
 json metadata(const ResidualModel& model) {
-  const auto& o = model.options;
-  return {{"config", config_json(model.net->config())},
-          {"step", model.step},
-          {"G", model.G},
-          {"train_span", model.train_span},
-          {"data", model.data_description},
-          {"training", {{"learning_rate", o.learning_rate}, {"batch_size", o.batch_size},
-                        {"rollout_samples", o.rollout_samples}, {"rollout_substeps", o.rollout_substeps},
-                        {"rollout_batch", o.rollout_batch}, {"rollout_weight", o.rollout_weight},
-                        {"seed", o.seed}}}};
+  return {{"config", model.net->config()}, {"step", model.step},          {"G", model.G},
+          {"train_span", model.train_span}, {"data", model.data_description}, {"training", model.options}};
 }
 
 }  // namespace
@@ -535,23 +507,17 @@ void save_residual_model(const ResidualModel& model, const std::string& path) {
 ResidualModel load_residual_model(const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = physics::read_checkpoint(root, path, kModelFormat);
+  const std::string what = "residual model '" + path + "'";
   ResidualModel model;
   try {
-    model.net = PairPotential(config_from(meta.at("config")));
+    model.net = PairPotential(from_json_checked<PairPotentialConfig>(meta.at("config"), what));
     model.step = meta.at("step").get<int64_t>();
     model.G = meta.at("G").get<double>();
     model.train_span = meta.at("train_span").get<double>();
     model.data_description = meta.at("data").get<std::string>();
-    const auto& tr = meta.at("training");
-    model.options.learning_rate = tr.at("learning_rate").get<double>();
-    model.options.batch_size = tr.at("batch_size").get<int64_t>();
-    model.options.rollout_samples = tr.at("rollout_samples").get<int64_t>();
-    model.options.rollout_substeps = tr.at("rollout_substeps").get<int64_t>();
-    model.options.rollout_batch = tr.at("rollout_batch").get<int64_t>();
-    model.options.rollout_weight = tr.at("rollout_weight").get<double>();
-    model.options.seed = tr.at("seed").get<uint64_t>();
+    model.options = from_json_checked<ResidualTrainOptions>(meta.at("training"), what);
   } catch (const json::exception& e) {
-    throw InvalidInput("residual model '" + path + "': bad metadata: " + e.what());
+    throw InvalidInput(what + ": bad metadata: " + e.what());
   }
   torch::serialize::InputArchive weights;
   try {

@@ -21,6 +21,7 @@
 #include <torch/torch.h>
 
 #include "nbody/interaction.hpp"
+#include "noether/json_codec.hpp"
 #include "nbody/learned_interaction.hpp"
 #include "nbody/system.hpp"
 
@@ -39,6 +40,8 @@ struct PairPotentialConfig {
   /// Throws InvalidInput naming the bad field.
   void validate() const;
 };
+NOETHER_JSON_ENUM(ResidualMode, to_string, residual_mode_from_string)
+NOETHER_JSON(PairPotentialConfig, mode, hidden, layers, velocity_input, length_scale, energy_scale, velocity_scale)
 
 /// The pair MLP f(L/r, (m_i+m_j)/M [, |dv|^2/s^2]) and the pair-sum energy built on it (see
 /// nbody/learned_interaction.hpp for the formula). float64.
@@ -114,6 +117,9 @@ struct ResidualTrainOptions {
   int64_t checkpoint_every = 0;
   void validate() const;
 };
+// What a model file records of its training.
+NOETHER_JSON(ResidualTrainOptions, learning_rate, batch_size, rollout_samples, rollout_substeps, rollout_batch,
+             rollout_weight, seed)
 
 struct ResidualTrainSummary {
   /// Mean over bodies of |A_theta - target|^2 / (that body's mean |target|^2): 1 = predicting 0.

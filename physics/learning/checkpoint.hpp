@@ -23,6 +23,28 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "integrators/registry.hpp"
+#include "noether/json_codec.hpp"
+
+namespace noether::integrators {
+// Schemes are written by name (integrators/ itself stays free of JSON).
+NOETHER_JSON_ENUM(Scheme, scheme_name, parse_scheme)
+}  // namespace noether::integrators
+
+namespace nlohmann {
+/// torch dtypes as "float32" / "float64" (the only ones noether's models use).
+template <>
+struct adl_serializer<c10::ScalarType> {
+  static void to_json(json& j, c10::ScalarType d) { j = d == c10::kDouble ? "float64" : "float32"; }
+  static void from_json(const json& j, c10::ScalarType& d) {
+    const auto s = j.get<std::string>();
+    if (s == "float64") d = c10::kDouble;
+    else if (s == "float32") d = c10::kFloat;
+    else throw noether::InvalidInput("unknown dtype '" + s + "'; use float32 or float64");
+  }
+};
+}  // namespace nlohmann
+
 namespace noether::physics {
 
 struct CheckpointFormat {

@@ -18,55 +18,31 @@ namespace noether::physics {
 using nlohmann::json;
 
 namespace {
-constexpr int64_t kCheckpointVersion = 1;
-constexpr const char* kCheckpointKind = "noether.model";
-
-std::string dtype_name(torch::Dtype d) { return d == torch::kFloat64 ? "float64" : "float32"; }
-torch::Dtype dtype_from(const std::string& s) {
-  if (s == "float64") return torch::kFloat64;
-  if (s == "float32") return torch::kFloat32;
-  throw InvalidInput("unknown dtype '" + s + "'; use float32 or float64");
-}
-
-json config_json(const ModelConfig& c) {
-  return {{"kind", model_kind_name(c.kind)}, {"dof", c.dof}, {"hidden", c.hidden}, {"layers", c.layers},
-          {"activation", c.activation}};
-}
-ModelConfig config_from(const json& j) {
-  ModelConfig c;
-  c.kind = parse_model_kind(j.at("kind").get<std::string>());
-  c.dof = j.at("dof").get<int64_t>();
-  c.hidden = j.at("hidden").get<int64_t>();
-  c.layers = j.at("layers").get<int64_t>();
-  c.activation = j.at("activation").get<std::string>();
-  c.validate();
-  return c;
-}
+const CheckpointFormat kFormat{"noether.model", 1, "model checkpoint"};
 
 json metadata(const TrainingRun& run) {
-  const auto& o = run.options;
-  const auto& p = run.protocol;
-  return {{"format_version", kCheckpointVersion},
-          {"kind", kCheckpointKind},
-          {"config", config_json(run.model->config())},
-          {"step", run.step()},
-          {"system", run.system},
-          {"data_source", run.data_source},
-          {"data", {{"trajectories", p.trajectories}, {"points", p.points}, {"t0", p.t0}, {"t1", p.t1},
-                    {"noise_std", p.noise_std}, {"test_fraction", p.test_fraction}, {"seed", run.data_seed}}},
-          {"training", {{"learning_rate", o.learning_rate}, {"weight_decay", o.weight_decay},
-                        {"batch_size", o.batch_size}, {"seed", o.seed}, {"loss", o.loss},
-                        {"integrator", integrators::scheme_name(o.integrator)}, {"rollout_steps", o.rollout_steps},
-                        {"test_functions", o.test_functions}, {"dtype", dtype_name(o.dtype)}}}};
+  json data = run.protocol;
+  data["seed"] = run.data_seed;
+  return {{"config", run.model->config()}, {"step", run.step()},        {"system", run.system},
+          {"data_source", run.data_source}, {"data", data},             {"training", run.options}};
 }
 
-const CheckpointFormat kFormat{kCheckpointKind, kCheckpointVersion, "model checkpoint"};
-
-json read_metadata(torch::serialize::InputArchive& root, const std::string& path) {
-  return read_checkpoint(root, path, kFormat);
-}
+constexpr std::pair<LossKind, const char*> kLosses[] = {
+    {LossKind::kPointwise, "pointwise"}, {LossKind::kRollout, "rollout"}, {LossKind::kWeak, "weak"}};
 
 }  // namespace
+
+const char* loss_kind_name(LossKind kind) {
+  for (const auto& [k, name] : kLosses)
+    if (k == kind) return name;
+  throw InternalError("loss kind without a name");
+}
+
+LossKind parse_loss_kind(const std::string& name) {
+  for (const auto& [k, n] : kLosses)
+    if (name == n) return k;
+  throw InvalidInput("unknown loss '" + name + "'; use pointwise, rollout or weak");
+}
 
 void TrainOptions::validate() const {
   auto bad = [](const std::string& m) { throw InvalidInput("training option " + m); };
@@ -74,8 +50,6 @@ void TrainOptions::validate() const {
   if (!(learning_rate > 0.0)) bad("learning_rate must be > 0");
   if (!(weight_decay >= 0.0)) bad("weight_decay must be >= 0");
   if (batch_size < 0) bad("batch_size must be >= 0 (0 = full batch)");
-  if (loss != "pointwise" && loss != "rollout" && loss != "weak")
-    bad("loss '" + loss + "': use pointwise, rollout or weak");
   const auto form = integrators::scheme_info(integrator).form;
   if (form != integrators::SchemeForm::kField && form != integrators::SchemeForm::kSeparable)
     bad(std::string("integrator '") + integrators::scheme_name(integrator) +
@@ -150,7 +124,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   const auto x = data.x.to(dtype), dxdt = data.dxdt.to(dtype);
   torch::Tensor traj, t;
   double dt = 0.0;
-  if (o.loss != "pointwise") {
+  if (o.loss != LossKind::kPointwise) {
     traj = trajectories(data, false).to(dtype);
     t = data.t.to(dtype);
     dt = (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1);
@@ -159,12 +133,12 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step()));
 
   std::unique_ptr<FusedHnnLoss> fused;
-  if (o.fused && o.loss == "pointwise" && FusedHnnLoss::supports(model))
+  if (o.fused && o.loss == LossKind::kPointwise && FusedHnnLoss::supports(model))
     fused = std::make_unique<FusedHnnLoss>(model);
   const bool minibatch = o.batch_size > 0 && o.batch_size < x.size(0);
 
   auto step_loss = [&](int64_t) -> StepLoss {
-    if (o.loss == "pointwise") {
+    if (o.loss == LossKind::kPointwise) {
       torch::Tensor xb = x, db = dxdt;
       if (minibatch) {
         const auto idx = torch::randint(x.size(0), {o.batch_size}, torch::kLong);
@@ -183,7 +157,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
       window = window.narrow(0, start_index, o.rollout_steps + 1);
       tw = tw.narrow(0, start_index, o.rollout_steps + 1);
     }
-    return {o.loss == "rollout" ? rollout_loss(run.model, window, dt, o.integrator)
+    return {o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
                                 : weak_form_loss(model, window, tw, o.test_functions)};
   };
   TrainerHooks hooks;
@@ -198,7 +172,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   s.wall_seconds = r.seconds;
   s.seconds_per_step = r.steps > 0 ? r.seconds / static_cast<double>(r.steps) : 0.0;
   // Final losses on the whole sets (the last step's loss may be a minibatch).
-  s.train_loss = o.loss == "pointwise" ? derivative_mse(model, data.x, data.dxdt) : r.last_loss;
+  s.train_loss = o.loss == LossKind::kPointwise ? derivative_mse(model, data.x, data.dxdt) : r.last_loss;
   s.test_loss = derivative_mse(model, data.test_x, data.test_dxdt);
   return s;
 }
@@ -218,38 +192,29 @@ void save_checkpoint(const TrainingRun& run, const std::string& path) {
 
 TrainingRun load_checkpoint(const std::string& path) {
   torch::serialize::InputArchive root;
-  const json meta = read_metadata(root, path);
+  const json meta = read_checkpoint(root, path, kFormat);
+  const std::string what = "model checkpoint '" + path + "'";
   TrainingRun run;
-  const ModelConfig config = config_from(meta.at("config"));
-  const auto& tr = meta.at("training");
-  run.options.learning_rate = tr.at("learning_rate").get<double>();
-  run.options.weight_decay = tr.at("weight_decay").get<double>();
-  run.options.batch_size = tr.at("batch_size").get<int64_t>();
-  run.options.seed = tr.at("seed").get<uint64_t>();
-  run.options.loss = tr.at("loss").get<std::string>();
-  run.options.integrator = integrators::parse_scheme(tr.at("integrator").get<std::string>());
-  run.options.rollout_steps = tr.at("rollout_steps").get<int64_t>();
-  run.options.test_functions = tr.at("test_functions").get<int64_t>();
-  run.options.dtype = dtype_from(tr.at("dtype").get<std::string>());
-  run.model = make_model(config);
-  run.model->to(run.options.dtype);
-  torch::serialize::InputArchive weights;
-  root.read("model", weights);
-  run.model->load(weights);
-  run.trainer = std::make_unique<Trainer>(run.model->parameters(), run.options.trainer_options());
-  torch::serialize::InputArchive opt;
-  if (root.try_read("optimizer", opt)) run.trainer->load(opt);
-  run.trainer->set_step(meta.at("step").get<int64_t>());
-  run.system = meta.at("system").get<std::string>();
-  const auto& d = meta.at("data");
-  run.protocol.trajectories = d.at("trajectories").get<int>();
-  run.protocol.points = d.at("points").get<int>();
-  run.protocol.t0 = d.at("t0").get<double>();
-  run.protocol.t1 = d.at("t1").get<double>();
-  run.protocol.noise_std = d.at("noise_std").get<double>();
-  run.protocol.test_fraction = d.at("test_fraction").get<double>();
-  run.data_seed = d.at("seed").get<uint64_t>();
-  run.data_source = meta.value("data_source", std::string("generated"));
+  try {
+    run.options = from_json_checked<TrainOptions>(meta.at("training"), what);
+    run.protocol = from_json_checked<DataProtocol>(meta.at("data"), what);
+    run.data_seed = meta.at("data").at("seed").get<uint64_t>();
+    run.system = meta.at("system").get<std::string>();
+    run.data_source = meta.value("data_source", std::string("generated"));
+    run.model = make_model(from_json_checked<ModelConfig>(meta.at("config"), what));
+    run.model->to(run.options.dtype);
+    torch::serialize::InputArchive weights;
+    root.read("model", weights);
+    run.model->load(weights);
+    run.trainer = std::make_unique<Trainer>(run.model->parameters(), run.options.trainer_options());
+    torch::serialize::InputArchive opt;
+    if (root.try_read("optimizer", opt)) run.trainer->load(opt);
+    run.trainer->set_step(meta.at("step").get<int64_t>());
+  } catch (const json::exception& e) {
+    throw InvalidInput(what + ": incomplete metadata: " + e.what());
+  } catch (const c10::Error& e) {
+    throw InvalidInput(what + ": the weights do not fit the recorded architecture: " + e.what_without_backtrace());
+  }
   return run;
 }
 
@@ -288,8 +253,8 @@ DataSet reload_data(const TrainingRun& run) {
 
 void load_weights_into(DynamicsModelImpl& model, const std::string& path) {
   torch::serialize::InputArchive root;
-  const json meta = read_metadata(root, path);
-  const ModelConfig stored = config_from(meta.at("config"));
+  const json meta = read_checkpoint(root, path, kFormat);
+  const auto stored = from_json_checked<ModelConfig>(meta.at("config"), "model checkpoint '" + path + "'");
   if (stored != model.config())
     throw InvalidInput("checkpoint '" + path + "' holds " + stored.describe() +
                        "; it cannot be loaded into " + model.config().describe());

@@ -19,10 +19,20 @@
 
 #include "integrators/registry.hpp"
 #include "physics/learning/dataset.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 #include "physics/models/model.hpp"
 
 namespace noether::physics {
+
+/// How a model is fitted to trajectories: derivative matching, rollouts through a scheme, or the
+/// weak form (physics/learning/losses.hpp).
+enum class LossKind { kPointwise, kRollout, kWeak };
+/// "pointwise", "rollout", "weak".
+const char* loss_kind_name(LossKind kind);
+/// Throws InvalidInput naming the known losses.
+LossKind parse_loss_kind(const std::string& name);
+NOETHER_JSON_ENUM(LossKind, loss_kind_name, parse_loss_kind)
 
 struct TrainOptions {
   int64_t steps = 2000;
@@ -30,7 +40,7 @@ struct TrainOptions {
   double weight_decay = 1e-4;   ///< Adam's L2 penalty (as in the HNN code)
   int64_t batch_size = 0;       ///< samples per step; 0 = full batch
   uint64_t seed = 0;            ///< weights and minibatch order
-  std::string loss = "pointwise";     ///< pointwise, rollout or weak
+  LossKind loss = LossKind::kPointwise;
   /// For the rollout loss: a fixed-step scheme (leapfrog and the other separable ones need a
   /// separable model).
   integrators::Scheme integrator = integrators::Scheme::kRk4;
@@ -49,6 +59,9 @@ struct TrainOptions {
   /// The shared trainer's settings for these options (Adam, constant learning rate).
   TrainerOptions trainer_options() const;
 };
+// What a model file records of its training (the rest are settings of one run).
+NOETHER_JSON(TrainOptions, learning_rate, weight_decay, batch_size, seed, loss, integrator, rollout_steps,
+             test_functions, dtype)
 
 struct TrainPoint {
   int64_t step;

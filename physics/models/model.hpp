@@ -27,6 +27,7 @@
 
 #include <torch/torch.h>
 
+#include "noether/json_codec.hpp"
 #include "physics/models/field.hpp"
 #include "physics/models/mlp.hpp"
 
@@ -55,6 +56,8 @@ struct ModelConfig {
   /// "hnn(dof=1, hidden=200, layers=2, tanh)"
   std::string describe() const;
 };
+NOETHER_JSON_ENUM(ModelKind, model_kind_name, parse_model_kind)
+NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation)
 
 
 /// A learned vector field dx/dt = f_theta(x) on states x = [q, p] of shape [B, 2D].

@@ -17,6 +17,8 @@
 
 #include <Eigen/Core>
 
+#include "noether/json_codec.hpp"
+
 namespace noether::physics {
 
 using Vector = Eigen::VectorXd;
@@ -36,6 +38,7 @@ struct DataProtocol {
   /// Throws InvalidInput naming the first bad field.
   void validate() const;
 };
+NOETHER_JSON(DataProtocol, trajectories, points, t0, t1, noise_std, test_fraction)
 
 /// An analytic Hamiltonian system in canonical coordinates: q and p have dof() entries each and
 /// a state is y = [q; p].

@@ -23,7 +23,7 @@ const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
 
 ParticleModel make(const std::string& kind, int64_t rounds = 2, bool dissipation = false) {
   ParticleModelConfig c;
-  c.kind = kind;
+  c.kind = parse_graph_model_kind(kind);
   c.dim = 2;
   c.hidden = 16;
   c.rounds = rounds;
@@ -162,7 +162,7 @@ TEST_CASE("graph checkpoints round-trip exactly and refuse other architectures",
   c.system = "gravity";
   c.data.interaction = noether::physics::Particles::Interaction::kGravity;
   c.data.count = 4;
-  c.loss = "derivative";
+  c.loss = GraphLoss::kDerivative;
   c.steps = 7;
   save_particle_model(c, path);
   const ParticleCheckpoint r = load_particle_model(path);
@@ -240,7 +240,7 @@ TEST_CASE("OGN and DeltaGN training lower their losses; rollout metrics start at
     GraphTrainOptions o;
     o.steps = 60;
     o.learning_rate = 3e-3;
-    o.loss = std::string(kind) == "deltagn" ? "step" : "derivative";
+    o.loss = std::string(kind) == "deltagn" ? GraphLoss::kStep : GraphLoss::kDerivative;
     o.dt = d.dt;
     const auto r = train_model(m, data.pairs(0, 4), data.pairs(4, 6), o);
     INFO(kind << ": " << r.initial_train_loss << " -> " << r.train_loss);

@@ -214,7 +214,7 @@ TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[phys
   CHECK(weak_untrained > 1e-3);
   // Training on the weak loss alone (no derivative data) learns the field.
   auto o = quick(400);
-  o.loss = "weak";
+  o.loss = np::LossKind::kWeak;
   o.test_functions = 6;
   auto run = np::new_run(config("baseline", 1, 32), o, data);
   const auto s = np::train(run, data, o);
@@ -222,7 +222,7 @@ TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[phys
   CHECK(s.test_loss < 0.05);
   // The rollout loss of a separable model through leapfrog trains as well.
   auto r = quick(400);
-  r.loss = "rollout";
+  r.loss = np::LossKind::kRollout;
   r.integrator = noether::integrators::Scheme::kLeapfrog;
   r.rollout_steps = 5;
   auto sep = np::new_run(config("separable", 1, 32), r, data);
