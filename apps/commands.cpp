@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/format.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 
@@ -38,12 +39,6 @@ json summary_json(const RunSummary& s) {
               {"steps_per_second", s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0},
               {"status", s.ok ? "success" : "failed"},
               {"message", s.message}};
-}
-
-std::string sci(double v, int precision = 3) {
-  std::ostringstream os;
-  os << std::scientific << std::setprecision(precision) << v;
-  return os.str();
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/format.hpp"
 #include "apps/registry.hpp"
 #include "graph/particle_data.hpp"
 #include "graph/particle_model.hpp"
@@ -154,12 +155,6 @@ int train_graph_command(const TrainGraphArgs& a) {
   return 0;
 }
 
-std::string format_number(double v) {
-  std::ostringstream s;
-  s << std::setprecision(3) << v;
-  return s.str();
-}
-
 /// A log-scale plot of each series' energy error over time.
 void write_energy_plot(const std::string& path, const std::vector<std::string>& names,
                        const std::vector<ng::RolloutMetrics>& runs, const std::string& title) {
@@ -195,7 +190,7 @@ void write_energy_plot(const std::string& path, const std::vector<std::string>& 
        << H - top - bottom << "' fill='none' stroke='black'/>\n";
     for (int i = 0; i <= 4; ++i) {
       const double t = tmax * i / 4;
-      os << "<text x='" << x(t) - 10 << "' y='" << H - bottom + 18 << "'>" << format_number(t) << "</text>\n";
+      os << "<text x='" << x(t) - 10 << "' y='" << H - bottom + 18 << "'>" << short_number(t, 3) << "</text>\n";
     }
     os << "<text x='" << (W - right + left) / 2 - 10 << "' y='" << H - 12 << "'>time</text>\n"
        << "<text x='14' y='" << top - 10 << "'>|E(x) - E(x_true)| / |E0|</text>\n";
@@ -279,7 +274,7 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
   if (!a.plot.empty())
     write_energy_plot(a.plot, names, runs,
                       std::to_string(d.count) + "-particle " + models.front().system + ", " +
-                          a.integrator + ", dt " + format_number(ro.dt));
+                          a.integrator + ", dt " + short_number(ro.dt, 3));
 
   if (a.json) {
     json j = metrics_json(a.models.front(), models.front(), runs.front(), a.integrator);

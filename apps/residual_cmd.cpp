@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/format.hpp"
 #include "apps/progress.hpp"
 #include "apps/registry.hpp"
 #include "nbody/learned_interaction.hpp"
@@ -58,10 +59,6 @@ struct TrainResidualArgs {
   bool json = false;
   bool quiet = false;
 };
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 int residual_data_command(const ResidualDataArgs& a) {
   if (a.system.empty()) throw InvalidInput("--system is required (a built-in name or a .json file)");

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/format.hpp"
 #include "apps/progress.hpp"
 #include "nbody/elements.hpp"
 #include "nbody/neural_kick.hpp"
@@ -59,16 +60,6 @@ CLI::App* add_simulate_subcommand(CLI::App& app, SimulateArgs& a) {
 }
 
 namespace {
-
-std::string sci(double v, int precision = 3) {
-  std::ostringstream os;
-  os << std::scientific << std::setprecision(precision) << v;
-  return os.str();
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 struct Sample {
   double t, rel_energy_error, rel_l_error;
@@ -239,9 +230,7 @@ int simulate_command(const SimulateArgs& a) {
     });
   }
   if (!a.no_plot) {
-    std::ostringstream dt_text;
-    dt_text << a.dt;  // 10, not 10.000000
-    const std::string title = sys.name + ": Wisdom-Holman, dt = " + dt_text.str() + ", " +
+    const std::string title = sys.name + ": Wisdom-Holman, dt = " + short_number(a.dt) + ", " +
                               std::to_string(steps) + " steps, corrector " + std::to_string(a.corrector);
     const std::string svg = svg_plot(title, samples, sys.names);
     write_file_atomically(a.plot, [&](std::ostream& os) { os << svg; });
