@@ -286,7 +286,8 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
 
 void add_graph_commands(CLI::App& app, Commands& out) {
   auto t = std::make_shared<TrainGraphArgs>();
-  auto* c = app.add_subcommand("train-graph", "learn an N-particle system with a graph network (HOGN, OGN, DeltaGN)");
+  auto* c = add_command(app, out, "train-graph", "learn an N-particle system with a graph network (HOGN, OGN, DeltaGN)",
+                        t, train_graph_command);
   c->add_option("--system", t->system, "springs or gravity")->capture_default_str();
   c->add_option("--particles", t->particles, "particles per system")->capture_default_str();
   c->add_option("--model", t->model, "hogn, ogn or deltagn")->capture_default_str();
@@ -315,11 +316,11 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--threads", t->threads, "torch threads");
   c->add_flag("--json", t->json, "print one line of JSON");
   c->add_flag("--quiet,-q", t->quiet, "no progress bar");
-  out.push_back({c, [t] { return train_graph_command(*t); }});
 
   auto r = std::make_shared<RolloutGraphArgs>();
-  auto* ro = app.add_subcommand("rollout-graph",
-                                "roll trained graph models out on unseen systems: position MSE and energy error");
+  auto* ro = add_command(app, out, "rollout-graph",
+                         "roll trained graph models out on unseen systems: position MSE and energy error", r,
+                         rollout_graph_command);
   ro->add_option("--model", r->models, "checkpoint(s) of train-graph; the first sets the systems")->required();
   ro->add_option("--steps", r->steps, "steps per rollout")->capture_default_str();
   ro->add_option("--dt", r->dt, "step (default: the training data's interval)");
@@ -334,7 +335,6 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   ro->add_option("--threads", r->threads, "torch threads");
   ro->add_flag("--json", r->json, "print one line of JSON");
   ro->add_flag("--quiet,-q", r->quiet, "no progress bar");
-  out.push_back({ro, [r] { return rollout_graph_command(*r); }});
 }
 
 }  // namespace noether::apps

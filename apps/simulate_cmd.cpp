@@ -10,16 +10,17 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "apps/commands.hpp"
 #include "apps/format.hpp"
 #include "apps/plot.hpp"
 #include "apps/progress.hpp"
+#include "apps/registry.hpp"
 #include "nbody/elements.hpp"
 #include "nbody/neural_kick.hpp"
 #include "nbody/system.hpp"
@@ -31,35 +32,29 @@ namespace noether::apps {
 
 namespace nb = noether::nbody;
 
-CLI::App* add_simulate_subcommand(CLI::App& app, SimulateArgs& a) {
-  auto* c = app.add_subcommand(
-      "simulate", "planetary system with the Wisdom-Holman integrator; CSV, SVG plot, summary");
-  c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
-      ->capture_default_str();
-  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
-  c->add_option("--years", a.years, "length of the run in years of 365.25 time units");
-  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)");
-  c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
-  c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
-  c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
-  c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
-  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
-  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
-  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")->capture_default_str();
-  c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
-  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
-  c->add_flag("--no-plot", a.no_plot, "do not write the plot");
-  c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
-  c->add_option("--residual", a.residual,
-                 "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
-  c->add_option("--residual-mode", a.residual_mode, "auto (the model's), residual or replacement: checked against the model")
-      ->capture_default_str();
-  c->add_flag("--json", a.json, "print the summary as one line of JSON");
-  c->add_flag("-q,--quiet", a.quiet, "no progress bar");
-  return c;
-}
-
 namespace {
+
+struct SimulateArgs {
+  std::string system = "outer-solar-system";
+  double dt = 10.0;
+  double years = 0.0;  ///< 0 and steps 0: 1000 years
+  long steps = 0;
+  int corrector = 0;
+  std::string coordinates = "jacobi";
+  std::string kernel = "standard";
+  bool safe = false;
+  int test_particles = 0;
+  int threads = 0;
+  std::string output = "simulate.csv";
+  bool no_csv = false;
+  std::string plot = "simulate.svg";
+  bool no_plot = false;
+  long outputs = 1000;
+  std::string residual;                ///< learned interaction model (noether train-residual)
+  std::string residual_mode = "auto";  ///< auto (the model's), residual or replacement
+  bool json = false;
+  bool quiet = false;
+};
 
 struct Sample {
   double t, rel_energy_error, rel_l_error;
@@ -97,8 +92,6 @@ plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sampl
   }
   return f;
 }
-
-}  // namespace
 
 int simulate_command(const SimulateArgs& a) {
   // Validate up front (InvalidInput -> exit 2).
@@ -248,6 +241,38 @@ int simulate_command(const SimulateArgs& a) {
     if (!a.no_plot) std::cout << "  plot: " << a.plot << "\n";
   }
   return 0;
+}
+
+}  // namespace
+
+void add_simulate_commands(CLI::App& app, Commands& out) {
+  auto args = std::make_shared<SimulateArgs>();
+  auto& a = *args;
+  auto* c = add_command(app, out, "simulate",
+                        "planetary system with the Wisdom-Holman integrator; CSV, SVG plot, summary", args,
+                        simulate_command);
+  c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
+      ->capture_default_str();
+  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
+  c->add_option("--years", a.years, "length of the run in years of 365.25 time units");
+  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)");
+  c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
+  c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
+  c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
+  c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
+  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
+  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
+  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")->capture_default_str();
+  c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
+  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
+  c->add_flag("--no-plot", a.no_plot, "do not write the plot");
+  c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
+  c->add_option("--residual", a.residual,
+                 "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
+  c->add_option("--residual-mode", a.residual_mode, "auto (the model's), residual or replacement: checked against the model")
+      ->capture_default_str();
+  c->add_flag("--json", a.json, "print the summary as one line of JSON");
+  c->add_flag("-q,--quiet", a.quiet, "no progress bar");
 }
 
 }  // namespace noether::apps

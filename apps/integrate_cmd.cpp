@@ -1,47 +1,43 @@
-#include "apps/commands.hpp"
-
+// apps/integrate_cmd.cpp: the analytic systems from the command line.
+//
+//   noether integrate --system kepler --integrator leapfrog --dt 0.01 --steps 100000 --json
+//   noether systems --json
+//   noether integrators --json
 #include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
+#include <memory>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "apps/format.hpp"
+#include "apps/registry.hpp"
+#include "apps/run.hpp"
+#include "integrators/registry.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "physics/systems/systems.hpp"
 
 namespace noether::apps {
 
 using nlohmann::json;
 using physics::Vector;
 
-// apps/demo_steps.cpp
-json demo_learning_step(bool quiet);
-json demo_nbody_step(bool quiet);
-json demo_molecules_step(bool quiet);
-
 namespace {
 
-json summary_json(const RunSummary& s) {
-  return json{{"system", s.system},
-              {"integrator", s.integrator},
-              {"dt", s.dt},
-              {"steps", s.steps},
-              {"t_final", s.t_final},
-              {"energy_initial", s.energy_initial},
-              {"energy_final", s.energy_final},
-              {"final_rel_energy_error", s.final_rel_energy_error},
-              {"max_rel_energy_error", s.max_rel_energy_error},
-              {"evaluations", s.evaluations},
-              {"wall_seconds", s.wall_seconds},
-              {"steps_per_second", s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0},
-              {"status", s.ok ? "success" : "failed"},
-              {"message", s.message}};
-}
+struct IntegrateArgs {
+  RunOptions run;
+  std::string output = "trajectory.csv";
+  bool no_csv = false;
+  long every = 0;  ///< 0: about 10^4 rows at most
+  bool json = false;
+  bool quiet = false;
+};
 
-}  // namespace
+struct ListArgs {
+  bool json = false;
+};
 
 int integrate_command(const IntegrateArgs& a) {
   RunOptions o = a.run;
@@ -80,7 +76,7 @@ int integrate_command(const IntegrateArgs& a) {
   }
 
   if (a.json) {
-    json j = summary_json(s);
+    json j = s;
     j["output"] = a.no_csv ? "" : a.output;
     std::cout << j.dump() << std::endl;
   } else {
@@ -100,7 +96,7 @@ int integrate_command(const IntegrateArgs& a) {
   return 0;
 }
 
-int systems_command(bool as_json) {
+int systems_command(const ListArgs& a) {
   json list = json::array();
   for (const auto& name : physics::system_names()) {
     const auto sys = physics::make_system(name);
@@ -110,7 +106,7 @@ int systems_command(bool as_json) {
                     {"conservative", sys->conservative()},
                     {"description", sys->description()}});
   }
-  if (as_json) {
+  if (a.json) {
     std::cout << json{{"systems", list}}.dump() << std::endl;
     return 0;
   }
@@ -123,7 +119,7 @@ int systems_command(bool as_json) {
   return 0;
 }
 
-int integrators_command(bool as_json) {
+int integrators_command(const ListArgs& a) {
   json list = json::array();
   for (const auto& i : integrators::schemes())
     list.push_back({{"name", i.name},
@@ -132,7 +128,7 @@ int integrators_command(bool as_json) {
                     {"separable_only", i.separable_only},
                     {"evaluations_per_step", i.evaluations},
                     {"description", i.description}});
-  if (as_json) {
+  if (a.json) {
     std::cout << json{{"integrators", list}}.dump() << std::endl;
     return 0;
   }
@@ -146,73 +142,39 @@ int integrators_command(bool as_json) {
   return 0;
 }
 
-int demo_command(const DemoArgs& a) {
-  if (a.steps < 100) throw InvalidInput("--steps " + std::to_string(a.steps) + ": must be >= 100");
-  const std::vector<std::string> schemes{"leapfrog", "rk4"};
-  const int checkpoints = 10;
-  RunOptions o;
-  o.system = "kepler";
-  o.dt = 0.05;
-  o.steps = a.steps;
-  o.every = 1;  // the sampler sees every step and keeps the worst error of each window
-  const long stride = std::max(1L, a.steps / checkpoints);
-  std::vector<RunSummary> summaries;
-  std::vector<std::vector<std::pair<double, double>>> series(schemes.size());
-  const auto kepler = physics::make_system(o.system);
-  const double e0 = kepler->energy_at(kepler->default_state());
-  if (!a.json)
-    std::cout << "noether demo: a tour of what noether does today\n\n"
-              << "[1] The Kepler problem (eccentricity 0.5, period 2 pi), " << o.steps
-              << " steps of dt = " << o.dt << " (" << static_cast<long>(o.steps * o.dt / (2 * M_PI))
-              << " orbits),\n    with a symplectic scheme (leapfrog, order 2) and a non-symplectic "
-                 "one (RK4, order 4).\n\n";
-  for (std::size_t k = 0; k < schemes.size(); ++k) {
-    o.integrator = schemes[k];
-    double window_max = 0.0;
-    summaries.push_back(run_integration(o, [&](long step, double t, const Vector&, double e) {
-      window_max = std::max(window_max, std::abs(e - e0) / std::abs(e0));
-      if (step > 0 && step % stride == 0) {
-        series[k].emplace_back(t, window_max);
-        window_max = 0.0;
-      }
-    }));
-  }
-  if (a.json) {
-    json j{{"demo", "tour"}, {"runs", json::array()}};
-    for (const auto& s : summaries) j["runs"].push_back(summary_json(s));
-    if (a.full) {
-      j["learning"] = demo_learning_step(true);
-      j["nbody"] = demo_nbody_step(true);
-      j["molecules"] = demo_molecules_step(true);
-    }
-    std::cout << j.dump() << std::endl;
-    return 0;
-  }
-  std::cout << "    max |E - E0|/|E0| in each window\n    " << std::setw(12) << "up to t";
-  for (const auto& s : schemes) std::cout << std::setw(14) << s;
-  std::cout << "\n";
-  for (std::size_t r = 0; r < series[0].size(); ++r) {
-    std::cout << "    " << std::setw(12) << std::fixed << std::setprecision(0) << series[0][r].first;
-    for (std::size_t k = 0; k < schemes.size(); ++k) std::cout << std::setw(14) << sci(series[k][r].second, 2);
-    std::cout << "\n";
-  }
-  std::cout.unsetf(std::ios::fixed);
-  const auto& lf = series[0];
-  const auto& rk = series[1];
-  std::cout << "\n    leapfrog: the error oscillates but stays bounded (first window "
-            << sci(lf.front().second, 2) << ", last " << sci(lf.back().second, 2) << ").\n"
-            << "    rk4:      the error grows with time (first window " << sci(rk.front().second, 2)
-            << ", last " << sci(rk.back().second, 2) << ", x"
-            << std::setprecision(3) << rk.back().second / rk.front().second << ").\n"
-            << "    Time: leapfrog " << std::setprecision(3) << summaries[0].wall_seconds << " s, rk4 "
-            << summaries[1].wall_seconds << " s.\n\n";
-  if (a.full) {
-    demo_learning_step(false);
-    demo_nbody_step(false);
-    demo_molecules_step(false);
-  }
-  std::cout << "Next: `noether integrate --help`, `noether train --help`, `noether simulate --help`, `noether conform --help`.\n";
-  return 0;
+}  // namespace
+
+void add_integrate_commands(CLI::App& app, Commands& out) {
+  auto in = std::make_shared<IntegrateArgs>();
+  auto* integrate = add_command(app, out, "integrate",
+                                "integrate an analytic system from its default state; write CSV, print a summary",
+                                in, integrate_command);
+  integrate->add_option("--system", in->run.system, "system name (see `noether systems`)")
+      ->capture_default_str();
+  integrate->add_option("--integrator", in->run.integrator, "scheme (see `noether integrators`)")
+      ->capture_default_str();
+  integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")
+      ->capture_default_str();
+  integrate->add_option("--steps", in->run.steps, "number of steps")->capture_default_str();
+  integrate->add_option("-o,--output", in->output, "trajectory CSV (written atomically)")
+      ->capture_default_str();
+  integrate->add_flag("--no-csv", in->no_csv, "do not write the trajectory");
+  integrate->add_option("--every", in->every, "write every N-th step (default: <= 10^4 rows)");
+  integrate->add_option("--omega", in->run.stepper.omega, "coupling of Tao's scheme")
+      ->capture_default_str();
+  integrate->add_option("--rtol", in->run.stepper.rtol, "relative tolerance (dopri5, dop853)")
+      ->capture_default_str();
+  integrate->add_option("--atol", in->run.stepper.atol, "absolute tolerance (dopri5, dop853)")
+      ->capture_default_str();
+  integrate->add_flag("--json", in->json, "print the summary as one line of JSON");
+  integrate->add_flag("-q,--quiet", in->quiet, "no progress bar");
+
+  auto systems = std::make_shared<ListArgs>();
+  add_command(app, out, "systems", "list the analytic systems", systems, systems_command)
+      ->add_flag("--json", systems->json, "print one line of JSON");
+  auto integrators = std::make_shared<ListArgs>();
+  add_command(app, out, "integrators", "list the integrators", integrators, integrators_command)
+      ->add_flag("--json", integrators->json, "print one line of JSON");
 }
 
 }  // namespace noether::apps
