@@ -1,11 +1,28 @@
+// apps/dataset_cmd.cpp: `noether dataset`, a training set drawn from an analytic system with the
+// HNN paper's protocol, saved for Python's torch.load.
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "apps/commands.hpp"
+#include "apps/registry.hpp"
 #include "physics/learning/dataset.hpp"
 
 namespace noether::apps {
+
+namespace {
+
+struct DatasetArgs {
+  std::string system;
+  std::string output;
+  unsigned long long seed = 0;
+  int trajectories = 0;  ///< 0: the system's protocol
+  int points = 0;
+  double noise_std = -1.0;  ///< < 0: the system's protocol
+  double test_fraction = -1.0;
+  bool json = false;
+};
 
 int dataset_command(const DatasetArgs& a) {
   const auto system = physics::make_system(a.system);
@@ -36,6 +53,23 @@ int dataset_command(const DatasetArgs& a) {
               << "); Python: torch.load('" << a.output << "')\n";
   }
   return 0;
+}
+
+}  // namespace
+
+void add_dataset_commands(CLI::App& app, Commands& out) {
+  auto ds = std::make_shared<DatasetArgs>();
+  auto* c = add_command(app, out, "dataset",
+                        "draw a training set from a system (HNN protocol); save it for torch.load", ds,
+                        dataset_command);
+  c->add_option("--system", ds->system, "system name")->required();
+  c->add_option("-o,--output", ds->output, "output file (.pt)")->required();
+  c->add_option("--seed", ds->seed, "random seed")->capture_default_str();
+  c->add_option("--trajectories", ds->trajectories, "override the protocol's trajectories");
+  c->add_option("--points", ds->points, "override the protocol's points per trajectory");
+  c->add_option("--noise", ds->noise_std, "override the protocol's noise standard deviation");
+  c->add_option("--test-fraction", ds->test_fraction, "override the protocol's test fraction");
+  c->add_flag("--json", ds->json, "print one line of JSON");
 }
 
 }  // namespace noether::apps

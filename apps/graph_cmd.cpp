@@ -13,6 +13,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/format.hpp"
+#include "apps/plot.hpp"
 #include "apps/registry.hpp"
 #include "graph/particle_data.hpp"
 #include "graph/particle_model.hpp"
@@ -153,61 +155,26 @@ int train_graph_command(const TrainGraphArgs& a) {
   return 0;
 }
 
-std::string format_number(double v) {
-  std::ostringstream s;
-  s << std::setprecision(3) << v;
-  return s.str();
-}
-
-/// A log-scale plot of each series' energy error over time.
-void write_energy_plot(const std::string& path, const std::vector<std::string>& names,
-                       const std::vector<ng::RolloutMetrics>& runs, const std::string& title) {
-  const double W = 720, H = 440, left = 80, right = 160, top = 40, bottom = 50;
-  double tmax = 0.0, lo = 1e300, hi = 0.0;
-  for (const auto& r : runs) {
-    if (!r.t.empty()) tmax = std::max(tmax, r.t.back());
-    for (std::size_t k = 1; k < r.t.size(); ++k)
-      if (r.rel_energy_error[k] > 0 && std::isfinite(r.rel_energy_error[k])) {
-        lo = std::min(lo, r.rel_energy_error[k]);
-        hi = std::max(hi, r.rel_energy_error[k]);
-      }
+/// A log-scale plot of each model's energy error over time (t = 0, where it is 0, left out).
+plot::Figure energy_plot(const std::vector<std::string>& names, const std::vector<ng::RolloutMetrics>& runs,
+                         const std::string& title) {
+  plot::Figure f;
+  f.title = title;
+  f.panel_width = 480;
+  f.panel_height = 350;
+  plot::Panel& p = f.add_panel("time", "|E(x) - E(x_true)| / |E0|");
+  p.log_y = true;
+  p.x_min = 0.0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = runs[i];
+    plot::Line l{names[i] + (r.diverged ? " (diverged)" : ""), {}, {}, 1.5};
+    for (std::size_t k = 1; k < r.t.size(); ++k) {
+      l.x.push_back(r.t[k]);
+      l.y.push_back(r.rel_energy_error[k]);
+    }
+    p.lines.push_back(std::move(l));
   }
-  if (!(hi > 0)) lo = 1e-6, hi = 1.0;
-  const double l0 = std::floor(std::log10(lo)), l1 = std::max(l0 + 1, std::ceil(std::log10(hi)));
-  if (!(tmax > 0)) tmax = 1.0;
-  auto x = [&](double t) { return left + (W - left - right) * t / tmax; };
-  auto y = [&](double e) {
-    const double le = std::log10(std::max(e, std::pow(10.0, l0)));
-    return top + (H - top - bottom) * (1.0 - (le - l0) / (l1 - l0));
-  };
-  const char* colors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"};
-  write_file_atomically(path, [&](std::ostream& os) {
-    os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
-       << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' fill='white'/>\n"
-       << "<text x='" << W / 2 - 120 << "' y='22' font-size='14'>" << title << "</text>\n";
-    for (double l = l0; l <= l1; l += 1) {
-      os << "<line x1='" << left << "' x2='" << W - right << "' y1='" << y(std::pow(10.0, l))
-         << "' y2='" << y(std::pow(10.0, l)) << "' stroke='#ddd'/>\n"
-         << "<text x='" << left - 50 << "' y='" << y(std::pow(10.0, l)) + 4 << "'>1e" << l << "</text>\n";
-    }
-    os << "<rect x='" << left << "' y='" << top << "' width='" << W - left - right << "' height='"
-       << H - top - bottom << "' fill='none' stroke='black'/>\n";
-    for (int i = 0; i <= 4; ++i) {
-      const double t = tmax * i / 4;
-      os << "<text x='" << x(t) - 10 << "' y='" << H - bottom + 18 << "'>" << format_number(t) << "</text>\n";
-    }
-    os << "<text x='" << (W - right + left) / 2 - 10 << "' y='" << H - 12 << "'>time</text>\n"
-       << "<text x='14' y='" << top - 10 << "'>|E(x) - E(x_true)| / |E0|</text>\n";
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      const auto& r = runs[i];
-      os << "<polyline fill='none' stroke-width='1.5' stroke='" << colors[i % 6] << "' points='";
-      for (std::size_t k = 1; k < r.t.size(); ++k)
-        if (std::isfinite(r.rel_energy_error[k])) os << x(r.t[k]) << "," << y(r.rel_energy_error[k]) << " ";
-      os << "'/>\n<text x='" << W - right + 10 << "' y='" << top + 20 + 18 * i << "' fill='"
-         << colors[i % 6] << "'>" << names[i] << (r.diverged ? " (diverged)" : "") << "</text>\n";
-    }
-    os << "</svg>\n";
-  });
+  return f;
 }
 
 json metrics_json(const std::string& path, const ng::ParticleCheckpoint& c, const ng::RolloutMetrics& m,
@@ -276,9 +243,9 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
              << runs[i].rel_energy_error[k] << "\n";
     });
   if (!a.plot.empty())
-    write_energy_plot(a.plot, names, runs,
-                      std::to_string(d.count) + "-particle " + models.front().system + ", " +
-                          a.integrator + ", dt " + format_number(ro.dt));
+    plot::write_svg(a.plot, energy_plot(names, runs,
+                                        std::to_string(d.count) + "-particle " + models.front().system + ", " +
+                                            a.integrator + ", dt " + short_number(ro.dt, 3)));
 
   if (a.json) {
     json j = metrics_json(a.models.front(), models.front(), runs.front(), a.integrator);
@@ -318,7 +285,8 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
 
 void add_graph_commands(CLI::App& app, Commands& out) {
   auto t = std::make_shared<TrainGraphArgs>();
-  auto* c = app.add_subcommand("train-graph", "learn an N-particle system with a graph network (HOGN, OGN, DeltaGN)");
+  auto* c = add_command(app, out, "train-graph", "learn an N-particle system with a graph network (HOGN, OGN, DeltaGN)",
+                        t, train_graph_command);
   c->add_option("--system", t->system, "springs or gravity")->capture_default_str();
   c->add_option("--particles", t->particles, "particles per system")->capture_default_str();
   c->add_option("--model", t->model, "hogn, ogn or deltagn")->capture_default_str();
@@ -347,11 +315,11 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--threads", t->threads, "torch threads");
   c->add_flag("--json", t->json, "print one line of JSON");
   c->add_flag("--quiet,-q", t->quiet, "no progress bar");
-  out.push_back({c, [t] { return train_graph_command(*t); }});
 
   auto r = std::make_shared<RolloutGraphArgs>();
-  auto* ro = app.add_subcommand("rollout-graph",
-                                "roll trained graph models out on unseen systems: position MSE and energy error");
+  auto* ro = add_command(app, out, "rollout-graph",
+                         "roll trained graph models out on unseen systems: position MSE and energy error", r,
+                         rollout_graph_command);
   ro->add_option("--model", r->models, "checkpoint(s) of train-graph; the first sets the systems")->required();
   ro->add_option("--steps", r->steps, "steps per rollout")->capture_default_str();
   ro->add_option("--dt", r->dt, "step (default: the training data's interval)");
@@ -366,7 +334,6 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   ro->add_option("--threads", r->threads, "torch threads");
   ro->add_flag("--json", r->json, "print one line of JSON");
   ro->add_flag("--quiet,-q", r->quiet, "no progress bar");
-  out.push_back({ro, [r] { return rollout_graph_command(*r); }});
 }
 
 }  // namespace noether::apps

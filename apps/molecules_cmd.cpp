@@ -185,7 +185,8 @@ int train_conformer_command(const TrainConformerArgs& a) {
 void add_molecules_commands(CLI::App& app, Commands& out) {
   auto conform_args = std::make_shared<ConformArgs>();
   auto& c = *conform_args;
-  auto* conform = app.add_subcommand("conform", "3-D conformers from SMILES with the shipped Hamiltonian engine");
+  auto* conform = add_command(app, out, "conform", "3-D conformers from SMILES with the shipped Hamiltonian engine",
+                              conform_args, conform_command);
   conform->add_option("smiles", c.smiles, "one SMILES (or use -i)");
   conform->add_option("-i,--input", c.input, "SMILES file (SMILES [name] per line) or any molecule file");
   conform->add_option("-o,--output", c.output, "output file; the format follows the extension")->capture_default_str();
@@ -198,11 +199,11 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   conform->add_flag("--no-hydrogens", c.no_hydrogens, "heavy atoms only");
   conform->add_flag("--json", c.json, "print one line of JSON");
   conform->add_flag("-q,--quiet", c.quiet, "no progress bar");
-  out.push_back({conform, [conform_args] { return conform_command(*conform_args); }});
 
   auto train_args = std::make_shared<TrainConformerArgs>();
   auto& t = *train_args;
-  auto* train = app.add_subcommand("train-conformer", "build the conformer data set (cached) and train the engine");
+  auto* train = add_command(app, out, "train-conformer", "build the conformer data set (cached) and train the engine",
+                            train_args, train_conformer_command);
   train->add_option("--data-dir", t.data_dir, "data set cache (built on first use)")->capture_default_str();
   train->add_option("--limit", t.limit, "use at most this many molecules when building (0: all)")->capture_default_str();
   train->add_option("--max-atoms", t.max_atoms, "largest molecule, heavy atoms")->capture_default_str();
@@ -229,7 +230,6 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   train->add_flag("--resume", t.resume, "continue training the model at --out");
   train->add_flag("--json", t.json, "print one line of JSON");
   train->add_flag("-q,--quiet", t.quiet, "no progress bar");
-  out.push_back({train, [train_args] { return train_conformer_command(*train_args); }});
 }
 
 #else

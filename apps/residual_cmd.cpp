@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/format.hpp"
 #include "apps/progress.hpp"
 #include "apps/registry.hpp"
 #include "nbody/learned_interaction.hpp"
@@ -58,10 +59,6 @@ struct TrainResidualArgs {
   bool json = false;
   bool quiet = false;
 };
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 int residual_data_command(const ResidualDataArgs& a) {
   if (a.system.empty()) throw InvalidInput("--system is required (a built-in name or a .json file)");
@@ -165,8 +162,9 @@ int train_residual_command(const TrainResidualArgs& a) {
 
 void add_residual_commands(CLI::App& app, Commands& out) {
   auto d = std::make_shared<ResidualDataArgs>();
-  auto* ds = app.add_subcommand("residual-data",
-                                "sample a planetary trajectory (states and true accelerations) for train-residual");
+  auto* ds = add_command(app, out, "residual-data",
+                         "sample a planetary trajectory (states and true accelerations) for train-residual", d,
+                         residual_data_command);
   ds->add_option("--system", d->system, "built-in system or .json file")->required();
   ds->add_option("--physics", d->physics, "true dynamics: gr (Newtonian + GR potential of body 0) or newtonian")
       ->capture_default_str();
@@ -178,11 +176,11 @@ void add_residual_commands(CLI::App& app, Commands& out) {
   ds->add_flag("--no-accelerations", d->no_accelerations,
                "leave the true accelerations out: train-residual then estimates them from the velocities");
   ds->add_flag("--json", d->json, "print one line of JSON");
-  out.push_back({ds, [d] { return residual_data_command(*d); }});
 
   auto t = std::make_shared<TrainResidualArgs>();
-  auto* tr = app.add_subcommand("train-residual",
-                                "train a learned interaction H(q) (residual or replacement) from trajectory data");
+  auto* tr = add_command(app, out, "train-residual",
+                         "train a learned interaction H(q) (residual or replacement) from trajectory data", t,
+                         train_residual_command);
   tr->add_option("--data", t->data, "trajectory file from `noether residual-data`")->required();
   tr->add_option("-o,--output", t->output, "model checkpoint (+ .json sidecar); also the periodic checkpoint")
       ->capture_default_str();
@@ -209,7 +207,6 @@ void add_residual_commands(CLI::App& app, Commands& out) {
   tr->add_option("--threads", t->threads, "torch threads (0: default)");
   tr->add_flag("--json", t->json, "print one line of JSON");
   tr->add_flag("-q,--quiet", t->quiet, "no progress bar");
-  out.push_back({tr, [t] { return train_residual_command(*t); }});
 }
 
 }  // namespace noether::apps

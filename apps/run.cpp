@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "apps/progress.hpp"
 #include "noether/error.hpp"
 
@@ -15,6 +17,23 @@ void RunOptions::validate() const {
   else if (steps < 1) os << "--steps " << steps << ": must be >= 1";
   else if (every < 1) os << "--every " << every << ": must be >= 1";
   if (!os.str().empty()) throw InvalidInput(os.str());
+}
+
+void to_json(nlohmann::json& j, const RunSummary& s) {
+  j = nlohmann::json{{"system", s.system},
+                     {"integrator", s.integrator},
+                     {"dt", s.dt},
+                     {"steps", s.steps},
+                     {"t_final", s.t_final},
+                     {"energy_initial", s.energy_initial},
+                     {"energy_final", s.energy_final},
+                     {"final_rel_energy_error", s.final_rel_energy_error},
+                     {"max_rel_energy_error", s.max_rel_energy_error},
+                     {"evaluations", s.evaluations},
+                     {"wall_seconds", s.wall_seconds},
+                     {"steps_per_second", s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0},
+                     {"status", s.ok ? "success" : "failed"},
+                     {"message", s.message}};
 }
 
 RunSummary run_integration(const RunOptions& o, const Sampler& sample) {

@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "apps/stepper.hpp"
 #include "physics/systems/systems.hpp"
 
@@ -39,6 +41,10 @@ struct RunSummary {
   bool ok = true;
   std::string message;  ///< why the run stopped early, when !ok
 };
+
+/// The summary as JSON (`json j = summary;`): the keys of `noether integrate --json` and of each
+/// run of `noether demo --json`.
+void to_json(nlohmann::json& j, const RunSummary& s);
 
 using Sampler = std::function<void(long step, double t, const physics::Vector& y, double energy)>;
 

@@ -10,15 +10,17 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "apps/commands.hpp"
+#include "apps/format.hpp"
+#include "apps/plot.hpp"
 #include "apps/progress.hpp"
+#include "apps/registry.hpp"
 #include "nbody/elements.hpp"
 #include "nbody/neural_kick.hpp"
 #include "nbody/system.hpp"
@@ -30,45 +32,29 @@ namespace noether::apps {
 
 namespace nb = noether::nbody;
 
-CLI::App* add_simulate_subcommand(CLI::App& app, SimulateArgs& a) {
-  auto* c = app.add_subcommand(
-      "simulate", "planetary system with the Wisdom-Holman integrator; CSV, SVG plot, summary");
-  c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
-      ->capture_default_str();
-  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
-  c->add_option("--years", a.years, "length of the run in years of 365.25 time units");
-  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)");
-  c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
-  c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
-  c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
-  c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
-  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
-  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
-  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")->capture_default_str();
-  c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
-  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
-  c->add_flag("--no-plot", a.no_plot, "do not write the plot");
-  c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
-  c->add_option("--residual", a.residual,
-                 "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
-  c->add_option("--residual-mode", a.residual_mode, "auto (the model's), residual or replacement: checked against the model")
-      ->capture_default_str();
-  c->add_flag("--json", a.json, "print the summary as one line of JSON");
-  c->add_flag("-q,--quiet", a.quiet, "no progress bar");
-  return c;
-}
-
 namespace {
 
-std::string sci(double v, int precision = 3) {
-  std::ostringstream os;
-  os << std::scientific << std::setprecision(precision) << v;
-  return os.str();
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+struct SimulateArgs {
+  std::string system = "outer-solar-system";
+  double dt = 10.0;
+  double years = 0.0;  ///< 0 and steps 0: 1000 years
+  long steps = 0;
+  int corrector = 0;
+  std::string coordinates = "jacobi";
+  std::string kernel = "standard";
+  bool safe = false;
+  int test_particles = 0;
+  int threads = 0;
+  std::string output = "simulate.csv";
+  bool no_csv = false;
+  std::string plot = "simulate.svg";
+  bool no_plot = false;
+  long outputs = 1000;
+  std::string residual;                ///< learned interaction model (noether train-residual)
+  std::string residual_mode = "auto";  ///< auto (the model's), residual or replacement
+  bool json = false;
+  bool quiet = false;
+};
 
 struct Sample {
   double t, rel_energy_error, rel_l_error;
@@ -77,65 +63,35 @@ struct Sample {
   std::vector<nb::Vec3> helio;                // heliocentric positions of the planets
 };
 
-/// A small SVG writer: energy error (log scale) against time, and the orbits in the x-y plane.
-std::string svg_plot(const std::string& title, const std::vector<Sample>& samples,
-                     const std::vector<std::string>& names) {
-  const double W = 1000, H = 460, pad = 60, pw = 400, ph = 340;
-  std::ostringstream os;
-  os << std::setprecision(6);
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
-     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  os << "<text x=\"" << W / 2 << "\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">" << title << "</text>\n";
-  // Panel 1: log10 |dE/E| against t.
-  const double x0 = pad, y0 = 60;
-  double tmin = samples.front().t, tmax = samples.back().t;
-  if (tmax <= tmin) tmax = tmin + 1;
-  double lmin = 1e300, lmax = -1e300;
+/// The plot: energy error (log scale) against time, and the orbits in the x-y plane.
+plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sample>& samples,
+                               const std::vector<std::string>& names) {
+  plot::Figure f;
+  f.title = title;
+  plot::Panel& energy = f.add_panel("time", "relative energy error |E - E0| / |E0|");
+  energy.log_y = true;
+  energy.x_min = samples.front().t;  // the first error is 0, off the log axis
+  energy.lines.emplace_back();
   for (const auto& s : samples) {
-    if (s.rel_energy_error <= 0) continue;
-    lmin = std::min(lmin, std::log10(s.rel_energy_error));
-    lmax = std::max(lmax, std::log10(s.rel_energy_error));
+    energy.lines[0].x.push_back(s.t);
+    energy.lines[0].y.push_back(s.rel_energy_error);
   }
-  if (lmin > lmax) { lmin = -16; lmax = -15; }
-  lmin = std::floor(lmin);
-  lmax = std::max(std::ceil(lmax), lmin + 1);
-  auto px = [&](double t) { return x0 + (t - tmin) / (tmax - tmin) * pw; };
-  auto py = [&](double l) { return y0 + ph - (l - lmin) / (lmax - lmin) * ph; };
-  os << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << pw << "\" height=\"" << ph
-     << "\" fill=\"none\" stroke=\"black\"/>\n";
-  for (double l = lmin; l <= lmax; l += 1)
-    os << "<text x=\"" << x0 - 6 << "\" y=\"" << py(l) + 4 << "\" text-anchor=\"end\">1e" << l << "</text>\n";
-  os << "<text x=\"" << x0 << "\" y=\"" << y0 + ph + 18 << "\">" << tmin << "</text>\n"
-     << "<text x=\"" << x0 + pw << "\" y=\"" << y0 + ph + 18 << "\" text-anchor=\"end\">" << tmax << "</text>\n"
-     << "<text x=\"" << x0 + pw / 2 << "\" y=\"" << y0 + ph + 36 << "\" text-anchor=\"middle\">time; "
-     << "relative energy error |E - E0| / |E0| (log scale)</text>\n<polyline fill=\"none\" stroke=\"#1f77b4\" points=\"";
+  double half_width = 0.0;
   for (const auto& s : samples)
-    if (s.rel_energy_error > 0) os << px(s.t) << ',' << py(std::log10(s.rel_energy_error)) << ' ';
-  os << "\"/>\n";
-  // Panel 2: heliocentric orbits, x-y.
-  const double x1 = pad + pw + 100;
-  double R = 0;
-  for (const auto& s : samples)
-    for (const auto& p : s.helio) R = std::max({R, std::abs(p.x), std::abs(p.y)});
-  if (R <= 0) R = 1;
-  const double cx = x1 + pw / 2, cy = y0 + ph / 2, sc = 0.48 * std::min(pw, ph) / R;
-  os << "<rect x=\"" << x1 << "\" y=\"" << y0 << "\" width=\"" << pw << "\" height=\"" << ph
-     << "\" fill=\"none\" stroke=\"black\"/>\n<circle cx=\"" << cx << "\" cy=\"" << cy
-     << "\" r=\"3\" fill=\"orange\"/>\n";
-  const char* colors[] = {"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-  const std::size_t np = samples.front().helio.size();
-  for (std::size_t i = 0; i < np; ++i) {
-    os << "<polyline fill=\"none\" stroke-width=\"0.8\" stroke=\"" << colors[i % 8] << "\" points=\"";
-    for (const auto& s : samples) os << cx + sc * s.helio[i].x << ',' << cy - sc * s.helio[i].y << ' ';
-    os << "\"/>\n<text x=\"" << x1 + pw + 8 << "\" y=\"" << y0 + 14 * (i + 1) << "\" fill=\"" << colors[i % 8]
-       << "\">" << (i + 1 < names.size() ? names[i + 1] : "body " + std::to_string(i + 1)) << "</text>\n";
+    for (const auto& p : s.helio) half_width = std::max({half_width, std::abs(p.x), std::abs(p.y)});
+  plot::Panel& orbits = f.add_panel("orbits, heliocentric x-y (half width " + short_number(half_width) + ")");
+  orbits.equal_axes = true;
+  orbits.dots.push_back({0.0, 0.0, "orange"});
+  for (std::size_t i = 0; i < samples.front().helio.size(); ++i) {
+    plot::Line orbit{i + 1 < names.size() ? names[i + 1] : "body " + std::to_string(i + 1), {}, {}, 0.8};
+    for (const auto& s : samples) {
+      orbit.x.push_back(s.helio[i].x);
+      orbit.y.push_back(s.helio[i].y);
+    }
+    orbits.lines.push_back(std::move(orbit));
   }
-  os << "<text x=\"" << x1 + pw / 2 << "\" y=\"" << y0 + ph + 36
-     << "\" text-anchor=\"middle\">orbits, heliocentric x-y (half width " << R << ")</text>\n</svg>\n";
-  return os.str();
+  return f;
 }
-
-}  // namespace
 
 int simulate_command(const SimulateArgs& a) {
   // Validate up front (InvalidInput -> exit 2).
@@ -239,12 +195,9 @@ int simulate_command(const SimulateArgs& a) {
     });
   }
   if (!a.no_plot) {
-    std::ostringstream dt_text;
-    dt_text << a.dt;  // 10, not 10.000000
-    const std::string title = sys.name + ": Wisdom-Holman, dt = " + dt_text.str() + ", " +
+    const std::string title = sys.name + ": Wisdom-Holman, dt = " + short_number(a.dt) + ", " +
                               std::to_string(steps) + " steps, corrector " + std::to_string(a.corrector);
-    const std::string svg = svg_plot(title, samples, sys.names);
-    write_file_atomically(a.plot, [&](std::ostream& os) { os << svg; });
+    plot::write_svg(a.plot, energy_and_orbits(title, samples, sys.names));
   }
 
   const double ns_per_step = wall / static_cast<double>(steps) * 1e9;
@@ -288,6 +241,38 @@ int simulate_command(const SimulateArgs& a) {
     if (!a.no_plot) std::cout << "  plot: " << a.plot << "\n";
   }
   return 0;
+}
+
+}  // namespace
+
+void add_simulate_commands(CLI::App& app, Commands& out) {
+  auto args = std::make_shared<SimulateArgs>();
+  auto& a = *args;
+  auto* c = add_command(app, out, "simulate",
+                        "planetary system with the Wisdom-Holman integrator; CSV, SVG plot, summary", args,
+                        simulate_command);
+  c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
+      ->capture_default_str();
+  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
+  c->add_option("--years", a.years, "length of the run in years of 365.25 time units");
+  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)");
+  c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
+  c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
+  c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
+  c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
+  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
+  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
+  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")->capture_default_str();
+  c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
+  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
+  c->add_flag("--no-plot", a.no_plot, "do not write the plot");
+  c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
+  c->add_option("--residual", a.residual,
+                 "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
+  c->add_option("--residual-mode", a.residual_mode, "auto (the model's), residual or replacement: checked against the model")
+      ->capture_default_str();
+  c->add_flag("--json", a.json, "print the summary as one line of JSON");
+  c->add_flag("-q,--quiet", a.quiet, "no progress bar");
 }
 
 }  // namespace noether::apps

@@ -1,10 +1,14 @@
-// `noether train` and `noether evaluate`: learning Hamiltonians from the analytic systems' data.
+// apps/train_cmd.cpp: `noether train` and `noether evaluate`, learning Hamiltonians from the
+// analytic systems' data.
 #include <iomanip>
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "apps/commands.hpp"
+#include "apps/registry.hpp"
+#include "integrators/registry.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/systems/measured.hpp"
@@ -15,6 +19,42 @@ namespace noether::apps {
 using nlohmann::json;
 
 namespace {
+
+struct TrainArgs {
+  std::string system = "spring";
+  std::string model = "hnn";
+  std::string output = "model.pt";
+  int64_t steps = -1;       ///< < 0: the paper's protocol for the system
+  int64_t batch_size = -1;  ///< < 0: the paper's protocol; 0 = full batch
+  double learning_rate = 1e-3;
+  double weight_decay = -1;  ///< < 0: the paper's protocol (0 for orbits, 1e-4 otherwise)
+  int64_t hidden = 200;
+  int64_t layers = 2;
+  std::string activation = "tanh";
+  unsigned long long seed = 0;
+  unsigned long long data_seed = 0;
+  int trajectories = 0;  ///< 0: the protocol's
+  std::string data;      ///< a measured file (real-pendulum)
+  bool grid = false;     ///< the D-HNN paper's damped-spring grid
+  std::string loss = "pointwise";
+  std::string integrator = "rk4";
+  int64_t rollout_steps = 0;
+  std::string dtype = "float32";
+  int64_t checkpoint_every = 0;
+  int threads = 0;  ///< 0: torch's default
+  bool resume = false;
+  bool no_fused = false;  ///< train HNNs through autograd instead of the fused gradient
+  bool json = false;
+  bool quiet = false;
+};
+
+struct EvaluateArgs {
+  std::string model;
+  int starts = 15;
+  double t1 = -1.0;  ///< < 0: the paper's span for the task
+  int threads = 0;
+  bool json = false;
+};
 
 /// The papers' protocol per system: steps, batch size (0 = full batch), weight decay. The HNN
 /// code trains its orbits without weight decay, the measured pendulum with 1e-5 and the spring and
@@ -31,8 +71,6 @@ torch::Dtype parse_dtype(const std::string& s) {
   if (s == "float64") return torch::kFloat64;
   throw InvalidInput("--dtype '" + s + "': use float32 or float64");
 }
-
-}  // namespace
 
 int train_command(TrainArgs a) {
   if (a.threads > 0) torch::set_num_threads(a.threads);
@@ -154,6 +192,48 @@ int evaluate_command(const EvaluateArgs& a) {
               << "] (span " << eo.t1 << "): " << e.energy_mse << "\n  state MSE: " << e.state_mse << "\n";
   }
   return 0;
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, Commands& out) {
+  auto tr = std::make_shared<TrainArgs>();
+  auto* train = add_command(
+      app, out, "train", "learn a model (baseline, hnn, dhnn, separable) from a system's data; save a checkpoint",
+      tr, train_command);
+  train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
+  train->add_option("--model", tr->model, "baseline, hnn, dhnn or separable")->capture_default_str();
+  train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->capture_default_str();
+  train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)");
+  train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)");
+  train->add_option("--lr", tr->learning_rate, "Adam learning rate")->capture_default_str();
+  train->add_option("--weight-decay", tr->weight_decay, "Adam L2 penalty (default: the paper's, 0 for orbits, 1e-5 real pendulum, 1e-4 otherwise)");
+  train->add_option("--hidden", tr->hidden, "hidden width")->capture_default_str();
+  train->add_option("--layers", tr->layers, "hidden layers")->capture_default_str();
+  train->add_option("--activation", tr->activation, "tanh, relu, softplus or sin")->capture_default_str();
+  train->add_option("--seed", tr->seed, "seed for weights and batches")->capture_default_str();
+  train->add_option("--data-seed", tr->data_seed, "seed of the generated data set")->capture_default_str();
+  train->add_option("--trajectories", tr->trajectories, "override the protocol's trajectory count");
+  train->add_option("--data", tr->data, "measured data file for --system real-pendulum (default: ../shared/data/lipson)");
+  train->add_flag("--grid", tr->grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
+  train->add_option("--loss", tr->loss, "pointwise, rollout or weak")->capture_default_str();
+  train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();
+  train->add_option("--rollout-steps", tr->rollout_steps, "rollout window in samples (0 = whole trajectories)");
+  train->add_option("--dtype", tr->dtype, "float32 or float64")->capture_default_str();
+  train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps");
+  train->add_option("--threads", tr->threads, "torch threads (default: torch's choice)");
+  train->add_flag("--no-fused", tr->no_fused, "HNN: autograd's double backward instead of the fused gradient");
+  train->add_flag("--resume", tr->resume, "continue training the checkpoint at --out for --steps more");
+  train->add_flag("--json", tr->json, "print the summary as one line of JSON");
+  train->add_flag("-q,--quiet", tr->quiet, "no progress bar");
+
+  auto ev = std::make_shared<EvaluateArgs>();
+  auto* evaluate = add_command(app, out, "evaluate", "the papers' metrics for a trained model", ev, evaluate_command);
+  evaluate->add_option("--model", ev->model, "checkpoint written by `noether train`")->required();
+  evaluate->add_option("--starts", ev->starts, "random initial states for the rollouts")->capture_default_str();
+  evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)");
+  evaluate->add_option("--threads", ev->threads, "torch threads");
+  evaluate->add_flag("--json", ev->json, "print one line of JSON");
 }
 
 }  // namespace noether::apps

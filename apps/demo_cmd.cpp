@@ -1,12 +1,18 @@
-// The later steps of `noether demo`: learning a Hamiltonian, then a planetary system.
+// apps/demo_cmd.cpp: `noether demo`, a tour in under a minute: integrators on the Kepler problem,
+// then learning a Hamiltonian, a planetary system and molecules (--quick: the first step only).
 #include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "apps/commands.hpp"
+#include "apps/format.hpp"
+#include "apps/registry.hpp"
+#include "apps/run.hpp"
 #include "nbody/wisdom_holman.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
@@ -26,6 +32,15 @@
 namespace noether::apps {
 
 using nlohmann::json;
+using physics::Vector;
+
+namespace {
+
+struct DemoArgs {
+  bool json = false;
+  long steps = 200000;  ///< Kepler steps per scheme
+  bool quick = false;   ///< the first step (integrators) only
+};
 
 json demo_learning_step(bool quiet) {
   if (!quiet)
@@ -148,5 +163,86 @@ json demo_molecules_step(bool quiet) {
   return json::array();
 }
 #endif
+
+int demo_command(const DemoArgs& a) {
+  if (a.steps < 100) throw InvalidInput("--steps " + std::to_string(a.steps) + ": must be >= 100");
+  const std::vector<std::string> schemes{"leapfrog", "rk4"};
+  const int checkpoints = 10;
+  RunOptions o;
+  o.system = "kepler";
+  o.dt = 0.05;
+  o.steps = a.steps;
+  o.every = 1;  // the sampler sees every step and keeps the worst error of each window
+  const long stride = std::max(1L, a.steps / checkpoints);
+  std::vector<RunSummary> summaries;
+  std::vector<std::vector<std::pair<double, double>>> series(schemes.size());
+  const auto kepler = physics::make_system(o.system);
+  const double e0 = kepler->energy_at(kepler->default_state());
+  if (!a.json)
+    std::cout << "noether demo: a tour of what noether does today\n\n"
+              << "[1] The Kepler problem (eccentricity 0.5, period 2 pi), " << o.steps
+              << " steps of dt = " << o.dt << " (" << static_cast<long>(o.steps * o.dt / (2 * M_PI))
+              << " orbits),\n    with a symplectic scheme (leapfrog, order 2) and a non-symplectic "
+                 "one (RK4, order 4).\n\n";
+  for (std::size_t k = 0; k < schemes.size(); ++k) {
+    o.integrator = schemes[k];
+    double window_max = 0.0;
+    summaries.push_back(run_integration(o, [&](long step, double t, const Vector&, double e) {
+      window_max = std::max(window_max, std::abs(e - e0) / std::abs(e0));
+      if (step > 0 && step % stride == 0) {
+        series[k].emplace_back(t, window_max);
+        window_max = 0.0;
+      }
+    }));
+  }
+  if (a.json) {
+    json j{{"demo", "tour"}, {"runs", json::array()}};
+    for (const auto& s : summaries) j["runs"].push_back(s);
+    if (!a.quick) {
+      j["learning"] = demo_learning_step(true);
+      j["nbody"] = demo_nbody_step(true);
+      j["molecules"] = demo_molecules_step(true);
+    }
+    std::cout << j.dump() << std::endl;
+    return 0;
+  }
+  std::cout << "    max |E - E0|/|E0| in each window\n    " << std::setw(12) << "up to t";
+  for (const auto& s : schemes) std::cout << std::setw(14) << s;
+  std::cout << "\n";
+  for (std::size_t r = 0; r < series[0].size(); ++r) {
+    std::cout << "    " << std::setw(12) << std::fixed << std::setprecision(0) << series[0][r].first;
+    for (std::size_t k = 0; k < schemes.size(); ++k) std::cout << std::setw(14) << sci(series[k][r].second, 2);
+    std::cout << "\n";
+  }
+  std::cout.unsetf(std::ios::fixed);
+  const auto& lf = series[0];
+  const auto& rk = series[1];
+  std::cout << "\n    leapfrog: the error oscillates but stays bounded (first window "
+            << sci(lf.front().second, 2) << ", last " << sci(lf.back().second, 2) << ").\n"
+            << "    rk4:      the error grows with time (first window " << sci(rk.front().second, 2)
+            << ", last " << sci(rk.back().second, 2) << ", x"
+            << std::setprecision(3) << rk.back().second / rk.front().second << ").\n"
+            << "    Time: leapfrog " << std::setprecision(3) << summaries[0].wall_seconds << " s, rk4 "
+            << summaries[1].wall_seconds << " s.\n\n";
+  if (!a.quick) {
+    demo_learning_step(false);
+    demo_nbody_step(false);
+    demo_molecules_step(false);
+  }
+  std::cout << "Next: `noether integrate --help`, `noether train --help`, `noether simulate --help`, `noether conform --help`.\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_demo_commands(CLI::App& app, Commands& out) {
+  auto demo = std::make_shared<DemoArgs>();
+  auto* c = add_command(app, out, "demo",
+                        "a tour in under a minute: integrators, learning a Hamiltonian, a planetary system", demo,
+                        demo_command);
+  c->add_option("--steps", demo->steps, "steps per scheme")->capture_default_str();
+  c->add_flag("--json", demo->json, "print one line of JSON");
+  c->add_flag("--quick", demo->quick, "only the first step (integrators)");
+}
 
 }  // namespace noether::apps

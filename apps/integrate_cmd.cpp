@@ -1,0 +1,180 @@
+// apps/integrate_cmd.cpp: the analytic systems from the command line.
+//
+//   noether integrate --system kepler --integrator leapfrog --dt 0.01 --steps 100000 --json
+//   noether systems --json
+//   noether integrators --json
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/format.hpp"
+#include "apps/registry.hpp"
+#include "apps/run.hpp"
+#include "integrators/registry.hpp"
+#include "noether/atomic_file.hpp"
+#include "noether/error.hpp"
+#include "physics/systems/systems.hpp"
+
+namespace noether::apps {
+
+using nlohmann::json;
+using physics::Vector;
+
+namespace {
+
+struct IntegrateArgs {
+  RunOptions run;
+  std::string output = "trajectory.csv";
+  bool no_csv = false;
+  long every = 0;  ///< 0: about 10^4 rows at most
+  bool json = false;
+  bool quiet = false;
+};
+
+struct ListArgs {
+  bool json = false;
+};
+
+int integrate_command(const IntegrateArgs& a) {
+  RunOptions o = a.run;
+  o.validate();
+  o.every = a.every > 0 ? a.every : std::max(1L, o.steps / 10000);
+  o.progress = !a.quiet && !a.json;
+  const auto system = physics::make_system(o.system);  // validates the name up front
+  const int d = system->dof();
+
+  std::vector<double> rows;  // t, y..., energy, rel error
+  const double e0 = system->energy_at(system->default_state());
+  const double scale = e0 != 0.0 ? std::abs(e0) : 1.0;
+  Sampler sample;
+  if (!a.no_csv) {
+    sample = [&](long, double t, const Vector& y, double e) {
+      rows.push_back(t);
+      for (Eigen::Index i = 0; i < y.size(); ++i) rows.push_back(y[i]);
+      rows.push_back(e);
+      rows.push_back(std::abs(e - e0) / scale);
+    };
+  }
+  const RunSummary s = run_integration(o, sample);
+
+  if (!a.no_csv) {
+    const std::size_t width = static_cast<std::size_t>(2 * d + 3);
+    write_file_atomically(a.output, [&](std::ostream& os) {
+      os << "t";
+      for (int i = 0; i < d; ++i) os << ",q" << i;
+      for (int i = 0; i < d; ++i) os << ",p" << i;
+      os << ",energy,rel_energy_error\n" << std::setprecision(17);
+      for (std::size_t r = 0; r < rows.size(); r += width) {
+        for (std::size_t c = 0; c < width; ++c) os << (c ? "," : "") << rows[r + c];
+        os << '\n';
+      }
+    });
+  }
+
+  if (a.json) {
+    json j = s;
+    j["output"] = a.no_csv ? "" : a.output;
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << s.system << " with " << s.integrator << ": " << s.steps << " steps of dt = " << s.dt
+              << " to t = " << s.t_final << " in " << std::setprecision(3) << s.wall_seconds
+              << " s (" << sci(s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0, 2)
+              << " steps/s)\n"
+              << "  energy: E(0) = " << std::setprecision(10) << s.energy_initial
+              << ", relative error final " << sci(s.final_rel_energy_error) << ", max "
+              << sci(s.max_rel_energy_error) << "\n";
+    if (!a.no_csv) std::cout << "  trajectory: " << a.output << " (" << rows.size() / (2 * d + 3) << " rows)\n";
+  }
+  if (!s.ok) {
+    std::cerr << "noether: error: " << s.system << " with " << s.integrator << ": " << s.message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int systems_command(const ListArgs& a) {
+  json list = json::array();
+  for (const auto& name : physics::system_names()) {
+    const auto sys = physics::make_system(name);
+    list.push_back({{"name", name},
+                    {"dof", sys->dof()},
+                    {"separable", sys->separable()},
+                    {"conservative", sys->conservative()},
+                    {"description", sys->description()}});
+  }
+  if (a.json) {
+    std::cout << json{{"systems", list}}.dump() << std::endl;
+    return 0;
+  }
+  std::cout << std::left << std::setw(17) << "name" << std::setw(5) << "dof" << std::setw(11)
+            << "separable" << "description\n";
+  for (const auto& s : list)
+    std::cout << std::setw(17) << s["name"].get<std::string>() << std::setw(5) << s["dof"].get<int>()
+              << std::setw(11) << (s["separable"].get<bool>() ? "yes" : "no")
+              << s["description"].get<std::string>() << "\n";
+  return 0;
+}
+
+int integrators_command(const ListArgs& a) {
+  json list = json::array();
+  for (const auto& i : integrators::schemes())
+    list.push_back({{"name", i.name},
+                    {"order", i.order},
+                    {"symplectic", i.symplectic},
+                    {"separable_only", i.separable_only},
+                    {"evaluations_per_step", i.evaluations},
+                    {"description", i.description}});
+  if (a.json) {
+    std::cout << json{{"integrators", list}}.dump() << std::endl;
+    return 0;
+  }
+  std::cout << std::left << std::setw(19) << "name" << std::setw(7) << "order" << std::setw(12)
+            << "symplectic" << std::setw(11) << "separable" << std::setw(22) << "evals/step"
+            << "description\n";
+  for (const auto& i : integrators::schemes())
+    std::cout << std::setw(19) << i.name << std::setw(7) << i.order << std::setw(12)
+              << (i.symplectic ? "yes" : "no") << std::setw(11) << (i.separable_only ? "needed" : "any")
+              << std::setw(22) << i.evaluations << i.description << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_integrate_commands(CLI::App& app, Commands& out) {
+  auto in = std::make_shared<IntegrateArgs>();
+  auto* integrate = add_command(app, out, "integrate",
+                                "integrate an analytic system from its default state; write CSV, print a summary",
+                                in, integrate_command);
+  integrate->add_option("--system", in->run.system, "system name (see `noether systems`)")
+      ->capture_default_str();
+  integrate->add_option("--integrator", in->run.integrator, "scheme (see `noether integrators`)")
+      ->capture_default_str();
+  integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")
+      ->capture_default_str();
+  integrate->add_option("--steps", in->run.steps, "number of steps")->capture_default_str();
+  integrate->add_option("-o,--output", in->output, "trajectory CSV (written atomically)")
+      ->capture_default_str();
+  integrate->add_flag("--no-csv", in->no_csv, "do not write the trajectory");
+  integrate->add_option("--every", in->every, "write every N-th step (default: <= 10^4 rows)");
+  integrate->add_option("--omega", in->run.stepper.omega, "coupling of Tao's scheme")
+      ->capture_default_str();
+  integrate->add_option("--rtol", in->run.stepper.rtol, "relative tolerance (dopri5, dop853)")
+      ->capture_default_str();
+  integrate->add_option("--atol", in->run.stepper.atol, "absolute tolerance (dopri5, dop853)")
+      ->capture_default_str();
+  integrate->add_flag("--json", in->json, "print the summary as one line of JSON");
+  integrate->add_flag("-q,--quiet", in->quiet, "no progress bar");
+
+  auto systems = std::make_shared<ListArgs>();
+  add_command(app, out, "systems", "list the analytic systems", systems, systems_command)
+      ->add_flag("--json", systems->json, "print one line of JSON");
+  auto integrators = std::make_shared<ListArgs>();
+  add_command(app, out, "integrators", "list the integrators", integrators, integrators_command)
+      ->add_flag("--json", integrators->json, "print one line of JSON");
+}
+
+}  // namespace noether::apps
