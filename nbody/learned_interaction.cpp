@@ -58,123 +58,43 @@ void PairMlp::validate() const {
     throw InvalidInput("PairMlp: length_scale and velocity_scale must be positive, energy_scale finite");
 }
 
-void PairMlp::transpose_layer(int l, std::vector<double>& out) const {
-  const int w = l == 0 ? inputs : hidden;
-  out.resize(static_cast<std::size_t>(w) * hidden);
-  for (int o = 0; o < hidden; ++o)
-    for (int k = 0; k < w; ++k) out[static_cast<std::size_t>(k) * hidden + o] = weights[l][static_cast<std::size_t>(o) * w + k];
+physics::EigenMlp<double> PairMlp::network() const {
+  validate();
+  using Matrix = physics::EigenMlp<double>::Matrix;
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  std::vector<Matrix> w;
+  std::vector<Eigen::VectorXd> b;
+  for (int l = 0; l <= layers; ++l) {
+    const int in = l == 0 ? inputs : hidden, out = l == layers ? 1 : hidden;
+    w.push_back(Eigen::Map<const RowMajor>(weights[static_cast<std::size_t>(l)].data(), out, in));
+    b.push_back(l < layers ? Eigen::Map<const Eigen::VectorXd>(biases[static_cast<std::size_t>(l)].data(), hidden)
+                           : Eigen::VectorXd());
+  }
+  return physics::EigenMlp<double>(std::move(w), std::move(b), physics::EigenActivation::kTanh);
 }
 
 void PairMlp::prepare() {
-  validate();
-  weights_cm.assign(static_cast<std::size_t>(layers), {});
-  for (int l = 0; l < layers; ++l) transpose_layer(l, weights_cm[static_cast<std::size_t>(l)]);
+  net_ = network();
+  prepared_ = true;
 }
 
 double PairMlp::evaluate(const double* in, double* grad) const {
-  // Forward pass keeping each hidden layer's tanh output, then the input gradient backwards.
-  double act[8][kMaxWidth];
-  const int L = layers;
-  const double* x = in;
-  int width = inputs;
-  for (int l = 0; l < L; ++l) {
-    const double* W = weights[l].data();
-    for (int o = 0; o < hidden; ++o) {
-      double s = biases[l][o];
-      for (int k = 0; k < width; ++k) s += W[o * width + k] * x[k];
-      act[l][o] = std::tanh(s);
-    }
-    x = act[l];
-    width = hidden;
-  }
-  const double* w_out = weights[L].data();
-  double f = 0.0;
-  for (int k = 0; k < hidden; ++k) f += w_out[k] * x[k];
-  if (!grad) return f;
-  double g[kMaxWidth], gn[kMaxWidth];
-  for (int k = 0; k < hidden; ++k) g[k] = w_out[k];
-  for (int l = L - 1; l >= 0; --l) {
-    const int in_width = l == 0 ? inputs : hidden;
-    const double* W = weights[l].data();
-    for (int k = 0; k < in_width; ++k) gn[k] = 0.0;
-    for (int o = 0; o < hidden; ++o) {
-      const double d = g[o] * (1.0 - act[l][o] * act[l][o]);
-      for (int k = 0; k < in_width; ++k) gn[k] += d * W[o * in_width + k];
-    }
-    for (int k = 0; k < in_width; ++k) g[k] = gn[k];
-  }
-  for (int k = 0; k < inputs; ++k) grad[k] = g[k];
+  if (!prepared_) return network_copy().evaluate(in, grad);
+  const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(in, inputs);
+  const double f = net_.value(x);
+  if (grad) Eigen::Map<Eigen::VectorXd>(grad, inputs) = net_.input_gradient(x);
   return f;
 }
 
 void PairMlp::evaluate_batch(const double* in, int P, double* f, double* df0) const {
-  // Column by column (one column per sample), every product as a sum of contiguous weight
-  // columns scaled by one input (vertical FMAs over the layer width); tanh over the whole layer.
-  using Vec = Eigen::Map<Eigen::VectorXd>;
-  using CVec = Eigen::Map<const Eigen::VectorXd>;
-  thread_local std::vector<double> buf, transposed;
-  const std::size_t hp = static_cast<std::size_t>(hidden) * P;
-  if (buf.size() < hp * (layers + 2)) buf.resize(hp * (layers + 2));
-  auto act = [&](int l) { return buf.data() + hp * l; };
-  const bool prepared = weights_cm.size() == static_cast<std::size_t>(layers);
-  for (int l = 0; l < layers; ++l) {
-    const int w = l == 0 ? inputs : hidden;
-    const double* W = nullptr;  // [hidden x w] column-major
-    if (prepared) {
-      W = weights_cm[static_cast<std::size_t>(l)].data();
-    } else {
-      transpose_layer(l, transposed);
-      W = transposed.data();
-    }
-    const double* b = biases[l].data();
-    const double* x = l == 0 ? in : act(l - 1);
-    const int H = hidden;
-    for (int p = 0; p < P; ++p) {
-      double* __restrict a = act(l) + static_cast<std::size_t>(p) * H;
-      const double* xp = x + static_cast<std::size_t>(p) * w;
-      for (int o = 0; o < H; ++o) a[o] = b[o];
-      for (int k = 0; k < w; ++k) {
-        const double xk = xp[k];
-        const double* __restrict wk = W + static_cast<std::size_t>(k) * H;
-        for (int o = 0; o < H; ++o) a[o] += xk * wk[o];
-      }
-    }
-    Vec A(act(l), static_cast<Eigen::Index>(hp));
-    A.array() = 1.0 - 2.0 / ((2.0 * A.array()).exp() + 1.0);
-  }
-  const CVec wo(weights[layers].data(), hidden);
-  const double* last = act(layers - 1);
-  for (int p = 0; p < P; ++p) f[p] = wo.dot(CVec(last + static_cast<std::size_t>(p) * hidden, hidden));
-  if (!df0) return;
-  // Input gradient: g = W_l^T (g_{l+1} * (1 - a_l^2)); the row-major [hidden x w] weights are
-  // column-major [w x hidden], whose columns are contiguous.
-  double* G = act(layers);
-  double* Gn = act(layers + 1);
-  for (int p = 0; p < P; ++p) Vec(G + static_cast<std::size_t>(p) * hidden, hidden) = wo;
-  for (int l = layers - 1; l >= 0; --l) {
-    const int w = l == 0 ? inputs : hidden;
-    const int H = hidden;
-    const double* W = weights[l].data();
-    for (int p = 0; p < P; ++p) {
-      double* __restrict g = G + static_cast<std::size_t>(p) * H;
-      const double* __restrict a = act(l) + static_cast<std::size_t>(p) * H;
-      for (int o = 0; o < H; ++o) g[o] *= 1.0 - a[o] * a[o];
-      if (l > 0) {
-        double* __restrict gn = Gn + static_cast<std::size_t>(p) * H;
-        for (int k = 0; k < w; ++k) gn[k] = 0.0;
-        for (int o = 0; o < H; ++o) {
-          const double go = g[o];
-          const double* __restrict wo_row = W + static_cast<std::size_t>(o) * w;
-          for (int k = 0; k < w; ++k) gn[k] += go * wo_row[k];
-        }
-      } else {
-        double d = 0.0;
-        for (int o = 0; o < hidden; ++o) d += g[o] * W[static_cast<std::size_t>(o) * w];
-        df0[p] = d;
-      }
-    }
-    if (l > 0) std::swap(G, Gn);
-  }
+  if (!prepared_) return network_copy().evaluate_batch(in, P, f, df0);
+  net_.evaluate_batch(in, P, f, df0, /*grad_inputs=*/1);
+}
+
+PairMlp PairMlp::network_copy() const {
+  PairMlp copy = *this;
+  copy.prepare();
+  return copy;
 }
 
 namespace {

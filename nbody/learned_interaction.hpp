@@ -32,6 +32,7 @@
 #include "nbody/interaction.hpp"
 #include "nbody/system.hpp"
 #include "nbody/vec3.hpp"
+#include "physics/models/eigen_mlp.hpp"
 
 namespace noether::nbody {
 
@@ -41,9 +42,9 @@ std::string to_string(ResidualMode m);
 /// Parses the names above; throws InvalidInput listing them.
 ResidualMode residual_mode_from_string(const std::string& name);
 
-/// A small tanh MLP f: R^k -> R on doubles with its analytic gradient, k = 2 inputs (inverse
-/// scaled distance, mass feature) or 3 (plus the scaled squared relative speed: the
-/// momentum-dependent form of the NIH paper, kept for comparison only).
+/// A small tanh MLP f: R^k -> R on doubles with its analytic gradient (physics/models/eigen_mlp.hpp),
+/// k = 2 inputs (inverse scaled distance, mass feature) or 3 (plus the scaled squared relative
+/// speed: the momentum-dependent form of the NIH paper, kept for comparison only).
 struct PairMlp {
   int inputs = 2;
   int hidden = 0;
@@ -54,23 +55,24 @@ struct PairMlp {
   double energy_scale = 1.0;    ///< dimensionless factor in front of G m_i m_j / L
   double velocity_scale = 1.0;  ///< (length/time) for the third input |v_i - v_j|^2 / scale^2
 
-  /// Column-major copies of the hidden layers' weights ([out x in]) for evaluate_batch's
-  /// forward pass; filled by prepare() (evaluate_batch transposes on the fly without them).
-  std::vector<std::vector<double>> weights_cm;
-
   /// Throws InvalidInput naming the first inconsistent field (shapes, scales).
   void validate() const;
-  /// validate(), then fill weights_cm.
+  /// validate(), then build the network evaluate() and evaluate_batch() run (they build a
+  /// temporary one each call without it).
   void prepare();
-  /// Layer l's weights, row-major [hidden x w], rewritten column-major into out.
-  void transpose_layer(int l, std::vector<double>& out) const;
+  /// The network of these weights.
+  physics::EigenMlp<double> network() const;
   /// f(in) (in: `inputs` values); if grad is given, writes df/din[0..inputs). One sample, the
   /// reference for evaluate_batch.
   double evaluate(const double* in, double* grad = nullptr) const;
   /// P samples at once (in: column-major [inputs x P], i.e. sample after sample): f[0..P) and,
-  /// if df0 is given, df/din[0] per sample. Vectorised over samples and units with Eigen (tanh
-  /// as 1 - 2 / (exp(2x) + 1)); the same values as evaluate() to round-off.
+  /// if df0 is given, df/din[0] per sample. The same values as evaluate() to round-off.
   void evaluate_batch(const double* in, int P, double* f, double* df0 = nullptr) const;
+
+ private:
+  PairMlp network_copy() const;  ///< a prepared copy (for calls on an unprepared one)
+  physics::EigenMlp<double> net_;
+  bool prepared_ = false;
 };
 
 /// Adds the accelerations (length/time^2) of H_theta over the selected pairs to acc[0..n)

@@ -5,15 +5,17 @@
 //   Eigen::VectorXd f = fast.time_derivative(x);                // J grad H, analytic gradient
 //   rk4_step(x, t, dt, [&](double, const Eigen::VectorXd& y) { return fast.time_derivative(y); });
 //
-// For long rollouts of a trained HNN: the network and its input gradient are written out by hand
-// (forward pass, then the chain rule back through each layer), so a step costs a few matrix-
-// vector products instead of a torch graph. Agrees with the torch path to round-off (tested).
+// For long rollouts of a trained HNN: the energy network as a physics/models/eigen_mlp.hpp MLP,
+// whose input gradient is written out by hand, so a step costs a few matrix-vector products
+// instead of a torch graph. Agrees with the torch path to round-off (tested).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include <Eigen/Core>
+
+#include "physics/models/eigen_mlp.hpp"
 
 namespace noether::physics {
 
@@ -39,28 +41,10 @@ class EigenMlpHamiltonianT {
   Eigen::VectorXd time_derivative(const Eigen::VectorXd& x) const;
 
  private:
-  enum class Activation { kTanh, kRelu, kSoftplus, kSin };
-  /// Runs hidden layers 0 .. count-1 (filling z_ and h_) and returns the input of layer `count`.
-  const Vec& forward_layers(const Eigen::VectorXd& x, std::size_t count) const;
-  Scalar forward(const Eigen::VectorXd& x) const;
-  void backward(const Eigen::VectorXd& x) const;  ///< leaves dH/dx in g_
-  void check_state(const Eigen::VectorXd& x) const;
-  template <class In, class Out>
-  void activate(const In& z, Out&& h) const;  ///< h = act(z), elementwise
-  template <class Z, class H, class G>
-  void times_derivative(const Z& z, const H& h, G&& g) const;  ///< g *= act'(z), h = act(z)
-  std::vector<Matrix> weights_;  ///< layer l: [out, in]
-  std::vector<Vec> biases_;      ///< zero-size for the bias-free output layer
-  /// The last hidden layer's weights again, row-major, for the one-pass gradient in backward():
-  /// a block of rows is then contiguous. (All layers row-major made the thin first layer's
-  /// products slower: float rollouts 19x instead of 22x.)
-  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> last_rows_;
-  Activation activation_ = Activation::kTanh;
+  EigenMlp<Scalar> net_;
   int dof_ = 0;
-  // Scratch space for the forward pass (pre-activations and activations), reused between calls:
-  // an instance is not safe to share between threads.
-  mutable std::vector<Vec> z_, h_;
-  mutable Vec x_, g_, next_;
+  mutable Vec x_;
+  void check_state(const Eigen::VectorXd& x) const;
 };
 
 using EigenMlpHamiltonian = EigenMlpHamiltonianT<double>;
