@@ -122,14 +122,14 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
     const ConformerTrainOptions& o, const std::vector<const ConformerRecord*>* records) {
   const auto q = engine.forward(b, 0);
   const auto target = o.symmetric && records ? closest_symmetric_target(q, given_target, *records) : given_target;
-  const auto rmsd = kabsch_rmsd(q, target, b.batch, b.graphs);
-  const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.graphs);
+  const auto rmsd = kabsch_rmsd(q, target, b.graph.node_to_graph, b.num_graphs());
+  const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.num_graphs());
   auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
   // Distance MSE over the pairs at most `hops` bonds apart.
   auto near_mse = [&](int64_t hops) {
     const auto near = (b.pair_hops <= hops).nonzero().squeeze(1);
     return pair_distance_mse(q, target, b.pairs.index_select(1, near), b.pair_graph.index_select(0, near),
-                             b.graphs);
+                             b.num_graphs());
   };
   if (o.w_adjacent > 0) loss = loss + o.w_adjacent * near_mse(o.adj_k);  // HamNet's ADJ-k
   if (o.w_local > 0) loss = loss + o.w_local * near_mse(2);             // bonds and bond angles

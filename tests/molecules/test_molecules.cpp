@@ -265,6 +265,64 @@ TEST_CASE("the relaxation dissipates energy", "[molecules][rdkit]") {
   CHECK_THROWS_AS(nm::ConformerEngine(bad), noether::InvalidInput);
 }
 
+TEST_CASE("make_batch builds a valid graph::GraphBatch of the molecules' bond graphs", "[molecules][rdkit]") {
+  std::vector<nm::MolGraph> graphs;
+  for (const std::string smiles : {"CCO", "c1ccccc1O", "C", "C/C=C/[C@H](O)[C@@H](N)C"})
+    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  const auto b = nm::make_batch(ptrs);
+  CHECK_NOTHROW(b.graph.validate());
+  CHECK(b.num_graphs() == 4);
+  int64_t atoms = 0, bonds = 0;
+  for (const auto& g : graphs) {
+    atoms += g.atoms;
+    bonds += g.edge_index.size(1);
+  }
+  CHECK(b.num_atoms() == atoms);
+  CHECK(b.graph.num_edges() == bonds);
+  CHECK(b.graph.nodes.size(1) == nm::kAtomFeatures);
+  CHECK(b.graph.edges.size(1) == nm::kBondFeatures);
+  CHECK(torch::equal(b.graph.node_to_graph, torch::tensor({0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+                                                          torch::kLong)));
+  // The pairs and stereo tables use the batch's atom numbering and name each row's molecule.
+  CHECK(torch::equal(b.pair_graph, b.graph.node_to_graph.index_select(0, b.pairs[0])));
+  CHECK(torch::equal(b.chiral_graph, b.graph.node_to_graph.index_select(0, b.chiral.select(1, 0))));
+  CHECK(torch::equal(b.cis_graph, b.graph.node_to_graph.index_select(0, b.cis_trans.select(1, 0))));
+  CHECK_THROWS_AS(nm::make_batch({}), noether::InvalidInput);
+}
+
+TEST_CASE("a molecule's energies in a batch are those it has alone", "[molecules][rdkit]") {
+  // Molecules do not interact: each one's H along the relaxation, and so their sum, is what the
+  // engine gives it run on its own (the same random draws: they follow the canonical atom index).
+  torch::manual_seed(8);
+  nm::EngineOptions o;
+  o.hidden = 32;
+  o.rounds = 2;
+  o.steps = 16;
+  nm::ConformerEngine engine(o);
+  engine->eval();
+  torch::NoGradGuard no_grad;
+  std::vector<nm::MolGraph> graphs;
+  for (const std::string smiles : {"CCOC(=O)c1ccccc1N", "CC(C)CC(N)C(=O)O", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
+                                   "C[C@@H]1C=CC[C@@H]2C(=O)NC(=O)[C@H]12"})
+    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  for (int64_t sample : {0, 2}) {
+    INFO("sample " << sample);
+    const auto [qs, energies] = engine->trajectory(nm::make_batch(ptrs), sample);  // [steps + 1, G]
+    REQUIRE(energies.sizes() == torch::IntArrayRef({o.steps + 1, 4}));
+    auto total = torch::zeros({o.steps + 1}, energies.options());
+    for (std::size_t m = 0; m < graphs.size(); ++m) {
+      const auto alone = engine->trajectory(nm::make_batch({&graphs[m]}), sample).second.select(1, 0);
+      CHECK(torch::allclose(energies.select(1, static_cast<int64_t>(m)), alone, 1e-4, 1e-5));
+      total = total + alone;
+    }
+    CHECK(torch::allclose(energies.sum(1), total, 1e-4, 1e-5));
+  }
+}
+
 namespace {
 // The SMILES with hydrogens and one ETKDG conformer; heavy atoms only when `heavy`.
 std::unique_ptr<RDKit::RWMol> embedded(const std::string& smiles, unsigned seed, bool heavy) {
