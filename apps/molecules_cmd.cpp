@@ -18,6 +18,7 @@
 #include <GraphMol/SmilesParse/SmilesWrite.h>
 
 #include "molecules/conform.hpp"
+#include "molecules/engine_file.hpp"
 #include "molecules/io.hpp"
 #include "molecules/training.hpp"
 #endif

@@ -8,13 +8,13 @@
 #include <mutex>
 #include <thread>
 
-#include <GraphMol/GraphMol.h>  // before the MMFF helpers, which need the complete ROMol
+#include <GraphMol/GraphMol.h>
 #include <GraphMol/Conformer.h>
 #include <GraphMol/MolOps.h>
 #include <omp.h>
 
-#include "molecules/dataset.hpp"
-#include "molecules/training.hpp"
+#include "molecules/engine_file.hpp"
+#include "molecules/mmff.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"

@@ -16,6 +16,7 @@
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
 #include "molecules/engine.hpp"
+#include "molecules/engine_file.hpp"
 #include "molecules/io.hpp"
 #include "molecules/molecule.hpp"
 #include "molecules/training.hpp"
@@ -321,6 +322,29 @@ TEST_CASE("a molecule's energies in a batch are those it has alone", "[molecules
     }
     CHECK(torch::allclose(energies.sum(1), total, 1e-4, 1e-5));
   }
+}
+
+TEST_CASE("an engine saved to a model file loads back bit for bit", "[molecules][rdkit]") {
+  torch::manual_seed(12);
+  nm::EngineOptions o;
+  o.hidden = 16;
+  o.rounds = 2;
+  o.steps = 5;
+  o.stereo_weight = 0.5;
+  nm::ConformerEngine engine(o);
+  const std::string path = "molecules_engine_roundtrip_test.pt";
+  nm::save_engine(*engine, path, {{"epochs", 3}});
+  nlohmann::json meta;
+  const auto back = nm::load_engine(path, &meta);
+  std::remove(path.c_str());
+  std::remove((path + ".json").c_str());
+  CHECK(meta.at("epochs") == 3);
+  CHECK(back->options().hidden == 16);
+  CHECK(back->options().stereo_weight == 0.5);
+  const auto a = engine->named_parameters(), b = back->named_parameters();
+  REQUIRE(a.size() == b.size());
+  for (const auto& p : a) CHECK(torch::equal(p.value(), b[p.key()]));
+  CHECK_THROWS_AS(nm::load_engine("no_such_conformer_model.pt"), noether::InvalidInput);
 }
 
 namespace {
