@@ -1,12 +1,10 @@
 // molecules/conform.cpp: batching SMILES through the engine, then hydrogens, stereo and MMFF.
 #include "molecules/conform.hpp"
 
-#include <cstdlib>
 #include <atomic>
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/Conformer.h>
@@ -37,14 +35,14 @@ void ConformOptions::validate() const {
 }
 
 std::string shipped_model_path() {
-  if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); env && *env) return env;
   for (const std::string& dir : {std::string(NOETHER_INSTALL_MODEL_DIR), std::string(NOETHER_SOURCE_MODEL_DIR)}) {
     const auto p = fs::path(dir) / "conformer.pt";
     if (fs::exists(p)) return p.string();
   }
-  throw InvalidInput(std::string("no conformer model found: looked in $NOETHER_CONFORMER_MODEL, ") +
-                     NOETHER_INSTALL_MODEL_DIR + " and " + NOETHER_SOURCE_MODEL_DIR +
-                     "; train one with `noether train-conformer` and pass --model");
+  throw InvalidInput(std::string("no conformer model found: looked in ") + NOETHER_INSTALL_MODEL_DIR + " and " +
+                     NOETHER_SOURCE_MODEL_DIR +
+                     "; train one with `noether train-conformer` and give its path (ConformOptions::model, "
+                     "noether conform --model)");
 }
 
 namespace {
@@ -119,12 +117,15 @@ std::vector<Conformation> Conformer::conform_all(
   std::atomic<std::size_t> next{0}, done{0};
   std::exception_ptr failure;
 
-  // Each worker takes whole batches: RDKit preparation, one engine call (torch confined to this
-  // thread: one intra-op thread, no autograd), then hydrogens and refinement. Batches are
-  // independent, so two workers use two cores without torch's own pool fighting them.
+  // Each worker takes whole batches: RDKit preparation, one engine call (no autograd), then
+  // hydrogens and refinement. Two or more workers are the threads of one OpenMP parallel region:
+  // inside a region torch runs its own parallel loops inline (at::in_parallel_region(); Debian's
+  // LibTorch uses OpenMP), so each worker keeps to its core and torch's pool does not fight them.
+  // (This is the one place torch ops run inside `omp parallel`, on purpose.) One worker runs on
+  // the calling thread with whatever intra-op thread count the caller gave torch. No
+  // process-wide setting is changed.
   auto work = [&]() {
     try {
-      omp_set_num_threads(1);  // this thread's torch ops run inline (Debian's LibTorch uses OpenMP)
       torch::NoGradGuard no_grad;
       for (std::size_t b = next++; b < batches; b = next++) {
         const std::size_t lo = b * batch, hi = std::min(n, lo + batch);
@@ -151,13 +152,10 @@ std::vector<Conformation> Conformer::conform_all(
     }
   };
   if (workers <= 1) {
-    const int saved = omp_get_max_threads();
     work();
-    omp_set_num_threads(saved);
   } else {
-    std::vector<std::thread> pool;
-    for (int w = 0; w < workers; ++w) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
+#pragma omp parallel num_threads(workers)
+    work();  // catches everything: no exception leaves the region
   }
   bar.finish();
   if (failure) std::rethrow_exception(failure);

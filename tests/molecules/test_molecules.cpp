@@ -7,6 +7,8 @@
 #include <numeric>
 #include <random>
 
+#include <omp.h>
+
 #include <GraphMol/FileParsers/MolSupplier.h>
 #include <GraphMol/FileParsers/MolWriters.h>
 #include <GraphMol/GraphMol.h>
@@ -563,4 +565,34 @@ TEST_CASE("a molecule's conformers do not depend on the molecules batched with i
   for (int k = 0; k < 3; ++k) CHECK((alone[0].coordinates[k] - with[1].coordinates[k]).cwiseAbs().maxCoeff() < 1e-4);
   // and the samples differ from each other
   CHECK((alone[0].coordinates[1] - alone[0].coordinates[2]).norm() > 0.1);
+}
+
+TEST_CASE("conform_all changes no process-wide setting and gives the same answer on any number of workers",
+          "[molecules][rdkit]") {
+  // torch::get_num_threads() first: torch sets this thread's OpenMP count on its first use.
+  const int torch_before = torch::get_num_threads(), omp_before = omp_get_max_threads();
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"CCO", "a"}, {"c1ccccc1O", "b"}, {"C[C@@H](O)c1ccccc1", "c"}, {"C1CC(", "bad"}, {"CC(=O)Nc1ccc(O)cc1", "d"}};
+  std::vector<std::vector<nm::Conformation>> runs;
+  for (int threads : {1, 2, 3}) {
+    INFO("threads " << threads);
+    nm::ConformOptions o;
+    o.batch_size = 2;  // three batches
+    o.threads = threads;
+    runs.push_back(nm::Conformer(o).conform_all(inputs));
+    CHECK(omp_get_max_threads() == omp_before);
+    CHECK(torch::get_num_threads() == torch_before);
+  }
+  for (std::size_t r = 1; r < runs.size(); ++r)
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      INFO(inputs[i].first);
+      CHECK(runs[r][i].error == runs[0][i].error);
+      REQUIRE(runs[r][i].coordinates.size() == runs[0][i].coordinates.size());
+      for (std::size_t k = 0; k < runs[0][i].coordinates.size(); ++k)
+        CHECK(runs[r][i].coordinates[k] == runs[0][i].coordinates[k]);
+    }
+  CHECK(!runs[0][3].error.empty());
+  nm::ConformOptions missing;
+  missing.model = "no_such_conformer_model.pt";
+  CHECK_THROWS_AS(nm::Conformer(missing), noether::InvalidInput);
 }
