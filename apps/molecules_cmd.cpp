@@ -86,7 +86,7 @@ int conform_command(const ConformArgs& a) {
   o.model = a.model;
   if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); o.model.empty() && env && *env) o.model = env;
   o.num_confs = a.num_confs;
-  o.refine = a.refine;
+  o.refine = mol::parse_refine(a.refine);
   o.add_hydrogens = !a.no_hydrogens;
   o.batch_size = a.batch_size;
   o.threads = a.threads;

@@ -26,10 +26,29 @@ Conformation::~Conformation() = default;
 Conformation::Conformation(Conformation&&) noexcept = default;
 Conformation& Conformation::operator=(Conformation&&) noexcept = default;
 
+const std::vector<std::string>& refine_names() {
+  static const std::vector<std::string> names{"none", "mmff"};  // in the order of enum Refine
+  return names;
+}
+
+Refine parse_refine(const std::string& name) {
+  const auto& names = refine_names();
+  for (std::size_t k = 0; k < names.size(); ++k)
+    if (names[k] == name) return static_cast<Refine>(k);
+  std::string valid;
+  for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+  throw InvalidInput("conform: unknown refinement '" + name + "'; valid names: " + valid);
+}
+
+const std::string& refine_name(Refine r) {
+  const auto k = static_cast<std::size_t>(r);
+  if (k >= refine_names().size()) throw InvalidInput("conform: invalid Refine value " + std::to_string(k));
+  return refine_names()[k];
+}
+
 void ConformOptions::validate() const {
   if (num_confs < 1) throw InvalidInput("conform: --num-confs must be at least 1, got " + std::to_string(num_confs));
-  if (refine != "none" && refine != "mmff")
-    throw InvalidInput("conform: unknown refinement '" + refine + "' (none or mmff)");
+  refine_name(refine);  // a valid enum value
   if (batch_size < 1) throw InvalidInput("conform: batch size must be at least 1");
   if (threads < 0) throw InvalidInput("conform: threads must be >= 0");
 }
@@ -235,7 +254,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
         fix_handedness(*mol, id);
       }
       if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
-      if (options_.refine == "mmff")
+      if (options_.refine == Refine::kMmff)
         for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
           mmff_optimize(*mol, static_cast<int>((*c)->getId()));
       for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {

@@ -27,10 +27,23 @@ class RWMol;
 
 namespace noether::molecules {
 
+/// What follows the engine's heavy-atom conformers.
+enum class Refine {
+  kNone,  ///< the engine's geometry as it is (hydrogens placed on it)
+  kMmff,  ///< an MMFF94 relaxation with hydrogens (mmff.hpp)
+};
+
+/// The names of Refine, as the command line spells them: "none", "mmff" (in enum order).
+const std::vector<std::string>& refine_names();
+/// Refine by name (refine_names()); throws InvalidInput naming the bad name and listing the valid ones.
+Refine parse_refine(const std::string& name);
+/// The name of r, as parse_refine reads it.
+const std::string& refine_name(Refine r);
+
 struct ConformOptions {
   std::string model;           ///< model file (engine_file.hpp); "" = shipped_model_path()
   int num_confs = 1;           ///< conformers per molecule: sample 0, then random initial momenta
-  std::string refine = "none"; ///< "none" or "mmff" (MMFF94 relaxation with hydrogens)
+  Refine refine = Refine::kNone;
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
   int64_t batch_size = 64;     ///< molecules per engine call
   /// Worker threads, each taking whole batches (0: omp_get_max_threads()). Two or more run as an

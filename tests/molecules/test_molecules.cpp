@@ -596,3 +596,13 @@ TEST_CASE("conform_all changes no process-wide setting and gives the same answer
   missing.model = "no_such_conformer_model.pt";
   CHECK_THROWS_AS(nm::Conformer(missing), noether::InvalidInput);
 }
+
+TEST_CASE("refinement names parse to Refine and back, and a bad one lists the valid names", "[molecules]") {
+  CHECK(nm::parse_refine("none") == nm::Refine::kNone);
+  CHECK(nm::parse_refine("mmff") == nm::Refine::kMmff);
+  for (const auto& name : nm::refine_names()) CHECK(nm::refine_name(nm::parse_refine(name)) == name);
+  CHECK_THROWS_WITH(nm::parse_refine("MMFF"), Contains("'MMFF'") && Contains("none, mmff"));
+  nm::ConformOptions o;
+  o.refine = static_cast<nm::Refine>(7);
+  CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
+}
