@@ -1,6 +1,7 @@
 // apps/molecules_cmd.cpp: `noether conform` (SMILES -> 3-D structures in any Open Babel format)
 // and `noether train-conformer` (builds the data set and trains the engine).
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <GraphMol/SmilesParse/SmilesWrite.h>
 
 #include "molecules/conform.hpp"
+#include "molecules/engine_file.hpp"
 #include "molecules/io.hpp"
 #include "molecules/training.hpp"
 #endif
@@ -82,11 +84,13 @@ int conform_command(const ConformArgs& a) {
     throw InvalidInput("give either a SMILES argument or -i FILE (not both)");
   mol::ConformOptions o;
   o.model = a.model;
+  if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); o.model.empty() && env && *env) o.model = env;
   o.num_confs = a.num_confs;
-  o.refine = a.refine;
+  o.refine = mol::parse_refine(a.refine);
   o.add_hydrogens = !a.no_hydrogens;
   o.batch_size = a.batch_size;
   o.threads = a.threads;
+  if (a.threads > 0) torch::set_num_threads(a.threads);  // the batches of a single worker
   o.validate();
   const std::string format = mol::resolve_format(a.output, a.format);  // fail before any work
   const auto inputs = a.input.empty() ? std::vector<std::pair<std::string, std::string>>{{a.smiles, ""}}
@@ -191,7 +195,7 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   conform->add_option("-i,--input", c.input, "SMILES file (SMILES [name] per line) or any molecule file");
   conform->add_option("-o,--output", c.output, "output file; the format follows the extension")->capture_default_str();
   conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
-  conform->add_option("--model", c.model, "conformer model (default: the shipped one)");
+  conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
   conform->add_option("--num-confs", c.num_confs, "conformers per molecule (different initial momenta)")->capture_default_str();
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
   conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->capture_default_str();

@@ -4,14 +4,6 @@
 
 namespace noether::graph {
 
-namespace detail {
-torch::Tensor sum_into(const torch::Tensor& values, const torch::Tensor& index, int64_t size) {
-  auto sizes = values.sizes().vec();
-  sizes[0] = size;
-  return torch::zeros(sizes, values.options()).index_add(0, index, values);
-}
-}  // namespace detail
-
 namespace {
 
 void check_width(const char* what, int64_t v) {
@@ -74,7 +66,8 @@ torch::Tensor GnBlockImpl::edge_update(const GnLatent& in, const GraphBatch& g) 
   const auto opts = in.nodes.defined() ? in.nodes.options() : in.edges.options();
   const auto e = columns(in.edges, g.num_edges(), o.edge_in, opts, "edge features");
   const auto v = columns(in.nodes, g.num_nodes(), o.node_in, opts, "node features");
-  std::vector<torch::Tensor> parts{e, v.index_select(0, g.senders()), v.index_select(0, g.receivers())};
+  auto [vs, vr] = gather_ends(v, g);
+  std::vector<torch::Tensor> parts{e, vs, vr};
   if (o.global_in > 0)
     parts.push_back(globals_per_edge(columns(in.globals, g.num_graphs, o.global_in, opts, "globals"), g));
   return phi_e_->forward(torch::cat(parts, -1));
@@ -86,7 +79,7 @@ torch::Tensor GnBlockImpl::node_update(const GnLatent& in, const torch::Tensor& 
   if (o.node_out == 0) throw InvalidInput("GN block: node_update called on a block without node output");
   const auto opts = in.nodes.options();
   std::vector<torch::Tensor> parts;
-  if (o.edge_out > 0) parts.push_back(detail::sum_into(edges, g.receivers(), g.num_nodes()));
+  if (o.edge_out > 0) parts.push_back(sum_at_receivers(edges, g));
   parts.push_back(columns(in.nodes, g.num_nodes(), o.node_in, opts, "node features"));
   if (o.global_in > 0)
     parts.push_back(globals_per_node(columns(in.globals, g.num_graphs, o.global_in, opts, "globals"), g));
@@ -98,8 +91,8 @@ torch::Tensor GnBlockImpl::global_update(const GnLatent& in, const torch::Tensor
   const auto& o = options_;
   if (o.global_out == 0) throw InvalidInput("GN block: global_update called on a block without global output");
   std::vector<torch::Tensor> parts;
-  if (o.edge_out > 0) parts.push_back(detail::sum_into(edges, g.edge_to_graph(), g.num_graphs));
-  parts.push_back(detail::sum_into(nodes, g.node_to_graph, g.num_graphs));
+  if (o.edge_out > 0) parts.push_back(sum_edges_per_graph(edges, g));
+  parts.push_back(sum_nodes_per_graph(nodes, g));
   if (o.global_in > 0)
     parts.push_back(columns(in.globals, g.num_graphs, o.global_in, nodes.options(), "globals"));
   return phi_u_->forward(torch::cat(parts, -1));
@@ -157,7 +150,8 @@ torch::Tensor GnDynamicsImpl::forward(const torch::Tensor& q, const torch::Tenso
   if (!masses.defined() || masses.dim() != 1 || masses.size(0) != n)
     throw InvalidInput("GN model: masses must be [" + std::to_string(n) + "]");
   const auto opts = q.options();
-  const auto dq = q.index_select(0, g.senders()) - q.index_select(0, g.receivers());
+  const auto [qs, qr] = gather_ends(q, g);
+  const auto dq = qs - qr;
   const auto dist = dq.pow(2).sum(-1, true).clamp_min(1e-30).sqrt();
   std::vector<torch::Tensor> edge_in{dq, dist};
   if (o.edge_features > 0)

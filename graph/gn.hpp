@@ -15,8 +15,8 @@
 //   e'_k = phi_e([e_k, v_{s_k}, v_{r_k}, u_{g_k}])            edge update
 //   v'_i = phi_v([sum_{k: r_k = i} e'_k, v_i, u_{g_i}])      node update (sum over incoming edges)
 //   u'_g = phi_u([sum_{k in g} e'_k, sum_{i in g} v'_i, u_g]) global update
-// Sums are index_add over the batch's indices, so they run on the tensors' device and are
-// differentiable. Any of the three updates can be switched off by an output width of 0.
+// The gathers and sums are graph.hpp's message-passing helpers (gather_ends, sum_at_receivers,
+// sum_*_per_graph), so they run on the tensors' device and are differentiable. Any of the three updates can be switched off by an output width of 0.
 //
 // GnDynamics stacks `rounds` blocks (message passing): edges start from the relative positions
 // q_s - q_r and distances (plus optional edge features), nodes from p_i, m_i (plus optional node
@@ -39,12 +39,6 @@ namespace noether::graph {
 struct GnLatent {
   torch::Tensor nodes, edges, globals;
 };
-
-namespace detail {
-/// out[k] = sum of values[j] over index[j] == k, for indices already checked (no host sync):
-/// values [K, ...], index [K] long -> [size, ...].
-torch::Tensor sum_into(const torch::Tensor& values, const torch::Tensor& index, int64_t size);
-}  // namespace detail
 
 struct GnBlockOptions {
   int64_t node_in = 0, edge_in = 0, global_in = 0;

@@ -17,7 +17,6 @@ using detail::shape;
 
 namespace {
 
-
 /// Throws unless every entry of the long tensor `index` lies in [0, size).
 void check_range(const torch::Tensor& index, int64_t size, const std::string& what) {
   if (index.numel() == 0) return;
@@ -170,9 +169,33 @@ torch::Tensor scatter_sum(const torch::Tensor& src, const torch::Tensor& index, 
     throw InvalidInput("scatter_sum: index and src are on different devices");
   if (size < 0) throw InvalidInput("scatter_sum: size = " + std::to_string(size) + "; must be >= 0");
   check_range(index, size, "scatter_sum: index");
+  return sum_into(src, index, size);
+}
+
+torch::Tensor sum_into(const torch::Tensor& src, const torch::Tensor& index, int64_t size) {
   auto out_shape = src.sizes().vec();
   out_shape[0] = size;
-  return torch::zeros(out_shape, src.options()).index_add(0, index, src);
+  return add_into(torch::zeros(out_shape, src.options()), src, index);
+}
+
+torch::Tensor add_into(const torch::Tensor& into, const torch::Tensor& src, const torch::Tensor& index) {
+  return into.index_add(0, index, src);
+}
+
+std::pair<torch::Tensor, torch::Tensor> gather_ends(const torch::Tensor& x, const GraphBatch& g) {
+  return {x.index_select(0, g.senders()), x.index_select(0, g.receivers())};
+}
+
+torch::Tensor sum_at_receivers(const torch::Tensor& messages, const GraphBatch& g) {
+  return sum_into(messages, g.receivers(), g.num_nodes());
+}
+
+torch::Tensor sum_nodes_per_graph(const torch::Tensor& node_values, const GraphBatch& g) {
+  return sum_into(node_values, g.node_to_graph, g.num_graphs);
+}
+
+torch::Tensor sum_edges_per_graph(const torch::Tensor& edge_values, const GraphBatch& g) {
+  return sum_into(edge_values, g.edge_to_graph(), g.num_graphs);
 }
 
 }  // namespace noether::graph

@@ -6,13 +6,24 @@
 //   GraphBatch g = batch({a, b});          // 8 nodes, 26 edges, node_to_graph = [0 0 0 1 1 1 1 1]
 //   torch::Tensor per_node = scatter_sum(messages, g.receivers(), g.num_nodes());   // [8, F]
 //
+//   // One message-passing round (what GnBlock, HOGN and the conformation engine are built from):
+//   auto [hs, hr] = gather_ends(h, g);                       // [26, F] each: sender, receiver rows
+//   torch::Tensor incoming = sum_at_receivers(phi(torch::cat({hs, hr}, 1)), g);   // [8, F']
+//   torch::Tensor per_graph = sum_nodes_per_graph(energy_per_node, g);            // [2]
+//
 // Edges are directed: edge_index[0] holds the senders, edge_index[1] the receivers. Batching
 // offsets each graph's edge indices by the number of nodes before it, so the batch is one graph
 // whose connected parts are the input graphs. Every tensor stays on the device of the inputs.
+//
+// scatter_sum checks its index (a host sync); sum_into, add_into and the message-passing helpers
+// do not, and serve the hot loops over index tensors a batch built itself. All of them are
+// index_add underneath, so on the CPU rows are added in index order and a result is reproducible
+// to the bit.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -66,6 +77,31 @@ torch::Tensor fully_connected(int64_t n, const torch::TensorOptions& options = {
 /// src's device with values in [0, size); returns [size, ...] in src's dtype and device.
 /// Differentiable in src (index_add). Throws InvalidInput for bad shapes or out-of-range indices.
 torch::Tensor scatter_sum(const torch::Tensor& src, const torch::Tensor& index, int64_t size);
+
+/// scatter_sum without its checks, for index tensors a batch built itself (no host sync, so it
+/// stays asynchronous on the GPU): src [K, ...], index [K] long with values in [0, size) ->
+/// [size, ...] in src's dtype and device. Differentiable in src.
+torch::Tensor sum_into(const torch::Tensor& src, const torch::Tensor& index, int64_t size);
+
+/// `into` [S, ...] with the rows of src [K, ...] added at rows `index` [K] (long, in [0, S)):
+/// out[index[k]] += src[k] for k = 0, 1, ... in turn; unchecked like sum_into. A sum that several
+/// parts add to (forces from pairs, then from angles) chains it, which keeps the order of the
+/// additions, and so the result's bits, fixed on the CPU. Differentiable in into and src.
+torch::Tensor add_into(const torch::Tensor& into, const torch::Tensor& src, const torch::Tensor& index);
+
+/// The rows of a per-node tensor x [N, ...] at every edge's sender and receiver: {x_s, x_r},
+/// each [E, ...] (index_select; differentiable). The inputs of a message function.
+std::pair<torch::Tensor, torch::Tensor> gather_ends(const torch::Tensor& x, const GraphBatch& graph);
+
+/// Per-edge messages [E, ...] summed at their receivers: [N, ...] (the aggregation of a
+/// message-passing round; sum_into, unchecked).
+torch::Tensor sum_at_receivers(const torch::Tensor& messages, const GraphBatch& graph);
+
+/// Per-node values [N, ...] summed per graph: [G, ...] (sum_into over node_to_graph).
+torch::Tensor sum_nodes_per_graph(const torch::Tensor& node_values, const GraphBatch& graph);
+
+/// Per-edge values [E, ...] summed per graph (that of each edge's sender): [G, ...].
+torch::Tensor sum_edges_per_graph(const torch::Tensor& edge_values, const GraphBatch& graph);
 
 namespace detail {
 /// "[3, 2]": a tensor's shape for error messages.

@@ -90,10 +90,10 @@ torch::Tensor HognImpl::energy(const torch::Tensor& q, const torch::Tensor& p,
                                const torch::Tensor& masses, const GraphBatch& g) {
   check_inputs(q, p, masses, g);
   const auto& o = options_;
-  const auto s = g.senders(), r = g.receivers();
   const auto m = masses.unsqueeze(-1);                       // [N, 1]
   const auto x = g.nodes.narrow(1, 0, o.node_features).to(q.scalar_type());  // [N, F]
-  const auto dq = q.index_select(0, s) - q.index_select(0, r);  // [E, D]
+  const auto [qs, qr] = gather_ends(q, g);
+  const auto dq = qs - qr;                                    // [E, D]
   // |dq| with a clamp so that a zero separation gives a zero (not NaN) gradient.
   const auto dist = dq.pow(2).sum(-1, true).clamp_min(1e-30).sqrt();  // [E, 1]
   std::vector<torch::Tensor> edge_in{dq, dist};
@@ -104,8 +104,7 @@ torch::Tensor HognImpl::energy(const torch::Tensor& q, const torch::Tensor& p,
   std::vector<torch::Tensor> node_in{p, m};
   if (o.node_features > 0) node_in.push_back(x);
   const auto e_node = phi_n_->forward(torch::cat(node_in, -1)).squeeze(-1);  // [N]
-  return detail::sum_into(e_edge, g.edge_to_graph(), g.num_graphs) +
-         detail::sum_into(e_node, g.node_to_graph, g.num_graphs);
+  return sum_edges_per_graph(e_edge, g) + sum_nodes_per_graph(e_node, g);
 }
 
 torch::Tensor HognImpl::damping(const torch::Tensor& masses, const GraphBatch& g) {
@@ -120,7 +119,7 @@ torch::Tensor HognImpl::dissipation(const torch::Tensor& v, const torch::Tensor&
                                     const GraphBatch& g) {
   check_inputs(v, v, masses, g);
   const auto c = damping(masses, g);
-  return detail::sum_into(c * v.pow(2).sum(-1), g.node_to_graph, g.num_graphs);
+  return sum_nodes_per_graph(c * v.pow(2).sum(-1), g);
 }
 
 std::pair<torch::Tensor, torch::Tensor> HognImpl::time_derivative(const torch::Tensor& q,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "graph/graph.hpp"
 #include "noether/error.hpp"
 
 namespace noether::molecules {
@@ -44,15 +45,15 @@ torch::Tensor kabsch_rmsd(const torch::Tensor& x, const torch::Tensor& y, const 
   if (x.dim() != 2 || x.size(1) != 3 || !x.sizes().equals(y.sizes()))
     throw InvalidInput("kabsch_rmsd: x and y must both be [N, 3]");
   const auto opts = x.options();
-  const auto counts = torch::zeros({graphs}, opts).index_add_(0, batch, torch::ones({x.size(0)}, opts));
+  const auto counts = graph::sum_into(torch::ones({x.size(0)}, opts), batch, graphs);
   const auto n = counts.clamp_min(1.0).unsqueeze(1);
-  const auto xc = x - (torch::zeros({graphs, 3}, opts).index_add(0, batch, x) / n).index_select(0, batch);
-  const auto yc = y - (torch::zeros({graphs, 3}, opts).index_add(0, batch, y) / n).index_select(0, batch);
+  const auto xc = x - (graph::sum_into(x, batch, graphs) / n).index_select(0, batch);
+  const auto yc = y - (graph::sum_into(y, batch, graphs) / n).index_select(0, batch);
   torch::Tensor rotation;
   {
     torch::NoGradGuard no_grad;
     const auto outer = xc.unsqueeze(2) * yc.unsqueeze(1);  // [N, 3, 3]
-    const auto h = torch::zeros({graphs, 3, 3}, opts).index_add_(0, batch, outer);
+    const auto h = graph::sum_into(outer, batch, graphs);
     auto [u, s, vh] = torch::linalg_svd(h, /*full_matrices=*/false);
     auto sign = torch::sign(torch::det(torch::matmul(u, vh)));
     sign = torch::where(sign == 0, torch::ones_like(sign), sign);
@@ -62,7 +63,7 @@ torch::Tensor kabsch_rmsd(const torch::Tensor& x, const torch::Tensor& y, const 
   }
   const auto moved = torch::matmul(xc.unsqueeze(1), rotation.index_select(0, batch)).squeeze(1);
   const auto sq = (moved - yc).pow(2).sum(1);
-  const auto msd = torch::zeros({graphs}, opts).index_add(0, batch, sq) / counts.clamp_min(1.0);
+  const auto msd = graph::sum_into(sq, batch, graphs) / counts.clamp_min(1.0);
   return torch::sqrt(msd + eps);
 }
 
@@ -72,9 +73,8 @@ torch::Tensor pair_distance_mse(const torch::Tensor& x, const torch::Tensor& y, 
   const auto dx = (x.index_select(0, i) - x.index_select(0, j)).pow(2).sum(1).add(1e-12).sqrt();
   const auto dy = (y.index_select(0, i) - y.index_select(0, j)).pow(2).sum(1).add(1e-12).sqrt();
   const auto opts = x.options();
-  const auto sums = torch::zeros({graphs}, opts).index_add(0, pair_graph, (dx - dy).pow(2));
-  const auto counts =
-      torch::zeros({graphs}, opts).index_add_(0, pair_graph, torch::ones({pairs.size(1)}, opts));
+  const auto sums = graph::sum_into((dx - dy).pow(2), pair_graph, graphs);
+  const auto counts = graph::sum_into(torch::ones({pairs.size(1)}, opts), pair_graph, graphs);
   return sums / counts.clamp_min(1.0);
 }
 

@@ -1,20 +1,18 @@
 // molecules/conform.cpp: batching SMILES through the engine, then hydrogens, stereo and MMFF.
 #include "molecules/conform.hpp"
 
-#include <cstdlib>
 #include <atomic>
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 
-#include <GraphMol/GraphMol.h>  // before the MMFF helpers, which need the complete ROMol
+#include <GraphMol/GraphMol.h>
 #include <GraphMol/Conformer.h>
 #include <GraphMol/MolOps.h>
 #include <omp.h>
 
-#include "molecules/dataset.hpp"
-#include "molecules/training.hpp"
+#include "molecules/engine_file.hpp"
+#include "molecules/mmff.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
@@ -28,23 +26,42 @@ Conformation::~Conformation() = default;
 Conformation::Conformation(Conformation&&) noexcept = default;
 Conformation& Conformation::operator=(Conformation&&) noexcept = default;
 
+const std::vector<std::string>& refine_names() {
+  static const std::vector<std::string> names{"none", "mmff"};  // in the order of enum Refine
+  return names;
+}
+
+Refine parse_refine(const std::string& name) {
+  const auto& names = refine_names();
+  for (std::size_t k = 0; k < names.size(); ++k)
+    if (names[k] == name) return static_cast<Refine>(k);
+  std::string valid;
+  for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+  throw InvalidInput("conform: unknown refinement '" + name + "'; valid names: " + valid);
+}
+
+const std::string& refine_name(Refine r) {
+  const auto k = static_cast<std::size_t>(r);
+  if (k >= refine_names().size()) throw InvalidInput("conform: invalid Refine value " + std::to_string(k));
+  return refine_names()[k];
+}
+
 void ConformOptions::validate() const {
   if (num_confs < 1) throw InvalidInput("conform: --num-confs must be at least 1, got " + std::to_string(num_confs));
-  if (refine != "none" && refine != "mmff")
-    throw InvalidInput("conform: unknown refinement '" + refine + "' (none or mmff)");
+  refine_name(refine);  // a valid enum value
   if (batch_size < 1) throw InvalidInput("conform: batch size must be at least 1");
   if (threads < 0) throw InvalidInput("conform: threads must be >= 0");
 }
 
 std::string shipped_model_path() {
-  if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); env && *env) return env;
   for (const std::string& dir : {std::string(NOETHER_INSTALL_MODEL_DIR), std::string(NOETHER_SOURCE_MODEL_DIR)}) {
     const auto p = fs::path(dir) / "conformer.pt";
     if (fs::exists(p)) return p.string();
   }
-  throw InvalidInput(std::string("no conformer model found: looked in $NOETHER_CONFORMER_MODEL, ") +
-                     NOETHER_INSTALL_MODEL_DIR + " and " + NOETHER_SOURCE_MODEL_DIR +
-                     "; train one with `noether train-conformer` and pass --model");
+  throw InvalidInput(std::string("no conformer model found: looked in ") + NOETHER_INSTALL_MODEL_DIR + " and " +
+                     NOETHER_SOURCE_MODEL_DIR +
+                     "; train one with `noether train-conformer` and give its path (ConformOptions::model, "
+                     "noether conform --model)");
 }
 
 namespace {
@@ -119,12 +136,15 @@ std::vector<Conformation> Conformer::conform_all(
   std::atomic<std::size_t> next{0}, done{0};
   std::exception_ptr failure;
 
-  // Each worker takes whole batches: RDKit preparation, one engine call (torch confined to this
-  // thread: one intra-op thread, no autograd), then hydrogens and refinement. Batches are
-  // independent, so two workers use two cores without torch's own pool fighting them.
+  // Each worker takes whole batches: RDKit preparation, one engine call (no autograd), then
+  // hydrogens and refinement. Two or more workers are the threads of one OpenMP parallel region:
+  // inside a region torch runs its own parallel loops inline (at::in_parallel_region(); Debian's
+  // LibTorch uses OpenMP), so each worker keeps to its core and torch's pool does not fight them.
+  // (This is the one place torch ops run inside `omp parallel`, on purpose.) One worker runs on
+  // the calling thread with whatever intra-op thread count the caller gave torch. No
+  // process-wide setting is changed.
   auto work = [&]() {
     try {
-      omp_set_num_threads(1);  // this thread's torch ops run inline (Debian's LibTorch uses OpenMP)
       torch::NoGradGuard no_grad;
       for (std::size_t b = next++; b < batches; b = next++) {
         const std::size_t lo = b * batch, hi = std::min(n, lo + batch);
@@ -151,13 +171,10 @@ std::vector<Conformation> Conformer::conform_all(
     }
   };
   if (workers <= 1) {
-    const int saved = omp_get_max_threads();
     work();
-    omp_set_num_threads(saved);
   } else {
-    std::vector<std::thread> pool;
-    for (int w = 0; w < workers; ++w) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
+#pragma omp parallel num_threads(workers)
+    work();  // catches everything: no exception leaves the region
   }
   bar.finish();
   if (failure) std::rethrow_exception(failure);
@@ -237,7 +254,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
         fix_handedness(*mol, id);
       }
       if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
-      if (options_.refine == "mmff")
+      if (options_.refine == Refine::kMmff)
         for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
           mmff_optimize(*mol, static_cast<int>((*c)->getId()));
       for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {

@@ -6,6 +6,10 @@
 //
 //   Conformer engine(options);                  // load the model once, then many molecules
 //   auto all = engine.conform_all(inputs);      // batched; failures recorded, order kept
+//
+// A library call reads no environment variable and changes no process-wide setting: the model
+// comes from ConformOptions::model or the configured directories (shipped_model_path()), and the
+// worker threads from ConformOptions::threads.
 #pragma once
 
 #include <memory>
@@ -23,13 +27,29 @@ class RWMol;
 
 namespace noether::molecules {
 
+/// What follows the engine's heavy-atom conformers.
+enum class Refine {
+  kNone,  ///< the engine's geometry as it is (hydrogens placed on it)
+  kMmff,  ///< an MMFF94 relaxation with hydrogens (mmff.hpp)
+};
+
+/// The names of Refine, as the command line spells them: "none", "mmff" (in enum order).
+const std::vector<std::string>& refine_names();
+/// Refine by name (refine_names()); throws InvalidInput naming the bad name and listing the valid ones.
+Refine parse_refine(const std::string& name);
+/// The name of r, as parse_refine reads it.
+const std::string& refine_name(Refine r);
+
 struct ConformOptions {
-  std::string model;           ///< checkpoint; "" = the shipped model (see shipped_model_path())
+  std::string model;           ///< model file (engine_file.hpp); "" = shipped_model_path()
   int num_confs = 1;           ///< conformers per molecule: sample 0, then random initial momenta
-  std::string refine = "none"; ///< "none" or "mmff" (MMFF94 relaxation with hydrogens)
+  Refine refine = Refine::kNone;
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
   int64_t batch_size = 64;     ///< molecules per engine call
-  int threads = 0;             ///< worker threads, each taking whole batches (0: all cores)
+  /// Worker threads, each taking whole batches (0: omp_get_max_threads()). Two or more run as an
+  /// OpenMP parallel region with torch's loops inline in each; one is the calling thread, with
+  /// torch's own intra-op thread count (torch::set_num_threads is the caller's to set).
+  int threads = 0;
   void validate() const;
 };
 
@@ -45,8 +65,9 @@ struct Conformation {
   Conformation& operator=(Conformation&&) noexcept;
 };
 
-/// The shipped model: $NOETHER_CONFORMER_MODEL, else the installed share/noether/conformer.pt,
-/// else the source tree's models/conformer.pt. Throws InvalidInput when none exists.
+/// The shipped model: the installed share/noether/conformer.pt, else the source tree's
+/// models/conformer.pt (directories fixed at configure time). Throws InvalidInput when neither
+/// exists. The command line's $NOETHER_CONFORMER_MODEL is read by the CLI, not here.
 std::string shipped_model_path();
 
 class Conformer {

@@ -16,11 +16,11 @@
 #include <GraphMol/DistGeomHelpers/Embedder.h>
 #include <GraphMol/FileParsers/MolSupplier.h>
 #include <GraphMol/FileParsers/MolWriters.h>
-#include <GraphMol/ForceFieldHelpers/MMFF/MMFF.h>
 #include <GraphMol/MolOps.h>
 #include <GraphMol/Substruct/SubstructMatch.h>
 #include <omp.h>
 
+#include "molecules/mmff.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
@@ -61,10 +61,6 @@ std::vector<int> embed_etkdg(RDKit::ROMol& mol, int count, unsigned seed, bool m
   if (mmff)
     for (int id : ids) mmff_optimize(mol, id);
   return ids;
-}
-
-void mmff_optimize(RDKit::ROMol& mol, int conf_id) {
-  RDKit::MMFF::MMFFOptimizeMolecule(mol, 2000, "MMFF94", 100.0, conf_id);
 }
 
 namespace {

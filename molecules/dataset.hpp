@@ -72,11 +72,7 @@ ConformerRecord make_record(std::unique_ptr<RDKit::RWMol> heavy, std::string nam
 std::vector<ConformerRecord> read_split(const std::string& path);
 
 /// RDKit ETKDGv3 conformers of a molecule with explicit hydrogens: ids of the conformers made
-/// (empty when embedding failed). With mmff, each is then optimised with MMFF94.
+/// (empty when embedding failed). With mmff, each is then optimised with MMFF94 (mmff.hpp).
 std::vector<int> embed_etkdg(RDKit::ROMol& mol_with_hs, int count, unsigned seed, bool mmff);
-
-/// MMFF94 relaxation of one conformer (up to 2000 iterations). RDKit's force-field helper
-/// header defines functions outside any inline scope, so only dataset.cpp may include it.
-void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
 
 }  // namespace noether::molecules

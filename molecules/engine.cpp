@@ -1,4 +1,5 @@
-// molecules/engine.cpp: encoder, learned pair potential and the damped leapfrog relaxation.
+// molecules/engine.cpp: encoder, learned pair potential and the damped leapfrog relaxation, on
+// graph/'s batch and scatter sums.
 #include "molecules/engine.hpp"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <tuple>
 #include <string>
 
+#include "graph/graph.hpp"
 #include "integrators/leapfrog.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
@@ -69,9 +71,9 @@ void EngineOptions::validate() const {
 
 MolBatch MolBatch::to(torch::Device device) const {
   MolBatch b = *this;
-  for (auto* t : {&b.x, &b.edge_index, &b.edge_attr, &b.batch, &b.local, &b.pairs, &b.pair_graph,
-                  &b.pair_hops, &b.init, &b.chiral, &b.chiral_sign, &b.chiral_graph, &b.cis_trans,
-                  &b.cis_sign, &b.cis_graph})
+  b.graph = graph.to(device);
+  for (auto* t : {&b.local, &b.pairs, &b.pair_graph, &b.pair_hops, &b.init, &b.chiral, &b.chiral_sign,
+                  &b.chiral_graph, &b.cis_trans, &b.cis_sign, &b.cis_graph})
     *t = t->to(device);
   return b;
 }
@@ -79,15 +81,14 @@ MolBatch MolBatch::to(torch::Device device) const {
 MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   if (graphs.empty()) throw InvalidInput("make_batch: no molecules");
   MolBatch b;
-  b.graphs = static_cast<int64_t>(graphs.size());
-  std::vector<torch::Tensor> xs, eis, eas, inits, chiral, chiral_sign, chiral_graph, cis, cis_sign, cis_graph;
-  std::vector<int64_t> batch, local, pi, pj, pg, ph;
+  const auto count = static_cast<int64_t>(graphs.size());
+  std::vector<graph::Graph> bond_graphs;
+  std::vector<torch::Tensor> inits, chiral, chiral_sign, chiral_graph, cis, cis_sign, cis_graph;
+  std::vector<int64_t> local, pi, pj, pg, ph;
   int64_t offset = 0;
-  for (int64_t m = 0; m < b.graphs; ++m) {
+  for (int64_t m = 0; m < count; ++m) {
     const auto& g = *graphs[m];
-    xs.push_back(g.atom_features);
-    eis.push_back(g.edge_index + offset);
-    eas.push_back(g.edge_features);
+    bond_graphs.push_back({g.atom_features, g.edge_index, g.edge_features, torch::Tensor()});
     inits.push_back(g.embedding);
     chiral.push_back(g.chiral + offset);
     chiral_sign.push_back(g.chiral_sign);
@@ -96,7 +97,6 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
     cis_sign.push_back(g.cis_sign);
     cis_graph.push_back(torch::full({g.cis_trans.size(0)}, m, torch::kLong));
     for (int64_t i = 0; i < g.atoms; ++i) {
-      batch.push_back(m);
       local.push_back(i);
       for (int64_t j = i + 1; j < g.atoms; ++j) {
         pi.push_back(offset + i);
@@ -108,13 +108,10 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
     }
     offset += g.atoms;
   }
-  b.atoms = offset;
+  b.graph = graph::batch(bond_graphs);
   auto longs = [](const std::vector<int64_t>& v) {
     return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kLong).clone();
   };
-  b.x = torch::cat(xs);
-  b.edge_index = torch::cat(eis, 1);
-  b.edge_attr = torch::cat(eas);
   b.init = torch::cat(inits);
   b.chiral = torch::cat(chiral);
   b.chiral_sign = torch::cat(chiral_sign);
@@ -122,7 +119,6 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   b.cis_trans = torch::cat(cis);
   b.cis_sign = torch::cat(cis_sign);
   b.cis_graph = torch::cat(cis_graph);
-  b.batch = longs(batch);
   b.local = longs(local);
   b.pairs = torch::stack({longs(pi), longs(pj)});
   b.pair_graph = longs(pg);
@@ -154,12 +150,14 @@ ConformerEngineImpl::ConformerEngineImpl(EngineOptions options) : options_(optio
 }
 
 ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, int64_t sample) {
-  const auto src = b.edge_index[0], dst = b.edge_index[1];
-  auto h = embed_->forward(b.x);
+  const auto& g = b.graph;
+  // Message passing over the bonds: m_k = edge_mlp([h_s, h_r, bond_k]), h_i += node_mlp([h_i, sum of
+  // m_k over the bonds k into i]).
+  auto h = embed_->forward(g.nodes);
   for (int64_t r = 0; r < options_.rounds; ++r) {
-    const auto msg = edge_mlps_[r]->as<torch::nn::Sequential>()->forward(
-        torch::cat({h.index_select(0, src), h.index_select(0, dst), b.edge_attr}, 1));
-    const auto agg = torch::zeros_like(h).index_add(0, dst, msg);
+    const auto [hs, hr] = graph::gather_ends(h, g);
+    const auto msg = edge_mlps_[r]->as<torch::nn::Sequential>()->forward(torch::cat({hs, hr, g.edges}, 1));
+    const auto agg = graph::sum_at_receivers(msg, g);
     h = h + node_mlps_[r]->as<torch::nn::Sequential>()->forward(torch::cat({h, agg}, 1));
   }
   Parameters s;
@@ -180,11 +178,13 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
 
   // Learned equivariant shifts along the bonds, then the seeded perturbations. The random
   // tables are indexed by the canonical atom index, so they do not depend on the input order.
-  const auto along = b.init.index_select(0, src) - b.init.index_select(0, dst);  // [E, 3]
-  const auto w = torch::tanh(shift_head_->forward(
-      torch::cat({h.index_select(0, src), h.index_select(0, dst), b.edge_attr}, 1)));  // [E, 2]
-  s.q0 = b.init.index_add(0, src, w.select(1, 0).unsqueeze(1) * along);
-  s.p0 = torch::zeros_like(b.init).index_add(0, src, w.select(1, 1).unsqueeze(1) * along);
+  // Each bond's shift is summed at its sender (every bond is listed both ways).
+  const auto [init_s, init_r] = graph::gather_ends(b.init, g);
+  const auto along = init_s - init_r;  // [E, 3]
+  const auto [hs, hr] = graph::gather_ends(h, g);
+  const auto w = torch::tanh(shift_head_->forward(torch::cat({hs, hr, g.edges}, 1)));  // [E, 2]
+  s.q0 = graph::add_into(b.init, w.select(1, 0).unsqueeze(1) * along, g.senders());
+  s.p0 = graph::sum_into(w.select(1, 1).unsqueeze(1) * along, g.senders(), g.num_nodes());
   const int64_t rows = b.local.numel() ? b.local.max().item<int64_t>() + 1 : 1;
   // One generator per table, and only the first half of each draw used: LibTorch's normal fill
   // redraws a tensor's last 16 values, so only draws away from the end are the same whatever the
@@ -205,9 +205,9 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
     {
       torch::NoGradGuard no_grad;
       const auto vol = chiral_volumes(s.q0, b.chiral).first;
-      vote = torch::zeros({b.graphs}, vol.options()).index_add(0, b.chiral_graph, torch::sign(vol) * b.chiral_sign);
+      vote = graph::sum_into(torch::sign(vol) * b.chiral_sign, b.chiral_graph, g.num_graphs);
     }
-    const auto flip = torch::where(vote < 0, -1.0, 1.0).to(s.q0.dtype()).index_select(0, b.batch);
+    const auto flip = torch::where(vote < 0, -1.0, 1.0).to(s.q0.dtype()).index_select(0, g.node_to_graph);
     const auto z = torch::stack({torch::ones_like(flip), torch::ones_like(flip), flip}, 1);
     s.q0 = s.q0 * z;
     s.p0 = s.p0 * z;
@@ -228,21 +228,22 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
   auto grad_v = [&](const torch::Tensor& q) {
     const auto [diff, r] = geometry(q);
     const auto dv_dr = 2.0 * (s.stiffness * (r - s.rest) - s.repulsion * torch::relu(s.contact - r));
+    // dV/dq: each term's gradient with respect to its atoms, scattered onto them in a fixed order.
     const auto g = (dv_dr / r).unsqueeze(1) * diff;
-    auto grad = torch::zeros_like(q).index_add(0, pi, g).index_add(0, pj, -g);
+    auto grad = graph::add_into(graph::sum_into(g, pi, q.size(0)), -g, pj);
     if (chiral) {
       const auto [vol, dvol] = chiral_volumes(q, b.chiral);
       const auto f = stereo_wall(ks, vol, b.chiral_sign, kChiralMargin).second.unsqueeze(1);
-      for (int k = 0; k < 3; ++k) grad = grad.index_add(0, b.chiral.select(1, k + 1), f * dvol[k]);
-      grad = grad.index_add(0, b.chiral.select(1, 0), -f * (dvol[0] + dvol[1] + dvol[2]));
+      for (int k = 0; k < 3; ++k) grad = graph::add_into(grad, f * dvol[k], b.chiral.select(1, k + 1));
+      grad = graph::add_into(grad, -f * (dvol[0] + dvol[1] + dvol[2]), b.chiral.select(1, 0));
     }
     if (cis) {
       const auto [u, du_da, du_dd] = cis_products(q, b.cis_trans);
       const auto f = stereo_wall(ks, u, b.cis_sign, kCisMargin).second.unsqueeze(1);
-      grad = grad.index_add(0, b.cis_trans.select(1, 0), f * du_da)
-                 .index_add(0, b.cis_trans.select(1, 1), -f * du_da)
-                 .index_add(0, b.cis_trans.select(1, 3), f * du_dd)
-                 .index_add(0, b.cis_trans.select(1, 2), -f * du_dd);
+      grad = graph::add_into(grad, f * du_da, b.cis_trans.select(1, 0));
+      grad = graph::add_into(grad, -f * du_da, b.cis_trans.select(1, 1));
+      grad = graph::add_into(grad, f * du_dd, b.cis_trans.select(1, 3));
+      grad = graph::add_into(grad, -f * du_dd, b.cis_trans.select(1, 2));
     }
     return grad;
   };
@@ -257,14 +258,15 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     const auto v = s.stiffness * (r - s.rest).pow(2) + s.repulsion * torch::relu(s.contact - r).pow(2);
     const auto kinetic =
         (c2 / s.inv_mass * (torch::sqrt(1.0 + p.pow(2).sum(1, true) * s.inv_mass.pow(2) / c2) - 1.0)).squeeze(1);
-    auto e = torch::zeros({b.graphs}, q.options()).index_add(0, b.pair_graph, v).index_add(0, b.batch, kinetic);
+    // H per molecule: pair terms, then each atom's kinetic energy, then the stereo walls.
+    auto e = graph::add_into(graph::sum_into(v, b.pair_graph, b.num_graphs()), kinetic, b.graph.node_to_graph);
     if (chiral) {
       const auto vol = chiral_volumes(q, b.chiral).first;
-      e = e.index_add(0, b.chiral_graph, stereo_wall(ks, vol, b.chiral_sign, kChiralMargin).first);
+      e = graph::add_into(e, stereo_wall(ks, vol, b.chiral_sign, kChiralMargin).first, b.chiral_graph);
     }
     if (cis) {
       const auto u = std::get<0>(cis_products(q, b.cis_trans));
-      e = e.index_add(0, b.cis_graph, stereo_wall(ks, u, b.cis_sign, kCisMargin).first);
+      e = graph::add_into(e, stereo_wall(ks, u, b.cis_sign, kCisMargin).first, b.cis_graph);
     }
     return e;
   };

@@ -2,8 +2,15 @@
 // heavy-atom graphs.
 //
 //   ConformerEngine engine(EngineOptions{});
-//   MolBatch b = make_batch({&g1, &g2});
+//   MolBatch b = make_batch({&g1, &g2});                  // b.graph: a graph::GraphBatch
 //   torch::Tensor q = engine->forward(b, /*sample=*/0);   // [N, 3] Å, canonical atom order
+//
+// The engine is a graph Hamiltonian built from graph/'s pieces: the batch is graph::batch() of one
+// graph::Graph per molecule (atoms as nodes, each bond as two directed edges), messages are
+// gathered with graph::gather_ends and summed with graph::sum_at_receivers, and every per-atom or
+// per-molecule sum (forces, energies) is a graph/ scatter (sum_into, add_into). Only what is
+// particular to molecules sits beside the graph batch: the atom pairs, their bond counts, the
+// starting embedding and the stereo tables.
 //
 // A message-passing encoder over the bond graph gives every atom a learned mass m_i and friction
 // g_i, and every atom pair a learned rest distance d_ij and stiffness k_ij. Initial positions are
@@ -33,6 +40,7 @@
 
 #include <torch/torch.h>
 
+#include "graph/graph.hpp"
 #include "molecules/molecule.hpp"
 
 namespace noether::molecules {
@@ -51,14 +59,12 @@ struct EngineOptions {
   void validate() const;
 };
 
-/// Heavy-atom graphs batched for the engine (all tensors on one device).
+/// Heavy-atom graphs batched for the engine (all tensors on one device): graph/'s batch plus the
+/// molecule-specific tables. N atoms, E directed bonds, G molecules, P pairs.
 struct MolBatch {
-  int64_t graphs = 0;
-  int64_t atoms = 0;
-  torch::Tensor x;            ///< [N, kAtomFeatures]
-  torch::Tensor edge_index;   ///< [2, E]
-  torch::Tensor edge_attr;    ///< [E, kBondFeatures]
-  torch::Tensor batch;        ///< [N] graph of each atom
+  /// nodes [N, kAtomFeatures] atom features, edge_index [2, E] (each bond both ways), edges
+  /// [E, kBondFeatures] bond features, node_to_graph [N], globals [G, 0], num_graphs G.
+  graph::GraphBatch graph;
   torch::Tensor local;        ///< [N] canonical index of each atom within its graph
   torch::Tensor pairs;        ///< [2, P] every pair i < j inside a graph
   torch::Tensor pair_graph;   ///< [P]
@@ -70,10 +76,13 @@ struct MolBatch {
   torch::Tensor cis_trans;    ///< [D, 4] the graphs' MolGraph::cis_trans (batch atom indices)
   torch::Tensor cis_sign;     ///< [D]
   torch::Tensor cis_graph;    ///< [D]
+  int64_t num_graphs() const { return graph.num_graphs; }  ///< G
+  int64_t num_atoms() const { return graph.num_nodes(); }  ///< N
   MolBatch to(torch::Device device) const;
 };
 
-/// Batches graphs for the engine (CPU tensors).
+/// Batches graphs for the engine (CPU tensors): `graph` is graph::batch() of one graph::Graph per
+/// molecule, so it passes graph::GraphBatch::validate(). Throws InvalidInput for an empty list.
 MolBatch make_batch(const std::vector<const MolGraph*>& graphs);
 
 class ConformerEngineImpl : public torch::nn::Module {
@@ -85,7 +94,8 @@ class ConformerEngineImpl : public torch::nn::Module {
   torch::Tensor forward(const MolBatch& b, int64_t sample = 0);
 
   /// The whole relaxation: positions after every step, [steps + 1, N, 3], and the energy H of
-  /// each graph at every step, [steps + 1, graphs].
+  /// each molecule at every step, [steps + 1, G] (molecules do not interact, so a molecule's
+  /// energies are the same in any batch).
   std::pair<torch::Tensor, torch::Tensor> trajectory(const MolBatch& b, int64_t sample = 0);
 
   const EngineOptions& options() const { return options_; }

@@ -1,4 +1,4 @@
-// molecules/training.cpp: the conformation engine's training loop and checkpoints.
+// molecules/training.cpp: the conformation engine's training loop.
 #include "molecules/training.hpp"
 
 #include <algorithm>
@@ -6,19 +6,13 @@
 #include <random>
 
 #include "molecules/alignment.hpp"
+#include "molecules/engine_file.hpp"
 #include "noether/error.hpp"
-#include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 
 namespace noether::molecules {
 
-using nlohmann::json;
-
 namespace {
-constexpr const char* kKind = "noether-conformer-engine";
-constexpr int64_t kVersion = 1;
-const physics::CheckpointFormat kFormat{kKind, kVersion, "conformer model"};
-
 torch::Tensor stack_targets(const std::vector<const ConformerRecord*>& rs) {
   std::vector<torch::Tensor> ts;
   for (const auto* r : rs) {
@@ -34,25 +28,6 @@ MolBatch batch_of(const std::vector<const ConformerRecord*>& rs) {
   std::vector<const MolGraph*> gs;
   for (const auto* r : rs) gs.push_back(&r->graph);
   return make_batch(gs);
-}
-
-json options_json(const EngineOptions& e) {
-  return {{"hidden", e.hidden}, {"rounds", e.rounds}, {"steps", e.steps}, {"dt", e.dt},
-          {"bonded_hops", e.bonded_hops}, {"init_noise", e.init_noise}, {"temperature", e.temperature},
-          {"stereo_weight", e.stereo_weight}};
-}
-
-EngineOptions options_from(const json& j) {
-  EngineOptions e;
-  e.hidden = j.at("hidden").get<int64_t>();
-  e.rounds = j.at("rounds").get<int64_t>();
-  e.steps = j.at("steps").get<int64_t>();
-  e.dt = j.at("dt").get<double>();
-  e.bonded_hops = j.at("bonded_hops").get<int64_t>();
-  e.init_noise = j.at("init_noise").get<double>();
-  e.temperature = j.at("temperature").get<double>();
-  e.stereo_weight = j.value("stereo_weight", 0.0);  // models from before the stereo terms had none
-  return e;
 }
 
 double median(std::vector<double> v) {
@@ -122,14 +97,14 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
     const ConformerTrainOptions& o, const std::vector<const ConformerRecord*>* records) {
   const auto q = engine.forward(b, 0);
   const auto target = o.symmetric && records ? closest_symmetric_target(q, given_target, *records) : given_target;
-  const auto rmsd = kabsch_rmsd(q, target, b.batch, b.graphs);
-  const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.graphs);
+  const auto rmsd = kabsch_rmsd(q, target, b.graph.node_to_graph, b.num_graphs());
+  const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.num_graphs());
   auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
   // Distance MSE over the pairs at most `hops` bonds apart.
   auto near_mse = [&](int64_t hops) {
     const auto near = (b.pair_hops <= hops).nonzero().squeeze(1);
     return pair_distance_mse(q, target, b.pairs.index_select(1, near), b.pair_graph.index_select(0, near),
-                             b.graphs);
+                             b.num_graphs());
   };
   if (o.w_adjacent > 0) loss = loss + o.w_adjacent * near_mse(o.adj_k);  // HamNet's ADJ-k
   if (o.w_local > 0) loss = loss + o.w_local * near_mse(2);             // bonds and bond angles
@@ -220,28 +195,6 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
   engine->eval();
   s.valid = evaluate_conformer(*engine, data.valid, o);
   return s;
-}
-
-void save_engine(ConformerEngineImpl& engine, const std::string& path, const json& extra) {
-  json meta = extra.is_object() ? extra : json::object();
-  meta["engine"] = options_json(engine.options());
-  torch::serialize::OutputArchive root;
-  torch::serialize::OutputArchive weights;
-  engine.save(weights);
-  root.write("model", weights);
-  physics::write_checkpoint(root, meta, path, kFormat);
-}
-
-ConformerEngine load_engine(const std::string& path, json* metadata) {
-  torch::serialize::InputArchive root;
-  const json meta = physics::read_checkpoint(root, path, kFormat);
-  ConformerEngine engine(options_from(meta.at("engine")));
-  torch::serialize::InputArchive weights;
-  root.read("model", weights);
-  engine->load(weights);
-  engine->eval();
-  if (metadata) *metadata = meta;
-  return engine;
 }
 
 }  // namespace noether::molecules

@@ -1,10 +1,9 @@
-// molecules/training.hpp: training the conformation engine, and its checkpoints.
+// molecules/training.hpp: training the conformation engine.
 //
-//   ConformerTrainOptions o;  o.epochs = 30;
+//   ConformerTrainOptions o;  o.epochs = 30;  o.checkpoint = "conformer.pt";
 //   auto engine = ConformerEngine(o.engine);
 //   auto summary = train_conformer(engine, data, o, /*progress=*/true);
-//   save_engine(engine, "conformer.pt", summary_json);      // + conformer.pt.json
-//   auto back = load_engine("conformer.pt");                  // refuses other files
+//   save_engine(*engine, "conformer.pt", summary_json);     // engine_file.hpp
 //
 // Loss per molecule (heavy atoms, Å): w_rmsd * Kabsch RMSD + w_distance * distance MSE over all
 // pairs + w_adjacent * distance MSE over the pairs within adj_k bonds (HamNet's ADJ-k), averaged
@@ -15,8 +14,6 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "molecules/dataset.hpp"
 #include "molecules/engine.hpp"
@@ -81,15 +78,10 @@ torch::Tensor closest_symmetric_target(const torch::Tensor& q, const torch::Tens
 ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vector<ConformerRecord>& records,
                                     const ConformerTrainOptions& o);
 
-/// Trains `epochs` more epochs (continuing from start_epoch when resuming).
+/// Trains `epochs` more epochs (continuing from start_epoch when resuming); with o.checkpoint the
+/// engine is saved there (engine_file.hpp) after every epoch.
 ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDataset& data,
                                       const ConformerTrainOptions& o, bool progress,
                                       int64_t start_epoch = 0);
-
-/// Versioned checkpoint (engine options + weights + `extra` metadata) and a JSON sidecar.
-void save_engine(ConformerEngineImpl& engine, const std::string& path, const nlohmann::json& extra = {});
-/// Builds the engine its metadata describes and loads the weights. Throws InvalidInput for a
-/// file that is not a noether conformer model or has another format version.
-ConformerEngine load_engine(const std::string& path, nlohmann::json* metadata = nullptr);
 
 }  // namespace noether::molecules

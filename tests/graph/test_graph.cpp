@@ -85,6 +85,28 @@ TEST_CASE("scatter_sum adds rows by index and is differentiable", "[graph]") {
   CHECK(torch::equal(src.grad(), torch::ones({4, 1}, kF64)));
 }
 
+TEST_CASE("message-passing helpers gather edge ends and sum at receivers and per graph", "[graph]") {
+  namespace ng = noether::graph;
+  torch::manual_seed(4);
+  const GraphBatch g = batch({particles(2, 1), particles(3, 1)});  // 5 nodes, 8 edges
+  const auto x = torch::arange(5, kF64).reshape({5, 1}) * 10;
+  const auto [xs, xr] = ng::gather_ends(x, g);
+  CHECK(torch::equal(xs, x.index_select(0, g.senders())));
+  CHECK(torch::equal(xr, x.index_select(0, g.receivers())));
+  // Each node of a complete graph receives from every other node of its graph.
+  const auto incoming = ng::sum_at_receivers(xs, g);
+  CHECK(torch::equal(incoming, torch::tensor({10.0, 0.0, 70.0, 60.0, 50.0}, kF64).reshape({5, 1})));
+  CHECK(torch::equal(ng::sum_nodes_per_graph(x, g), torch::tensor({10.0, 90.0}, kF64).reshape({2, 1})));
+  CHECK(torch::equal(ng::sum_edges_per_graph(torch::ones({8}, kF64), g), torch::tensor({2.0, 6.0}, kF64)));
+  CHECK(torch::equal(ng::sum_into(xs, g.receivers(), 5), scatter_sum(xs, g.receivers(), 5)));
+  // add_into continues a sum in order: the same as one index_add over the parts concatenated.
+  const auto a = torch::randn({8, 2}, kF64), b = torch::randn({8, 2}, kF64);
+  const auto chained = ng::add_into(ng::sum_into(a, g.senders(), 5), b, g.receivers());
+  const auto once = torch::zeros({5, 2}, kF64).index_add(0, torch::cat({g.senders(), g.receivers()}),
+                                                         torch::cat({a, b}));
+  CHECK(torch::equal(chained, once));
+}
+
 TEST_CASE("bad graphs and indices throw InvalidInput", "[graph]") {
   torch::manual_seed(2);
   CHECK_THROWS_AS(batch({}), InvalidInput);

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <random>
 
+#include <omp.h>
+
 #include <GraphMol/FileParsers/MolSupplier.h>
 #include <GraphMol/FileParsers/MolWriters.h>
 #include <GraphMol/GraphMol.h>
@@ -16,6 +18,7 @@
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
 #include "molecules/engine.hpp"
+#include "molecules/engine_file.hpp"
 #include "molecules/io.hpp"
 #include "molecules/molecule.hpp"
 #include "molecules/training.hpp"
@@ -265,6 +268,87 @@ TEST_CASE("the relaxation dissipates energy", "[molecules][rdkit]") {
   CHECK_THROWS_AS(nm::ConformerEngine(bad), noether::InvalidInput);
 }
 
+TEST_CASE("make_batch builds a valid graph::GraphBatch of the molecules' bond graphs", "[molecules][rdkit]") {
+  std::vector<nm::MolGraph> graphs;
+  for (const std::string smiles : {"CCO", "c1ccccc1O", "C", "C/C=C/[C@H](O)[C@@H](N)C"})
+    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  const auto b = nm::make_batch(ptrs);
+  CHECK_NOTHROW(b.graph.validate());
+  CHECK(b.num_graphs() == 4);
+  int64_t atoms = 0, bonds = 0;
+  for (const auto& g : graphs) {
+    atoms += g.atoms;
+    bonds += g.edge_index.size(1);
+  }
+  CHECK(b.num_atoms() == atoms);
+  CHECK(b.graph.num_edges() == bonds);
+  CHECK(b.graph.nodes.size(1) == nm::kAtomFeatures);
+  CHECK(b.graph.edges.size(1) == nm::kBondFeatures);
+  CHECK(torch::equal(b.graph.node_to_graph, torch::tensor({0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+                                                          torch::kLong)));
+  // The pairs and stereo tables use the batch's atom numbering and name each row's molecule.
+  CHECK(torch::equal(b.pair_graph, b.graph.node_to_graph.index_select(0, b.pairs[0])));
+  CHECK(torch::equal(b.chiral_graph, b.graph.node_to_graph.index_select(0, b.chiral.select(1, 0))));
+  CHECK(torch::equal(b.cis_graph, b.graph.node_to_graph.index_select(0, b.cis_trans.select(1, 0))));
+  CHECK_THROWS_AS(nm::make_batch({}), noether::InvalidInput);
+}
+
+TEST_CASE("a molecule's energies in a batch are those it has alone", "[molecules][rdkit]") {
+  // Molecules do not interact: each one's H along the relaxation, and so their sum, is what the
+  // engine gives it run on its own (the same random draws: they follow the canonical atom index).
+  torch::manual_seed(8);
+  nm::EngineOptions o;
+  o.hidden = 32;
+  o.rounds = 2;
+  o.steps = 16;
+  nm::ConformerEngine engine(o);
+  engine->eval();
+  torch::NoGradGuard no_grad;
+  std::vector<nm::MolGraph> graphs;
+  for (const std::string smiles : {"CCOC(=O)c1ccccc1N", "CC(C)CC(N)C(=O)O", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
+                                   "C[C@@H]1C=CC[C@@H]2C(=O)NC(=O)[C@H]12"})
+    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  for (int64_t sample : {0, 2}) {
+    INFO("sample " << sample);
+    const auto [qs, energies] = engine->trajectory(nm::make_batch(ptrs), sample);  // [steps + 1, G]
+    REQUIRE(energies.sizes() == torch::IntArrayRef({o.steps + 1, 4}));
+    auto total = torch::zeros({o.steps + 1}, energies.options());
+    for (std::size_t m = 0; m < graphs.size(); ++m) {
+      const auto alone = engine->trajectory(nm::make_batch({&graphs[m]}), sample).second.select(1, 0);
+      CHECK(torch::allclose(energies.select(1, static_cast<int64_t>(m)), alone, 1e-4, 1e-5));
+      total = total + alone;
+    }
+    CHECK(torch::allclose(energies.sum(1), total, 1e-4, 1e-5));
+  }
+}
+
+TEST_CASE("an engine saved to a model file loads back bit for bit", "[molecules][rdkit]") {
+  torch::manual_seed(12);
+  nm::EngineOptions o;
+  o.hidden = 16;
+  o.rounds = 2;
+  o.steps = 5;
+  o.stereo_weight = 0.5;
+  nm::ConformerEngine engine(o);
+  const std::string path = "molecules_engine_roundtrip_test.pt";
+  nm::save_engine(*engine, path, {{"epochs", 3}});
+  nlohmann::json meta;
+  const auto back = nm::load_engine(path, &meta);
+  std::remove(path.c_str());
+  std::remove((path + ".json").c_str());
+  CHECK(meta.at("epochs") == 3);
+  CHECK(back->options().hidden == 16);
+  CHECK(back->options().stereo_weight == 0.5);
+  const auto a = engine->named_parameters(), b = back->named_parameters();
+  REQUIRE(a.size() == b.size());
+  for (const auto& p : a) CHECK(torch::equal(p.value(), b[p.key()]));
+  CHECK_THROWS_AS(nm::load_engine("no_such_conformer_model.pt"), noether::InvalidInput);
+}
+
 namespace {
 // The SMILES with hydrogens and one ETKDG conformer; heavy atoms only when `heavy`.
 std::unique_ptr<RDKit::RWMol> embedded(const std::string& smiles, unsigned seed, bool heavy) {
@@ -481,4 +565,44 @@ TEST_CASE("a molecule's conformers do not depend on the molecules batched with i
   for (int k = 0; k < 3; ++k) CHECK((alone[0].coordinates[k] - with[1].coordinates[k]).cwiseAbs().maxCoeff() < 1e-4);
   // and the samples differ from each other
   CHECK((alone[0].coordinates[1] - alone[0].coordinates[2]).norm() > 0.1);
+}
+
+TEST_CASE("conform_all changes no process-wide setting and gives the same answer on any number of workers",
+          "[molecules][rdkit]") {
+  // torch::get_num_threads() first: torch sets this thread's OpenMP count on its first use.
+  const int torch_before = torch::get_num_threads(), omp_before = omp_get_max_threads();
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"CCO", "a"}, {"c1ccccc1O", "b"}, {"C[C@@H](O)c1ccccc1", "c"}, {"C1CC(", "bad"}, {"CC(=O)Nc1ccc(O)cc1", "d"}};
+  std::vector<std::vector<nm::Conformation>> runs;
+  for (int threads : {1, 2, 3}) {
+    INFO("threads " << threads);
+    nm::ConformOptions o;
+    o.batch_size = 2;  // three batches
+    o.threads = threads;
+    runs.push_back(nm::Conformer(o).conform_all(inputs));
+    CHECK(omp_get_max_threads() == omp_before);
+    CHECK(torch::get_num_threads() == torch_before);
+  }
+  for (std::size_t r = 1; r < runs.size(); ++r)
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      INFO(inputs[i].first);
+      CHECK(runs[r][i].error == runs[0][i].error);
+      REQUIRE(runs[r][i].coordinates.size() == runs[0][i].coordinates.size());
+      for (std::size_t k = 0; k < runs[0][i].coordinates.size(); ++k)
+        CHECK(runs[r][i].coordinates[k] == runs[0][i].coordinates[k]);
+    }
+  CHECK(!runs[0][3].error.empty());
+  nm::ConformOptions missing;
+  missing.model = "no_such_conformer_model.pt";
+  CHECK_THROWS_AS(nm::Conformer(missing), noether::InvalidInput);
+}
+
+TEST_CASE("refinement names parse to Refine and back, and a bad one lists the valid names", "[molecules]") {
+  CHECK(nm::parse_refine("none") == nm::Refine::kNone);
+  CHECK(nm::parse_refine("mmff") == nm::Refine::kMmff);
+  for (const auto& name : nm::refine_names()) CHECK(nm::refine_name(nm::parse_refine(name)) == name);
+  CHECK_THROWS_WITH(nm::parse_refine("MMFF"), Contains("'MMFF'") && Contains("none, mmff"));
+  nm::ConformOptions o;
+  o.refine = static_cast<nm::Refine>(7);
+  CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
 }

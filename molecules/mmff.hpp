@@ -1,0 +1,19 @@
+// molecules/mmff.hpp: MMFF94 relaxation of one conformer (RDKit's force field), shared by
+// conform's refinement and the data set's targets.
+//
+//   RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
+//   mmff_optimize(*mol, conf_id);     // in place, up to 2000 iterations
+#pragma once
+
+namespace RDKit {
+class ROMol;
+}
+
+namespace noether::molecules {
+
+/// Relaxes conformer conf_id of a molecule with explicit hydrogens with MMFF94 (up to 2000
+/// iterations, in place). RDKit's force-field helper header defines functions outside any inline
+/// scope, so only mmff.cpp may include it.
+void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
+
+}  // namespace noether::molecules
