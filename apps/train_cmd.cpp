@@ -88,8 +88,6 @@ int train_command(TrainArgs a) {
     std::string source = "generated";
     if (a.system == "real-pendulum") {
       const std::string path = a.data.empty() ? physics::find_lipson_file("real_pend_h_1.txt") : a.data;
-      if (path.empty())
-        throw InvalidInput("measured data real_pend_h_1.txt not found under ../shared/data/lipson; pass --data FILE");
       data = physics::load_lipson(path);
       source = "lipson:" + path;
     } else if (a.grid) {

@@ -1,13 +1,26 @@
 #!/bin/sh
-# Installs noether from a configured build tree into a temporary prefix, then configures, builds
-# and runs examples/particle_simulator against it with find_package(noether).
+# Installs noether from a configured build tree into a fresh prefix, then configures, builds (with
+# the compiler's default flags) and runs the example programs of examples/ against it with
+# find_package(noether): a planetary simulation (nbody), an HNN (physics), a learned particle
+# system (graph) and a conformer from SMILES (molecules, with the installed model).
 #   examples/build_installed.sh [BUILD_DIR] [WORK_DIR]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 work=${2:-$(mktemp -d)}
+rm -rf "$work/prefix" "$work/build"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-cmake -S "$here/particle_simulator" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+# No source-tree path may travel with the package.
+if grep -rIl "$(cd "$here/.." && pwd)" "$work/prefix/include" "$work/prefix/lib/cmake" 2>/dev/null; then
+  echo "the installed package names the source tree" >&2
+  exit 1
+fi
+cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="" \
   -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
-cmake --build "$work/build" -j1 >/dev/null
+cmake --build "$work/build" -j2 >/dev/null
+"$work/build/planetary"
+"$work/build/hnn"
 "$work/build/particle_simulator"
+if [ -x "$work/build/conformer" ]; then
+  "$work/build/conformer" "$work/prefix/share/noether/conformer.pt"
+fi

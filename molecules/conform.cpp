@@ -14,6 +14,7 @@
 #include "molecules/engine_file.hpp"
 #include "molecules/mmff.hpp"
 #include "noether/config.hpp"
+#include "noether/data_path.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
 
@@ -54,14 +55,13 @@ void ConformOptions::validate() const {
 }
 
 std::string shipped_model_path() {
-  for (const std::string& dir : {std::string(NOETHER_INSTALL_MODEL_DIR), std::string(NOETHER_SOURCE_MODEL_DIR)}) {
-    const auto p = fs::path(dir) / "conformer.pt";
-    if (fs::exists(p)) return p.string();
+  try {
+    return find_data_file("conformer.pt", "conformer model");
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(std::string(e.what()) +
+                       "; train one with `noether train-conformer` and give its path (ConformOptions::model, "
+                       "noether conform --model)");
   }
-  throw InvalidInput(std::string("no conformer model found: looked in ") + NOETHER_INSTALL_MODEL_DIR + " and " +
-                     NOETHER_SOURCE_MODEL_DIR +
-                     "; train one with `noether train-conformer` and give its path (ConformOptions::model, "
-                     "noether conform --model)");
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "noether/data_path.hpp"
 #include "noether/error.hpp"
 
 namespace noether::physics {
@@ -81,22 +82,7 @@ DataSet load_lipson(const std::string& path, double train_fraction, const std::s
 }
 
 std::string find_lipson_file(const std::string& file_name) {
-  std::vector<fs::path> roots{fs::current_path()};
-#ifdef NOETHER_SOURCE_DIR
-  roots.emplace_back(NOETHER_SOURCE_DIR);
-#endif
-  for (fs::path dir : roots) {
-    for (int up = 0; up < 6 && !dir.empty(); ++up) {
-      for (const char* sub : {"shared/data/lipson", "../shared/data/lipson"}) {
-        const fs::path candidate = dir / sub / file_name;
-        std::error_code ec;
-        if (fs::exists(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
-      }
-      if (dir == dir.parent_path()) break;
-      dir = dir.parent_path();
-    }
-  }
-  return {};
+  return find_data_file("data/lipson/" + file_name, "measured data file '" + file_name + "'");
 }
 
 std::string RealPendulumEnergy::description() const {

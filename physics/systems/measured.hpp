@@ -1,6 +1,6 @@
 // physics/systems/measured.hpp: data sets from measurements rather than from an analytic system.
 //
-//   auto data = load_lipson("../shared/data/lipson/real_pend_h_1.txt");   // real pendulum
+//   auto data = load_lipson(find_lipson_file("real_pend_h_1.txt"));   // real pendulum
 //   auto grid = damped_spring_grid();            // the dissipative HNN paper's 25 x 25 grid
 //
 // Lipson files (Schmidt & Lipson 2009): one '%' header line, then rows of trial, t, x, v.
@@ -21,8 +21,9 @@ namespace noether::physics {
 DataSet load_lipson(const std::string& path, double train_fraction = 0.8,
                     const std::string& system = "real-pendulum");
 
-/// Where the measured data of ../shared/data/lipson lives, searched from the working directory
-/// upwards and beside the executable's source tree; empty when not found.
+/// The shipped measured data file (data/lipson in the repository, share/noether/data/lipson once
+/// installed), found relative to the running program (noether/data_path.hpp); InvalidInput
+/// naming the places looked at when it is missing.
 std::string find_lipson_file(const std::string& file_name);
 
 /// The pendulum energy the HNN paper measures its real-pendulum rollouts with:

@@ -20,11 +20,8 @@ void write(const std::string& path, const std::string& text) {
 
 TEST_CASE("the real pendulum loads with the HNN paper's split and forward differences",
           "[physics][measured]") {
+  // Shipped with noether and found beside the program (build/share/noether here).
   const std::string path = np::find_lipson_file("real_pend_h_1.txt");
-  if (path.empty()) {
-    WARN("../shared/data/lipson/real_pend_h_1.txt not found; skipping");
-    return;
-  }
   const auto d = np::load_lipson(path);
   // 556 rows -> 555 forward differences; the first 80% of the 556 rows (444) train.
   CHECK(d.x.size(0) == 444);

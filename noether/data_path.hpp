@@ -1,0 +1,57 @@
+// noether/data_path.hpp: the files noether ships (the conformer model, measured data), found
+// relative to the running program, never through a path baked in from the source tree.
+//
+//   std::string model = noether::find_data_file("conformer.pt", "conformer model");
+//   std::string pend = noether::find_data_file("data/lipson/real_pend_h_1.txt", "measured pendulum");
+//
+// Where it looks, in order: `share/noether` beside the program's folder or one of its parents
+// (an installed `bin/noether` finds `share/noether`; in a build tree CMake copies the shipped
+// files to `<build>/share/noether`, which `build/apps/noether`, the benchmarks and the tests all
+// reach), then the installation prefix the library was configured with. Not found: InvalidInput
+// naming the file and every place looked at.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <unistd.h>
+
+#include "noether/config.hpp"
+#include "noether/error.hpp"
+
+namespace noether {
+
+/// The folders searched for shipped files, in order.
+inline std::vector<std::filesystem::path> data_dirs() {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> dirs;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path dir = exe.parent_path();
+    for (int up = 0; up < 3 && !dir.empty(); ++up) {
+      dirs.push_back(dir.parent_path() / "share" / "noether");
+      if (dir == dir.parent_path()) break;
+      dir = dir.parent_path();
+    }
+  }
+  dirs.emplace_back(NOETHER_INSTALL_DATA_DIR);
+  return dirs;
+}
+
+/// The path of a shipped file (`relative` to share/noether); `what` names it in the error.
+inline std::string find_data_file(const std::string& relative, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::string looked;
+  for (const auto& dir : data_dirs()) {
+    const fs::path p = dir / relative;
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+    looked += (looked.empty() ? "" : ", ") + p.string();
+  }
+  throw InvalidInput("no " + what + " found: looked for " + looked);
+}
+
+}  // namespace noether
