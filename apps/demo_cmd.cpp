@@ -95,7 +95,7 @@ json demo_nbody_step(bool quiet) {
     double worst = 0.0;
     const long chunk = steps / 100;
     for (long done = 0; done < steps; done += chunk) {
-      wh.integrate(std::min(chunk, steps - done));
+      if (const auto r = wh.integrate(std::min(chunk, steps - done)); !r.ok()) throw NumericalError(r.message);
       worst = std::max(worst, std::abs((nbody::energy(wh.state()) - e0) / e0));
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

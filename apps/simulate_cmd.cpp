@@ -168,7 +168,8 @@ int simulate_command(const SimulateArgs& a) {
   while (done < steps) {
     const long n = std::min(every, steps - done);
     const auto t0 = std::chrono::steady_clock::now();
-    wh.integrate(n);  // NumericalError -> exit 1 with the orbit named
+    // A breakdown exits 1 with the step, body and orbit named.
+    if (const auto r = wh.integrate(n); !r.ok()) throw NumericalError(r.message);
     wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     done += n;
     samples.push_back(sample(wh.state()));

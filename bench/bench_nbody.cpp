@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 
+#include "noether/error.hpp"
 #include "nbody/system.hpp"
 #include "nbody/wisdom_holman.hpp"
 
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
   const long chunk = tp ? steps : std::min(1000L, steps);
   for (long done = 0; done < steps; done += chunk) {
     const auto t0 = std::chrono::steady_clock::now();
-    wh.integrate(std::min(chunk, steps - done));
+    if (const auto r = wh.integrate(std::min(chunk, steps - done)); !r.ok()) throw noether::NumericalError(r.message);
     wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     e = std::abs((energy(wh.state()) - e0) / e0);
     emax = std::max(emax, e);

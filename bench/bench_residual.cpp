@@ -77,9 +77,9 @@ int run_case(int argc, char** argv) {
   double newton_final = 0, resid_final = 0;
   for (long done = 0; done < steps;) {
     const long k = std::min(every, steps - done);
-    truth.integrate(k * kRefine);
-    newton.integrate(k);
-    resid.integrate(k);
+    if (const auto r_ = truth.integrate(k * kRefine); !r_.ok()) throw noether::NumericalError(r_.message);
+    if (const auto r_ = newton.integrate(k); !r_.ok()) throw noether::NumericalError(r_.message);
+    if (const auto r_ = resid.integrate(k); !r_.ok()) throw noether::NumericalError(r_.message);
     done += k;
     const auto st = truth.state(), sn = newton.state(), sr = resid.state();
     newton_final = max_position_error(sn, st);
@@ -97,7 +97,7 @@ int run_case(int argc, char** argv) {
     for (int r = 0; r < 3; ++r) {
       nb::WisdomHolman wh(sys, o, kick);
       const auto t0 = std::chrono::steady_clock::now();
-      wh.integrate(steps);
+      if (const auto r_ = wh.integrate(steps); !r_.ok()) throw noether::NumericalError(r_.message);
       ns.push_back(seconds_since(t0) / static_cast<double>(steps) * 1e9);
     }
     std::sort(ns.begin(), ns.end());
@@ -225,13 +225,13 @@ int run_nih_case(int argc, char** argv) {
   o.dt = dt;
   o.fast = false;
   nb::WisdomHolman lib(sys, o, nb::make_learned_kick(pos));
-  lib.integrate(steps);
+  if (const auto r_ = lib.integrate(steps); !r_.ok()) throw noether::NumericalError(r_.message);
   const double lib_diff = max_position_error(lib.state(), rp.final);
   nb::WisdomHolman plain(sys, o);
   double plain_max = 0;
   const double ep0 = nb::energy(sys);
   for (long k = 0; k < steps; k += every) {
-    plain.integrate(std::min(every, steps - k));
+    if (const auto r_ = plain.integrate(std::min(every, steps - k)); !r_.ok()) throw noether::NumericalError(r_.message);
     plain_max = std::max(plain_max, std::abs((nb::energy(plain.state()) - ep0) / ep0));
   }
   std::cout << json{{"case", "nih-replacement"},

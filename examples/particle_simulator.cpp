@@ -50,7 +50,7 @@ int main(int argc, char** argv) try {
   sim.set_state(q, v, m, model.config().spring_features ? k : Eigen::MatrixXd());
   std::cout << "step 0: H = " << sim.energies()[0] << "\n";
   for (int k = 1; k <= 4; ++k) {
-    sim.step(0.05, 100);
+    if (const auto r = sim.step(0.05, 100); !r.ok()) throw noether::NumericalError(r.message);
     std::cout << "step " << 100 * k << ": H = " << sim.energies()[0] << ", particle 0 at ("
               << sim.positions()(0, 0) << ", " << sim.positions()(0, 1) << ")\n";
   }

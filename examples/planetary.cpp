@@ -19,7 +19,7 @@ int main() try {
   const double e0 = nb::energy(sys);
   double worst = 0.0;
   for (int k = 0; k < 100; ++k) {
-    wh.integrate(3653);  // 100 years
+    if (const auto r = wh.integrate(3653); !r.ok()) throw noether::NumericalError(r.message);  // 100 years
     worst = std::max(worst, std::abs((nb::energy(wh.state()) - e0) / e0));
   }
   const nb::System end = wh.state();

@@ -86,7 +86,7 @@ void ParticleSimulator::require_state(const char* what) const {
   if (!q_.defined()) throw InvalidInput(std::string("ParticleSimulator::") + what + ": call set_state first");
 }
 
-void ParticleSimulator::step(double dt, int64_t steps) {
+integrators::Result ParticleSimulator::step(double dt, int64_t steps) {
   require_state("step");
   if (!std::isfinite(dt) || dt == 0.0) throw InvalidInput("ParticleSimulator: dt must be finite and non-zero");
   if (steps < 0) throw InvalidInput("ParticleSimulator: steps must be >= 0");
@@ -98,11 +98,17 @@ void ParticleSimulator::step(double dt, int64_t steps) {
     q = next.first.detach();
     p = next.second.detach();
   }
-  if (!torch::isfinite(q).all().item<bool>() || !torch::isfinite(p).all().item<bool>())
-    throw NumericalError("ParticleSimulator: the state became non-finite within " +
-                         std::to_string(steps) + " steps of dt = " + std::to_string(dt));
+  integrators::Result r;
+  if (!torch::isfinite(q).all().item<bool>() || !torch::isfinite(p).all().item<bool>()) {
+    r.status = integrators::Status::kNonFinite;
+    r.message = "ParticleSimulator: the state became non-finite within " + std::to_string(steps) +
+                " steps of dt = " + std::to_string(dt) + "; the state before the call is kept";
+    return r;
+  }
   q_ = q.view(q_.sizes());
   p_ = p.view(p_.sizes());
+  r.steps = static_cast<std::size_t>(steps);
+  return r;
 }
 
 Eigen::MatrixXd ParticleSimulator::matrix(const torch::Tensor& t, int64_t b) const {

@@ -5,7 +5,7 @@
 //   Eigen::MatrixXd q(4, 2), v(4, 2);  Eigen::VectorXd m(4);      // positions, velocities, masses
 //   ...
 //   sim.set_state(q, v, m);                 // one system of 4 particles (p = m v)
-//   sim.step(0.01, 1000);                   // 1000 steps of dt = 0.01 with the default integrator
+//   auto r = sim.step(0.01, 1000);  // r.ok(), r.message                   // 1000 steps of dt = 0.01 with the default integrator
 //   Eigen::MatrixXd q1 = sim.positions();   // [4, 2]
 //   Eigen::VectorXd e = sim.energies();     // the learned H of each system (hogn), [1]
 //
@@ -22,6 +22,7 @@
 #include <torch/torch.h>
 
 #include "graph/particle_model.hpp"
+#include "integrators/result.hpp"
 
 namespace noether::graph {
 
@@ -47,9 +48,10 @@ class ParticleSimulator {
   void set_state(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
                  const torch::Tensor& springs = {});
 
-  /// `steps` steps of dt (> 0 or < 0 for backwards, not 0). Throws NumericalError when the state
-  /// becomes non-finite (checked once per call, so the GPU syncs once).
-  void step(double dt, int64_t steps = 1);
+  /// `steps` steps of dt (> 0 or < 0 for backwards, not 0). A learned model diverging is an
+  /// outcome (integrators/result.hpp): status kNonFinite and a message, the state left at its
+  /// value before the call. InvalidInput for a bad dt or count, or no state.
+  [[nodiscard]] integrators::Result step(double dt, int64_t steps = 1);
 
   int64_t systems() const { return q_.defined() ? q_.size(0) : 0; }
   /// The state as tensors [B, N, D] on the model's device.

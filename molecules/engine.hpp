@@ -40,6 +40,7 @@
 
 #include <torch/torch.h>
 
+#include "noether/json_codec.hpp"
 #include "graph/graph.hpp"
 #include "molecules/molecule.hpp"
 
@@ -58,6 +59,7 @@ struct EngineOptions {
   /// Throws InvalidInput naming the bad field.
   void validate() const;
 };
+NOETHER_JSON(EngineOptions, hidden, rounds, steps, dt, bonded_hops, init_noise, temperature, stereo_weight)
 
 /// Heavy-atom graphs batched for the engine (all tensors on one device): graph/'s batch plus the
 /// molecule-specific tables. N atoms, E directed bonds, G molecules, P pairs.

@@ -238,7 +238,8 @@ ResidualData sample_trajectory(const System& system, const std::shared_ptr<const
   auto X = d.X.accessor<double, 3>(), V = d.V.accessor<double, 3>(), A = d.A.accessor<double, 3>();
   std::vector<Vec3> pos(static_cast<std::size_t>(n)), acc(static_cast<std::size_t>(n));
   for (int64_t k = 0; k < T; ++k) {
-    if (k > 0) wh.integrate(o.every);
+    if (k > 0)
+      if (const auto r = wh.integrate(o.every); !r.ok()) throw NumericalError("sampling the trajectory: " + r.message);
     const System s = wh.state();
     tt[k] = s.time;
     for (int64_t i = 0; i < n; ++i) pos[static_cast<std::size_t>(i)] = s.bodies[static_cast<std::size_t>(i)].r;

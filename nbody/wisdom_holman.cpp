@@ -297,20 +297,35 @@ void WisdomHolman::synchronize_in_place() {
   synced_ = true;
 }
 
-void WisdomHolman::integrate(long steps) {
+integrators::Result WisdomHolman::integrate(long steps) {
   if (steps < 0) throw InvalidInput("integrate: negative step count " + std::to_string(steps));
   constexpr std::size_t kTapeOps = 512;
+  integrators::Result r;
+  auto failed = [&](const NumericalError& e, long done) {
+    std::ostringstream os;
+    os << "step " << steps_ + 1 << " (t = " << time() << "): " << e.what();
+    r.status = integrators::Status::kNonFinite;
+    r.message = os.str();
+    r.steps = static_cast<std::size_t>(done);
+    r.t = time();
+    return r;
+  };
   for (long k = 0; k < steps; ++k) {
     try {
       one_step();
+      if (tape_.size() >= kTapeOps) flush_test_particles();
     } catch (const NumericalError& e) {
-      std::ostringstream os;
-      os << "step " << steps_ + 1 << " (t = " << time() << "): " << e.what();
-      throw NumericalError(os.str());
+      return failed(e, k);
     }
-    if (tape_.size() >= kTapeOps) flush_test_particles();
   }
-  flush_test_particles();
+  try {
+    flush_test_particles();
+  } catch (const NumericalError& e) {
+    return failed(e, steps);
+  }
+  r.steps = static_cast<std::size_t>(steps);
+  r.t = time();
+  return r;
 }
 
 void WisdomHolman::flush_test_particles() {

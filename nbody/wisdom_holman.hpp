@@ -5,7 +5,7 @@
 //   o.dt = 10.0;            // days
 //   o.corrector = 11;       // first symplectic corrector of order 11
 //   noether::nbody::WisdomHolman wh(sys, o);
-//   wh.integrate(100000);
+//   if (auto r = wh.integrate(100000); !r.ok()) std::cerr << r.message << "\n";
 //   noether::nbody::System now = wh.state();   // synchronized copy; the run is not perturbed
 //
 // Scheme: drift-kick-drift, second order, symplectic; the drift is the exact Kepler flow of each
@@ -36,6 +36,7 @@
 #include "nbody/coordinates.hpp"
 #include "nbody/interaction.hpp"
 #include "nbody/system.hpp"
+#include "integrators/result.hpp"
 
 namespace noether::nbody {
 
@@ -71,10 +72,13 @@ class WisdomHolman {
   WisdomHolman(const System& system, const WisdomHolmanOptions& options,
                std::shared_ptr<const InteractionKick> kick = newtonian_kick());
 
-  /// Advances `steps` steps of dt. Throws NumericalError (naming the body and its orbit) when a
-  /// Kepler drift cannot be solved; the state is then unspecified.
-  void integrate(long steps);
-  void step() { integrate(1); }
+  /// Advances `steps` steps of dt. A breakdown (a Kepler drift that cannot be solved, bodies at
+  /// zero distance, a non-finite state) is an outcome, not an exception, as for every integrator
+  /// of noether (integrators/result.hpp): status kNonFinite, `steps` the steps completed and
+  /// `message` naming the step, time, body and orbit; the state is then unspecified.
+  /// InvalidInput for a negative count.
+  [[nodiscard]] integrators::Result integrate(long steps);
+  [[nodiscard]] integrators::Result step() { return integrate(1); }
 
   /// The inertial state at time(), synchronized on a copy (with the inverse corrector applied).
   System state() const;

@@ -4,7 +4,7 @@
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
-#include "physics/learning/training.hpp"
+#include "physics/learning/losses.hpp"
 
 namespace noether::physics {
 

@@ -1,5 +1,6 @@
 #include "physics/learning/losses.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "noether/error.hpp"
@@ -10,6 +11,19 @@ namespace noether::physics {
 torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
                              const torch::Tensor& dxdt) {
   return torch::mse_loss(model.time_derivative(x, /*create_graph=*/true), dxdt);
+}
+
+double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const torch::Tensor& dxdt) {
+  if (x.size(0) == 0) return 0.0;
+  const auto dtype = model.parameters().front().scalar_type();
+  double sum = 0.0;
+  const int64_t chunk = 8192;
+  for (int64_t i = 0; i < x.size(0); i += chunk) {
+    const int64_t n = std::min(chunk, x.size(0) - i);
+    const auto pred = model.time_derivative(x.narrow(0, i, n).to(dtype), /*create_graph=*/false);
+    sum += (pred - dxdt.narrow(0, i, n).to(dtype)).square().sum().item<double>();
+  }
+  return sum / static_cast<double>(x.numel());
 }
 
 torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const torch::Tensor& x0,

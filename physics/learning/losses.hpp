@@ -22,6 +22,10 @@ namespace noether::physics {
 torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
                              const torch::Tensor& dxdt);
 
+/// The pointwise loss as a number: MSE of the model's dx/dt at x against dxdt, in chunks without
+/// a graph (evaluation, progress); x, dxdt [B, 2D].
+double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const torch::Tensor& dxdt);
+
 /// Integrates the model from traj[0] with `integrator` (a fixed-step scheme of
 /// integrators/registry.hpp: euler, rk4, implicit-midpoint for any model; leapfrog,
 /// velocity-verlet, yoshida4, yoshida6 for separable models) for T - 1 steps of dt and returns the mean squared error against

@@ -99,19 +99,6 @@ TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, cons
   return run;
 }
 
-double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const torch::Tensor& dxdt) {
-  if (x.size(0) == 0) return 0.0;
-  const auto dtype = model.parameters().front().scalar_type();
-  double sum = 0.0;
-  const int64_t chunk = 8192;
-  for (int64_t i = 0; i < x.size(0); i += chunk) {
-    const int64_t n = std::min(chunk, x.size(0) - i);
-    const auto pred = model.time_derivative(x.narrow(0, i, n).to(dtype), /*create_graph=*/false);
-    sum += (pred - dxdt.narrow(0, i, n).to(dtype)).square().sum().item<double>();
-  }
-  return sum / static_cast<double>(x.numel());
-}
-
 TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o) {
   o.validate();
   if (!run.model || !run.trainer) throw InvalidInput("train: the run has no model");

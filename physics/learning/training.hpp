@@ -19,6 +19,7 @@
 
 #include "integrators/registry.hpp"
 #include "physics/learning/dataset.hpp"
+#include "physics/learning/losses.hpp"
 #include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 #include "physics/models/model.hpp"
@@ -105,8 +106,6 @@ DataSet reload_data(const TrainingRun& run);
 /// shared Trainer.
 TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& options);
 
-/// Pointwise derivative MSE of the model on (x, dxdt), evaluated in chunks without a graph.
-double derivative_mse(DynamicsModelImpl& model, const torch::Tensor& x, const torch::Tensor& dxdt);
 
 /// Writes model, optimiser state, step, config and data provenance atomically, plus a JSON
 /// sidecar `path + ".json"` a person can read.

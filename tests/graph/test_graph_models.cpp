@@ -204,7 +204,7 @@ TEST_CASE("ParticleSimulator: Eigen and tensor inputs agree; a damped HOGN loses
   CHECK((sim.velocities() - v).norm() < 1e-14);
   std::vector<double> energy{sim.energies()[0]};
   for (int k = 0; k < 20; ++k) {
-    sim.step(0.05, 5);
+    REQUIRE(sim.step(0.05, 5).ok());
     energy.push_back(sim.energies()[0]);
   }
   for (std::size_t k = 1; k < energy.size(); ++k) CHECK(energy[k] < energy[k - 1]);
@@ -217,8 +217,14 @@ TEST_CASE("ParticleSimulator: Eigen and tensor inputs agree; a damped HOGN loses
   const auto mt = torch::from_blob(masses.data(), {1, 3}, kF64).clone();
   const auto pt = torch::from_blob(vr.data(), {1, 3, 2}, kF64).clone() * mt.unsqueeze(-1);
   batched.set_state(qt, pt, mt);
-  batched.step(0.05, 100);
+  REQUIRE(batched.step(0.05, 100).ok());
   CHECK((batched.positions() - sim.positions()).norm() < 1e-12);
+  // Divergence is an outcome: a failed status, a message, and the state before the call kept.
+  const Eigen::MatrixXd before = sim.positions();
+  const auto blown = sim.step(1e200, 3);
+  CHECK_FALSE(blown.ok());
+  CHECK_THAT(blown.message, Catch::Contains("non-finite"));
+  CHECK((sim.positions() - before).norm() == 0.0);
   CHECK_THROWS_AS(sim.set_state(q, v, Eigen::VectorXd::Ones(2)), InvalidInput);
   ParticleSimulator ogn(make("ogn"));
   ogn.set_state(q, v, masses);

@@ -45,7 +45,7 @@ TEST_CASE("TRAPPIST-1 integrates with small energy error", "[nbody][systems]") {
   o.dt = 1.510826 / 25;
   o.corrector = 11;
   WisdomHolman wh(t1, o);
-  wh.integrate(25 * 1000);
+  REQUIRE(wh.integrate(25 * 1000).ok());
   CHECK(std::abs(energy(wh.state()) / energy(t1) - 1) < 1e-8);
 }
 
