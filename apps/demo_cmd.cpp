@@ -84,7 +84,7 @@ json demo_nbody_step(bool quiet) {
                  "Lubich & Wanner's data)\n    with Wisdom-Holman, dt = 10 days, "
               << static_cast<long>(years) << " years (" << steps << " steps):\n\n";
   json out = json::array();
-  const auto sys = nbody::make_system("outer-solar-system");
+  const auto sys = nbody::make_planetary_system("outer-solar-system");
   const double e0 = nbody::energy(sys);
   for (int corrector : {0, 11}) {
     nbody::WisdomHolmanOptions o;

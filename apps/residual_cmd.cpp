@@ -62,7 +62,7 @@ struct TrainResidualArgs {
 
 int residual_data_command(const ResidualDataArgs& a) {
   if (a.system.empty()) throw InvalidInput("--system is required (a built-in name or a .json file)");
-  nb::System sys = ends_with(a.system, ".json") ? nb::load_system(a.system) : nb::make_system(a.system);
+  nb::PlanetarySystem sys = ends_with(a.system, ".json") ? nb::load_system(a.system) : nb::make_planetary_system(a.system);
   std::shared_ptr<const nb::InteractionKick> truth;
   if (a.physics == "gr")
     truth = std::make_shared<const nb::GrPotentialKick>(a.c);

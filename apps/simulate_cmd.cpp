@@ -109,7 +109,7 @@ int simulate_command(const SimulateArgs& a) {
   o.fast = !a.safe;
   o.threads = a.threads;
   o.validate();
-  nb::System sys;
+  nb::PlanetarySystem sys;
   if (ends_with(a.system, ".json")) {
     sys = nb::load_system(a.system);
     if (a.test_particles > 0) {
@@ -117,7 +117,7 @@ int simulate_command(const SimulateArgs& a) {
       sys.test_particles.insert(sys.test_particles.end(), belt.begin(), belt.end());
     }
   } else {
-    sys = nb::make_system(a.system, a.test_particles);
+    sys = nb::make_planetary_system(a.system, a.test_particles);
   }
   const double years = a.steps > 0 ? 0.0 : (a.years > 0 ? a.years : 1000.0);
   const long steps = a.steps > 0 ? a.steps : static_cast<long>(std::llround(years * 365.25 / a.dt));
@@ -136,12 +136,12 @@ int simulate_command(const SimulateArgs& a) {
   std::shared_ptr<const nb::InteractionKick> kick = learned;
   nb::WisdomHolman wh(sys, o, learned ? kick : nb::newtonian_kick());
   const nb::SkippedPairs skip = nb::skipped_pairs_of(o.coordinates);
-  auto energy = [&](const nb::System& s) { return learned ? learned->total_energy(s, skip) : nb::energy(s); };
+  auto energy = [&](const nb::PlanetarySystem& s) { return learned ? learned->total_energy(s, skip) : nb::energy(s); };
 
   const double e0 = energy(sys);
   const nb::Vec3 L0 = nb::angular_momentum(sys);
   const double G = sys.G;
-  auto sample = [&](const nb::System& s) {
+  auto sample = [&](const nb::PlanetarySystem& s) {
     Sample out;
     out.t = s.time;
     out.rel_energy_error = std::abs((energy(s) - e0) / e0);

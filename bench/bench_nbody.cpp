@@ -28,17 +28,17 @@ int main(int argc, char** argv) {
   }
   const std::string mode = argv[1];
   const bool tp = mode == "tp" || mode == "tp-scalar";
-  System s;
+  PlanetarySystem s;
   WisdomHolmanOptions o;
   long steps;
   if (!tp) {
-    s = make_system("outer-solar-system");
+    s = make_planetary_system("outer-solar-system");
     o.dt = std::atof(argv[2]);
     steps = std::atol(argv[3]);
     o.corrector = std::atoi(argv[4]);
   } else {
     if (argc < 6) return 2;
-    s = make_system("sun-jupiter-saturn", std::atoi(argv[2]));
+    s = make_planetary_system("sun-jupiter-saturn", std::atoi(argv[2]));
     o.dt = std::atof(argv[3]);
     steps = std::atol(argv[4]);
     o.threads = std::atoi(argv[5]);

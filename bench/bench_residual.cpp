@@ -46,7 +46,7 @@ double secular_change(const std::vector<double>& x, const std::vector<double>& y
   return sxx > 0 ? sxy / sxx * (x.back() - x.front()) : 0.0;
 }
 
-double max_position_error(const nb::System& a, const nb::System& b) {
+double max_position_error(const nb::PlanetarySystem& a, const nb::PlanetarySystem& b) {
   double e = 0;
   for (std::size_t i = 1; i < a.bodies.size(); ++i)
     e = std::max(e, nb::norm((a.bodies[i].r - a.bodies[0].r) - (b.bodies[i].r - b.bodies[0].r)));
@@ -56,7 +56,7 @@ double max_position_error(const nb::System& a, const nb::System& b) {
 int run_case(int argc, char** argv) {
   if (argc < 6) { std::cerr << "usage: bench_residual case MODEL SYSTEM.json DT STEPS [C]\n"; return 2; }
   const std::string model = argv[2];
-  const nb::System sys = nb::load_system(argv[3]);
+  const nb::PlanetarySystem sys = nb::load_system(argv[3]);
   const double dt = std::atof(argv[4]);
   const long steps = std::atol(argv[5]);
   const double c = argc > 6 ? std::atof(argv[6]) : nb::kSpeedOfLightAuPerDay;
@@ -139,10 +139,10 @@ int run_case(int argc, char** argv) {
 struct NihRun {
   std::vector<double> t, rel;  // relative error of the model's own total energy
   std::vector<double> rel_newton;  // relative error of the true (Newtonian) energy
-  nb::System final;
+  nb::PlanetarySystem final;
 };
 
-NihRun run_nih(const nb::System& s0, const nb::PairMlp& mlp, double dt, long steps, long every) {
+NihRun run_nih(const nb::PlanetarySystem& s0, const nb::PairMlp& mlp, double dt, long steps, long every) {
   const std::size_t n = s0.bodies.size();
   std::vector<double> m(n), eta(n);
   std::vector<nb::Vec3> X(n), V(n), x(n), v(n), A(n), a(n);
@@ -215,7 +215,7 @@ int run_nih_case(int argc, char** argv) {
   const auto mom = nb::load_residual_model(argv[3]);
   const double dt = std::atof(argv[4]);
   const long steps = std::atol(argv[5]);
-  const nb::System sys = nb::make_system("sun-jupiter-saturn");
+  const nb::PlanetarySystem sys = nb::make_planetary_system("sun-jupiter-saturn");
   const long every = std::max(1L, steps / 1000);
   const auto rp = run_nih(sys, pos.net->to_plain(), dt, steps, every);
   const auto rm = run_nih(sys, mom.net->to_plain(), dt, steps, every);

@@ -11,7 +11,7 @@
 namespace nb = noether::nbody;
 
 int main() try {
-  const nb::System sys = nb::make_system("outer-solar-system");
+  const nb::PlanetarySystem sys = nb::make_planetary_system("outer-solar-system");
   nb::WisdomHolmanOptions o;
   o.dt = 10.0;  // days
   o.corrector = 11;
@@ -22,7 +22,7 @@ int main() try {
     if (const auto r = wh.integrate(3653); !r.ok()) throw noether::NumericalError(r.message);  // 100 years
     worst = std::max(worst, std::abs((nb::energy(wh.state()) - e0) / e0));
   }
-  const nb::System end = wh.state();
+  const nb::PlanetarySystem end = wh.state();
   std::cout << "outer solar system, " << wh.time() / 365.25 << " years: max relative energy error " << worst
             << ", bodies " << end.bodies.size() << "\n";
   if (!(worst < 1e-7)) {

@@ -214,7 +214,7 @@ double LearnedInteraction::potential(double G, const double* m, const Vec3* X, s
   return newton + learned_energy(mlp_, G, m, X, nullptr, n, learned);
 }
 
-double LearnedInteraction::total_energy(const System& s, SkippedPairs skip) const {
+double LearnedInteraction::total_energy(const PlanetarySystem& s, SkippedPairs skip) const {
   const std::size_t n = s.bodies.size();
   std::vector<double> m(n);
   std::vector<Vec3> X(n);

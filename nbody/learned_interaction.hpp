@@ -99,7 +99,7 @@ class LearnedInteraction final : public InteractionKick {
   /// the rest (use the SkippedPairs of the coordinates: first_pair for Jacobi).
   double potential(double G, const double* m, const Vec3* X, std::size_t n, SkippedPairs skip) const;
   /// Kinetic + potential() of the massive bodies of s: the energy the integrator conserves.
-  double total_energy(const System& s, SkippedPairs skip = SkippedPairs::first_pair) const;
+  double total_energy(const PlanetarySystem& s, SkippedPairs skip = SkippedPairs::first_pair) const;
   ResidualMode mode() const { return mode_; }
   const PairMlp& mlp() const { return mlp_; }
 

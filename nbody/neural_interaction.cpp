@@ -214,13 +214,13 @@ void SampleOptions::validate() const {
   if (samples < 2) throw InvalidInput("samples = " + std::to_string(samples) + " must be >= 2");
 }
 
-ResidualData sample_trajectory(const System& system, const std::shared_ptr<const InteractionKick>& truth,
+ResidualData sample_trajectory(const PlanetarySystem& system, const std::shared_ptr<const InteractionKick>& truth,
                                const SampleOptions& o, const std::string& description) {
   o.validate();
   WisdomHolmanOptions w;
   w.dt = o.dt;
   w.corrector = 17;
-  System s0 = system;
+  PlanetarySystem s0 = system;
   s0.test_particles.clear();
   WisdomHolman wh(s0, w, truth);
   const int64_t n = static_cast<int64_t>(s0.bodies.size()), T = o.samples;
@@ -240,7 +240,7 @@ ResidualData sample_trajectory(const System& system, const std::shared_ptr<const
   for (int64_t k = 0; k < T; ++k) {
     if (k > 0)
       if (const auto r = wh.integrate(o.every); !r.ok()) throw NumericalError("sampling the trajectory: " + r.message);
-    const System s = wh.state();
+    const PlanetarySystem s = wh.state();
     tt[k] = s.time;
     for (int64_t i = 0; i < n; ++i) pos[static_cast<std::size_t>(i)] = s.bodies[static_cast<std::size_t>(i)].r;
     truth->massive_accelerations(s.G, d.m.data_ptr<double>(), pos.data(), static_cast<std::size_t>(n),

@@ -87,7 +87,7 @@ struct SampleOptions {
 };
 /// Integrates `system` with the `truth` interaction (Wisdom-Holman, Jacobi, corrector 17) and
 /// samples states and accelerations.
-ResidualData sample_trajectory(const System& system, const std::shared_ptr<const InteractionKick>& truth,
+ResidualData sample_trajectory(const PlanetarySystem& system, const std::shared_ptr<const InteractionKick>& truth,
                                const SampleOptions& options, const std::string& description = "");
 /// torch.save-compatible dict (Python: torch.load(path)): X, V, A, t, m, G, description;
 /// with_accelerations = false leaves A out (observations of positions and velocities only).

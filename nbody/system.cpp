@@ -19,7 +19,7 @@ bool finite(const Particle& p) { return std::isfinite(p.m) && isfinite(p.r) && i
 
 }  // namespace
 
-void System::validate() const {
+void PlanetarySystem::validate() const {
   const std::string who = "system '" + name + "': ";
   if (!(G > 0.0) || !std::isfinite(G)) throw InvalidInput(who + "G must be positive and finite");
   if (bodies.empty()) throw InvalidInput(who + "needs at least one massive body");
@@ -38,7 +38,7 @@ void System::validate() const {
                        std::to_string(bodies.size()) + " bodies");
 }
 
-double energy(const System& s) {
+double energy(const PlanetarySystem& s) {
   double kin = 0.0, pot = 0.0;
   const auto& b = s.bodies;
   for (std::size_t i = 0; i < b.size(); ++i) {
@@ -48,7 +48,7 @@ double energy(const System& s) {
   return kin + pot;
 }
 
-Vec3 angular_momentum(const System& s) {
+Vec3 angular_momentum(const PlanetarySystem& s) {
   Vec3 L;
   for (const auto& p : s.bodies) L += p.m * cross(p.r, p.v);
   return L;
@@ -56,7 +56,7 @@ Vec3 angular_momentum(const System& s) {
 
 namespace {
 /// Mass-weighted mean of a particle member (position or velocity) over the massive bodies.
-Vec3 mass_weighted_mean(const System& s, Vec3 Particle::*member) {
+Vec3 mass_weighted_mean(const PlanetarySystem& s, Vec3 Particle::*member) {
   Vec3 c;
   double m = 0.0;
   for (const auto& p : s.bodies) {
@@ -67,11 +67,11 @@ Vec3 mass_weighted_mean(const System& s, Vec3 Particle::*member) {
 }
 }  // namespace
 
-Vec3 center_of_mass(const System& s) { return mass_weighted_mean(s, &Particle::r); }
+Vec3 center_of_mass(const PlanetarySystem& s) { return mass_weighted_mean(s, &Particle::r); }
 
-Vec3 center_of_mass_velocity(const System& s) { return mass_weighted_mean(s, &Particle::v); }
+Vec3 center_of_mass_velocity(const PlanetarySystem& s) { return mass_weighted_mean(s, &Particle::v); }
 
-void move_to_center_of_mass(System& s) {
+void move_to_center_of_mass(PlanetarySystem& s) {
   const Vec3 R = center_of_mass(s), V = center_of_mass_velocity(s);
   for (auto& p : s.bodies) {
     p.r -= R;
@@ -83,7 +83,7 @@ void move_to_center_of_mass(System& s) {
   }
 }
 
-std::vector<std::string> system_names() { return {"outer-solar-system", "trappist-1", "sun-jupiter-saturn"}; }
+std::vector<std::string> planetary_system_names() { return {"outer-solar-system", "trappist-1", "sun-jupiter-saturn"}; }
 
 std::vector<Particle> asteroid_belt(double G, const Particle& central, int n) {
   std::vector<Particle> out;
@@ -109,8 +109,8 @@ namespace {
 // Hairer, Lubich & Wanner, Geometric Numerical Integration (2nd ed., 2006), Section I.2.4:
 // heliocentric positions (AU) and velocities (AU/day) of 5 September 1994, 0h00 GST; the Sun's
 // mass includes the inner planets.
-System outer_solar_system() {
-  System s;
+PlanetarySystem outer_solar_system() {
+  PlanetarySystem s;
   s.name = "outer-solar-system";
   s.description = "Sun (with inner planets), Jupiter, Saturn, Uranus, Neptune, Pluto; HLW GNI "
                   "Sec. I.2.4, 5 Sep 1994; AU, days, solar masses";
@@ -132,8 +132,8 @@ System outer_solar_system() {
 // inclinations from Agol et al. 2021. The published solution fixes the phases at its epoch in
 // transit-timing parameters; here the mean anomalies are spread evenly (documented choice), so
 // this is a faithful architecture, not an ephemeris.
-System trappist1() {
-  System s;
+PlanetarySystem trappist1() {
+  PlanetarySystem s;
   s.name = "trappist-1";
   s.description = "TRAPPIST-1 star and planets b-h (Agol et al. 2021 masses and periods, "
                   "Grimm et al. 2018 eccentricities); AU, days, solar masses";
@@ -164,9 +164,9 @@ System trappist1() {
   return s;
 }
 
-System sun_jupiter_saturn() {
-  System o = outer_solar_system();
-  System s;
+PlanetarySystem sun_jupiter_saturn() {
+  PlanetarySystem o = outer_solar_system();
+  PlanetarySystem s;
   s.name = "sun-jupiter-saturn";
   s.description = "Sun, Jupiter and Saturn of the HLW outer solar system (5 Sep 1994) plus test "
                   "particles in an asteroid belt; AU, days, solar masses";
@@ -178,16 +178,16 @@ System sun_jupiter_saturn() {
 
 std::string known_list() {
   std::string out;
-  for (const auto& n : system_names()) out += (out.empty() ? "" : ", ") + n;
+  for (const auto& n : planetary_system_names()) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
 }  // namespace
 
-System make_system(const std::string& name, int test_particles) {
+PlanetarySystem make_planetary_system(const std::string& name, int test_particles) {
   if (test_particles < 0)
     throw InvalidInput("test particle count " + std::to_string(test_particles) + " must be >= 0");
-  System s;
+  PlanetarySystem s;
   if (name == "outer-solar-system")
     s = outer_solar_system();
   else if (name == "trappist-1")
@@ -256,7 +256,7 @@ Particle particle_from_json(const json& j, const std::string& where, double G, c
 
 }  // namespace
 
-System system_from_json(const std::string& text, const std::string& origin) {
+PlanetarySystem system_from_json(const std::string& text, const std::string& origin) {
   json j;
   try {
     j = json::parse(text);
@@ -264,7 +264,7 @@ System system_from_json(const std::string& text, const std::string& origin) {
     throw InvalidInput(origin + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw InvalidInput(origin + ": the top level must be an object");
-  System s;
+  PlanetarySystem s;
   s.name = j.value("name", std::string("custom"));
   s.description = j.value("description", std::string("from ") + origin);
   s.G = number_field(j, "G", origin, 1.0, false);
@@ -296,7 +296,7 @@ System system_from_json(const std::string& text, const std::string& origin) {
   return s;
 }
 
-System load_system(const std::string& path) {
+PlanetarySystem load_system(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InvalidInput("cannot open system file '" + path + "'");
   std::ostringstream os;
@@ -304,7 +304,7 @@ System load_system(const std::string& path) {
   return system_from_json(os.str(), path);
 }
 
-std::string system_to_json(const System& s) {
+std::string system_to_json(const PlanetarySystem& s) {
   json j{{"name", s.name}, {"description", s.description}, {"G", s.G}, {"time", s.time}};
   auto arr = [](const Vec3& v) { return json::array({v.x, v.y, v.z}); };
   json bodies = json::array();

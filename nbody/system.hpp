@@ -1,9 +1,9 @@
 // nbody/system.hpp: a planetary system (massive bodies plus massless test particles), its
 // conserved quantities, the built-in systems and JSON system files.
 //
-//   auto sys = noether::nbody::make_system("outer-solar-system");   // HLW, 5 Sep 1994
+//   auto sys = noether::nbody::make_planetary_system("outer-solar-system");   // HLW, 5 Sep 1994
 //   double e0 = noether::nbody::energy(sys);
-//   auto belt = noether::nbody::make_system("sun-jupiter-saturn", /*test_particles=*/1000);
+//   auto belt = noether::nbody::make_planetary_system("sun-jupiter-saturn", /*test_particles=*/1000);
 //   auto custom = noether::nbody::load_system("my_system.json");
 //
 // Built-in systems use AU, days and solar masses with G = 2.95912208286e-4 (HLW's constant).
@@ -20,7 +20,7 @@ namespace noether::nbody {
 /// Gravitational constant in AU^3 / (Msun day^2) used by Hairer, Lubich & Wanner.
 inline constexpr double kGaussG = 2.95912208286e-4;
 
-struct System {
+struct PlanetarySystem {
   std::string name;
   std::string description;
   double G = 1.0;                       ///< gravitational constant (length^3 / (mass time^2))
@@ -35,24 +35,24 @@ struct System {
 };
 
 /// Total energy of the massive bodies: kinetic + potential (mass length^2 / time^2).
-double energy(const System& s);
+double energy(const PlanetarySystem& s);
 /// Total angular momentum of the massive bodies about the origin (mass length^2 / time).
-Vec3 angular_momentum(const System& s);
+Vec3 angular_momentum(const PlanetarySystem& s);
 /// Centre of mass position and velocity of the massive bodies.
-Vec3 center_of_mass(const System& s);
-Vec3 center_of_mass_velocity(const System& s);
+Vec3 center_of_mass(const PlanetarySystem& s);
+Vec3 center_of_mass_velocity(const PlanetarySystem& s);
 /// Shifts every body and test particle so that the massive centre of mass is at rest at the origin.
-void move_to_center_of_mass(System& s);
+void move_to_center_of_mass(PlanetarySystem& s);
 
-/// Names accepted by make_system: "outer-solar-system", "trappist-1", "sun-jupiter-saturn".
-std::vector<std::string> system_names();
+/// Names accepted by make_planetary_system: "outer-solar-system", "trappist-1", "sun-jupiter-saturn".
+std::vector<std::string> planetary_system_names();
 
 /// A built-in system. `test_particles` massless particles are added on heliocentric orbits of an
 /// asteroid belt between 2.1 and 3.3 AU (deterministic, reproducible), for any system.
 /// Throws InvalidInput for an unknown name (listing the known ones) or a negative count.
-System make_system(const std::string& name, int test_particles = 0);
+PlanetarySystem make_planetary_system(const std::string& name, int test_particles = 0);
 
-/// The test-particle belt used by make_system: n particles around `central` (mass units of the
+/// The test-particle belt used by make_planetary_system: n particles around `central` (mass units of the
 /// system, G given), eccentricities <= 0.1, inclinations <= 0.1 rad.
 std::vector<Particle> asteroid_belt(double G, const Particle& central, int n);
 
@@ -64,10 +64,10 @@ std::vector<Particle> asteroid_belt(double G, const Particle& central, int n);
 ///    "test_particles": [{"r": [...], "v": [...]} or {"elements": {...}}]}
 /// Elements are relative to bodies[0] with mu = G (m0 + m); angles in degrees. Throws
 /// InvalidInput naming the bad field.
-System system_from_json(const std::string& json_text, const std::string& origin = "JSON");
+PlanetarySystem system_from_json(const std::string& json_text, const std::string& origin = "JSON");
 /// Reads a system from a JSON file (see system_from_json). Throws InvalidInput naming the path.
-System load_system(const std::string& path);
+PlanetarySystem load_system(const std::string& path);
 /// Writes the system as JSON (Cartesian coordinates) to the string returned.
-std::string system_to_json(const System& s);
+std::string system_to_json(const PlanetarySystem& s);
 
 }  // namespace noether::nbody

@@ -70,7 +70,7 @@ constexpr double kB17[8] = {-0.0000043347415473373580190650223498124944896789841
 
 }  // namespace
 
-WisdomHolman::WisdomHolman(const System& system, const WisdomHolmanOptions& options,
+WisdomHolman::WisdomHolman(const PlanetarySystem& system, const WisdomHolmanOptions& options,
                            std::shared_ptr<const InteractionKick> kick)
     : opt_(options), kick_(std::move(kick)) {
   opt_.validate();
@@ -492,8 +492,8 @@ void WisdomHolman::flush_test_particles_lanes() {
   if (failed) throw NumericalError(error);
 }
 
-System WisdomHolman::to_inertial() const {
-  System s = meta_;
+PlanetarySystem WisdomHolman::to_inertial() const {
+  PlanetarySystem s = meta_;
   s.time = time();
   std::vector<Vec3> X(n_), V(n_), x = x_;
   x[0] = x_[0] + com_tau_ * v_[0];
@@ -512,7 +512,7 @@ System WisdomHolman::to_inertial() const {
   return s;
 }
 
-System WisdomHolman::state() const {
+PlanetarySystem WisdomHolman::state() const {
   if (synced_) return to_inertial();
   WisdomHolman copy(*this);
   copy.synchronize_in_place();

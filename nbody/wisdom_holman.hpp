@@ -1,12 +1,12 @@
 // nbody/wisdom_holman.hpp: the Wisdom-Holman symplectic map (WHFast-style) for planetary systems.
 //
-//   auto sys = noether::nbody::make_system("outer-solar-system");
+//   auto sys = noether::nbody::make_planetary_system("outer-solar-system");
 //   noether::nbody::WisdomHolmanOptions o;
 //   o.dt = 10.0;            // days
 //   o.corrector = 11;       // first symplectic corrector of order 11
 //   noether::nbody::WisdomHolman wh(sys, o);
 //   if (auto r = wh.integrate(100000); !r.ok()) std::cerr << r.message << "\n";
-//   noether::nbody::System now = wh.state();   // synchronized copy; the run is not perturbed
+//   noether::nbody::PlanetarySystem now = wh.state();   // synchronized copy; the run is not perturbed
 //
 // Scheme: drift-kick-drift, second order, symplectic; the drift is the exact Kepler flow of each
 // body in the chosen coordinates (one universal-variable solve per body), the kick the
@@ -69,7 +69,7 @@ class WisdomHolman {
  public:
   /// Throws InvalidInput for bad options or system, or for a combination not supported: test
   /// particles with a non-standard kernel, the modified kick with a non-Newtonian term.
-  WisdomHolman(const System& system, const WisdomHolmanOptions& options,
+  WisdomHolman(const PlanetarySystem& system, const WisdomHolmanOptions& options,
                std::shared_ptr<const InteractionKick> kick = newtonian_kick());
 
   /// Advances `steps` steps of dt. A breakdown (a Kepler drift that cannot be solved, bodies at
@@ -81,7 +81,7 @@ class WisdomHolman {
   [[nodiscard]] integrators::Result step() { return integrate(1); }
 
   /// The inertial state at time(), synchronized on a copy (with the inverse corrector applied).
-  System state() const;
+  PlanetarySystem state() const;
   /// Time of the state: system time + steps * dt (a product, so no rounding accumulates).
   double time() const { return t0_ + static_cast<double>(steps_) * opt_.dt; }
   long steps_done() const { return steps_; }
@@ -113,9 +113,9 @@ class WisdomHolman {
   void flush_test_particles();
   void flush_test_particles_scalar();
   void flush_test_particles_lanes();
-  System to_inertial() const;
+  PlanetarySystem to_inertial() const;
 
-  System meta_;  ///< name, names, G, description (bodies are not kept up to date)
+  PlanetarySystem meta_;  ///< name, names, G, description (bodies are not kept up to date)
   WisdomHolmanOptions opt_;
   std::shared_ptr<const InteractionKick> kick_;
   bool newtonian_ = true;

@@ -20,8 +20,8 @@ using namespace noether::nbody;
 namespace {
 
 /// Star and two planets (G = 1): b at a = 1, c at a = 1.6, mildly eccentric and inclined.
-System three_body() {
-  System s;
+PlanetarySystem three_body() {
+  PlanetarySystem s;
   s.name = "three-body-test";
   s.G = 1.0;
   s.bodies.push_back({1.0, {0, 0, 0}, {0, 0, 0}});
@@ -56,7 +56,7 @@ PairMlp random_mlp(int hidden, int layers, double energy_scale, bool zero_output
   return p;
 }
 
-bool same_state(const System& a, const System& b) {
+bool same_state(const PlanetarySystem& a, const PlanetarySystem& b) {
   for (std::size_t i = 0; i < a.bodies.size(); ++i) {
     const auto &p = a.bodies[i], &q = b.bodies[i];
     if (!(p.r.x == q.r.x && p.r.y == q.r.y && p.r.z == q.r.z && p.v.x == q.v.x && p.v.y == q.v.y && p.v.z == q.v.z))
@@ -70,12 +70,12 @@ bool same_state(const System& a, const System& b) {
   return true;
 }
 
-std::vector<double> masses(const System& s) {
+std::vector<double> masses(const PlanetarySystem& s) {
   std::vector<double> m;
   for (const auto& b : s.bodies) m.push_back(b.m);
   return m;
 }
-std::vector<Vec3> positions(const System& s) {
+std::vector<Vec3> positions(const PlanetarySystem& s) {
   std::vector<Vec3> X;
   for (const auto& b : s.bodies) X.push_back(b.r);
   return X;
@@ -97,7 +97,7 @@ TEST_CASE("Residual network that outputs zero reproduces plain Wisdom-Holman bit
                         {"jacobi + test particles", 0, Coordinates::jacobi, Kernel::standard, true, 24}};
   for (const auto& c : cases) {
     INFO(c.name);
-    const System s = make_system("outer-solar-system", c.tp);
+    const PlanetarySystem s = make_planetary_system("outer-solar-system", c.tp);
     WisdomHolmanOptions o;
     o.dt = 20.0;
     o.corrector = c.corrector;
@@ -120,14 +120,14 @@ struct Drift {
 
 /// Relative error of the learned total energy sampled every `every` steps: its maximum, the
 /// least-squares trend over the run and the mean of the last tenth minus that of the first.
-Drift energy_drift(const System& s, const LearnedInteraction& kick, const WisdomHolmanOptions& o, long steps, long every) {
+Drift energy_drift(const PlanetarySystem& s, const LearnedInteraction& kick, const WisdomHolmanOptions& o, long steps, long every) {
   std::shared_ptr<const LearnedInteraction> k(&kick, [](const LearnedInteraction*) {});
   WisdomHolman wh(s, o, k);
   const double e0 = kick.total_energy(s);
   std::vector<double> t, de;
   for (long i = 0; i < steps; i += every) {
     REQUIRE(wh.integrate(every).ok());
-    const System f = wh.state();
+    const PlanetarySystem f = wh.state();
     t.push_back(f.time);
     de.push_back((kick.total_energy(f) - e0) / std::abs(e0));
   }
@@ -154,7 +154,7 @@ TEST_CASE("Hybrid kick conserves the learned total energy: no secular drift over
   // (kinetic + Newtonian + H_theta) oscillates without a trend.
   // Two bodies (e = 0.3; the residual acts on the pair, which the Kepler drift holds only in its
   // Newtonian part): the error is periodic, so any trend is round-off.
-  System s;
+  PlanetarySystem s;
   s.G = 1.0;
   s.bodies.push_back({1.0, {0, 0, 0}, {0, 0, 0}});
   auto [r, v] = to_cartesian(1.001, OrbitalElements{1.0, 0.3, 0.2, 0.1, 0.4, 0.0});
@@ -173,7 +173,7 @@ TEST_CASE("Hybrid kick conserves the learned total energy: no secular drift over
   // Star and two planets, 1e5 steps: the oscillation's envelope follows the slow secular exchange
   // between the planets, so the test compares with plain (Newtonian) Wisdom-Holman on the same
   // orbits, which is symplectic: the learned run's apparent trend is of the same size.
-  const System s3 = three_body();
+  const PlanetarySystem s3 = three_body();
   const LearnedInteraction kick3(ResidualMode::residual, random_mlp(6, 1, 0.01, false, 7));
   const LearnedInteraction zero3(ResidualMode::residual, random_mlp(6, 1, 0.01, true, 7));
   const Drift three = energy_drift(s3, kick3, o, 100000, 7);
@@ -186,7 +186,7 @@ TEST_CASE("Hybrid kick conserves the learned total energy: no secular drift over
 }
 
 TEST_CASE("Learned and GR kicks are minus the gradient of their potentials over the masses", "[nbody][residual]") {
-  const System s = three_body();
+  const PlanetarySystem s = three_body();
   const auto m = masses(s);
   const auto X0 = positions(s);
   const std::size_t n = m.size();
@@ -265,7 +265,7 @@ TEST_CASE("Torch pair potential and its plain-double copy agree", "[nbody][resid
     c.energy_scale = 0.7;
     PairPotential net(c);
     const auto plain = net->to_plain();
-    const System s = three_body();
+    const PlanetarySystem s = three_body();
     const auto m = masses(s);
     const auto X = positions(s);
     auto Xt = torch::empty({1, 3, 3}, torch::kFloat64);
@@ -289,7 +289,7 @@ TEST_CASE("Torch pair potential and its plain-double copy agree", "[nbody][resid
 
 TEST_CASE("Torch Wisdom-Holman rollout matches the library integrator", "[nbody][residual]") {
   torch::manual_seed(1);
-  const System s = three_body();
+  const PlanetarySystem s = three_body();
   for (const auto mode : {ResidualMode::residual, ResidualMode::replacement}) {
     PairPotentialConfig c;
     c.mode = mode;
@@ -302,7 +302,7 @@ TEST_CASE("Torch Wisdom-Holman rollout matches the library integrator", "[nbody]
     o.fast = false;
     WisdomHolman wh(s, o, std::make_shared<const LearnedInteraction>(mode, net->to_plain()));
     REQUIRE(wh.integrate(40).ok());
-    const System f = wh.state();
+    const PlanetarySystem f = wh.state();
     auto X0 = torch::empty({1, 3, 3}, torch::kFloat64), V0 = torch::empty({1, 3, 3}, torch::kFloat64);
     for (int i = 0; i < 3; ++i) {
       const auto& b = s.bodies[static_cast<std::size_t>(i)];
@@ -322,7 +322,7 @@ TEST_CASE("Torch Wisdom-Holman rollout matches the library integrator", "[nbody]
 }
 
 TEST_CASE("Training learns a GR-potential residual; checkpoints round-trip and load as a kick", "[nbody][residual]") {
-  System s = three_body();
+  PlanetarySystem s = three_body();
   const auto truth = std::make_shared<const GrPotentialKick>(20.0);
   SampleOptions so;
   so.dt = 0.02;
@@ -398,7 +398,7 @@ TEST_CASE("Learned-interaction inputs are validated", "[nbody][residual]") {
 
 TEST_CASE("Learned term is translation, rotation and like-body permutation invariant", "[nbody][residual]") {
   const LearnedInteraction res(ResidualMode::residual, random_mlp(8, 2, 0.1, false, 9));
-  System s = three_body();
+  PlanetarySystem s = three_body();
   s.bodies[2].m = s.bodies[1].m;  // two like planets
   const auto m = masses(s);
   const auto X = positions(s);
@@ -426,7 +426,7 @@ TEST_CASE("Learned term is translation, rotation and like-body permutation invar
 }
 
 TEST_CASE("Accelerations from observed velocities: sixth-order differences", "[nbody][residual]") {
-  const System s = three_body();
+  const PlanetarySystem s = three_body();
   SampleOptions so;
   so.dt = 0.01;
   so.every = 5;

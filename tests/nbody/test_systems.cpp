@@ -11,7 +11,7 @@
 using namespace noether::nbody;
 
 TEST_CASE("Built-in systems", "[nbody][systems]") {
-  const System oss = make_system("outer-solar-system");
+  const PlanetarySystem oss = make_planetary_system("outer-solar-system");
   REQUIRE(oss.bodies.size() == 6);
   CHECK(oss.G == 2.95912208286e-4);
   CHECK(oss.bodies[0].m == 1.00000597682);
@@ -21,26 +21,26 @@ TEST_CASE("Built-in systems", "[nbody][systems]") {
   CHECK(jup.a == Approx(5.2).epsilon(0.01));
   CHECK(jup.e == Approx(0.048).margin(0.01));
 
-  const System t1 = make_system("trappist-1");
+  const PlanetarySystem t1 = make_planetary_system("trappist-1");
   REQUIRE(t1.bodies.size() == 8);
   const auto b = to_elements(t1.G * (t1.bodies[0].m + t1.bodies[1].m), t1.bodies[1].r, t1.bodies[1].v);
   const double period = 2 * M_PI * std::sqrt(b.a * b.a * b.a / (t1.G * (t1.bodies[0].m + t1.bodies[1].m)));
   CHECK(period == Approx(1.510826).epsilon(1e-12));
   CHECK(b.a == Approx(0.01154).epsilon(0.01));
 
-  const System sjs = make_system("sun-jupiter-saturn", 100);
+  const PlanetarySystem sjs = make_planetary_system("sun-jupiter-saturn", 100);
   CHECK(sjs.bodies.size() == 3);
   CHECK(sjs.test_particles.size() == 100);
   for (const auto& p : sjs.test_particles) {
     CHECK(norm(p.r) > 1.5);
     CHECK(norm(p.r) < 4.0);
   }
-  CHECK_THROWS_WITH(make_system("pluto-charon"), Catch::Contains("unknown system 'pluto-charon'"));
-  CHECK_THROWS_AS(make_system("trappist-1", -1), noether::InvalidInput);
+  CHECK_THROWS_WITH(make_planetary_system("pluto-charon"), Catch::Contains("unknown system 'pluto-charon'"));
+  CHECK_THROWS_AS(make_planetary_system("trappist-1", -1), noether::InvalidInput);
 }
 
 TEST_CASE("TRAPPIST-1 integrates with small energy error", "[nbody][systems]") {
-  const System t1 = make_system("trappist-1");
+  const PlanetarySystem t1 = make_planetary_system("trappist-1");
   WisdomHolmanOptions o;
   o.dt = 1.510826 / 25;
   o.corrector = 11;
@@ -54,7 +54,7 @@ TEST_CASE("JSON systems: Cartesian and elements, errors name the field", "[nbody
     "bodies": [{"name": "star", "m": 1.0, "r": [0,0,0], "v": [0,0,0]},
                {"name": "planet", "m": 0.001, "elements": {"a": 1.0, "e": 0.1, "inc": 10, "M": 90}}],
     "test_particles": [{"elements": {"a": 2.0}}, {"r": [3,0,0], "v": [0,0.5,0]}]})";
-  const System s = system_from_json(text);
+  const PlanetarySystem s = system_from_json(text);
   CHECK(s.name == "pair");
   REQUIRE(s.bodies.size() == 2);
   REQUIRE(s.test_particles.size() == 2);
@@ -63,7 +63,7 @@ TEST_CASE("JSON systems: Cartesian and elements, errors name the field", "[nbody
   CHECK(el.a == Approx(1.0).epsilon(1e-13));
   CHECK(el.inc == Approx(10 * M_PI / 180).epsilon(1e-13));
   CHECK(norm(s.test_particles[0].r) == Approx(2.0).epsilon(1e-13));
-  const System back = system_from_json(system_to_json(s));
+  const PlanetarySystem back = system_from_json(system_to_json(s));
   CHECK(back.bodies[1].r.x == s.bodies[1].r.x);
   CHECK(back.test_particles[1].v.y == 0.5);
 

@@ -19,7 +19,7 @@ constexpr double kYear = 365.25;  // days
 double rel(const Vec3& a, const Vec3& b) { return norm(a - b) / norm(b); }
 
 /// Maximum and final |E - E0| / |E0|, sampling every `every` steps.
-std::pair<double, double> energy_errors(const System& s, const WisdomHolmanOptions& o, long steps, long every) {
+std::pair<double, double> energy_errors(const PlanetarySystem& s, const WisdomHolmanOptions& o, long steps, long every) {
   const double e0 = energy(s);
   WisdomHolman wh(s, o);
   double mx = 0.0, last = 0.0;
@@ -31,8 +31,8 @@ std::pair<double, double> energy_errors(const System& s, const WisdomHolmanOptio
   return {mx, last};
 }
 
-System two_body() {
-  System s;
+PlanetarySystem two_body() {
+  PlanetarySystem s;
   s.name = "two-body";
   s.G = 1.0;
   s.bodies.push_back({1.0, {0, 0, 0}, {0, 0, 0}});
@@ -44,14 +44,14 @@ System two_body() {
 }  // namespace
 
 TEST_CASE("Two-body problem in Jacobi coordinates to 1e-13 over 1000 orbits", "[nbody][wh]") {
-  System s = two_body();
+  PlanetarySystem s = two_body();
   const double mu = 1.001, period = 2 * M_PI / std::sqrt(mu);
   WisdomHolmanOptions o;
   o.dt = 0.0637;  // about 100 steps per orbit, incommensurate
   const long steps = static_cast<long>(1000 * period / o.dt);
   WisdomHolman wh(s, o);
   REQUIRE(wh.integrate(steps).ok());
-  const System f = wh.state();
+  const PlanetarySystem f = wh.state();
   const Vec3 r = f.bodies[1].r - f.bodies[0].r, v = f.bodies[1].v - f.bodies[0].v;
   const OrbitalElements el = to_elements(mu, r, v);
   CHECK(std::abs(energy(f) / energy(s) - 1) < 1e-13);
@@ -70,7 +70,7 @@ TEST_CASE("Two-body problem in Jacobi coordinates to 1e-13 over 1000 orbits", "[
 }
 
 TEST_CASE("100 steps forward then 100 back return to 1e-13", "[nbody][wh]") {
-  const System s = make_system("outer-solar-system");
+  const PlanetarySystem s = make_planetary_system("outer-solar-system");
   for (int corrector : {0, 11}) {
     for (Coordinates c : {Coordinates::jacobi, Coordinates::democratic_heliocentric}) {
       if (corrector && c != Coordinates::jacobi) continue;
@@ -80,11 +80,11 @@ TEST_CASE("100 steps forward then 100 back return to 1e-13", "[nbody][wh]") {
       o.coordinates = c;
       WisdomHolman fwd(s, o);
       REQUIRE(fwd.integrate(100).ok());
-      System mid = fwd.state();
+      PlanetarySystem mid = fwd.state();
       for (auto& p : mid.bodies) p.v = -p.v;  // time reversal
       WisdomHolman back(mid, o);
       REQUIRE(back.integrate(100).ok());
-      const System end = back.state();
+      const PlanetarySystem end = back.state();
       INFO("corrector " << corrector << ", " << to_string(c));
       for (std::size_t i = 0; i < s.bodies.size(); ++i) {
         CHECK(norm(end.bodies[i].r - s.bodies[i].r) / norm(s.bodies[5].r) < 1e-13);
@@ -97,8 +97,8 @@ TEST_CASE("100 steps forward then 100 back return to 1e-13", "[nbody][wh]") {
 TEST_CASE("Particle order makes no difference beyond round-off", "[nbody][wh]") {
   // Democratic heliocentric splitting is symmetric in the planets: permuting them changes only
   // the order of floating-point sums.
-  const System s = make_system("outer-solar-system");
-  System p = s;
+  const PlanetarySystem s = make_planetary_system("outer-solar-system");
+  PlanetarySystem p = s;
   std::reverse(p.bodies.begin() + 1, p.bodies.end());
   p.names.clear();
   WisdomHolmanOptions o;
@@ -107,21 +107,21 @@ TEST_CASE("Particle order makes no difference beyond round-off", "[nbody][wh]") 
   WisdomHolman a(s, o), b(p, o);
   REQUIRE(a.integrate(2000).ok());
   REQUIRE(b.integrate(2000).ok());
-  const System fa = a.state(), fb = b.state();
+  const PlanetarySystem fa = a.state(), fb = b.state();
   for (std::size_t i = 1; i < s.bodies.size(); ++i) {
     const std::size_t j = s.bodies.size() - i;
     CHECK(rel(fb.bodies[j].r, fa.bodies[i].r) < 1e-12);
     CHECK(rel(fb.bodies[j].v, fa.bodies[i].v) < 1e-12);
   }
   // Test particles are independent: reversing them gives identical (bitwise) trajectories.
-  System t = make_system("sun-jupiter-saturn", 50), tr = t;
+  PlanetarySystem t = make_planetary_system("sun-jupiter-saturn", 50), tr = t;
   std::reverse(tr.test_particles.begin(), tr.test_particles.end());
   WisdomHolmanOptions ot;
   ot.dt = 5.0;
   WisdomHolman c(t, ot), d(tr, ot);
   REQUIRE(c.integrate(500).ok());
   REQUIRE(d.integrate(500).ok());
-  const System fc = c.state(), fd = d.state();
+  const PlanetarySystem fc = c.state(), fd = d.state();
   for (std::size_t k = 0; k < 50; ++k) {
     CHECK(fc.test_particles[k].r.x == fd.test_particles[49 - k].r.x);
     CHECK(fc.test_particles[k].v.y == fd.test_particles[49 - k].v.y);
@@ -129,7 +129,7 @@ TEST_CASE("Particle order makes no difference beyond round-off", "[nbody][wh]") 
 }
 
 TEST_CASE("Centre-of-mass drift below 1e-12", "[nbody][wh]") {
-  const System s = make_system("outer-solar-system");  // heliocentric data: the centre moves
+  const PlanetarySystem s = make_planetary_system("outer-solar-system");  // heliocentric data: the centre moves
   const Vec3 R0 = center_of_mass(s), V0 = center_of_mass_velocity(s);
   for (Coordinates c : {Coordinates::jacobi, Coordinates::democratic_heliocentric, Coordinates::whds}) {
     WisdomHolmanOptions o;
@@ -137,7 +137,7 @@ TEST_CASE("Centre-of-mass drift below 1e-12", "[nbody][wh]") {
     o.coordinates = c;
     WisdomHolman wh(s, o);
     REQUIRE(wh.integrate(50000).ok());  // 2738 years
-    const System f = wh.state();
+    const PlanetarySystem f = wh.state();
     const Vec3 expected = R0 + wh.time() * V0;
     INFO(to_string(c));
     CHECK(norm(center_of_mass(f) - expected) / norm(s.bodies[5].r) < 1e-12);
@@ -148,7 +148,7 @@ TEST_CASE("Centre-of-mass drift below 1e-12", "[nbody][wh]") {
 TEST_CASE("Outer solar system, dt ~ 22 days, 1000 years: energy bounds", "[nbody][wh]") {
   // The maximum over every step of the bare map is 2.37e-8 at dt = 21 days and 2.60e-8 at 22
   // days (2.40e-8 there when sampled every 100 steps): the 2.4e-8 bound holds up to 21.2 days.
-  const System s = make_system("outer-solar-system");
+  const PlanetarySystem s = make_planetary_system("outer-solar-system");
   const double dt = 21.0;
   const long steps = static_cast<long>(1000 * kYear / dt);
   WisdomHolmanOptions o;
@@ -178,7 +178,7 @@ TEST_CASE("Outer solar system, dt ~ 22 days, 1000 years: energy bounds", "[nbody
 }
 
 TEST_CASE("Energy error scales as dt^2 (fit slope 2 +- 0.2)", "[nbody][wh]") {
-  const System s = make_system("outer-solar-system");
+  const PlanetarySystem s = make_planetary_system("outer-solar-system");
   std::vector<double> h, err;
   for (double dt : {40.0, 20.0, 10.0, 5.0}) {
     WisdomHolmanOptions o;
@@ -193,7 +193,7 @@ TEST_CASE("Energy error scales as dt^2 (fit slope 2 +- 0.2)", "[nbody][wh]") {
 }
 
 TEST_CASE("Fast mode: output never perturbs the trajectory; safe mode agrees", "[nbody][wh]") {
-  const System s = make_system("outer-solar-system", 20);
+  const PlanetarySystem s = make_planetary_system("outer-solar-system", 20);
   WisdomHolmanOptions o;
   o.dt = 10.0;
   o.corrector = 11;
@@ -203,19 +203,19 @@ TEST_CASE("Fast mode: output never perturbs the trajectory; safe mode agrees", "
     REQUIRE(loud.integrate(10).ok());
     (void)loud.state();
   }
-  const System a = quiet.state(), b = loud.state();
+  const PlanetarySystem a = quiet.state(), b = loud.state();
   for (std::size_t i = 0; i < a.bodies.size(); ++i) CHECK(a.bodies[i].r.x == b.bodies[i].r.x);
   for (std::size_t k = 0; k < a.test_particles.size(); ++k) CHECK(a.test_particles[k].r.y == b.test_particles[k].r.y);
   o.fast = false;
   WisdomHolman safe(s, o);
   REQUIRE(safe.integrate(1000).ok());
-  const System c = safe.state();
+  const PlanetarySystem c = safe.state();
   for (std::size_t i = 0; i < a.bodies.size(); ++i) CHECK(rel(c.bodies[i].r, a.bodies[i].r) < 1e-11);
 }
 
 TEST_CASE("Test particles: like a body of vanishing mass; threads change nothing", "[nbody][wh]") {
-  System s = make_system("sun-jupiter-saturn", 3);
-  System m = s;  // the same particles as massive bodies of negligible mass, outermost in Jacobi order
+  PlanetarySystem s = make_planetary_system("sun-jupiter-saturn", 3);
+  PlanetarySystem m = s;  // the same particles as massive bodies of negligible mass, outermost in Jacobi order
   for (const auto& p : s.test_particles) m.bodies.push_back({1e-25, p.r, p.v});
   m.test_particles.clear();
   m.names.clear();
@@ -226,11 +226,11 @@ TEST_CASE("Test particles: like a body of vanishing mass; threads change nothing
     WisdomHolman a(s, o), b(m, o);
     REQUIRE(a.integrate(2000).ok());
     REQUIRE(b.integrate(2000).ok());
-    const System fa = a.state(), fb = b.state();
+    const PlanetarySystem fa = a.state(), fb = b.state();
     INFO(to_string(c));
     for (std::size_t k = 0; k < 3; ++k) CHECK(rel(fa.test_particles[k].r, fb.bodies[3 + k].r) < 1e-10);
   }
-  const System big = make_system("sun-jupiter-saturn", 300);
+  const PlanetarySystem big = make_planetary_system("sun-jupiter-saturn", 300);
   WisdomHolmanOptions o;
   o.dt = 5.0;
   o.threads = 1;
@@ -239,7 +239,7 @@ TEST_CASE("Test particles: like a body of vanishing mass; threads change nothing
   WisdomHolman two(big, o);
   REQUIRE(one.integrate(300).ok());
   REQUIRE(two.integrate(300).ok());
-  const System f1 = one.state(), f2 = two.state();
+  const PlanetarySystem f1 = one.state(), f2 = two.state();
   for (std::size_t k = 0; k < 300; ++k) CHECK(f1.test_particles[k].r.z == f2.test_particles[k].r.z);
 }
 
@@ -251,7 +251,7 @@ TEST_CASE("Test particles: SIMD lanes agree with the scalar path", "[nbody][wh]"
   // the belt: round-off (the two paths may contract a*b+c into FMA differently), grown over the
   // run and amplified by close encounters with the planets (observed: 2e-11 at worst, 3e-13 in
   // the belt).
-  System s = make_system("sun-jupiter-saturn", 301);
+  PlanetarySystem s = make_planetary_system("sun-jupiter-saturn", 301);
   const double mu = s.G * s.bodies[0].m;
   for (int k = 0; k < 24; ++k) {
     OrbitalElements el;
@@ -275,7 +275,7 @@ TEST_CASE("Test particles: SIMD lanes agree with the scalar path", "[nbody][wh]"
     WisdomHolman scalar(s, o);
     REQUIRE(lanes.integrate(2000).ok());
     REQUIRE(scalar.integrate(2000).ok());
-    const System a = lanes.state(), b = scalar.state();
+    const PlanetarySystem a = lanes.state(), b = scalar.state();
     INFO(to_string(c));
     double worst = 0.0, worst_belt = 0.0;
     for (std::size_t k = 0; k < s.test_particles.size(); ++k) {
@@ -310,11 +310,11 @@ TEST_CASE("Test particles: SIMD lanes agree with the scalar path", "[nbody][wh]"
     WisdomHolman scalar(s, o, plain);
     REQUIRE(lanes.integrate(500).ok());
     REQUIRE(scalar.integrate(500).ok());
-    const System a = lanes.state(), b = scalar.state();
+    const PlanetarySystem a = lanes.state(), b = scalar.state();
     for (std::size_t k = 0; k < s.test_particles.size(); ++k) CHECK(rel(a.test_particles[k].r, b.test_particles[k].r) < 1e-9);
   }
   // Errors name the particle as the scalar path does: one at the centre of the Jacobi frame.
-  System bad = make_system("sun-jupiter-saturn", 12);
+  PlanetarySystem bad = make_planetary_system("sun-jupiter-saturn", 12);
   const Vec3 com = center_of_mass(bad), vcom = center_of_mass_velocity(bad);
   bad.test_particles[6] = Particle{0.0, com, vcom + Vec3{0.0, 0.01, 0.0}};
   for (bool simd : {true, false}) {
@@ -329,7 +329,7 @@ TEST_CASE("Test particles: SIMD lanes agree with the scalar path", "[nbody][wh]"
 }
 
 TEST_CASE("Options and systems are validated", "[nbody][wh]") {
-  const System s = make_system("outer-solar-system");
+  const PlanetarySystem s = make_planetary_system("outer-solar-system");
   WisdomHolmanOptions o;
   CHECK_THROWS_AS(WisdomHolman(s, o), noether::InvalidInput);  // dt = 0
   o.dt = 10;
@@ -341,12 +341,12 @@ TEST_CASE("Options and systems are validated", "[nbody][wh]") {
   o = WisdomHolmanOptions{};
   o.dt = 10;
   o.kernel = Kernel::modified_kick;
-  CHECK_THROWS_AS(WisdomHolman(make_system("sun-jupiter-saturn", 2), o), noether::InvalidInput);
-  CHECK_THROWS_AS(make_system("nope"), noether::InvalidInput);
+  CHECK_THROWS_AS(WisdomHolman(make_planetary_system("sun-jupiter-saturn", 2), o), noether::InvalidInput);
+  CHECK_THROWS_AS(make_planetary_system("nope"), noether::InvalidInput);
   CHECK_THROWS_AS(kernel_from_string("nope"), noether::InvalidInput);
   // A planet on top of the Sun: a failed outcome naming the step and the orbit, not NaN, and
   // not an exception (the integrators' convention).
-  System bad = s;
+  PlanetarySystem bad = s;
   bad.bodies[1].r = bad.bodies[0].r;
   o = WisdomHolmanOptions{};
   o.dt = 10;
