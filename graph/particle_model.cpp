@@ -7,6 +7,7 @@
 #include "integrators/registry.hpp"
 #include "integrators/tao.hpp"
 #include "physics/torch_state.hpp"
+#include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
 
@@ -18,35 +19,27 @@ namespace {
 
 const physics::CheckpointFormat kFormat{"noether.graph_model", 1, "graph model"};
 
-constexpr std::pair<GraphModelKind, const char*> kKinds[] = {
+constexpr EnumName<GraphModelKind> kKinds[] = {
     {GraphModelKind::kHogn, "hogn"}, {GraphModelKind::kOgn, "ogn"}, {GraphModelKind::kDeltaGn, "deltagn"}};
-constexpr std::pair<GraphLoss, const char*> kLosses[] = {{GraphLoss::kDerivative, "derivative"},
+constexpr EnumName<GraphLoss> kLosses[] = {{GraphLoss::kDerivative, "derivative"},
                                                         {GraphLoss::kStep, "step"}};
 
 }  // namespace
 
 const char* graph_model_kind_name(GraphModelKind kind) {
-  for (const auto& [k, name] : kKinds)
-    if (k == kind) return name;
-  throw InternalError("graph model kind without a name");
+  return enum_name(kKinds, kind);
 }
 
 GraphModelKind parse_graph_model_kind(const std::string& name) {
-  for (const auto& [k, n] : kKinds)
-    if (name == n) return k;
-  throw InvalidInput("unknown graph model '" + name + "'; known: hogn, ogn, deltagn");
+  return parse_enum(kKinds, name, "graph model");
 }
 
 const char* graph_loss_name(GraphLoss loss) {
-  for (const auto& [k, name] : kLosses)
-    if (k == loss) return name;
-  throw InternalError("graph loss without a name");
+  return enum_name(kLosses, loss);
 }
 
 GraphLoss parse_graph_loss(const std::string& name) {
-  for (const auto& [k, n] : kLosses)
-    if (name == n) return k;
-  throw InvalidInput("unknown graph loss '" + name + "'; use derivative or step");
+  return parse_enum(kLosses, name, "graph loss");
 }
 
 StepIntegrator parse_step_integrator(const std::string& name) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "physics/models/fused_hnn.hpp"
 #include "physics/learning/losses.hpp"
@@ -27,21 +28,17 @@ json metadata(const TrainingRun& run) {
           {"data_source", run.data_source}, {"data", data},             {"training", run.options}};
 }
 
-constexpr std::pair<LossKind, const char*> kLosses[] = {
+constexpr EnumName<LossKind> kLosses[] = {
     {LossKind::kPointwise, "pointwise"}, {LossKind::kRollout, "rollout"}, {LossKind::kWeak, "weak"}};
 
 }  // namespace
 
 const char* loss_kind_name(LossKind kind) {
-  for (const auto& [k, name] : kLosses)
-    if (k == kind) return name;
-  throw InternalError("loss kind without a name");
+  return enum_name(kLosses, kind);
 }
 
 LossKind parse_loss_kind(const std::string& name) {
-  for (const auto& [k, n] : kLosses)
-    if (name == n) return k;
-  throw InvalidInput("unknown loss '" + name + "'; use pointwise, rollout or weak");
+  return parse_enum(kLosses, name, "loss");
 }
 
 void TrainOptions::validate() const {

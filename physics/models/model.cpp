@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "physics/models/hnn.hpp"
 #include "physics/models/separable.hpp"
@@ -9,21 +10,17 @@
 namespace noether::physics {
 
 namespace {
-constexpr std::pair<ModelKind, const char*> kKinds[] = {
+constexpr EnumName<ModelKind> kKinds[] = {
     {ModelKind::kBaseline, "baseline"}, {ModelKind::kHnn, "hnn"}, {ModelKind::kDhnn, "dhnn"},
     {ModelKind::kSeparable, "separable"}};
 }  // namespace
 
 const char* model_kind_name(ModelKind kind) {
-  for (const auto& [k, name] : kKinds)
-    if (k == kind) return name;
-  throw InternalError("model kind without a name");
+  return enum_name(kKinds, kind);
 }
 
 ModelKind parse_model_kind(const std::string& name) {
-  for (const auto& [k, n] : kKinds)
-    if (name == n) return k;
-  throw InvalidInput("unknown model '" + name + "'; known models: baseline, hnn, dhnn, separable");
+  return parse_enum(kKinds, name, "model");
 }
 
 void ModelConfig::validate() const {
