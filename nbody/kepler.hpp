@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 
 #include "nbody/vec3.hpp"
 
@@ -23,9 +24,15 @@ namespace detail {
 /// Throws NumericalError describing the orbit (mu, r, v, dt) and `why`.
 [[noreturn]] void kepler_failure(const char* why, double mu, const Vec3& r, const Vec3& v, double dt);
 
-/// Stumpff functions c0..c3 of z (c0 = cos sqrt z, c1 = sin sqrt z / sqrt z, ...), any finite z.
-/// Series in z on |z| <= 0.1 with argument quartering and the doubling identities above it.
+/// Stumpff functions c0..c3 of z (c0 = cos sqrt z, c1 = sin sqrt z / sqrt z, ...), any finite z;
+/// NaN for a non-finite z (quartering an infinite argument would never end), which the solver
+/// reports as a failed drift. Series in z on |z| <= 0.1 with argument quartering (at most ~520
+/// for the largest double) and the doubling identities above it.
 inline void stumpff(double z, double c[4]) {
+  if (!std::isfinite(z)) {
+    c[0] = c[1] = c[2] = c[3] = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
   int quarterings = 0;
   while (std::abs(z) > 0.1) {
     z *= 0.25;

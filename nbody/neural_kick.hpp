@@ -1,6 +1,6 @@
 // nbody/neural_kick.hpp: load a trained interaction model as a Wisdom-Holman kick without
-// including torch (the definition lives in nbody/neural_interaction.cpp, target
-// noether::nbody_neural).
+// including torch. Part of noether::nbody_neural: link that target (the definition is in
+// nbody/neural_interaction.cpp); the n-body core, noether::nbody, neither declares nor needs it.
 //
 //   auto kick = noether::nbody::load_learned_kick("gr.pt", system.G);
 //   noether::nbody::WisdomHolman wh(system, options, kick);

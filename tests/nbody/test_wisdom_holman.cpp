@@ -357,3 +357,17 @@ TEST_CASE("Options and systems are validated", "[nbody][wh]") {
   CHECK_THAT(r.message, Catch::Contains("zero distance") && Catch::Contains("step 1"));
   CHECK_THROWS_AS(wh.integrate(-1), noether::InvalidInput);
 }
+
+TEST_CASE("An orbit whose Kepler argument overflows fails at once instead of hanging", "[nbody][wh]") {
+  // Issue 14: a body of mass 1e308 made the Stumpff quartering loop run forever on an infinite
+  // argument. Now the drift fails and integrate() says so.
+  PlanetarySystem s;
+  s.name = "overflow";
+  s.bodies = {Particle{1.0, Vec3{0, 0, 0}, Vec3{0, 0, 0}}, Particle{1e308, Vec3{1, 0, 0}, Vec3{0, 1, 0}}};
+  WisdomHolmanOptions o;
+  o.dt = 0.01;
+  WisdomHolman wh(s, o);
+  const auto r = wh.integrate(1);
+  CHECK_FALSE(r.ok());
+  CHECK_THAT(r.message, Catch::Contains("step 1"));
+}
