@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/format.hpp"
 #include "apps/plot.hpp"
 #include "apps/registry.hpp"
@@ -291,7 +292,9 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--particles", t->particles, "particles per system")->capture_default_str();
   c->add_option("--model", t->model, "hogn, ogn or deltagn")->capture_default_str();
   c->add_option("--out,-o", t->output, "checkpoint to write (+ FILE.json)")->capture_default_str();
-  c->add_option("--steps", t->steps, "Adam steps (full batch: epochs)")->capture_default_str();
+  c->add_option("--steps", t->steps, "Adam steps (full batch: epochs)")
+      ->check(CLI::Range(int64_t{0}, int64_t{2147483647}))
+      ->capture_default_str();
   c->add_option("--lr", t->lr, "initial learning rate")->capture_default_str();
   c->add_option("--lr-final", t->lr_final, "final learning rate (geometric decay; 0: constant)")->capture_default_str();
   c->add_option("--hidden", t->hidden, "MLP width")->capture_default_str();
@@ -322,9 +325,9 @@ void add_graph_commands(CLI::App& app, Commands& out) {
                          rollout_graph_command);
   ro->add_option("--model", r->models, "checkpoint(s) of train-graph; the first sets the systems")->required();
   ro->add_option("--steps", r->steps, "steps per rollout")->capture_default_str();
-  ro->add_option("--dt", r->dt, "step (default: the training data's interval)");
+  ro->add_option("--dt", r->dt, "step (default: the training data's interval)")->check(positive());
   ro->add_option("--integrator", r->integrator, "euler, leapfrog, tao, rk4 or yoshida4")->capture_default_str();
-  ro->add_option("--omega", r->omega, "Tao's coupling")->capture_default_str();
+  ro->add_option("--omega", r->omega, "Tao's coupling")->check(positive())->capture_default_str();
   ro->add_option("--particles", r->particles, "particles per system (default: as trained)");
   ro->add_option("--systems", r->systems, "unseen systems to roll out")->capture_default_str();
   ro->add_option("--data-seed", r->data_seed, "seed of the unseen systems")->capture_default_str();

@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A first argument that names no subcommand: say so, rather than CLI11's "A subcommand is
+    // required" (issue 14).
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+      std::cerr << "noether: error: unknown command '" << argv[1] << "' (see `noether --help`)\n";
+      return 2;
+    }
     std::cerr << "noether: error: " << e.what() << " (see `noether --help`)\n";
     return 2;
   }

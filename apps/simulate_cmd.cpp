@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/format.hpp"
 #include "apps/plot.hpp"
 #include "apps/progress.hpp"
@@ -120,7 +121,11 @@ int simulate_command(const SimulateArgs& a) {
     sys = nb::make_planetary_system(a.system, a.test_particles);
   }
   const double years = a.steps > 0 ? 0.0 : (a.years > 0 ? a.years : 1000.0);
-  const long steps = a.steps > 0 ? a.steps : static_cast<long>(std::llround(years * 365.25 / a.dt));
+  const double wanted = a.steps > 0 ? static_cast<double>(a.steps) : years * 365.25 / a.dt;
+  if (!(wanted < 1e15))
+    throw InvalidInput("the run would take " + std::to_string(wanted) + " steps of dt = " + std::to_string(a.dt) +
+                       " (at most 1e15): shorten --years or raise --dt");
+  const long steps = a.steps > 0 ? a.steps : static_cast<long>(std::llround(wanted));
   if (steps < 1) throw InvalidInput("the run has no steps (years * 365.25 / dt < 1)");
   std::shared_ptr<const nb::LearnedInteraction> learned;
   if (!a.residual.empty()) {
@@ -255,8 +260,8 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
   c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
       ->capture_default_str();
   c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
-  c->add_option("--years", a.years, "length of the run in years of 365.25 time units");
-  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)");
+  c->add_option("--years", a.years, "length of the run in years of 365.25 time units")->check(positive());
+  c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)")->check(positive());
   c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
   c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
   c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
