@@ -268,6 +268,14 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
     if (meta) meta >> d.failures;
     return d;
   }
+  // The cache folder must be writable before a minute of building, not after (issue 14).
+  {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+      throw InvalidInput("cannot create the data folder '" + dir.string() + "': " +
+                         (ec ? ec.message() : std::string("a file of that name is in the way")));
+  }
 
   // Gather, filter and de-duplicate by canonical SMILES (first occurrence wins).
   std::vector<Candidate> all;
@@ -364,7 +372,6 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
   for (std::size_t i = 0; i < records.size(); ++i)
     (split[i] == 2 ? d.test : split[i] == 1 ? d.valid : d.train).push_back(records[i]);
 
-  fs::create_directories(dir);
   write_file_atomically(valid_path, [&](std::ostream& os) { os << write_sdf(d.valid, "valid"); });
   write_file_atomically(test_path, [&](std::ostream& os) { os << write_sdf(d.test, "test"); });
   write_file_atomically((dir / "failures.txt").string(), [&](std::ostream& os) { os << d.failures << "\n"; });

@@ -260,7 +260,7 @@ PlanetarySystem system_from_json(const std::string& text, const std::string& ori
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers out of double's range (1e999)
     throw InvalidInput(origin + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw InvalidInput(origin + ": the top level must be an object");
