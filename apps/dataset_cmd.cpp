@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "physics/learning/dataset.hpp"
 
@@ -63,7 +64,7 @@ void add_dataset_commands(CLI::App& app, Commands& out) {
                         "draw a training set from a system (HNN protocol); save it for torch.load", ds,
                         dataset_command);
   c->add_option("--system", ds->system, "system name")->required();
-  c->add_option("-o,--output", ds->output, "output file (.pt)")->required();
+  c->add_option("-o,--output", ds->output, "output file (.pt)")->required()->check(writable_file());
   c->add_option("--seed", ds->seed, "random seed")->capture_default_str();
   c->add_option("--trajectories", ds->trajectories, "override the protocol's trajectories");
   c->add_option("--points", ds->points, "override the protocol's points per trajectory");

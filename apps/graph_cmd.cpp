@@ -291,7 +291,7 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--system", t->system, "springs or gravity")->capture_default_str();
   c->add_option("--particles", t->particles, "particles per system")->capture_default_str();
   c->add_option("--model", t->model, "hogn, ogn or deltagn")->capture_default_str();
-  c->add_option("--out,-o", t->output, "checkpoint to write (+ FILE.json)")->capture_default_str();
+  c->add_option("--out,-o", t->output, "checkpoint to write (+ FILE.json)")->check(writable_file())->capture_default_str();
   c->add_option("--steps", t->steps, "Adam steps (full batch: epochs)")
       ->check(CLI::Range(int64_t{0}, int64_t{2147483647}))
       ->capture_default_str();
@@ -332,8 +332,8 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   ro->add_option("--systems", r->systems, "unseen systems to roll out")->capture_default_str();
   ro->add_option("--data-seed", r->data_seed, "seed of the unseen systems")->capture_default_str();
   ro->add_option("--record-every", r->record_every, "metrics every so many steps")->capture_default_str();
-  ro->add_option("--csv", r->csv, "metrics over time (model,t,position_mse,rel_energy_error)");
-  ro->add_option("--plot", r->plot, "SVG plot of the energy error over time");
+  ro->add_option("--csv", r->csv, "metrics over time (model,t,position_mse,rel_energy_error)")->check(writable_file());
+  ro->add_option("--plot", r->plot, "SVG plot of the energy error over time")->check(writable_file());
   ro->add_option("--threads", r->threads, "torch threads");
   ro->add_flag("--json", r->json, "print one line of JSON");
   ro->add_flag("--quiet,-q", r->quiet, "no progress bar");

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/format.hpp"
 #include "apps/registry.hpp"
 #include "apps/run.hpp"
@@ -156,7 +157,7 @@ void add_integrate_commands(CLI::App& app, Commands& out) {
   integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")
       ->capture_default_str();
   integrate->add_option("--steps", in->run.steps, "number of steps")->capture_default_str();
-  integrate->add_option("-o,--output", in->output, "trajectory CSV (written atomically)")
+  integrate->add_option("-o,--output", in->output, "trajectory CSV (written atomically)")->check(writable_file())
       ->capture_default_str();
   integrate->add_flag("--no-csv", in->no_csv, "do not write the trajectory");
   integrate->add_option("--every", in->every, "write every N-th step (default: <= 10^4 rows)");

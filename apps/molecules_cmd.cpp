@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
@@ -193,7 +194,9 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
                               conform_args, conform_command);
   conform->add_option("smiles", c.smiles, "one SMILES (or use -i)");
   conform->add_option("-i,--input", c.input, "SMILES file (SMILES [name] per line) or any molecule file");
-  conform->add_option("-o,--output", c.output, "output file; the format follows the extension")->capture_default_str();
+  conform->add_option("-o,--output", c.output, "output file; the format follows the extension")
+      ->check(writable_file())
+      ->capture_default_str();
   conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
   conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
   conform->add_option("--num-confs", c.num_confs, "conformers per molecule (different initial momenta)")->capture_default_str();
@@ -211,7 +214,9 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   train->add_option("--data-dir", t.data_dir, "data set cache (built on first use)")->capture_default_str();
   train->add_option("--limit", t.limit, "use at most this many molecules when building (0: all)")->capture_default_str();
   train->add_option("--max-atoms", t.max_atoms, "largest molecule, heavy atoms")->capture_default_str();
-  train->add_option("-o,--out", t.output, "model file (and FILE.json); saved every epoch")->capture_default_str();
+  train->add_option("-o,--out", t.output, "model file (and FILE.json); saved every epoch")
+      ->check(writable_file())
+      ->capture_default_str();
   train->add_option("--epochs", t.epochs, "epochs (more epochs with --resume)")->capture_default_str();
   train->add_option("--batch-size", t.batch_size, "molecules per step")->capture_default_str();
   train->add_option("--lr", t.lr, "Adam learning rate")->capture_default_str();

@@ -7,7 +7,11 @@
 #pragma once
 
 #include <cmath>
+#include <filesystem>
 #include <string>
+#include <system_error>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +32,24 @@ inline CLI::Validator positive() {
         return v > 0.0 && std::isfinite(v) ? std::string() : "must be a positive finite number, got " + text;
       },
       "POSITIVE");
+}
+
+/// An output file that can be written: its folder exists and is writable, and the path is not a
+/// folder. Checked when the command line is read, before any work (a failed write after a long
+/// run loses the run).
+inline CLI::Validator writable_file() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        namespace fs = std::filesystem;
+        const fs::path path(text);
+        const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+        std::error_code ec;
+        if (fs::is_directory(path, ec)) return "cannot write '" + text + "': it is a folder";
+        if (!fs::is_directory(dir, ec)) return "cannot write '" + text + "': folder '" + dir.string() + "' does not exist";
+        if (::access(dir.c_str(), W_OK) != 0) return "cannot write '" + text + "': folder '" + dir.string() + "' is not writable";
+        return std::string();
+      },
+      "FILE");
 }
 
 }  // namespace noether::apps

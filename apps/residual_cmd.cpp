@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/format.hpp"
 #include "apps/progress.hpp"
 #include "apps/registry.hpp"
@@ -172,7 +173,9 @@ void add_residual_commands(CLI::App& app, Commands& out) {
   ds->add_option("--dt", d->dt, "integration step of the truth (WH, corrector 17)")->capture_default_str();
   ds->add_option("--every", d->every, "steps between samples")->capture_default_str();
   ds->add_option("--samples", d->samples, "number of samples")->capture_default_str();
-  ds->add_option("-o,--output", d->output, "data file (torch.save format, written atomically)")->capture_default_str();
+  ds->add_option("-o,--output", d->output, "data file (torch.save format, written atomically)")
+      ->check(writable_file())
+      ->capture_default_str();
   ds->add_flag("--no-accelerations", d->no_accelerations,
                "leave the true accelerations out: train-residual then estimates them from the velocities");
   ds->add_flag("--json", d->json, "print one line of JSON");
@@ -183,6 +186,7 @@ void add_residual_commands(CLI::App& app, Commands& out) {
                          train_residual_command);
   tr->add_option("--data", t->data, "trajectory file from `noether residual-data`")->required();
   tr->add_option("-o,--output", t->output, "model checkpoint (+ .json sidecar); also the periodic checkpoint")
+      ->check(writable_file())
       ->capture_default_str();
   tr->add_option("--mode", t->mode, "residual (Newtonian + learned) or replacement (learned interaction)")
       ->capture_default_str();

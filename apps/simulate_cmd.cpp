@@ -268,9 +268,11 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
   c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
   c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
   c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
-  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")->capture_default_str();
+  c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")
+      ->check(writable_file())
+      ->capture_default_str();
   c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
-  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->capture_default_str();
+  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->check(writable_file())->capture_default_str();
   c->add_flag("--no-plot", a.no_plot, "do not write the plot");
   c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
   c->add_option("--residual", a.residual,

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "integrators/registry.hpp"
 #include "noether/error.hpp"
@@ -201,7 +202,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
   train->add_option("--model", tr->model, "baseline, hnn, dhnn or separable")->capture_default_str();
-  train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->capture_default_str();
+  train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)");
   train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)");
   train->add_option("--lr", tr->learning_rate, "Adam learning rate")->capture_default_str();
