@@ -1,7 +1,10 @@
 // physics/checkpoint.cpp: versioned torch archives with JSON metadata and a sidecar.
 #include "physics/learning/checkpoint.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <iterator>
 #include <vector>
 
@@ -12,12 +15,36 @@ namespace noether::physics {
 
 using nlohmann::json;
 
+namespace {
+/// FNV-1a, 64 bits, as 16 hex digits: a checksum of a model file's bytes (weights included).
+std::string fnv1a64(const std::string& bytes) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream is(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
 void write_checkpoint(torch::serialize::OutputArchive& root, json meta, const std::string& path,
                       const CheckpointFormat& format) {
   meta["kind"] = format.kind;
   meta["format_version"] = format.version;
   root.write("metadata", c10::IValue(meta.dump()));
-  write_file_atomically(path, [&](std::ostream& os) { root.save_to(os); });
+  std::ostringstream bytes;
+  root.save_to(bytes);
+  const std::string data = bytes.str();
+  // The sidecar carries the file's checksum (it cannot be inside the file it covers).
+  meta["checksum"] = "fnv1a64:" + fnv1a64(data);
+  write_file_atomically(path, [&](std::ostream& os) { os.write(data.data(), static_cast<std::streamsize>(data.size())); });
   write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
 }
 
@@ -25,6 +52,23 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
   {
     std::ifstream probe(path, std::ios::binary);
     if (!probe) throw InvalidInput("cannot open " + format.what + " '" + path + "'");
+  }
+  // A file whose sidecar records a checksum must match it: corrupted weights would otherwise load
+  // silently and surface later as wrong numbers or an integrator's error.
+  {
+    std::ifstream side(path + ".json");
+    if (side) {
+      json sidecar;
+      try {
+        sidecar = json::parse(side);
+      } catch (const json::exception&) {
+        sidecar = json::object();
+      }
+      const std::string recorded = sidecar.is_object() ? sidecar.value("checksum", std::string()) : std::string();
+      if (!recorded.empty() && recorded != "fnv1a64:" + fnv1a64(file_bytes(path)))
+        throw InvalidInput(format.what + " '" + path + "' does not match the checksum in '" + path +
+                           ".json': the file is corrupted or was replaced without its sidecar");
+    }
   }
   try {
     root.load_from(path);
