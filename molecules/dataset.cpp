@@ -6,6 +6,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+
+#include <nlohmann/json.hpp>
 #include <map>
 #include <numeric>
 #include <random>
@@ -260,7 +262,28 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
   const auto train_path = (dir / "train.sdf").string(), valid_path = (dir / "valid.sdf").string(),
              test_path = (dir / "test.sdf").string();
   ConformerDataset d;
+  const nlohmann::json wanted = options;
+  const auto record_path = (dir / "options.json").string();
   if (fs::exists(train_path) && fs::exists(valid_path) && fs::exists(test_path)) {
+    // A cache built with other options would silently train on other molecules (issue 14).
+    std::ifstream record(record_path);
+    if (record) {
+      nlohmann::json built;
+      try {
+        built = nlohmann::json::parse(record);
+      } catch (const nlohmann::json::exception& e) {
+        throw InvalidInput("data folder '" + dir.string() + "': unreadable options.json: " + e.what());
+      }
+      if (built != wanted) {
+        std::string diff;
+        for (const auto& [key, value] : wanted.items())
+          if (!built.contains(key) || built.at(key) != value)
+            diff += (diff.empty() ? "" : ", ") + key + " " + (built.contains(key) ? built.at(key).dump() : "?") +
+                    " (now " + value.dump() + ")";
+        throw InvalidInput("data folder '" + dir.string() + "' was built with other options: " + diff +
+                           "; use another --data-dir or delete it to rebuild");
+      }
+    }
     d.train = read_split(train_path);
     d.valid = read_split(valid_path);
     d.test = read_split(test_path);
@@ -376,6 +399,7 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
   write_file_atomically(test_path, [&](std::ostream& os) { os << write_sdf(d.test, "test"); });
   write_file_atomically((dir / "failures.txt").string(), [&](std::ostream& os) { os << d.failures << "\n"; });
   write_file_atomically(train_path, [&](std::ostream& os) { os << write_sdf(d.train, "train"); });
+  write_file_atomically(record_path, [&](std::ostream& os) { os << wanted.dump(2) << "\n"; });
   return d;
 }
 

@@ -18,6 +18,7 @@
 #include <Eigen/Dense>
 
 #include "molecules/molecule.hpp"
+#include "noether/json_codec.hpp"
 
 namespace noether::molecules {
 
@@ -34,6 +35,10 @@ struct DatasetOptions {
   int threads = 0;              ///< OpenMP threads for the embedding (0: default)
   void validate() const;
 };
+// What decides a data set's content (recorded in the cache folder's options.json; the folder
+// and the thread count do not change it).
+NOETHER_JSON(DatasetOptions, smiles_files, fragments_file, min_heavy_atoms, max_heavy_atoms, limit, valid_fraction,
+             test_fraction, seed)
 
 /// Existing default SMILES lists of this machine's rdkit-data.
 std::vector<std::string> default_sources();
