@@ -41,10 +41,13 @@ inline CLI::Validator writable_file() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
         namespace fs = std::filesystem;
+        if (text == "-") return std::string();  // standard output
         const fs::path path(text);
         const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
         std::error_code ec;
         if (fs::is_directory(path, ec)) return "cannot write '" + text + "': it is a folder";
+        if (fs::exists(path, ec))  // an existing file, link, device or FIFO: is it writable itself?
+          return ::access(text.c_str(), W_OK) == 0 ? std::string() : "cannot write '" + text + "': not writable";
         if (!fs::is_directory(dir, ec)) return "cannot write '" + text + "': folder '" + dir.string() + "' does not exist";
         if (::access(dir.c_str(), W_OK) != 0) return "cannot write '" + text + "': folder '" + dir.string() + "' is not writable";
         return std::string();
