@@ -213,7 +213,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--seed", tr->seed, "seed for weights and batches")->capture_default_str();
   train->add_option("--data-seed", tr->data_seed, "seed of the generated data set")->capture_default_str();
   train->add_option("--trajectories", tr->trajectories, "override the protocol's trajectory count");
-  train->add_option("--data", tr->data, "measured data file for --system real-pendulum (default: ../shared/data/lipson)");
+  train->add_option("--data", tr->data, "measured data file for --system real-pendulum (default: the shipped data/lipson/real_pend_h_1.txt)");
   train->add_flag("--grid", tr->grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
   train->add_option("--loss", tr->loss, "pointwise, rollout or weak")->capture_default_str();
   train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();

@@ -1,7 +1,6 @@
 #include "nbody/neural_interaction.hpp"
 
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <iterator>
 

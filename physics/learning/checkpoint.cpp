@@ -55,6 +55,7 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
   }
   // A file whose sidecar records a checksum must match it: corrupted weights would otherwise load
   // silently and surface later as wrong numbers or an integrator's error.
+  std::string recorded;
   {
     std::ifstream side(path + ".json");
     if (side) {
@@ -64,14 +65,21 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
       } catch (const json::exception&) {
         sidecar = json::object();
       }
-      const std::string recorded = sidecar.is_object() ? sidecar.value("checksum", std::string()) : std::string();
-      if (!recorded.empty() && recorded != "fnv1a64:" + fnv1a64(file_bytes(path)))
-        throw InvalidInput(format.what + " '" + path + "' does not match the checksum in '" + path +
-                           ".json': the file is corrupted or was replaced without its sidecar");
+      recorded = sidecar.is_object() ? sidecar.value("checksum", std::string()) : std::string();
     }
   }
   try {
-    root.load_from(path);
+    if (recorded.empty()) {
+      root.load_from(path);
+    } else {
+      // Read the file once: checksum the bytes, then load the archive from them.
+      const std::string bytes = file_bytes(path);
+      if (recorded != "fnv1a64:" + fnv1a64(bytes))
+        throw InvalidInput(format.what + " '" + path + "' does not match the checksum in '" + path +
+                           ".json': the file is corrupted or was replaced without its sidecar");
+      std::istringstream in(bytes);
+      root.load_from(in);
+    }
   } catch (const c10::Error& e) {
     throw InvalidInput("'" + path + "' is not a noether " + format.what + ": " + e.what_without_backtrace());
   }
@@ -108,9 +116,9 @@ DataFile::DataFile(const std::string& path, const CheckpointFormat& format)
     : path_(path), what_(format.what), dict_(load(path, format)) {}
 
 c10::impl::GenericDict DataFile::load(const std::string& path, const CheckpointFormat& format) {
-  std::ifstream is(path, std::ios::binary);
-  if (!is) throw InvalidInput("cannot open " + format.what + " '" + path + "'");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
+  if (!std::ifstream(path, std::ios::binary)) throw InvalidInput("cannot open " + format.what + " '" + path + "'");
+  const std::string text = file_bytes(path);
+  const std::vector<char> bytes(text.begin(), text.end());
   c10::IValue value;
   try {
     value = torch::pickle_load(bytes);

@@ -3,8 +3,6 @@
 #include "physics/learning/checkpoint.hpp"
 
 #include <cmath>
-#include <iomanip>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
