@@ -27,29 +27,9 @@ void cumulative_masses(const double* m, std::size_t n, double* eta) {
   for (std::size_t i = 0; i < n; ++i) eta[i] = (s += m[i]);
 }
 
-void inertial_to_jacobi_pos(const double* m, const Vec3* X, Vec3* x, std::size_t n) {
-  Vec3 s = m[0] * X[0];  // mass-weighted sum of bodies 0..i-1
-  double eta = m[0];
-  for (std::size_t i = 1; i < n; ++i) {
-    x[i] = X[i] - s / eta;
-    s += m[i] * X[i];
-    eta += m[i];
-  }
-  x[0] = s / eta;
-}
-
 void inertial_to_jacobi(const double* m, const Vec3* X, const Vec3* V, Vec3* x, Vec3* v, std::size_t n) {
   inertial_to_jacobi_pos(m, X, x, n);
   inertial_to_jacobi_pos(m, V, v, n);
-}
-
-void jacobi_to_inertial_pos(const double* m, const double* eta, const Vec3* x, Vec3* X, std::size_t n) {
-  Vec3 R = x[0];  // centre of mass of bodies 0..i
-  for (std::size_t i = n - 1; i > 0; --i) {
-    R -= (m[i] / eta[i]) * x[i];
-    X[i] = R + x[i];
-  }
-  X[0] = R;
 }
 
 void jacobi_to_inertial(const double* m, const double* eta, const Vec3* x, const Vec3* v, Vec3* X,

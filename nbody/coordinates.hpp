@@ -28,10 +28,29 @@ Coordinates coordinates_from_string(const std::string& name);
 /// eta[i] = m[0] + ... + m[i].
 void cumulative_masses(const double* m, std::size_t n, double* eta);
 
+/// Positions only (also velocities or accelerations: the map is the same linear one). Any body
+/// type of nbody/detail/body.hpp (Vec3; torch tensors [B, 3] in the differentiable rollout).
+template <class P>
+void inertial_to_jacobi_pos(const double* m, const P* X, P* x, std::size_t n) {
+  P s = m[0] * X[0];  // mass-weighted sum of bodies 0..i-1
+  double eta = m[0];
+  for (std::size_t i = 1; i < n; ++i) {
+    x[i] = X[i] - s / eta;
+    s = s + m[i] * X[i];
+    eta += m[i];
+  }
+  x[0] = s / eta;
+}
+template <class P>
+void jacobi_to_inertial_pos(const double* m, const double* eta, const P* x, P* X, std::size_t n) {
+  P R = x[0];  // centre of mass of bodies 0..i
+  for (std::size_t i = n - 1; i > 0; --i) {
+    R = R - (m[i] / eta[i]) * x[i];
+    X[i] = R + x[i];
+  }
+  X[0] = R;
+}
 void inertial_to_jacobi(const double* m, const Vec3* X, const Vec3* V, Vec3* x, Vec3* v, std::size_t n);
-/// Positions only (also velocities or accelerations: the map is the same linear one).
-void inertial_to_jacobi_pos(const double* m, const Vec3* X, Vec3* x, std::size_t n);
-void jacobi_to_inertial_pos(const double* m, const double* eta, const Vec3* x, Vec3* X, std::size_t n);
 void jacobi_to_inertial(const double* m, const double* eta, const Vec3* x, const Vec3* v, Vec3* X,
                         Vec3* V, std::size_t n);
 

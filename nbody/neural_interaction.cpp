@@ -1,17 +1,36 @@
 #include "nbody/neural_interaction.hpp"
 
-#include <array>
 #include <cmath>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
 
+#include "nbody/coordinates.hpp"
+#include "nbody/detail/body.hpp"
+#include "nbody/detail/jacobi_kick.hpp"
+#include "nbody/detail/newtonian.hpp"
+#include "nbody/kepler.hpp"
 #include "nbody/neural_kick.hpp"
 #include "nbody/wisdom_holman.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 #include "physics/models/field.hpp"
+
+namespace noether::nbody::detail {
+
+/// A body of B batched states: position or velocity [B, 3], scalars [B, 1]. Lets the
+/// differentiable rollout below run the library's Wisdom-Holman pieces (nbody/detail/body.hpp).
+template <>
+struct Body<torch::Tensor> {
+  using Scalar = torch::Tensor;
+  static torch::Tensor norm2(const torch::Tensor& a) { return a.square().sum(-1, true); }
+  static torch::Tensor dot(const torch::Tensor& a, const torch::Tensor& b) { return (a * b).sum(-1, true); }
+  static torch::Tensor sqrt(const torch::Tensor& x) { return x.sqrt(); }
+  static torch::Tensor zero_like(const torch::Tensor& a) { return torch::zeros_like(a); }
+};
+
+}  // namespace noether::nbody::detail
 
 namespace noether::nbody {
 
@@ -33,70 +52,48 @@ bool skipped(SkippedPairs skip, int64_t i, int64_t j) {
   return false;
 }
 
-/// Newtonian accelerations [B, n, 3] over the pairs `keep(i, j)` accepts.
-template <class Keep>
-torch::Tensor newtonian(const torch::Tensor& X, const torch::Tensor& m, double G, Keep&& keep) {
-  const int64_t n = X.size(1);
-  std::vector<torch::Tensor> acc(static_cast<std::size_t>(n), torch::zeros({X.size(0), 3}, X.options()));
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = i + 1; j < n; ++j) {
-      if (!keep(i, j)) continue;
-      const auto d = X.select(1, j) - X.select(1, i);
-      const auto r2 = d.square().sum(-1, true);
-      const auto s = G / (r2 * r2.sqrt());
-      acc[i] = acc[i] + m[j] * s * d;
-      acc[j] = acc[j] - m[i] * s * d;
-    }
+std::vector<double> to_vector(const torch::Tensor& t) {
+  const auto c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+}
+
+/// Newtonian accelerations [T, n, 3] of states X [T, n, 3] with masses m, leaving out `skip`:
+/// the library's sum (nbody/detail/newtonian.hpp) over per-body tensors.
+torch::Tensor newtonian(const torch::Tensor& X, const torch::Tensor& m, double G, SkippedPairs skip) {
+  const auto mass = to_vector(m);
+  const auto x = X.unbind(1);
+  std::vector<torch::Tensor> acc(x.size());
+  detail::newtonian_massive(G, mass.data(), x.data(), x.size(), skip, acc.data());
   return torch::stack(acc, 1);
 }
 
-/// c_k(z) = sum_j (-z)^j / (2j + k)!, Horner over 14 terms (|z| up to a few).
-torch::Tensor stumpff(const torch::Tensor& z, int k) {
-  constexpr int J = 14;
-  auto inv_fact = [](int q) {
-    double f = 1.0;
-    for (int i = 2; i <= q; ++i) f *= i;
-    return 1.0 / f;
-  };
-  torch::Tensor s = torch::full_like(z, inv_fact(2 * J + k));
-  for (int j = J - 1; j >= 0; --j) s = inv_fact(2 * j + k) - z * s;
-  return s;
-}
-
-/// Kepler drift of K states r, v [K, 3] with mu [K] by h: universal variables; root without
-/// autograd, then one differentiable Newton step.
-std::pair<torch::Tensor, torch::Tensor> kepler_torch(const torch::Tensor& r, const torch::Tensor& v,
-                                                     const torch::Tensor& mu, double h) {
-  const auto r0 = r.norm(2, -1);
-  const auto beta = 2.0 * mu / r0 - v.square().sum(-1);
-  const auto eta0 = (r * v).sum(-1);
-  const auto zeta0 = mu - beta * r0;
-  auto gfun = [](const torch::Tensor& X, const torch::Tensor& b) {
-    const auto X2 = X * X;
-    const auto z = b * X2;
-    return std::array<torch::Tensor, 3>{X * stumpff(z, 1), X2 * stumpff(z, 2), X2 * X * stumpff(z, 3)};
-  };
-  torch::Tensor X;
-  {
-    torch::NoGradGuard ng;
-    const auto R = r0.detach(), E = eta0.detach(), Z = zeta0.detach(), Bt = beta.detach();
-    X = h / R;
-    for (int it = 0; it < 8; ++it) {
-      const auto g = gfun(X, Bt);
-      const auto f = R * X + E * g[1] + Z * g[2] - h;
-      const auto fp = R + E * g[0] + Z * g[1];
-      X = X - f / fp;
-    }
+/// The Kepler drift of B orbits r, v [B, 3] about mu by h, differentiable in r and v: each
+/// orbit's root by the library's solver (nbody/kepler.hpp) on the values, then one Newton step
+/// of the universal Kepler equation in torch carries the derivatives, and the library's f and g
+/// map (kepler_advance) moves the state. Throws NumericalError as kepler_drift does.
+void kepler_drift_batched(torch::Tensor& r, torch::Tensor& v, double mu, double h) {
+  if (h == 0.0) return;
+  const int64_t B = r.size(0);
+  const auto rv = r.detach().to(torch::kCPU).contiguous(), vv = v.detach().to(torch::kCPU).contiguous();
+  const auto ra = rv.accessor<double, 2>(), va = vv.accessor<double, 2>();
+  auto X = torch::empty({B, 1}, torch::TensorOptions().dtype(torch::kFloat64));
+  auto Xa = X.accessor<double, 2>();
+  double zmax = 0.0;
+  for (int64_t b = 0; b < B; ++b) {
+    const Vec3 rb{ra[b][0], ra[b][1], ra[b][2]}, vb{va[b][0], va[b][1], va[b][2]};
+    const auto ob = detail::checked_orbit(rb, vb, mu, h);
+    const double Xb = detail::universal_root(ob, mu, h, rb, vb).X;
+    Xa[b][0] = Xb;
+    zmax = std::max(zmax, std::abs(ob.beta * Xb * Xb));
   }
-  auto g = gfun(X, beta);
-  const auto X1 = X - (r0 * X + eta0 * g[1] + zeta0 * g[2] - h) / (r0 + eta0 * g[0] + zeta0 * g[1]);
-  g = gfun(X1, beta);
-  const auto rn = r0 + eta0 * g[0] + zeta0 * g[1];
-  const auto fm1 = (-mu * g[1] / r0).unsqueeze(-1);
-  const auto gg = (r0 * X1 + eta0 * g[1] - beta * r0 * g[2]).unsqueeze(-1);
-  const auto fd = (-mu * g[0] / (r0 * rn)).unsqueeze(-1);
-  const auto gdm1 = (-mu * g[1] / rn).unsqueeze(-1);
-  return {r + fm1 * r + gg * v, v + fd * r + gdm1 * v};
+  int quarterings = 0;  // the Stumpff series wants |beta X^2| <= 0.1
+  for (; zmax > 0.1 && quarterings < 600; zmax *= 0.25) ++quarterings;
+  X = X.to(r.device());
+  const auto o = detail::kepler_orbit(r, v, mu);
+  auto g = detail::g_functions(X, o.beta, quarterings);
+  const auto X1 = X - detail::kepler_equation(o, g, h) / detail::kepler_equation_slope(o, g);
+  g = detail::g_functions(X1, o.beta, quarterings);
+  detail::kepler_advance(r, v, mu, o, g, detail::kepler_equation_slope(o, g));
 }
 
 json metadata(const ResidualModel& model) {
@@ -320,9 +317,10 @@ void ResidualTrainOptions::validate() const {
 }
 
 torch::Tensor residual_targets(const ResidualData& d, ResidualMode mode) {
-  if (mode == ResidualMode::residual)
-    return d.A - newtonian(d.X, d.m, d.G, [](int64_t, int64_t) { return true; });
-  return d.A - newtonian(d.X, d.m, d.G, [](int64_t i, int64_t j) { return i == 0 && j == 1; });
+  const auto all = newtonian(d.X, d.m, d.G, SkippedPairs::none);
+  if (mode == ResidualMode::residual) return d.A - all;
+  // The pair (0, 1) alone: what the Jacobi Kepler drift holds.
+  return d.A - (all - newtonian(d.X, d.m, d.G, SkippedPairs::first_pair));
 }
 
 namespace {
@@ -340,7 +338,7 @@ ResidualModel new_residual_model(PairPotentialConfig config, const ResidualData&
     for (int64_t j = i + 1; j < n; ++j) dist.push_back((data.X.select(1, i) - data.X.select(1, j)).norm(2, -1));
   config.length_scale = torch::stack(dist).mean().item<double>();
   const auto T = residual_targets(data, config.mode);
-  const auto N = newtonian(data.X, data.m, data.G, [](int64_t, int64_t) { return true; });
+  const auto N = newtonian(data.X, data.m, data.G, SkippedPairs::none);
   config.energy_scale = std::sqrt(T.square().mean().item<double>() / N.square().mean().item<double>());
   if (!(config.energy_scale > 0.0)) config.energy_scale = 1.0;
   config.velocity_scale = std::sqrt(data.G * data.m.sum().item<double>() / config.length_scale);
@@ -355,53 +353,43 @@ ResidualModel new_residual_model(PairPotentialConfig config, const ResidualData&
 
 torch::Tensor torch_wisdom_holman(PairPotentialImpl& net, const torch::Tensor& m, double G, const torch::Tensor& X0,
                                   const torch::Tensor& V0, double dt, int64_t steps) {
-  const int64_t n = m.size(0), B = X0.size(0);
-  // Jacobi matrix: row 0 the centre of mass, row i: X_i - (centre of mass of bodies 0..i-1).
-  auto J = torch::zeros({n, n}, kF64);
-  std::vector<double> eta(static_cast<std::size_t>(n));
+  const auto n = static_cast<std::size_t>(m.size(0));
+  const auto mass = to_vector(m);
+  std::vector<double> eta(n);
+  cumulative_masses(mass.data(), n, eta.data());
+  // Per-body tensors [B, 3] through the library's pieces: Jacobi transforms, Kepler drift,
+  // Jacobi interaction kick (nbody/detail/body.hpp).
+  std::vector<torch::Tensor> x(n), v(n), X(n), A(n), a(n), V(n);
   {
-    auto Ja = J.accessor<double, 2>();
-    auto ma = m.accessor<double, 1>();
-    double s = 0.0;
-    for (int64_t i = 0; i < n; ++i) eta[static_cast<std::size_t>(i)] = (s += ma[i]);
-    for (int64_t j = 0; j < n; ++j) Ja[0][j] = ma[j] / s;
-    for (int64_t i = 1; i < n; ++i) {
-      Ja[i][i] = 1.0;
-      for (int64_t j = 0; j < i; ++j) Ja[i][j] = -ma[j] / eta[static_cast<std::size_t>(i - 1)];
-    }
+    const auto Xb = X0.unbind(1), Vb = V0.unbind(1);
+    inertial_to_jacobi_pos(mass.data(), Xb.data(), x.data(), n);
+    inertial_to_jacobi_pos(mass.data(), Vb.data(), v.data(), n);
   }
-  const auto Jinv = torch::inverse(J);
-  const auto mu = (G * torch::tensor(std::vector<double>(eta.begin() + 1, eta.end()), kF64)).repeat({B});
-  const auto etat = torch::tensor(eta, kF64).view({1, n, 1});
-  auto to_jac = [&](const torch::Tensor& Y) { return torch::einsum("ij,bjd->bid", {J, Y}); };
-  auto to_in = [&](const torch::Tensor& y) { return torch::einsum("ij,bjd->bid", {Jinv, y}); };
-  auto x = to_jac(X0), v = to_jac(V0);
   const auto mode = net.config().mode;
-  auto drift = [&](double h) {
-    auto [r, w] = kepler_torch(x.slice(1, 1).reshape({-1, 3}), v.slice(1, 1).reshape({-1, 3}), mu, h);
-    x = torch::cat({x.slice(1, 0, 1) + h * v.slice(1, 0, 1), r.view({B, n - 1, 3})}, 1);
-    v = torch::cat({v.slice(1, 0, 1), w.view({B, n - 1, 3})}, 1);
+  auto interaction = [&](const torch::Tensor* Xi, SkippedPairs skip, torch::Tensor* Ai) {
+    torch::Tensor Vs;
+    if (net.config().velocity_input) {
+      jacobi_to_inertial_pos(mass.data(), eta.data(), v.data(), V.data(), n);
+      Vs = torch::stack(V, 1);
+    }
+    const auto learned = net.accelerations(torch::stack(at::TensorList(Xi, n), 1), Vs, m, G, learned_pairs(mode), true)
+                             .unbind(1);
+    if (mode == ResidualMode::residual) detail::newtonian_massive(G, mass.data(), Xi, n, skip, Ai);
+    for (std::size_t i = 0; i < n; ++i)
+      Ai[i] = mode == ResidualMode::residual ? Ai[i] + learned[i] : learned[i];
   };
-  auto kick = [&](double h) {
-    const auto X = to_in(x);
-    const auto V = net.config().velocity_input ? to_in(v) : torch::Tensor();
-    auto A = net.accelerations(X, V, m, G, learned_pairs(mode), true);
-    if (mode == ResidualMode::residual)
-      A = A + newtonian(X, m, G, [](int64_t i, int64_t j) { return !(i == 0 && j == 1); });
-    auto a = to_jac(A);
-    // The Kepler part the drift holds, removed from the kick: + G eta_i x_i / |x_i|^3, i >= 2.
-    const auto xs = x.slice(1, 2);
-    const auto r2 = xs.square().sum(-1, true);
-    const auto corr = G * etat.slice(1, 2) * xs / (r2 * r2.sqrt());
-    a = torch::cat({torch::zeros_like(a.slice(1, 0, 1)), a.slice(1, 1, 2), a.slice(1, 2) + corr}, 1);
-    v = v + h * a;
+  auto drift = [&](double h) {
+    x[0] = x[0] + h * v[0];
+    for (std::size_t i = 1; i < n; ++i) kepler_drift_batched(x[i], v[i], G * eta[i], h);
   };
   std::vector<torch::Tensor> out;
   for (int64_t s = 0; s < steps; ++s) {
     drift(0.5 * dt);
-    kick(dt);
+    detail::jacobi_interaction(G, mass.data(), eta.data(), x.data(), n, interaction, X.data(), A.data(), a.data());
+    for (std::size_t i = 1; i < n; ++i) v[i] = v[i] + dt * a[i];
     drift(0.5 * dt);
-    out.push_back(to_in(x));
+    jacobi_to_inertial_pos(mass.data(), eta.data(), x.data(), X.data(), n);
+    out.push_back(torch::stack(X, 1));
   }
   return torch::stack(out);
 }

@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include "nbody/detail/jacobi_kick.hpp"
 #include "nbody/detail/kepler_lanes.hpp"
 #include "nbody/detail/newtonian.hpp"
 #include "nbody/kepler.hpp"
@@ -132,16 +133,10 @@ void WisdomHolman::massive_accelerations(const Vec3* X, SkippedPairs skip, Vec3*
 }
 
 void WisdomHolman::jacobi_interaction(const Vec3* x, Vec3* a) {
-  jacobi_to_inertial_pos(m_.data(), eta_.data(), x, X_.data(), n_);
-  massive_accelerations(X_.data(), SkippedPairs::first_pair, A_.data());
-  inertial_to_jacobi_pos(m_.data(), A_.data(), a, n_);
-  a[0] = Vec3{};
-  // The Kepler part removed from the interaction: + G eta_i x_i / |x_i|^3 (cancels exactly for
-  // i = 1, whose pair with body 0 is skipped instead).
-  for (std::size_t i = 2; i < n_; ++i) {
-    const double r2 = norm2(x[i]);
-    a[i] += (G_ * eta_[i] / (r2 * std::sqrt(r2))) * x[i];
-  }
+  detail::jacobi_interaction(
+      G_, m_.data(), eta_.data(), x, n_,
+      [this](const Vec3* X, SkippedPairs skip, Vec3* A) { massive_accelerations(X, skip, A); }, X_.data(),
+      A_.data(), a);
 }
 
 void WisdomHolman::record_kick_positions() {

@@ -23,6 +23,8 @@
 #include <immintrin.h>
 #endif
 
+#include "nbody/kepler.hpp"
+
 namespace noether::nbody::detail {
 
 /// Orbits per lane group: one vector register of doubles per quantity, 4 with AVX (x86-64-v3
@@ -105,19 +107,8 @@ inline LaneM kepler_drift_lanes(LaneD& rx, LaneD& ry, LaneD& rz, LaneD& vx, Lane
     const LaneD X2 = X * X;
     const LaneD z = beta * X2;
     ok &= done | (lane_abs(z) <= 0.1);
-    // The Horner scheme of detail::stumpff, without quartering.
-    constexpr double i2 = 1.0 / 2, i3 = 1.0 / 6, i4 = 1.0 / 24, i5 = 1.0 / 120, i6 = 1.0 / 720,
-                     i7 = 1.0 / 5040, i8 = 1.0 / 40320, i9 = 1.0 / 362880, i10 = 1.0 / 3628800,
-                     i11 = 1.0 / 39916800, i12 = 1.0 / 479001600, i13 = 1.0 / 6227020800.0,
-                     i14 = 1.0 / 87178291200.0, i15 = 1.0 / 1307674368000.0;
-    LaneD c3 = lane_splat(i15), c2 = lane_splat(i14);
-    c3 = i13 - z * c3;  c2 = i12 - z * c2;
-    c3 = i11 - z * c3;  c2 = i10 - z * c2;
-    c3 = i9 - z * c3;   c2 = i8 - z * c2;
-    c3 = i7 - z * c3;   c2 = i6 - z * c2;
-    c3 = i5 - z * c3;   c2 = i4 - z * c2;
-    c3 = i3 - z * c3;   c2 = i2 - z * c2;
-    const LaneD c1 = 1.0 - z * c3, c0 = 1.0 - z * c2;
+    LaneD c0, c1, c2, c3;
+    stumpff_series(z, c0, c1, c2, c3);  // without quartering
     const LaneD G0 = c0;
     const LaneD G1 = X * c1;
     const LaneD G2 = X2 * c2;
