@@ -66,10 +66,10 @@ void add_dataset_commands(CLI::App& app, Commands& out) {
   c->add_option("--system", ds->system, "system name")->required();
   c->add_option("-o,--output", ds->output, "output file (.pt)")->required()->check(writable_file());
   c->add_option("--seed", ds->seed, "random seed")->capture_default_str();
-  c->add_option("--trajectories", ds->trajectories, "override the protocol's trajectories");
-  c->add_option("--points", ds->points, "override the protocol's points per trajectory");
-  c->add_option("--noise", ds->noise_std, "override the protocol's noise standard deviation");
-  c->add_option("--test-fraction", ds->test_fraction, "override the protocol's test fraction");
+  c->add_option("--trajectories", ds->trajectories, "override the protocol's trajectories")->check(at_least(1));
+  c->add_option("--points", ds->points, "override the protocol's points per trajectory")->check(at_least(2));
+  c->add_option("--noise", ds->noise_std, "override the protocol's noise standard deviation")->check(non_negative());
+  c->add_option("--test-fraction", ds->test_fraction, "override the protocol's test fraction")->check(fraction());
   c->add_flag("--json", ds->json, "print one line of JSON");
 }
 

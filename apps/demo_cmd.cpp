@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/format.hpp"
+#include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "apps/run.hpp"
 #include "nbody/wisdom_holman.hpp"
@@ -240,7 +241,7 @@ void add_demo_commands(CLI::App& app, Commands& out) {
   auto* c = add_command(app, out, "demo",
                         "a tour in under a minute: integrators, learning a Hamiltonian, a planetary system", demo,
                         demo_command);
-  c->add_option("--steps", demo->steps, "steps per scheme")->capture_default_str();
+  c->add_option("--steps", demo->steps, "steps per scheme")->check(at_least(1))->capture_default_str();
   c->add_flag("--json", demo->json, "print one line of JSON");
   c->add_flag("--quick", demo->quick, "only the first step (integrators)");
 }

@@ -289,33 +289,33 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   auto* c = add_command(app, out, "train-graph", "learn an N-particle system with a graph network (HOGN, OGN, DeltaGN)",
                         t, train_graph_command);
   c->add_option("--system", t->system, "springs or gravity")->capture_default_str();
-  c->add_option("--particles", t->particles, "particles per system")->capture_default_str();
+  c->add_option("--particles", t->particles, "particles per system")->check(at_least(2))->capture_default_str();
   c->add_option("--model", t->model, "hogn, ogn or deltagn")->capture_default_str();
   c->add_option("--out,-o", t->output, "checkpoint to write (+ FILE.json)")->check(writable_file())->capture_default_str();
   c->add_option("--steps", t->steps, "Adam steps (full batch: epochs)")
-      ->check(CLI::Range(int64_t{0}, int64_t{2147483647}))
+      ->check(at_least(1))
       ->capture_default_str();
-  c->add_option("--lr", t->lr, "initial learning rate")->capture_default_str();
-  c->add_option("--lr-final", t->lr_final, "final learning rate (geometric decay; 0: constant)")->capture_default_str();
-  c->add_option("--hidden", t->hidden, "MLP width")->capture_default_str();
-  c->add_option("--layers", t->layers, "hidden layers per MLP")->capture_default_str();
-  c->add_option("--rounds", t->rounds, "message-passing rounds (GN blocks)")->capture_default_str();
+  c->add_option("--lr", t->lr, "initial learning rate")->check(positive())->capture_default_str();
+  c->add_option("--lr-final", t->lr_final, "final learning rate (geometric decay; 0: constant)")->check(non_negative())->capture_default_str();
+  c->add_option("--hidden", t->hidden, "MLP width")->check(at_least(1))->capture_default_str();
+  c->add_option("--layers", t->layers, "hidden layers per MLP")->check(at_least(1))->capture_default_str();
+  c->add_option("--rounds", t->rounds, "message-passing rounds (GN blocks)")->check(at_least(1))->capture_default_str();
   c->add_option("--activation", t->activation, "tanh, relu, softplus or sin")->capture_default_str();
-  c->add_option("--systems", t->systems, "random systems (a fifth held out)")->capture_default_str();
-  c->add_option("--samples", t->samples, "states per trajectory")->capture_default_str();
-  c->add_option("--dt", t->dt, "sampling interval (DeltaGN's step)")->capture_default_str();
-  c->add_option("--dim", t->dim, "2 or 3")->capture_default_str();
-  c->add_option("--damping", t->damping, "linear drag of the true system")->capture_default_str();
-  c->add_option("--softening", t->softening, "gravity softening length")->capture_default_str();
+  c->add_option("--systems", t->systems, "random systems (a fifth held out)")->check(at_least(1))->capture_default_str();
+  c->add_option("--samples", t->samples, "states per trajectory")->check(at_least(2))->capture_default_str();
+  c->add_option("--dt", t->dt, "sampling interval (DeltaGN's step)")->check(positive())->capture_default_str();
+  c->add_option("--dim", t->dim, "2 or 3")->check(at_least(2, 3))->capture_default_str();
+  c->add_option("--damping", t->damping, "linear drag of the true system")->check(non_negative())->capture_default_str();
+  c->add_option("--softening", t->softening, "gravity softening length")->check(non_negative())->capture_default_str();
   c->add_flag("--dissipation", t->dissipation, "HOGN: learn a Rayleigh dissipation term");
   c->add_flag("--no-spring-features", t->no_spring_features,
               "springs: hide the random spring constants from the model (edge features by default)");
   c->add_option("--loss", t->loss, "auto, derivative or step")->capture_default_str();
   c->add_option("--integrator", t->integrator, "integrator of the step loss")->capture_default_str();
-  c->add_option("--batch-size", t->batch_size, "states per step (0: all)")->capture_default_str();
+  c->add_option("--batch-size", t->batch_size, "states per step (0: all)")->check(at_least(0))->capture_default_str();
   c->add_option("--seed", t->seed, "weights and minibatch seed")->capture_default_str();
   c->add_option("--data-seed", t->data_seed, "training systems seed")->capture_default_str();
-  c->add_option("--threads", t->threads, "torch threads");
+  c->add_option("--threads", t->threads, "torch threads")->check(at_least(0));
   c->add_flag("--json", t->json, "print one line of JSON");
   c->add_flag("--quiet,-q", t->quiet, "no progress bar");
 
@@ -324,17 +324,17 @@ void add_graph_commands(CLI::App& app, Commands& out) {
                          "roll trained graph models out on unseen systems: position MSE and energy error", r,
                          rollout_graph_command);
   ro->add_option("--model", r->models, "checkpoint(s) of train-graph; the first sets the systems")->required();
-  ro->add_option("--steps", r->steps, "steps per rollout")->capture_default_str();
+  ro->add_option("--steps", r->steps, "steps per rollout")->check(at_least(1))->capture_default_str();
   ro->add_option("--dt", r->dt, "step (default: the training data's interval)")->check(positive());
   ro->add_option("--integrator", r->integrator, "euler, leapfrog, tao, rk4 or yoshida4")->capture_default_str();
   ro->add_option("--omega", r->omega, "Tao's coupling")->check(positive())->capture_default_str();
-  ro->add_option("--particles", r->particles, "particles per system (default: as trained)");
-  ro->add_option("--systems", r->systems, "unseen systems to roll out")->capture_default_str();
+  ro->add_option("--particles", r->particles, "particles per system (default: as trained)")->check(at_least(2));
+  ro->add_option("--systems", r->systems, "unseen systems to roll out")->check(at_least(1))->capture_default_str();
   ro->add_option("--data-seed", r->data_seed, "seed of the unseen systems")->capture_default_str();
-  ro->add_option("--record-every", r->record_every, "metrics every so many steps")->capture_default_str();
+  ro->add_option("--record-every", r->record_every, "metrics every so many steps")->check(at_least(1))->capture_default_str();
   ro->add_option("--csv", r->csv, "metrics over time (model,t,position_mse,rel_energy_error)")->check(writable_file());
   ro->add_option("--plot", r->plot, "SVG plot of the energy error over time")->check(writable_file());
-  ro->add_option("--threads", r->threads, "torch threads");
+  ro->add_option("--threads", r->threads, "torch threads")->check(at_least(0));
   ro->add_flag("--json", r->json, "print one line of JSON");
   ro->add_flag("--quiet,-q", r->quiet, "no progress bar");
 }

@@ -62,7 +62,9 @@ int integrate_command(const IntegrateArgs& a) {
   }
   const RunSummary s = run_integration(o, sample);
 
-  if (!a.no_csv) {
+  // All or nothing: a failed run leaves whatever was at --output as it was.
+  const bool write = !a.no_csv && s.ok;
+  if (write) {
     const std::size_t width = static_cast<std::size_t>(2 * d + 3);
     write_file_atomically(a.output, [&](std::ostream& os) {
       os << "t";
@@ -78,7 +80,7 @@ int integrate_command(const IntegrateArgs& a) {
 
   if (a.json) {
     json j = s;
-    j["output"] = a.no_csv ? "" : a.output;
+    j["output"] = write ? a.output : "";
     std::cout << j.dump() << std::endl;
   } else {
     std::cout << s.system << " with " << s.integrator << ": " << s.steps << " steps of dt = " << s.dt
@@ -88,10 +90,11 @@ int integrate_command(const IntegrateArgs& a) {
               << "  energy: E(0) = " << std::setprecision(10) << s.energy_initial
               << ", relative error final " << sci(s.final_rel_energy_error) << ", max "
               << sci(s.max_rel_energy_error) << "\n";
-    if (!a.no_csv) std::cout << "  trajectory: " << a.output << " (" << rows.size() / (2 * d + 3) << " rows)\n";
+    if (write) std::cout << "  trajectory: " << a.output << " (" << rows.size() / (2 * d + 3) << " rows)\n";
   }
   if (!s.ok) {
-    std::cerr << "noether: error: " << s.system << " with " << s.integrator << ": " << s.message << "\n";
+    std::cerr << "noether: error: " << s.system << " with " << s.integrator << ": " << s.message
+              << (a.no_csv ? "" : "; nothing written to '" + a.output + "'") << "\n";
     return 1;
   }
   return 0;
@@ -154,18 +157,18 @@ void add_integrate_commands(CLI::App& app, Commands& out) {
       ->capture_default_str();
   integrate->add_option("--integrator", in->run.integrator, "scheme (see `noether integrators`)")
       ->capture_default_str();
-  integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")
+  integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")->check(positive())
       ->capture_default_str();
-  integrate->add_option("--steps", in->run.steps, "number of steps")->capture_default_str();
+  integrate->add_option("--steps", in->run.steps, "number of steps")->check(at_least(1))->capture_default_str();
   integrate->add_option("-o,--output", in->output, "trajectory CSV (written atomically)")->check(writable_file())
       ->capture_default_str();
   integrate->add_flag("--no-csv", in->no_csv, "do not write the trajectory");
-  integrate->add_option("--every", in->every, "write every N-th step (default: <= 10^4 rows)");
-  integrate->add_option("--omega", in->run.stepper.omega, "coupling of Tao's scheme")
+  integrate->add_option("--every", in->every, "write every N-th step (default: <= 10^4 rows)")->check(at_least(1));
+  integrate->add_option("--omega", in->run.stepper.omega, "coupling of Tao's scheme")->check(positive())
       ->capture_default_str();
-  integrate->add_option("--rtol", in->run.stepper.rtol, "relative tolerance (dopri5, dop853)")
+  integrate->add_option("--rtol", in->run.stepper.rtol, "relative tolerance (dopri5, dop853)")->check(positive())
       ->capture_default_str();
-  integrate->add_option("--atol", in->run.stepper.atol, "absolute tolerance (dopri5, dop853)")
+  integrate->add_option("--atol", in->run.stepper.atol, "absolute tolerance (dopri5, dop853)")->check(positive())
       ->capture_default_str();
   integrate->add_flag("--json", in->json, "print the summary as one line of JSON");
   integrate->add_flag("-q,--quiet", in->quiet, "no progress bar");

@@ -1,15 +1,19 @@
 // apps/options.hpp: checks for command-line numbers, shared by every subcommand.
 //
 //   c->add_option("--dt", a.dt, "step")->check(positive());   // "--dt: must be a positive finite number, got -1"
+//   c->add_option("--every", a.every, "rows")->check(at_least(1));
 //
+// Every numeric option of every subcommand carries one of these checks, with its range.
 // A check runs only on a value the user gave, so an option's default (which may be a "not set"
 // marker such as 0) is never refused, and a value given is never replaced by a default.
 #pragma once
 
 #include <cmath>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include <unistd.h>
 
@@ -17,21 +21,67 @@
 
 namespace noether::apps {
 
+namespace detail {
+
+/// Parses the whole of `text` as a number; false (and `v` untouched) if it is not one.
+inline bool parse_number(const std::string& text, double& v) {
+  try {
+    std::size_t used = 0;
+    const double x = std::stod(text, &used);
+    if (used != text.size()) return false;
+    v = x;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+/// A finite number accepted by `ok`, else "must be WHAT, got TEXT"; integers only if `integer`.
+template <class Ok>
+CLI::Validator number_check(Ok ok, std::string what, std::string name, bool integer) {
+  return CLI::Validator(
+      [ok, what, integer](std::string& text) -> std::string {
+        double v = 0.0;
+        if (!parse_number(text, v)) return "not a number: '" + text + "'";
+        if (!std::isfinite(v) || !ok(v) || (integer && v != std::floor(v)))
+          return "must be " + what + ", got " + text;
+        return std::string();
+      },
+      std::move(name));
+}
+
+}  // namespace detail
+
 /// A finite number > 0.
 inline CLI::Validator positive() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        double v = 0.0;
-        try {
-          std::size_t used = 0;
-          v = std::stod(text, &used);
-          if (used != text.size()) return "not a number: '" + text + "'";
-        } catch (const std::exception&) {
-          return "not a number: '" + text + "'";
-        }
-        return v > 0.0 && std::isfinite(v) ? std::string() : "must be a positive finite number, got " + text;
-      },
-      "POSITIVE");
+  return detail::number_check([](double v) { return v > 0.0; }, "a positive finite number", "POSITIVE", false);
+}
+
+/// A finite number >= 0.
+inline CLI::Validator non_negative() {
+  return detail::number_check([](double v) { return v >= 0.0; }, "a finite number >= 0", "NON-NEGATIVE", false);
+}
+
+/// A finite number in [0, 1).
+inline CLI::Validator fraction() {
+  return detail::number_check([](double v) { return v >= 0.0 && v < 1.0; }, "a fraction in [0, 1)", "FRACTION",
+                              false);
+}
+
+/// An integer >= lo (and <= hi): counts, sizes, thread numbers.
+inline CLI::Validator at_least(long long lo, long long hi = 2147483647LL) {
+  std::string what = "an integer >= " + std::to_string(lo);
+  what += hi < 2147483647LL ? " and <= " + std::to_string(hi) : " (at most 2147483647)";
+  return detail::number_check(
+      [lo, hi](double v) { return v >= static_cast<double>(lo) && v <= static_cast<double>(hi); }, what,
+      "INT", true);
+}
+
+/// Options a resumed run takes from its checkpoint: giving one of `names` together with `resume`
+/// is refused when the command line is read ("--hidden excludes --resume"), instead of being
+/// silently ignored.
+inline void taken_from_checkpoint(CLI::App* command, CLI::Option* resume, std::initializer_list<const char*> names) {
+  for (const char* name : names) command->get_option(name)->excludes(resume);
 }
 
 /// An output file that can be written: its folder exists and is writable, and the path is not a

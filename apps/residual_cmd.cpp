@@ -169,10 +169,10 @@ void add_residual_commands(CLI::App& app, Commands& out) {
   ds->add_option("--system", d->system, "built-in system or .json file")->required();
   ds->add_option("--physics", d->physics, "true dynamics: gr (Newtonian + GR potential of body 0) or newtonian")
       ->capture_default_str();
-  ds->add_option("--c", d->c, "speed of light in the system's units (AU/day by default)")->capture_default_str();
-  ds->add_option("--dt", d->dt, "integration step of the truth (WH, corrector 17)")->capture_default_str();
-  ds->add_option("--every", d->every, "steps between samples")->capture_default_str();
-  ds->add_option("--samples", d->samples, "number of samples")->capture_default_str();
+  ds->add_option("--c", d->c, "speed of light in the system's units (AU/day by default)")->check(positive())->capture_default_str();
+  ds->add_option("--dt", d->dt, "integration step of the truth (WH, corrector 17)")->check(positive())->capture_default_str();
+  ds->add_option("--every", d->every, "steps between samples")->check(at_least(1))->capture_default_str();
+  ds->add_option("--samples", d->samples, "number of samples")->check(at_least(2))->capture_default_str();
   ds->add_option("-o,--output", d->output, "data file (torch.save format, written atomically)")
       ->check(writable_file())
       ->capture_default_str();
@@ -190,25 +190,27 @@ void add_residual_commands(CLI::App& app, Commands& out) {
       ->capture_default_str();
   tr->add_option("--mode", t->mode, "residual (Newtonian + learned) or replacement (learned interaction)")
       ->capture_default_str();
-  tr->add_option("--hidden", t->hidden, "hidden width")->capture_default_str();
-  tr->add_option("--layers", t->layers, "hidden layers")->capture_default_str();
-  tr->add_option("--steps", t->steps, "Adam steps")->capture_default_str();
-  tr->add_option("--lr", t->learning_rate, "learning rate (cosine decay to 1%)")->capture_default_str();
-  tr->add_option("--batch-size", t->batch_size, "samples per step (0: all)")->capture_default_str();
-  tr->add_option("--rollout-samples", t->rollout_samples, "rollout loss window in samples (0: pointwise only)")
+  tr->add_option("--hidden", t->hidden, "hidden width")->check(at_least(1, 256))->capture_default_str();
+  tr->add_option("--layers", t->layers, "hidden layers")->check(at_least(1, 8))->capture_default_str();
+  tr->add_option("--steps", t->steps, "Adam steps")->check(at_least(1))->capture_default_str();
+  tr->add_option("--lr", t->learning_rate, "learning rate (cosine decay to 1%)")->check(positive())->capture_default_str();
+  tr->add_option("--batch-size", t->batch_size, "samples per step (0: all)")->check(at_least(0))->capture_default_str();
+  tr->add_option("--rollout-samples", t->rollout_samples, "rollout loss window in samples (0: pointwise only)")->check(at_least(0))
       ->capture_default_str();
-  tr->add_option("--rollout-substeps", t->rollout_substeps, "WH steps per sample spacing in the rollout")
+  tr->add_option("--rollout-substeps", t->rollout_substeps, "WH steps per sample spacing in the rollout")->check(at_least(1))
       ->capture_default_str();
-  tr->add_option("--rollout-batch", t->rollout_batch, "rollout windows per step")->capture_default_str();
-  tr->add_option("--rollout-weight", t->rollout_weight, "weight of the rollout loss")->capture_default_str();
+  tr->add_option("--rollout-batch", t->rollout_batch, "rollout windows per step")->check(at_least(1))->capture_default_str();
+  tr->add_option("--rollout-weight", t->rollout_weight, "weight of the rollout loss")->check(non_negative())->capture_default_str();
   tr->add_option("--seed", t->seed, "weights and windows")->capture_default_str();
-  tr->add_option("--checkpoint-every", t->checkpoint_every, "save every N steps (0: at the end only)")
+  tr->add_option("--checkpoint-every", t->checkpoint_every, "save every N steps (0: at the end only)")->check(at_least(0))
       ->capture_default_str();
   tr->add_flag("--momentum-input", t->momentum_input,
                "also feed |v_i - v_j|^2 to the network (the NIH paper's form; its kick is not symplectic and "
                "simulate refuses it; for comparisons only)");
-  tr->add_flag("--resume", t->resume, "continue training the model in --output");
-  tr->add_option("--threads", t->threads, "torch threads (0: default)");
+  auto* resume = tr->add_flag("--resume", t->resume,
+                              "continue training the model in --output (its architecture is the checkpoint's)");
+  taken_from_checkpoint(tr, resume, {"--mode", "--hidden", "--layers", "--momentum-input"});
+  tr->add_option("--threads", t->threads, "torch threads (0: default)")->check(at_least(0));
   tr->add_flag("--json", t->json, "print one line of JSON");
   tr->add_flag("-q,--quiet", t->quiet, "no progress bar");
 }

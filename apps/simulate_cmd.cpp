@@ -259,22 +259,22 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
                         simulate_command);
   c->add_option("--system", a.system, "outer-solar-system, trappist-1, sun-jupiter-saturn, or a .json file")
       ->capture_default_str();
-  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->capture_default_str();
+  c->add_option("--dt", a.dt, "time step (days for the built-in systems)")->check(positive())->capture_default_str();
   c->add_option("--years", a.years, "length of the run in years of 365.25 time units")->check(positive());
   c->add_option("--steps", a.steps, "length of the run in steps (instead of --years)")->check(positive());
   c->add_option("--corrector", a.corrector, "first symplectic corrector: 0, 3, 5, 7, 11, 17")->capture_default_str();
   c->add_option("--coordinates", a.coordinates, "jacobi, democratic-heliocentric, whds")->capture_default_str();
   c->add_option("--kernel", a.kernel, "standard, modified-kick, lazy")->capture_default_str();
   c->add_flag("--safe", a.safe, "synchronize after every step (default: fast, unsynchronized mode)");
-  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->capture_default_str();
-  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->capture_default_str();
+  c->add_option("--test-particles", a.test_particles, "add N massless particles (asteroid belt)")->check(at_least(0))->capture_default_str();
+  c->add_option("--threads", a.threads, "OpenMP threads for test particles (0: default)")->check(at_least(0))->capture_default_str();
   c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")
       ->check(writable_file())
       ->capture_default_str();
   c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
   c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->check(writable_file())->capture_default_str();
   c->add_flag("--no-plot", a.no_plot, "do not write the plot");
-  c->add_option("--outputs", a.outputs, "number of periodic outputs")->capture_default_str();
+  c->add_option("--outputs", a.outputs, "number of periodic outputs")->check(at_least(1))->capture_default_str();
   c->add_option("--residual", a.residual,
                  "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
   c->add_option("--residual-mode", a.residual_mode, "auto (the model's), residual or replacement: checked against the model")

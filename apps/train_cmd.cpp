@@ -203,35 +203,41 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
   train->add_option("--model", tr->model, "baseline, hnn, dhnn or separable")->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
-  train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)");
-  train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)");
-  train->add_option("--lr", tr->learning_rate, "Adam learning rate")->capture_default_str();
-  train->add_option("--weight-decay", tr->weight_decay, "Adam L2 penalty (default: the paper's, 0 for orbits, 1e-5 real pendulum, 1e-4 otherwise)");
-  train->add_option("--hidden", tr->hidden, "hidden width")->capture_default_str();
-  train->add_option("--layers", tr->layers, "hidden layers")->capture_default_str();
+  train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
+  train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)")->check(at_least(0));
+  train->add_option("--lr", tr->learning_rate, "Adam learning rate")->check(positive())->capture_default_str();
+  train->add_option("--weight-decay", tr->weight_decay, "Adam L2 penalty (default: the paper's, 0 for orbits, 1e-5 real pendulum, 1e-4 otherwise)")->check(non_negative());
+  train->add_option("--hidden", tr->hidden, "hidden width")->check(at_least(1))->capture_default_str();
+  train->add_option("--layers", tr->layers, "hidden layers")->check(at_least(1))->capture_default_str();
   train->add_option("--activation", tr->activation, "tanh, relu, softplus or sin")->capture_default_str();
   train->add_option("--seed", tr->seed, "seed for weights and batches")->capture_default_str();
   train->add_option("--data-seed", tr->data_seed, "seed of the generated data set")->capture_default_str();
-  train->add_option("--trajectories", tr->trajectories, "override the protocol's trajectory count");
+  train->add_option("--trajectories", tr->trajectories, "override the protocol's trajectory count")->check(at_least(1));
   train->add_option("--data", tr->data, "measured data file for --system real-pendulum (default: the shipped data/lipson/real_pend_h_1.txt)");
   train->add_flag("--grid", tr->grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
   train->add_option("--loss", tr->loss, "pointwise, rollout or weak")->capture_default_str();
   train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();
-  train->add_option("--rollout-steps", tr->rollout_steps, "rollout window in samples (0 = whole trajectories)");
+  train->add_option("--rollout-steps", tr->rollout_steps, "rollout window in samples (0 = whole trajectories)")->check(at_least(0));
   train->add_option("--dtype", tr->dtype, "float32 or float64")->capture_default_str();
-  train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps");
-  train->add_option("--threads", tr->threads, "torch threads (default: torch's choice)");
+  train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps")->check(at_least(0));
+  train->add_option("--threads", tr->threads, "torch threads (default: torch's choice)")->check(at_least(0));
   train->add_flag("--no-fused", tr->no_fused, "HNN: autograd's double backward instead of the fused gradient");
-  train->add_flag("--resume", tr->resume, "continue training the checkpoint at --out for --steps more");
+  auto* resume = train->add_flag("--resume", tr->resume,
+                                 "continue training the checkpoint at --out for --steps more (the model, data "
+                                 "and optimiser settings are the checkpoint's)");
+  taken_from_checkpoint(train, resume,
+                        {"--system", "--model", "--hidden", "--layers", "--activation", "--data-seed",
+                         "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
+                         "--lr", "--weight-decay", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");
   train->add_flag("-q,--quiet", tr->quiet, "no progress bar");
 
   auto ev = std::make_shared<EvaluateArgs>();
   auto* evaluate = add_command(app, out, "evaluate", "the papers' metrics for a trained model", ev, evaluate_command);
   evaluate->add_option("--model", ev->model, "checkpoint written by `noether train`")->required();
-  evaluate->add_option("--starts", ev->starts, "random initial states for the rollouts")->capture_default_str();
-  evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)");
-  evaluate->add_option("--threads", ev->threads, "torch threads");
+  evaluate->add_option("--starts", ev->starts, "random initial states for the rollouts")->check(at_least(1))->capture_default_str();
+  evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());
+  evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
 }
 

@@ -22,7 +22,11 @@ bool finite(const Particle& p) { return std::isfinite(p.m) && isfinite(p.r) && i
 void PlanetarySystem::validate() const {
   const std::string who = "system '" + name + "': ";
   if (!(G > 0.0) || !std::isfinite(G)) throw InvalidInput(who + "G must be positive and finite");
-  if (bodies.empty()) throw InvalidInput(who + "needs at least one massive body");
+  if (bodies.size() < 2)
+    throw InvalidInput(who + "has " + std::to_string(bodies.size()) +
+                       " massive bod" + (bodies.size() == 1 ? "y" : "ies") +
+                       ": a planetary system needs a central body and at least one more (test particles alone "
+                       "have no energy to conserve)");
   if (!std::isfinite(time)) throw InvalidInput(who + "time is not finite");
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     if (!finite(bodies[i])) throw InvalidInput(who + "body " + std::to_string(i) + " has a non-finite value");
@@ -30,9 +34,20 @@ void PlanetarySystem::validate() const {
       throw InvalidInput(who + "body " + std::to_string(i) + " has mass " + std::to_string(bodies[i].m) +
                          " (massive bodies need m > 0; put massless ones in test_particles)");
   }
-  for (std::size_t i = 0; i < test_particles.size(); ++i)
+  // Two bodies at one place have an infinite potential: refuse here, not deep in a Kepler drift.
+  for (std::size_t i = 0; i < bodies.size(); ++i)
+    for (std::size_t j = i + 1; j < bodies.size(); ++j)
+      if (norm2(bodies[i].r - bodies[j].r) == 0.0)
+        throw InvalidInput(who + "bodies " + std::to_string(i) + " and " + std::to_string(j) +
+                           " are at the same position");
+  for (std::size_t i = 0; i < test_particles.size(); ++i) {
     if (!isfinite(test_particles[i].r) || !isfinite(test_particles[i].v))
       throw InvalidInput(who + "test particle " + std::to_string(i) + " has a non-finite value");
+    for (std::size_t j = 0; j < bodies.size(); ++j)
+      if (norm2(test_particles[i].r - bodies[j].r) == 0.0)
+        throw InvalidInput(who + "test particle " + std::to_string(i) + " is at the position of body " +
+                           std::to_string(j));
+  }
   if (!names.empty() && names.size() != bodies.size())
     throw InvalidInput(who + "names has " + std::to_string(names.size()) + " entries for " +
                        std::to_string(bodies.size()) + " bodies");

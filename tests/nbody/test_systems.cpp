@@ -78,3 +78,22 @@ TEST_CASE("JSON systems: Cartesian and elements, errors name the field", "[nbody
                     Catch::Contains("mass"));
   CHECK_THROWS_AS(load_system("/nonexistent/system.json"), noether::InvalidInput);
 }
+
+TEST_CASE("Physically meaningless systems are refused at validation", "[nbody][systems]") {
+  // One body: nothing to integrate, and its energy error was reported as NaN with success.
+  CHECK_THROWS_WITH(system_from_json(R"({"bodies": [{"m": 1, "r": [0,0,0], "v": [0,0,0]}]})"),
+                    Catch::Contains("1 massive body") && Catch::Contains("at least one more"));
+  // Two bodies at one place: refused here, naming them, not deep in the Kepler drift.
+  CHECK_THROWS_WITH(system_from_json(R"({"bodies": [{"m": 1, "r": [0,0,0], "v": [0,0,0]},
+                                                    {"m": 1e-3, "r": [1,0,0], "v": [0,1,0]},
+                                                    {"m": 1e-3, "r": [1,0,0], "v": [0,1.1,0]}]})"),
+                    Catch::Contains("bodies 1 and 2 are at the same position"));
+  CHECK_THROWS_WITH(system_from_json(R"({"bodies": [{"m": 1, "r": [0,0,0], "v": [0,0,0]},
+                                                    {"m": 1e-3, "r": [1,0,0], "v": [0,1,0]}],
+                                         "test_particles": [{"r": [1,0,0], "v": [0,1,0]}]})"),
+                    Catch::Contains("test particle 0 is at the position of body 1"));
+  // The massive-body mass check still names the body.
+  CHECK_THROWS_WITH(system_from_json(R"({"bodies": [{"m": 1, "r": [0,0,0], "v": [0,0,0]},
+                                                    {"m": -1, "r": [1,0,0], "v": [0,1,0]}]})"),
+                    Catch::Contains("body 1 has mass"));
+}
