@@ -9,6 +9,7 @@
 #include "apps/registry.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 
 namespace na = noether::apps;
 
@@ -38,9 +39,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Ctrl-C / SIGTERM: stop after the current step, keep what was complete, exit 130 / 143.
+  noether::install_interrupt_handlers();
   try {
     for (const auto& c : commands)
       if (*c.sub) return c.run();
+  } catch (const noether::Interrupted& e) {
+    std::cerr << "\nnoether: " << e.what() << "\n";
+    return noether::interrupt_exit_code();
   } catch (const noether::InvalidInput& e) {
     std::cerr << "noether: error: " << e.what() << "\n";
     return 2;

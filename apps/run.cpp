@@ -8,6 +8,7 @@
 
 #include "apps/progress.hpp"
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 
 namespace noether::apps {
 
@@ -55,6 +56,9 @@ RunSummary run_integration(const RunOptions& o, const Sampler& sample) {
   const auto start = std::chrono::steady_clock::now();
   double t = 0.0;
   for (long i = 1; i <= o.steps; ++i) {
+    if (interrupt_requested())
+      throw Interrupted(o.system + " with " + o.integrator + " stopped after step " + std::to_string(i - 1) +
+                        "; nothing written");
     try {
       s.evaluations += step(y, t, o.dt);
     } catch (const NumericalError& e) {

@@ -28,6 +28,7 @@
 #include "nbody/wisdom_holman.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 
 namespace noether::apps {
 
@@ -171,6 +172,7 @@ int simulate_command(const SimulateArgs& a) {
   double wall = 0.0, max_err = 0.0;
   long done = 0;
   while (done < steps) {
+    throw_if_interrupted("simulate stopped after step " + std::to_string(done) + "; nothing written");
     const long n = std::min(every, steps - done);
     const auto t0 = std::chrono::steady_clock::now();
     // A breakdown exits 1 with the step, body and orbit named.

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 
 namespace noether {
 
@@ -58,6 +59,7 @@ inline void write_file_atomically(const std::string& path,
   }
   const std::string final_path = target.string();
   const std::string tmp = final_path + ".tmp." + std::to_string(::getpid());
+  const TemporaryFile registration(tmp);  // removed by a second Ctrl-C that ends the process
   {
     std::ofstream os(tmp, std::ios::binary | std::ios::trunc);
     if (!os) {
@@ -76,6 +78,11 @@ inline void write_file_atomically(const std::string& path,
       os.close();
       std::remove(tmp.c_str());
       throw InvalidInput("failed writing '" + path + "' (disk full?)");
+    }
+    if (interrupt_requested()) {  // Ctrl-C while writing: all or nothing
+      os.close();
+      std::remove(tmp.c_str());
+      throw Interrupted("interrupted while writing '" + path + "'; it is left as it was");
     }
   }
   if (std::rename(tmp.c_str(), final_path.c_str()) != 0) {

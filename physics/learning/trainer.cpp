@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 #include "noether/progress.hpp"
 
 namespace noether::physics {
@@ -108,6 +109,10 @@ TrainerResult Trainer::run(const LossFn& loss, const TrainerHooks& hooks) {
   double loss_sum = 0.0;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < o.steps; ++i) {
+    if (interrupt_requested())  // Ctrl-C: stop between steps; the last complete checkpoint stays
+      throw Interrupted(o.label + " stopped after step " + std::to_string(step_) +
+                        (last_checkpoint >= 0 ? "; the checkpoint of step " + std::to_string(last_checkpoint) + " is kept"
+                                              : "; no checkpoint of this run was written"));
     if (o.schedule != Schedule::kConstant) apply_hyperparameters(learning_rate(o, i, o.steps));
     optimizer_->zero_grad();
     StepLoss l = loss(step_);

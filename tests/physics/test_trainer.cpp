@@ -2,8 +2,13 @@
 #include "tests/support/test_common.hpp"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
+#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 #include "physics/learning/trainer.hpp"
 
 namespace np = noether::physics;
@@ -104,6 +109,47 @@ TEST_CASE("trainer hooks: checkpoints every k steps and once at the end, never t
   at.clear();
   trainer.run(q, hooks);
   CHECK(at == std::vector<int64_t>{15, 17});
+}
+
+TEST_CASE("an interrupt stops the trainer between steps, keeping the last complete checkpoint",
+          "[physics][trainer]") {
+  Quadratic q;
+  np::TrainerOptions o;
+  o.steps = 100;
+  o.checkpoint_every = 5;
+  std::vector<int64_t> at;
+  np::Trainer trainer({q.w}, o);
+  np::TrainerHooks hooks;
+  hooks.checkpoint = [&] { at.push_back(trainer.step()); };
+  hooks.on_step = [&](int64_t step, double) {
+    if (step == 12) noether::request_interrupt();  // Ctrl-C during step 12
+  };
+  CHECK_THROWS_WITH(trainer.run(q, hooks), Catch::Contains("stopped after step 12") &&
+                                               Catch::Contains("the checkpoint of step 10 is kept"));
+  noether::clear_interrupt();
+  CHECK(trainer.step() == 12);
+  CHECK(at == std::vector<int64_t>{5, 10});  // no checkpoint of the interrupted state
+}
+
+TEST_CASE("an interrupt while a file is written leaves the file as it was and no temporary",
+          "[physics][trainer]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "noether_interrupt_test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "out.csv").string();
+  noether::write_file_atomically(path, [](std::ostream& os) { os << "the user's file\n"; });
+  CHECK_THROWS_AS(noether::write_file_atomically(path,
+                                                 [](std::ostream& os) {
+                                                   os << "half of a new file";
+                                                   noether::request_interrupt();
+                                                 }),
+                  noether::Interrupted);
+  noether::clear_interrupt();
+  std::ifstream in(path);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "the user's file\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);  // no .tmp left
+  fs::remove_all(dir);
 }
 
 TEST_CASE("trainer clips the gradient norm and takes hand-made gradients", "[physics][trainer]") {
