@@ -333,7 +333,9 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   ro->add_option("--data-seed", r->data_seed, "seed of the unseen systems")->capture_default_str();
   ro->add_option("--record-every", r->record_every, "metrics every so many steps")->check(at_least(1))->capture_default_str();
   ro->add_option("--csv", r->csv, "metrics over time (model,t,position_mse,rel_energy_error)")->check(writable_file());
-  ro->add_option("--plot", r->plot, "SVG plot of the energy error over time")->check(writable_file());
+  ro->add_option("--plot", r->plot, "SVG plot of the energy error over time (.svg)")
+      ->check(with_extension(".svg"))
+      ->check(writable_file());
   ro->add_option("--threads", r->threads, "torch threads")->check(at_least(0));
   ro->add_flag("--json", r->json, "print one line of JSON");
   ro->add_flag("--quiet,-q", r->quiet, "no progress bar");

@@ -105,4 +105,16 @@ inline CLI::Validator writable_file() {
       "FILE");
 }
 
+/// A file name ending in `extension` (".svg"): the formats noether writes are named, not guessed,
+/// and a plot is never written as SVG text into a file called .png.
+inline CLI::Validator with_extension(std::string extension) {
+  return CLI::Validator(
+      [extension](std::string& text) -> std::string {
+        const bool ok = text.size() > extension.size() &&
+                        text.compare(text.size() - extension.size(), extension.size(), extension) == 0;
+        return ok ? std::string() : "'" + text + "': only " + extension + " is written; name the file *" + extension;
+      },
+      "*" + extension);
+}
+
 }  // namespace noether::apps

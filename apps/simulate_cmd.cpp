@@ -168,7 +168,7 @@ int simulate_command(const SimulateArgs& a) {
   std::vector<Sample> samples;
   samples.push_back(sample(sys));
   const long every = std::max(1L, steps / a.outputs);
-  Progress progress("simulate", steps, !a.quiet && !a.json);
+  Progress progress("simulate", steps, !a.quiet && !a.json, /*stride=*/1);  // each update is a block of steps
   double wall = 0.0, max_err = 0.0;
   long done = 0;
   while (done < steps) {
@@ -274,7 +274,7 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
       ->check(writable_file())
       ->capture_default_str();
   c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
-  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->check(writable_file())->capture_default_str();
+  c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->check(with_extension(".svg"))->check(writable_file())->capture_default_str();
   c->add_flag("--no-plot", a.no_plot, "do not write the plot");
   c->add_option("--outputs", a.outputs, "number of periodic outputs")->check(at_least(1))->capture_default_str();
   c->add_option("--residual", a.residual,

@@ -149,6 +149,8 @@ void RolloutMetricsOptions::validate() const {
   if (!(dt > 0.0) || !std::isfinite(dt)) throw InvalidInput("rollout metrics: dt must be > 0");
   if (record_every < 1) throw InvalidInput("rollout metrics: record_every must be >= 1");
   if (!(tolerance > 0.0)) throw InvalidInput("rollout metrics: tolerance must be > 0");
+  if (!(divergence_energy_error > 0.0))
+    throw InvalidInput("rollout metrics: divergence_energy_error must be > 0");
 }
 
 RolloutMetrics evaluate_rollouts(ParticleModel& model, const ParticleData& data, int64_t s0,
@@ -234,10 +236,12 @@ RolloutMetrics evaluate_rollouts(ParticleModel& model, const ParticleData& data,
       const double em = sys.energy(qm, pm);
       eerr += std::abs(em - et) / std::max(std::abs(e0), 1e-300);
     }
+    const double energy_error = eerr / static_cast<double>(S);
+    if (!(energy_error <= o.divergence_energy_error)) return false;  // also NaN
     out.t.push_back(record[r] * o.dt);
     out.position_mse.push_back(mse / static_cast<double>(S * N * D));
-    out.rel_energy_error.push_back(eerr / static_cast<double>(S));
-    return std::isfinite(out.rel_energy_error.back());
+    out.rel_energy_error.push_back(energy_error);
+    return true;
   };
   measure(0);
   double seconds = 0.0;

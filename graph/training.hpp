@@ -85,6 +85,9 @@ struct RolloutMetricsOptions {
   double omega = 20.0;        ///< Tao's coupling
   int64_t record_every = 10;  ///< metrics at steps 0, k, 2k, ... (and the last)
   double tolerance = 1e-10;   ///< DOP853 tolerance of the ground truth
+  /// A rollout whose mean relative energy error passes this has diverged (its state may still be
+  /// finite: an energy 1e42 times the true one is not a trajectory of the system).
+  double divergence_energy_error = 1e3;
   void validate() const;
 };
 
@@ -97,7 +100,9 @@ struct RolloutMetrics {
   double max_rel_energy_error = 0.0;     ///< max over the recorded times
   double final_rel_energy_error = 0.0;
   int64_t steps_done = 0;                ///< < steps when the model diverged
-  bool diverged = false;                 ///< a non-finite state (metrics cover the steps before)
+  /// A non-finite state, or a relative energy error above divergence_energy_error (metrics cover
+  /// the steps before it).
+  bool diverged = false;
   double model_seconds = 0.0;            ///< wall time of the model's steps
   int64_t systems = 0, particles = 0;
 };

@@ -3,8 +3,10 @@
 //   Progress bar("train", steps, /*enabled=*/true, /*stride=*/1);
 //   for (long i = 1; i <= steps; ++i) { ...; bar.update(i, "loss 1.2e-3"); }
 //
-// `stride` is how often update() even looks at the clock (a cheap integer test otherwise), so
-// tight loops of millions of steps pay nothing measurable.
+// `stride` is how many update() calls pass between looks at the clock (a cheap integer test
+// otherwise), so tight loops of millions of steps pay nothing measurable; a loop whose calls are
+// each a large piece of work passes 1. (It counted `done`, not calls: a caller advancing by
+// anything but a divisor of the stride never redrew.)
 #pragma once
 
 #include <chrono>
@@ -26,7 +28,7 @@ class Progress {
 
   /// Redraws at most 10 times a second; `status` is shown after the counts.
   void update(long done, const std::string& status = {}) {
-    if (!enabled_ || done % stride_ != 0) return;
+    if (!enabled_ || ++calls_ % stride_ != 0) return;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
@@ -56,6 +58,7 @@ class Progress {
   std::string label_;
   long total_;
   long stride_;
+  long calls_ = 0;
   bool enabled_;
   bool finished_ = false;
   std::string status_;

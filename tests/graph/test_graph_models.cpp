@@ -261,6 +261,21 @@ TEST_CASE("OGN and DeltaGN training lower their losses; rollout metrics start at
     CHECK(met.position_mse.front() < 1e-20);
     CHECK((met.diverged || met.steps_done == 20));
   }
+  // An energy error past the threshold is a divergence even while the state stays finite (issue
+  // 14: "diverged": false was reported at an energy error of 5e42).
+  ParticleModel untrained = make("ogn", 1);
+  RolloutMetricsOptions strict;
+  strict.steps = 20;
+  strict.dt = d.dt;
+  strict.record_every = 5;
+  strict.divergence_energy_error = 1e-9;
+  const RolloutMetrics div = evaluate_rollouts(untrained, data, 4, 6, strict);
+  CHECK(div.diverged);
+  CHECK(div.steps_done == 0);
+  CHECK(div.t.size() == 1);
+  CHECK(std::isinf(div.max_rel_energy_error));
+  strict.divergence_energy_error = 0.0;
+  CHECK_THROWS_AS(evaluate_rollouts(untrained, data, 4, 6, strict), InvalidInput);
   ParticleModel delta = make("deltagn", 1);
   GraphTrainOptions bad;
   CHECK_THROWS_AS(train_model(delta, data.pairs(0, 4), data.pairs(4, 6), bad), InvalidInput);
