@@ -241,18 +241,22 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
       ->capture_default_str();
   conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
   conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
-  conform->add_option("--num-confs", c.num_confs, "conformers per molecule (different initial momenta)")->capture_default_str();
+  conform->add_option("--num-confs", c.num_confs,
+                      "conformers per molecule (different initial momenta), at most " + std::to_string(mol::kMaxNumConfs))
+      ->capture_default_str();
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
   conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->capture_default_str();
   conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)");
   conform->add_flag("--no-hydrogens", c.no_hydrogens, "heavy atoms only");
   conform->add_flag("--json", c.json, "print one line of JSON");
   conform->add_flag("-q,--quiet", c.quiet, "no progress bar");
-  conform->footer(
-      "A record that cannot be read or conformed (a broken record, a bad SMILES) is reported on stderr with its file, "
-      "its record or line number and its name, and skipped; the others are written (--json counts the skipped ones "
-      "as failures). Exit status: 0 when every molecule was written, 1 when some failed, 2 when none was written or "
-      "an option is bad.");
+  conform->footer("A record that cannot be read or conformed (a broken record, a bad SMILES, more than " +
+                  std::to_string(mol::kMaxHeavyAtoms) +
+                  " heavy atoms) is reported on stderr with its file, its record or line number and its name, and "
+                  "skipped; the others are written (--json counts the skipped ones as failures). Exit status: 0 "
+                  "when every molecule was written, 1 when some failed, 2 when none was written or an option is "
+                  "bad. Memory grows with the square of a molecule's heavy atoms (about 0.4 GB at " +
+                  std::to_string(mol::kMaxHeavyAtoms) + ") and with --num-confs.");
 
   auto train_args = std::make_shared<TrainConformerArgs>();
   auto& t = *train_args;

@@ -721,6 +721,24 @@ TEST_CASE("conform_all changes no process-wide setting and gives the same answer
   CHECK_THROWS_AS(nm::Conformer(missing), noether::InvalidInput);
 }
 
+TEST_CASE("conformers per molecule and heavy atoms per molecule have documented limits", "[molecules][rdkit]") {
+  nm::ConformOptions o;
+  o.num_confs = nm::kMaxNumConfs;
+  CHECK_NOTHROW(o.validate());
+  o.num_confs = nm::kMaxNumConfs + 1;
+  CHECK_THROWS_WITH(o.validate(), Contains("--num-confs must be at most 10000, got 10001"));
+  // A molecule over the heavy-atom limit fails with a message naming it and the limit; the
+  // others are conformed.
+  o.num_confs = 1;
+  o.threads = 1;
+  const nm::Conformer engine(o);
+  const auto out = engine.conform_all({{std::string(nm::kMaxHeavyAtoms + 1, 'C'), "big"}, {"CCO", "ethanol"}});
+  CHECK(out[0].mol == nullptr);
+  CHECK_THAT(out[0].error, Contains("molecule 'big' has 501 heavy atoms, more than the limit of 500"));
+  CHECK(out[1].error.empty());
+  REQUIRE(out[1].mol);
+}
+
 TEST_CASE("refinement names parse to Refine and back, and a bad one lists the valid names", "[molecules]") {
   CHECK(nm::parse_refine("none") == nm::Refine::kNone);
   CHECK(nm::parse_refine("mmff") == nm::Refine::kMmff);
