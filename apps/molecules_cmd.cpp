@@ -35,7 +35,8 @@ using nlohmann::json;
 namespace {
 
 struct ConformArgs {
-  std::string smiles, input, output = "conformers.sdf", format, model, refine = "none";
+  std::string smiles, input, input_format, smiles_column, name_column, output = "conformers.sdf", format, model,
+      refine = "none";
   int num_confs = 1, threads = 0;
   int64_t batch_size = 128;
   bool no_hydrogens = false, json = false, quiet = false;
@@ -53,29 +54,53 @@ struct TrainConformerArgs {
   bool resume = false, json = false, quiet = false;
 };
 
-/// {smiles, name} per input: a SMILES file (.smi/.txt/.csv: SMILES, optional name column) or
-/// any molecule file Open Babel reads.
-std::vector<std::pair<std::string, std::string>> read_inputs(const std::string& path) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const auto dot = path.find_last_of('.');
-  const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
-  if (ext == "smi" || ext == "txt" || ext == "csv" || ext == "smiles" || ext.empty()) {
-    std::ifstream in(path);
-    if (!in) throw InvalidInput("cannot read '" + path + "'");
-    std::string line;
-    while (std::getline(in, line)) {
-      for (auto& c : line)
-        if (c == ',') c = ' ';
-      std::istringstream ls(line);
-      std::string smi, name;
-      ls >> smi >> name;
-      if (smi.empty() || smi[0] == '#') continue;
-      out.emplace_back(smi, name);
-    }
-  } else {
-    for (auto& r : mol::read_molecules(path)) out.emplace_back(RDKit::MolToSmiles(*r.mol), r.name);
+/// The molecules to conform, {smiles, name}, with where each came from; `skipped` counts the
+/// records that could not be read (each reported on stderr, naming it).
+struct Inputs {
+  std::vector<std::pair<std::string, std::string>> molecules;
+  std::vector<mol::RecordOrigin> origins;
+  int64_t skipped = 0;
+};
+
+/// The molecules of -i: a SMILES file (.smi/.txt/.smiles or no extension: SMILES [name] per
+/// line), a CSV file with a header row, or any molecule file Open Babel reads; "-" is standard
+/// input, read as SMILES lines unless --input-format names another format.
+Inputs read_inputs(const ConformArgs& a) {
+  const std::string& path = a.input;
+  std::string kind = a.input_format;
+  if (kind.empty() && path != "-") {
+    const auto slash = path.find_last_of('/'), dot = path.find_last_of('.');
+    kind = dot == std::string::npos || (slash != std::string::npos && dot < slash) ? "" : path.substr(dot + 1);
   }
-  if (out.empty()) throw InvalidInput("'" + path + "' holds no molecules");
+  const bool smiles_lines = kind == "smi" || kind == "txt" || kind == "smiles" || kind.empty();
+  if (kind != "csv" && !(a.smiles_column.empty() && a.name_column.empty()))
+    throw InvalidInput("--smiles-column and --name-column choose columns of CSV input; '" + path + "' is read as " +
+                       (smiles_lines ? std::string("SMILES lines") : kind));
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) throw InvalidInput("cannot read '" + path + "'");
+  }
+  std::istream& in = path == "-" ? std::cin : file;
+  Inputs out;
+  const mol::OnBadRecord skip = [&out](const mol::RecordOrigin& origin, const std::string& why) {
+    ++out.skipped;
+    std::cerr << "noether: error: " << origin.str() << ": " << why << "\n";
+  };
+  std::vector<mol::SmilesRecord> records;
+  if (kind == "csv") {
+    records = mol::read_smiles_csv(in, path, {a.smiles_column, a.name_column}, skip);
+  } else if (smiles_lines) {
+    records = mol::read_smiles_lines(in, path);
+  } else {
+    for (auto& r : mol::read_molecules(in, path, kind, skip))
+      records.push_back({RDKit::MolToSmiles(*r.mol), r.name, r.origin});
+  }
+  for (auto& r : records) {
+    out.molecules.emplace_back(std::move(r.smiles), std::move(r.name));
+    out.origins.push_back(std::move(r.origin));
+  }
+  if (out.molecules.empty() && out.skipped == 0) throw InvalidInput("'" + path + "' holds no molecules");
   return out;
 }
 
@@ -94,16 +119,23 @@ int conform_command(const ConformArgs& a) {
   if (a.threads > 0) torch::set_num_threads(a.threads);  // the batches of a single worker
   o.validate();
   const std::string format = mol::resolve_format(a.output, a.format);  // fail before any work
-  const auto inputs = a.input.empty() ? std::vector<std::pair<std::string, std::string>>{{a.smiles, ""}}
-                                      : read_inputs(a.input);
-  mol::Conformer conformer(o);
-  const auto results = conformer.conform_all(inputs, !a.quiet && !a.json);
+  Inputs inputs;
+  if (a.input.empty()) {
+    inputs.molecules = {{a.smiles, ""}};
+    inputs.origins.resize(1);
+  } else {
+    inputs = read_inputs(a);
+  }
+  std::vector<mol::Conformation> results;
+  if (!inputs.molecules.empty()) results = mol::Conformer(o).conform_all(inputs.molecules, !a.quiet && !a.json);
   std::vector<mol::OutputRecord> records;
-  int64_t failures = 0, conformers = 0;
-  for (const auto& r : results) {
+  int64_t failures = inputs.skipped, conformers = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
     if (!r.error.empty()) {
       ++failures;
-      std::cerr << "noether: error: " << r.error << "\n";
+      const auto& origin = inputs.origins[i];
+      std::cerr << "noether: error: " << (origin.source.empty() ? "" : origin.str() + ": ") << r.error << "\n";
       continue;
     }
     for (auto c = r.mol->beginConformers(); c != r.mol->endConformers(); ++c, ++conformers)
@@ -111,7 +143,7 @@ int conform_command(const ConformArgs& a) {
   }
   if (!records.empty()) mol::write_molecules(a.output, records, format);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto molecules = static_cast<int64_t>(results.size()) - failures;
+  const auto molecules = static_cast<int64_t>(results.size()) + inputs.skipped - failures;
   if (a.json) {
     std::cout << json{{"molecules", molecules}, {"failures", failures}, {"conformers", conformers},
                       {"output", records.empty() ? "" : a.output}, {"format", format},
@@ -193,19 +225,38 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   auto* conform = add_command(app, out, "conform", "3-D conformers from SMILES with the shipped Hamiltonian engine",
                               conform_args, conform_command);
   conform->add_option("smiles", c.smiles, "one SMILES (or use -i)");
-  conform->add_option("-i,--input", c.input, "SMILES file (SMILES [name] per line) or any molecule file");
+  conform->add_option("-i,--input", c.input,
+                      "SMILES file (SMILES [name] per line), CSV file with a header row, or any molecule file Open "
+                      "Babel reads; '-': standard input");
+  conform->add_option("--input-format", c.input_format,
+                      "format of -i: smi, csv or any Open Babel format (default: the extension; '-i -': smi)");
+  conform->add_option("--smiles-column", c.smiles_column,
+                      "CSV input: the SMILES column, by header name or number from 1 (default: the column headed "
+                      "'smiles', any case)");
+  conform->add_option("--name-column", c.name_column,
+                      "CSV input: the names' column, by header name or number from 1 (default: the column headed "
+                      "'name', any case, if there is one)");
   conform->add_option("-o,--output", c.output, "output file; the format follows the extension")
       ->check(writable_file())
       ->capture_default_str();
   conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
   conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
-  conform->add_option("--num-confs", c.num_confs, "conformers per molecule (different initial momenta)")->capture_default_str();
+  conform->add_option("--num-confs", c.num_confs,
+                      "conformers per molecule (different initial momenta), at most " + std::to_string(mol::kMaxNumConfs))
+      ->capture_default_str();
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
   conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->capture_default_str();
   conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)");
   conform->add_flag("--no-hydrogens", c.no_hydrogens, "heavy atoms only");
   conform->add_flag("--json", c.json, "print one line of JSON");
   conform->add_flag("-q,--quiet", c.quiet, "no progress bar");
+  conform->footer("A record that cannot be read or conformed (a broken record, a bad SMILES, more than " +
+                  std::to_string(mol::kMaxHeavyAtoms) +
+                  " heavy atoms) is reported on stderr with its file, its record or line number and its name, and "
+                  "skipped; the others are written (--json counts the skipped ones as failures). Exit status: 0 "
+                  "when every molecule was written, 1 when some failed, 2 when none was written or an option is "
+                  "bad. Memory grows with the square of a molecule's heavy atoms (about 0.4 GB at " +
+                  std::to_string(mol::kMaxHeavyAtoms) + ") and with --num-confs.");
 
   auto train_args = std::make_shared<TrainConformerArgs>();
   auto& t = *train_args;

@@ -50,6 +50,9 @@ const std::string& refine_name(Refine r) {
 
 void ConformOptions::validate() const {
   if (num_confs < 1) throw InvalidInput("conform: --num-confs must be at least 1, got " + std::to_string(num_confs));
+  if (num_confs > kMaxNumConfs)
+    throw InvalidInput("conform: --num-confs must be at most " + std::to_string(kMaxNumConfs) + ", got " +
+                       std::to_string(num_confs) + " (every conformer is held in memory until the output is written)");
   refine_name(refine);  // a valid enum value
   if (batch_size < 1) throw InvalidInput("conform: batch size must be at least 1");
   if (threads < 0) throw InvalidInput("conform: threads must be >= 0");
@@ -102,6 +105,12 @@ Conformer::Prepared prepare(const std::string& smiles, const std::string& name) 
   Conformer::Prepared p;
   p.heavy = parse_smiles(smiles);
   RDKit::MolOps::removeHs(*p.heavy);
+  if (p.heavy->getNumAtoms() > static_cast<unsigned>(kMaxHeavyAtoms)) {
+    const std::string who = !name.empty() ? name : smiles.size() <= 40 ? smiles : smiles.substr(0, 37) + "...";
+    throw InvalidInput("molecule '" + who + "' has " + std::to_string(p.heavy->getNumAtoms()) +
+                       " heavy atoms, more than the limit of " + std::to_string(kMaxHeavyAtoms) +
+                       " (the engine's memory grows with the square of the atom count: about 0.4 GB at 500)");
+  }
   p.graph = featurize(*p.heavy, name.empty() ? smiles : name);
   return p;
 }

@@ -40,9 +40,17 @@ Refine parse_refine(const std::string& name);
 /// The name of r, as parse_refine reads it.
 const std::string& refine_name(Refine r);
 
+/// The most conformers per molecule: each is one engine pass over its batch, and every molecule's
+/// conformers are held in memory until the output is written.
+constexpr int kMaxNumConfs = 10000;
+/// The largest molecule, in heavy atoms: the engine holds every atom pair, so its memory grows
+/// with the square of this (about 0.4 GB for a 500-atom molecule, 6 GB for 2000). A larger
+/// molecule fails (its Conformation's `error` names it and the limit); the rest go on.
+constexpr int kMaxHeavyAtoms = 500;
+
 struct ConformOptions {
   std::string model;           ///< model file (engine_file.hpp); "" = shipped_model_path()
-  int num_confs = 1;           ///< conformers per molecule: sample 0, then random initial momenta
+  int num_confs = 1;           ///< conformers per molecule (1 to kMaxNumConfs): sample 0, then random initial momenta
   Refine refine = Refine::kNone;
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
   int64_t batch_size = 64;     ///< molecules per engine call
@@ -73,7 +81,8 @@ std::string shipped_model_path();
 class Conformer {
  public:
   explicit Conformer(ConformOptions options = {});
-  /// One molecule; throws InvalidInput for bad SMILES or unsupported elements.
+  /// One molecule; throws InvalidInput for bad SMILES, unsupported elements or more than
+  /// kMaxHeavyAtoms heavy atoms.
   Conformation conform(const std::string& smiles, const std::string& name = "") const;
   /// Many molecules {smiles, name}, batched; a failure fills `error` and the rest go on.
   std::vector<Conformation> conform_all(const std::vector<std::pair<std::string, std::string>>& inputs,

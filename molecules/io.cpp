@@ -2,7 +2,9 @@
 // read and write losslessly for the atoms, bonds, charges and coordinates noether produces.
 #include "molecules/io.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <GraphMol/FileParsers/FileParsers.h>
@@ -64,35 +66,250 @@ void write_molecules(const std::string& path, const std::vector<OutputRecord>& r
   write_file_atomically(path, [&](std::ostream& os) { os << text; });
 }
 
-std::vector<InputRecord> read_molecules(const std::string& path, const std::string& format) {
+std::string RecordOrigin::str() const {
+  std::string s = (source == "-" ? std::string("standard input") : "'" + source + "'") + ", " + unit + " " +
+                  std::to_string(number);
+  if (!name.empty()) s += " ('" + name + "')";
+  return s;
+}
+
+namespace {
+
+// Hands a bad record to on_bad, or throws when there is none.
+void report_bad(const OnBadRecord& on_bad, const RecordOrigin& origin, const std::string& reason) {
+  if (!on_bad) throw InvalidInput(origin.str() + ": " + reason);
+  on_bad(origin, reason);
+}
+
+// What Open Babel logged about the last read ("Problems reading a MDL file: Missing data ..."),
+// without its banner lines.
+std::string open_babel_reason(const std::string& code) {
+  std::string reason;
+  for (const auto level : {OpenBabel::obError, OpenBabel::obWarning})
+    for (const auto& message : OpenBabel::obErrorLog.GetMessagesOfLevel(level)) {
+      std::istringstream lines(message);
+      std::string line;
+      while (std::getline(lines, line)) {
+        const auto b = line.find_first_not_of(" \t");
+        if (b == std::string::npos || line.compare(b, 3, "===") == 0 || line.compare(b, 3, "***") == 0) continue;
+        line = line.substr(b);
+        for (const char* prefix : {"WARNING: ", "ERROR: "})
+          if (line.rfind(prefix, 0) == 0) line = line.substr(std::string(prefix).size());
+        reason += (reason.empty() ? "" : ": ") + line;
+      }
+    }
+  return reason.empty() ? "Open Babel could not read it as " + code : reason;
+}
+
+// True when nothing but white space follows offset `at` (-1: a stream past its end).
+bool only_space_from(const std::string& text, std::streamoff at) {
+  return at < 0 || text.find_first_not_of(" \t\r\n", static_cast<std::size_t>(at)) == std::string::npos;
+}
+
+}  // namespace
+
+std::vector<InputRecord> read_molecules(const std::string& path, const std::string& format,
+                                        const OnBadRecord& on_bad) {
   const std::string code = resolve_format(path, format);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidInput("cannot open '" + path + "' for reading");
-  // Open Babel warns on stderr when a multi-record read runs past the last record; noether reports
-  // its own errors.
+  return read_molecules(in, path, code, on_bad);
+}
+
+std::vector<InputRecord> read_molecules(std::istream& in, const std::string& source, const std::string& format,
+                                        const OnBadRecord& on_bad) {
+  const std::string code = resolve_format(source, format);
+  // The whole input in memory, so that a read that fails is told apart from the end of the input
+  // by what is left after it.
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::istringstream is(text);
+  // Open Babel writes its warnings about a bad record to stderr; noether reports them itself.
   OpenBabel::obErrorLog.SetOutputLevel(OpenBabel::obError);
   OpenBabel::OBConversion conv;
   if (!conv.SetInAndOutFormats(code.c_str(), "mol"))
     throw InvalidInput("Open Babel cannot read format '" + code + "'");
+  conv.SetInStream(&is);
   std::vector<InputRecord> records;
-  OpenBabel::OBMol ob;
-  int index = 0;
-  for (bool ok = conv.Read(&ob, &in); ok; ok = conv.Read(&ob, &in)) {
-    ++index;
-    const std::string block = conv.WriteString(&ob);
+  int64_t number = 0;
+  for (std::streamoff start = is.tellg(); !only_space_from(text, start); start = is.tellg()) {
+    OpenBabel::OBMol ob;
+    OpenBabel::obErrorLog.ClearLog();
+    const bool ok = conv.Read(&ob);
+    RecordOrigin origin{source, "record", ++number, ob.GetTitle()};
+    if (!ok) {
+      // Go on after the bad record, as `obabel -e` does: the format skips to its end, else the
+      // read has consumed it; a read that consumed nothing and cannot skip ends the input.
+      std::string reason = open_babel_reason(code);
+      const bool skipped = is.good() && conv.GetInFormat()->SkipObjects(0, &conv) == 1;
+      if (!skipped && is.good() && std::streamoff(is.tellg()) <= start) {
+        report_bad(on_bad, origin, reason + "; the rest of the input cannot be read past it");
+        break;
+      }
+      report_bad(on_bad, origin, reason);
+      continue;
+    }
     InputRecord r;
     r.name = ob.GetTitle();
-    try {
-      r.mol.reset(RDKit::MolBlockToMol(block, /*sanitize=*/true, /*removeHs=*/false));
-    } catch (const std::exception& e) {
-      throw InvalidInput("'" + path + "', molecule " + std::to_string(index) + ": " + e.what());
+    r.origin = origin;
+    std::string reason;
+    if (ob.NumAtoms() == 0) {
+      reason = "no atoms";
+    } else {
+      try {
+        r.mol.reset(RDKit::MolBlockToMol(conv.WriteString(&ob), /*sanitize=*/true, /*removeHs=*/false));
+        if (!r.mol) reason = "RDKit could not read the molecule";
+      } catch (const std::exception& e) {
+        reason = e.what();
+      }
     }
-    if (!r.mol) throw InvalidInput("'" + path + "', molecule " + std::to_string(index) + ": unreadable");
+    if (!reason.empty()) {
+      report_bad(on_bad, origin, reason);
+      continue;
+    }
     records.push_back(std::move(r));
-    ob.Clear();
   }
-  if (records.empty()) throw InvalidInput("'" + path + "' holds no molecules readable as " + code);
+  if (number == 0) throw InvalidInput("'" + source + "' holds no molecules readable as " + code);
   return records;
+}
+
+std::vector<SmilesRecord> read_smiles_lines(std::istream& in, const std::string& source) {
+  std::vector<SmilesRecord> out;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    for (auto& c : line)
+      if (c == ',') c = ' ';
+    std::istringstream ls(line);
+    std::string smiles, name;
+    ls >> smiles >> name;
+    if (smiles.empty() || smiles[0] == '#') continue;
+    out.push_back({smiles, name, {source, "line", number, name}});
+  }
+  return out;
+}
+
+namespace {
+
+// The fields of one CSV line; false with `why` when a quote is left open or text follows a
+// closing quote.
+bool split_csv(const std::string& line, std::vector<std::string>& fields, std::string& why) {
+  fields.clear();
+  const std::size_t n = line.size();
+  auto skip_space = [&](std::size_t i) {
+    while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
+    return i;
+  };
+  for (std::size_t i = 0;;) {
+    std::string field;
+    i = skip_space(i);
+    if (i < n && line[i] == '"') {
+      bool closed = false;
+      for (++i; i < n && !closed; ++i) {
+        if (line[i] != '"') {
+          field += line[i];
+        } else if (i + 1 < n && line[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          closed = true;
+        }
+      }
+      if (!closed) {
+        why = "field " + std::to_string(fields.size() + 1) + " opens a quote that is not closed on its line";
+        return false;
+      }
+      i = skip_space(i);
+      if (i < n && line[i] != ',') {
+        why = "field " + std::to_string(fields.size() + 1) + " has text after its closing quote";
+        return false;
+      }
+    } else {
+      const std::size_t end = std::min(line.find(',', i), n);
+      field = line.substr(i, end - i);
+      field.erase(field.find_last_not_of(" \t") + 1);
+      i = end;
+    }
+    fields.push_back(std::move(field));
+    if (i >= n) return true;
+    ++i;  // the comma
+  }
+}
+
+std::string list_columns(const std::vector<std::string>& header) {
+  std::string s;
+  for (const auto& h : header) s += (s.empty() ? "" : ", ") + ("'" + h + "'");
+  return s;
+}
+
+// The 0-based index of a CSV column chosen by `spec` (see CsvColumns); -1 when spec is empty and
+// no column is headed `fallback`.
+long find_column(const std::vector<std::string>& header, const std::string& spec, const std::string& fallback,
+                 const std::string& what, const std::string& source) {
+  const std::string wanted = spec.empty() ? fallback : spec;
+  for (std::size_t k = 0; k < header.size(); ++k)
+    if (header[k] == wanted) return static_cast<long>(k);
+  long found = -1;
+  for (std::size_t k = 0; k < header.size(); ++k)
+    if (lower(header[k]) == lower(wanted)) {
+      if (found >= 0)
+        throw InvalidInput("'" + source + "': more than one column is headed '" + wanted + "' (ignoring case): " +
+                           list_columns(header) + "; choose the " + what + " column by number");
+      found = static_cast<long>(k);
+    }
+  if (found >= 0 || spec.empty()) return found;
+  if (spec.find_first_not_of("0123456789") == std::string::npos && spec.size() < 10) {
+    const long k = std::stol(spec);
+    if (k >= 1 && k <= static_cast<long>(header.size())) return k - 1;
+    throw InvalidInput("'" + source + "': there is no column " + spec + " (the " + what +
+                       " column): the header has " + std::to_string(header.size()) + " columns (" +
+                       list_columns(header) + ")");
+  }
+  throw InvalidInput("'" + source + "': no column is headed '" + spec + "' (the " + what +
+                     " column); the header reads " + list_columns(header));
+}
+
+}  // namespace
+
+std::vector<SmilesRecord> read_smiles_csv(std::istream& in, const std::string& source, const CsvColumns& columns,
+                                          const OnBadRecord& on_bad) {
+  std::vector<std::string> header, fields;
+  std::string line, why;
+  int64_t number = 0;
+  auto next_line = [&]() {
+    while (std::getline(in, line)) {
+      ++number;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") != std::string::npos) return true;
+    }
+    return false;
+  };
+  if (!next_line()) throw InvalidInput("'" + source + "' is empty: a CSV file starts with a header row");
+  if (!split_csv(line, header, why)) throw InvalidInput("'" + source + "', line " + std::to_string(number) +
+                                                       " (the header): " + why);
+  const long smiles = find_column(header, columns.smiles, "smiles", "SMILES", source);
+  if (smiles < 0)
+    throw InvalidInput("'" + source + "': no column is headed 'smiles'; the header reads " + list_columns(header) +
+                       "; choose the SMILES column by name or number (noether conform --smiles-column)");
+  const long name = find_column(header, columns.name, "name", "name", source);
+  std::vector<SmilesRecord> out;
+  while (next_line()) {
+    RecordOrigin origin{source, "line", number, ""};
+    if (!split_csv(line, fields, why)) {
+      report_bad(on_bad, origin, why);
+      continue;
+    }
+    if (name >= 0 && name < static_cast<long>(fields.size())) origin.name = fields[name];
+    if (smiles >= static_cast<long>(fields.size())) {
+      report_bad(on_bad, origin, "no SMILES: the row has " + std::to_string(fields.size()) + " fields and the SMILES are in column " +
+                                     std::to_string(smiles + 1) + " ('" + header[smiles] + "')");
+      continue;
+    }
+    if (fields[smiles].empty()) {
+      report_bad(on_bad, origin, "the SMILES field ('" + header[smiles] + "') is empty");
+      continue;
+    }
+    out.push_back({fields[smiles], origin.name, origin});
+  }
+  return out;
 }
 
 }  // namespace noether::molecules

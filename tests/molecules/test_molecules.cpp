@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include <omp.h>
 
@@ -197,6 +198,129 @@ TEST_CASE("a written SDF reads back through RDKit with the same atoms, bonds and
   std::remove(path.c_str());
   CHECK_THROWS_WITH(nm::resolve_format("out.nosuchformat"), Contains("unknown molecule format 'nosuchformat'"));
   CHECK_THROWS_WITH(nm::read_molecules("does_not_exist.sdf"), Contains("cannot open"));
+}
+
+namespace {
+struct Skipped {
+  int64_t number;
+  std::string name, reason;
+};
+// An OnBadRecord that keeps what it is given.
+nm::OnBadRecord keep(std::vector<Skipped>& into) {
+  return [&into](const nm::RecordOrigin& o, const std::string& why) { into.push_back({o.number, o.name, why}); };
+}
+
+// Two good SDF records around a broken one (its atom line has no coordinates), and a last one cut
+// off in its atom block.
+std::string sdf_with_bad_records() {
+  auto a = nm::parse_smiles("CCO"), b = nm::parse_smiles("c1ccccc1O"), c = nm::parse_smiles("CCN");
+  const std::string broken = "broken\n  junk\n\n  3  2  0  0  0  0  0  0  0  0999 V2000\n    0.0 x y C\nM  END\n$$$$\n";
+  const std::string cut = "cut\n  junk\n\n  3  2  0  0  0  0  0  0  0  0999 V2000\n";
+  return nm::format_molecules({{a.get(), -1, "ethanol"}}, "sdf") + broken +
+         nm::format_molecules({{b.get(), -1, "phenol"}, {c.get(), -1, "ethylamine"}}, "sdf") + cut;
+}
+}  // namespace
+
+TEST_CASE("a molecule file's bad records are skipped and reported by number and title; the rest are read",
+          "[molecules][rdkit][openbabel]") {
+  std::istringstream in(sdf_with_bad_records());
+  std::vector<Skipped> skipped;
+  const auto recs = nm::read_molecules(in, "mixed_bad.sdf", "sdf", keep(skipped));
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[0].name == "ethanol");
+  CHECK(recs[1].name == "phenol");
+  CHECK(recs[2].name == "ethylamine");
+  CHECK(recs[1].origin.number == 3);
+  CHECK(recs[1].mol->getNumAtoms() == 7);  // heavy atoms: the SMILES had no hydrogens
+  REQUIRE(skipped.size() == 2);
+  CHECK(skipped[0].number == 2);
+  CHECK(skipped[0].name == "broken");
+  CHECK_THAT(skipped[0].reason, Contains("atom block"));
+  CHECK(skipped[1].number == 5);
+  CHECK(skipped[1].name == "cut");
+  // Without a handler the first bad record is an error naming it.
+  std::istringstream again(sdf_with_bad_records());
+  CHECK_THROWS_WITH(nm::read_molecules(again, "mixed_bad.sdf", "sdf"), Contains("'mixed_bad.sdf', record 2 ('broken')"));
+  // A file of bad records only gives none, each reported; an empty one is an error.
+  std::istringstream bad_only("broken\n  junk\n\n  3  2  0  0  0  0  0  0  0  0999 V2000\n    0.0 x y C\nM  END\n$$$$\n");
+  skipped.clear();
+  CHECK(nm::read_molecules(bad_only, "bad.sdf", "sdf", keep(skipped)).empty());
+  CHECK(skipped.size() == 1);
+  std::istringstream empty("\n\n");
+  CHECK_THROWS_WITH(nm::read_molecules(empty, "empty.sdf", "sdf", keep(skipped)), Contains("holds no molecules"));
+}
+
+TEST_CASE("a SMILES file's records carry their line numbers and names", "[molecules]") {
+  std::istringstream in("# comment\nCCO ethanol\n\nc1ccccc1O,phenol\nCCN\n");
+  const auto recs = nm::read_smiles_lines(in, "in.smi");
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[0].smiles == "CCO");
+  CHECK(recs[0].origin.str() == "'in.smi', line 2 ('ethanol')");
+  CHECK(recs[1].name == "phenol");
+  CHECK(recs[1].origin.number == 4);
+  CHECK(recs[2].name.empty());
+  CHECK(recs[2].origin.str() == "'in.smi', line 5");
+}
+
+TEST_CASE("CSV input: a header, quoted fields with commas and spaces, columns by name or number",
+          "[molecules]") {
+  const std::string text =
+      "ID,note,Smiles\r\n"
+      "\"acetic acid, glacial\",\"say \"\"hi\"\"\",CC(=O)O\r\n"
+      "phenol, has spaces ,  c1ccccc1O  \r\n"
+      "\r\n"
+      "\"open quote,x,CCO\r\n"
+      "short\r\n"
+      "empty,x,\"\"\r\n"
+      "ethylamine,,CCN\r\n";
+  SECTION("the columns headed smiles and name (any case) by default; names may hold commas and spaces") {
+    std::istringstream in("Name,SMILES\n\"acetic acid, glacial\",CC(=O)O\nphenol red , c1ccccc1O\n");
+    const auto recs = nm::read_smiles_csv(in, "in.csv");
+    REQUIRE(recs.size() == 2);
+    CHECK(recs[0].smiles == "CC(=O)O");
+    CHECK(recs[0].name == "acetic acid, glacial");
+    CHECK(recs[1].smiles == "c1ccccc1O");
+    CHECK(recs[1].name == "phenol red");
+    CHECK(recs[1].origin.number == 3);
+  }
+  SECTION("chosen columns; bad rows are reported by line and the rest go on") {
+    for (const auto& columns : {nm::CsvColumns{"smiles", "id"}, nm::CsvColumns{"3", "1"}}) {
+      std::istringstream in(text);
+      std::vector<Skipped> skipped;
+      const auto recs = nm::read_smiles_csv(in, "in.csv", columns, keep(skipped));
+      REQUIRE(recs.size() == 3);
+      CHECK(recs[0].smiles == "CC(=O)O");
+      CHECK(recs[0].name == "acetic acid, glacial");
+      CHECK(recs[1].smiles == "c1ccccc1O");
+      CHECK(recs[1].name == "phenol");
+      CHECK(recs[2].name == "ethylamine");
+      CHECK(recs[2].origin.number == 8);
+      REQUIRE(skipped.size() == 3);
+      CHECK(skipped[0].number == 5);
+      CHECK_THAT(skipped[0].reason, Contains("not closed"));
+      CHECK(skipped[1].number == 6);
+      CHECK(skipped[1].name == "short");
+      CHECK_THAT(skipped[1].reason, Contains("no SMILES"));
+      CHECK(skipped[2].number == 7);
+      CHECK_THAT(skipped[2].reason, Contains("empty"));
+    }
+    std::istringstream note(text);
+    std::vector<Skipped> skipped;
+    const auto recs = nm::read_smiles_csv(note, "in.csv", {"Smiles", "note"}, keep(skipped));
+    REQUIRE(recs.size() == 3);
+    CHECK(recs[0].name == "say \"hi\"");
+    CHECK(recs[1].name == "has spaces");
+  }
+  SECTION("a column that is not there is an error naming it and the header") {
+    std::istringstream a(text), b(text), c(text), d("name,structure\nx,CCO\n");
+    CHECK_THROWS_WITH(nm::read_smiles_csv(a, "in.csv", {"SMILE", ""}),
+                      Contains("no column is headed 'SMILE'") && Contains("'ID', 'note', 'Smiles'"));
+    CHECK_THROWS_WITH(nm::read_smiles_csv(b, "in.csv", {"4", ""}), Contains("no column 4") && Contains("3 columns"));
+    CHECK_THROWS_WITH(nm::read_smiles_csv(c, "in.csv", {"", "title"}), Contains("no column is headed 'title'"));
+    CHECK_THROWS_WITH(nm::read_smiles_csv(d, "in.csv"), Contains("no column is headed 'smiles'"));
+    std::istringstream blank("");
+    CHECK_THROWS_WITH(nm::read_smiles_csv(blank, "in.csv"), Contains("header"));
+  }
 }
 
 TEST_CASE("the engine is independent of the input atom order", "[molecules][rdkit]") {
@@ -595,6 +719,24 @@ TEST_CASE("conform_all changes no process-wide setting and gives the same answer
   nm::ConformOptions missing;
   missing.model = "no_such_conformer_model.pt";
   CHECK_THROWS_AS(nm::Conformer(missing), noether::InvalidInput);
+}
+
+TEST_CASE("conformers per molecule and heavy atoms per molecule have documented limits", "[molecules][rdkit]") {
+  nm::ConformOptions o;
+  o.num_confs = nm::kMaxNumConfs;
+  CHECK_NOTHROW(o.validate());
+  o.num_confs = nm::kMaxNumConfs + 1;
+  CHECK_THROWS_WITH(o.validate(), Contains("--num-confs must be at most 10000, got 10001"));
+  // A molecule over the heavy-atom limit fails with a message naming it and the limit; the
+  // others are conformed.
+  o.num_confs = 1;
+  o.threads = 1;
+  const nm::Conformer engine(o);
+  const auto out = engine.conform_all({{std::string(nm::kMaxHeavyAtoms + 1, 'C'), "big"}, {"CCO", "ethanol"}});
+  CHECK(out[0].mol == nullptr);
+  CHECK_THAT(out[0].error, Contains("molecule 'big' has 501 heavy atoms, more than the limit of 500"));
+  CHECK(out[1].error.empty());
+  REQUIRE(out[1].mol);
 }
 
 TEST_CASE("refinement names parse to Refine and back, and a bad one lists the valid names", "[molecules]") {
