@@ -41,6 +41,7 @@ struct DemoArgs {
   bool json = false;
   long steps = 200000;  ///< Kepler steps per scheme
   bool quick = false;   ///< the first step (integrators) only
+  std::string molecules_out = "demo-molecules.sdf";
 };
 
 json demo_learning_step(bool quiet) {
@@ -112,7 +113,7 @@ json demo_nbody_step(bool quiet) {
 }
 
 #if NOETHER_HAVE_RDKIT && NOETHER_HAVE_OPENBABEL
-json demo_molecules_step(bool quiet) {
+json demo_molecules_step(bool quiet, const std::string& output) {
   const std::vector<std::pair<std::string, std::string>> inputs{
       {"CC(=O)Oc1ccccc1C(=O)O", "aspirin"},
       {"CC(=O)Nc1ccc(O)cc1", "paracetamol"},
@@ -121,7 +122,7 @@ json demo_molecules_step(bool quiet) {
   if (!quiet)
     std::cout << "[4] Molecules from SMILES with the shipped conformation engine (hydrogens placed), "
                  "compared\n    with RDKit ETKDGv3 + MMFF94 (heavy-atom Kabsch RMSD); written to "
-                 "demo-molecules.sdf.\n\n";
+              << output << ".\n\n";
   json out = json::array();
   molecules::Conformer engine;
   const auto start = std::chrono::steady_clock::now();
@@ -152,14 +153,14 @@ json demo_molecules_step(bool quiet) {
                 << r.mol->getNumAtoms() << " atoms, RMSD to ETKDG+MMFF " << std::fixed << std::setprecision(2)
                 << rmsd << " A\n" << std::defaultfloat;
   }
-  molecules::write_molecules("demo-molecules.sdf", records);
+  molecules::write_molecules(output, records);
   if (!quiet)
     std::cout << "\n    " << results.size() << " molecules in " << std::setprecision(3) << secs * 1e3
               << " ms. More: `noether conform --help`, docs/benchmarks.md.\n\n";
   return out;
 }
 #else
-json demo_molecules_step(bool quiet) {
+json demo_molecules_step(bool quiet, const std::string& /*output*/) {
   if (!quiet) std::cout << "[4] Molecules: this build has no RDKit / Open Babel.\n\n";
   return json::array();
 }
@@ -202,7 +203,7 @@ int demo_command(const DemoArgs& a) {
     if (!a.quick) {
       j["learning"] = demo_learning_step(true);
       j["nbody"] = demo_nbody_step(true);
-      j["molecules"] = demo_molecules_step(true);
+      j["molecules"] = demo_molecules_step(true, a.molecules_out);
     }
     std::cout << j.dump() << std::endl;
     return 0;
@@ -228,7 +229,7 @@ int demo_command(const DemoArgs& a) {
   if (!a.quick) {
     demo_learning_step(false);
     demo_nbody_step(false);
-    demo_molecules_step(false);
+    demo_molecules_step(false, a.molecules_out);
   }
   std::cout << "Next: `noether integrate --help`, `noether train --help`, `noether simulate --help`, `noether conform --help`.\n";
   return 0;
@@ -244,6 +245,9 @@ void add_demo_commands(CLI::App& app, Commands& out) {
   c->add_option("--steps", demo->steps, "steps per scheme")->check(at_least(1))->capture_default_str();
   c->add_flag("--json", demo->json, "print one line of JSON");
   c->add_flag("--quick", demo->quick, "only the first step (integrators)");
+  c->add_option("--molecules-out", demo->molecules_out, "where the molecules step writes its conformers")
+      ->check(writable_file())
+      ->capture_default_str();
 }
 
 }  // namespace noether::apps

@@ -162,7 +162,7 @@ void add_integrate_commands(CLI::App& app, Commands& out) {
   integrate->add_option("--steps", in->run.steps, "number of steps")->check(at_least(1))->capture_default_str();
   integrate->add_option("-o,--output", in->output, "trajectory CSV (written atomically)")->check(writable_file())
       ->capture_default_str();
-  integrate->add_flag("--no-csv", in->no_csv, "do not write the trajectory");
+  integrate->add_flag("--no-csv", in->no_csv, "do not write the trajectory")->excludes("--output");
   integrate->add_option("--every", in->every, "write every N-th step (default: <= 10^4 rows)")->check(at_least(1));
   integrate->add_option("--omega", in->run.stepper.omega, "coupling of Tao's scheme")->check(positive())
       ->capture_default_str();

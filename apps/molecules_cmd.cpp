@@ -198,6 +198,18 @@ int train_conformer_command(const TrainConformerArgs& a) {
     torch::manual_seed(a.seed);
     engine = mol::ConformerEngine(o.engine);
   }
+  if (a.epochs == 0) {  // the data set only: an untrained model never replaces a file (issue 14, defect 6)
+    if (a.json)
+      std::cout << json{{"molecules_train", data.train.size()}, {"molecules_valid", data.valid.size()},
+                        {"molecules_test", data.test.size()}, {"failures", data.failures}, {"epochs", 0},
+                        {"model", ""}}
+                       .dump()
+                << "\n";
+    else if (!a.quiet)
+      std::cerr << "data set ready in " << a.data_dir << " (" << data.train.size() << " training molecules); "
+                << "--epochs 0: no model trained, '" << a.output << "' left as it was\n";
+    return 0;
+  }
   const auto s = mol::train_conformer(engine, data, o, !a.quiet && !a.json, start_epoch);
   mol::save_engine(*engine, a.output,
                    {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss},
@@ -242,11 +254,11 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
   conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
   conform->add_option("--num-confs", c.num_confs,
-                      "conformers per molecule (different initial momenta), at most " + std::to_string(mol::kMaxNumConfs))
+                      "conformers per molecule (different initial momenta), at most " + std::to_string(mol::kMaxNumConfs))->check(at_least(1))
       ->capture_default_str();
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
-  conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->capture_default_str();
-  conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)");
+  conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->check(at_least(1))->capture_default_str();
+  conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)")->check(at_least(0));
   conform->add_flag("--no-hydrogens", c.no_hydrogens, "heavy atoms only");
   conform->add_flag("--json", c.json, "print one line of JSON");
   conform->add_flag("-q,--quiet", c.quiet, "no progress bar");
@@ -263,31 +275,33 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   auto* train = add_command(app, out, "train-conformer", "build the conformer data set (cached) and train the engine",
                             train_args, train_conformer_command);
   train->add_option("--data-dir", t.data_dir, "data set cache (built on first use)")->capture_default_str();
-  train->add_option("--limit", t.limit, "use at most this many molecules when building (0: all)")->capture_default_str();
-  train->add_option("--max-atoms", t.max_atoms, "largest molecule, heavy atoms")->capture_default_str();
+  train->add_option("--limit", t.limit, "use at most this many molecules when building (0: all)")->check(at_least(0))->capture_default_str();
+  train->add_option("--max-atoms", t.max_atoms, "largest molecule, heavy atoms")->check(at_least(1))->capture_default_str();
   train->add_option("-o,--out", t.output, "model file (and FILE.json); saved every epoch")
       ->check(writable_file())
       ->capture_default_str();
-  train->add_option("--epochs", t.epochs, "epochs (more epochs with --resume)")->capture_default_str();
-  train->add_option("--batch-size", t.batch_size, "molecules per step")->capture_default_str();
-  train->add_option("--lr", t.lr, "Adam learning rate")->capture_default_str();
-  train->add_option("--bond-weight", t.bond_weight, "weight of the bond-length and bond-angle distance loss")->capture_default_str();
-  train->add_option("--focus", t.focus, "weight each molecule's loss by 1 / (its RMSD + FOCUS) A; 0: plain mean")->capture_default_str();
-  train->add_option("--focus-center", t.focus_center, "with --focus: weight by 1 / (|RMSD - CENTER| + FOCUS)")->capture_default_str();
-  train->add_option("--ema", t.ema, "save the moving average of the weights, with this decay per step (0: the last step's)")->capture_default_str();
+  train->add_option("--epochs", t.epochs, "epochs (more epochs with --resume; 0: build the data set only, write no model)")->check(at_least(0))->capture_default_str();
+  train->add_option("--batch-size", t.batch_size, "molecules per step")->check(at_least(1))->capture_default_str();
+  train->add_option("--lr", t.lr, "Adam learning rate")->check(positive())->capture_default_str();
+  train->add_option("--bond-weight", t.bond_weight, "weight of the bond-length and bond-angle distance loss")->check(non_negative())->capture_default_str();
+  train->add_option("--focus", t.focus, "weight each molecule's loss by 1 / (its RMSD + FOCUS) A; 0: plain mean")->check(non_negative())->capture_default_str();
+  train->add_option("--focus-center", t.focus_center, "with --focus: weight by 1 / (|RMSD - CENTER| + FOCUS)")->check(non_negative())->capture_default_str();
+  train->add_option("--ema", t.ema, "save the moving average of the weights, with this decay per step (0: the last step's)")->check(fraction())->capture_default_str();
   train->add_flag("--no-symmetric", t.no_symmetric,
                   "score against the target's labels as read, not its best-fitting symmetric relabelling");
-  train->add_option("--hidden", t.hidden, "encoder width")->capture_default_str();
-  train->add_option("--rounds", t.rounds, "message-passing rounds")->capture_default_str();
-  train->add_option("--steps", t.steps, "leapfrog steps of the relaxation")->capture_default_str();
+  train->add_option("--hidden", t.hidden, "encoder width")->check(at_least(1))->capture_default_str();
+  train->add_option("--rounds", t.rounds, "message-passing rounds")->check(at_least(1))->capture_default_str();
+  train->add_option("--steps", t.steps, "leapfrog steps of the relaxation")->check(at_least(1))->capture_default_str();
   train->add_option("--stereo-weight", t.stereo_weight,
                     "stiffness of the terms that hold the SMILES' chiral centres and E/Z bonds (0: none; "
-                    "with --resume: replaces the model's)")
+                    "with --resume: replaces the model's)")->check(non_negative())
       ->capture_default_str()
       ->each([&t](const std::string&) { t.stereo_weight_given = true; });
   train->add_option("--seed", t.seed, "seed")->capture_default_str();
-  train->add_option("--threads", t.threads, "torch and OpenMP threads");
-  train->add_flag("--resume", t.resume, "continue training the model at --out");
+  train->add_option("--threads", t.threads, "torch and OpenMP threads")->check(at_least(0));
+  auto* resume = train->add_flag("--resume", t.resume,
+                                 "continue training the model at --out (its architecture is the model's)");
+  taken_from_checkpoint(train, resume, {"--hidden", "--rounds", "--steps"});
   train->add_flag("--json", t.json, "print one line of JSON");
   train->add_flag("-q,--quiet", t.quiet, "no progress bar");
 }

@@ -8,6 +8,7 @@
 // marker such as 0) is never refused, and a value given is never replaced by a default.
 #pragma once
 
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <initializer_list>
@@ -15,6 +16,7 @@
 #include <system_error>
 #include <utility>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -100,9 +102,19 @@ inline CLI::Validator writable_file() {
           return ::access(text.c_str(), W_OK) == 0 ? std::string() : "cannot write '" + text + "': not writable";
         if (!fs::is_directory(dir, ec)) return "cannot write '" + text + "': folder '" + dir.string() + "' does not exist";
         if (::access(dir.c_str(), W_OK) != 0) return "cannot write '" + text + "': folder '" + dir.string() + "' is not writable";
+        // access() says yes to root everywhere and knows nothing of /proc-like folders: create
+        // (and remove) a probe file, as the real write will.
+        const std::string probe = (dir / (".noether-probe-" + std::to_string(::getpid()))).string();
+        const int fd = ::open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+        if (fd < 0) {
+          const std::error_code why(errno, std::generic_category());
+          return "cannot write '" + text + "': folder '" + dir.string() + "': " + why.message();
+        }
+        ::close(fd);
+        ::unlink(probe.c_str());
         return std::string();
       },
-      "FILE");
+      "FILE", "writable_file");
 }
 
 /// A file name ending in `extension` (".svg"): the formats noether writes are named, not guessed,

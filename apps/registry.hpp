@@ -25,13 +25,21 @@ struct Command {
 };
 using Commands = std::vector<Command>;
 
+/// Output paths left at their defaults are checked before any work as given ones are (CLI11
+/// validates only what the user typed): InvalidInput naming the option when the writable_file()
+/// check of apps/options.hpp fails on the default (a run in a read-only folder).
+void check_default_outputs(CLI::App& sub);
+
 /// Adds subcommand `name` to app and a Command running run(*args) to out; args lives as long
 /// as the Command. Returns the subcommand, for its options to be added.
 template <class Args, class Run>
 CLI::App* add_command(CLI::App& app, Commands& out, const std::string& name, const std::string& description,
                       std::shared_ptr<Args> args, Run run) {
   CLI::App* sub = app.add_subcommand(name, description);
-  out.push_back({sub, [args, run] { return run(*args); }});
+  out.push_back({sub, [args, run, sub] {
+                   check_default_outputs(*sub);
+                   return run(*args);
+                 }});
   return sub;
 }
 

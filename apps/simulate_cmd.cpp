@@ -273,9 +273,9 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
   c->add_option("-o,--output", a.output, "CSV of the periodic output (written atomically)")
       ->check(writable_file())
       ->capture_default_str();
-  c->add_flag("--no-csv", a.no_csv, "do not write the CSV");
+  c->add_flag("--no-csv", a.no_csv, "do not write the CSV")->excludes("--output");
   c->add_option("--plot", a.plot, "plot of energy error and orbits (.svg)")->check(with_extension(".svg"))->check(writable_file())->capture_default_str();
-  c->add_flag("--no-plot", a.no_plot, "do not write the plot");
+  c->add_flag("--no-plot", a.no_plot, "do not write the plot")->excludes("--plot");
   c->add_option("--outputs", a.outputs, "number of periodic outputs")->check(at_least(1))->capture_default_str();
   c->add_option("--residual", a.residual,
                  "learned interaction model from `noether train-residual` (energy: kinetic + model potential)");
