@@ -13,7 +13,10 @@
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "noether/config.hpp"
+#include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
+#include "noether/progress.hpp"
 
 #if NOETHER_HAVE_RDKIT && NOETHER_HAVE_OPENBABEL
 #include <GraphMol/GraphMol.h>
@@ -104,6 +107,9 @@ Inputs read_inputs(const ConformArgs& a) {
   return out;
 }
 
+/// Molecules per chunk of `conform`: each chunk's conformers are written before the next starts.
+constexpr std::size_t kConformChunk = 4096;
+
 int conform_command(const ConformArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   if (a.smiles.empty() == a.input.empty())
@@ -126,33 +132,57 @@ int conform_command(const ConformArgs& a) {
   } else {
     inputs = read_inputs(a);
   }
-  std::vector<mol::Conformation> results;
-  if (!inputs.molecules.empty()) results = mol::Conformer(o).conform_all(inputs.molecules, !a.quiet && !a.json);
-  std::vector<mol::OutputRecord> records;
-  int64_t failures = inputs.skipped, conformers = 0;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& r = results[i];
-    if (!r.error.empty()) {
-      ++failures;
-      const auto& origin = inputs.origins[i];
-      std::cerr << "noether: error: " << (origin.source.empty() ? "" : origin.str() + ": ") << r.error << "\n";
-      continue;
-    }
-    for (auto c = r.mol->beginConformers(); c != r.mol->endConformers(); ++c, ++conformers)
-      records.push_back({r.mol.get(), static_cast<int>((*c)->getId()), r.name.empty() ? r.smiles : r.name});
+  // Molecules go through in chunks, each written as it is done into the temporary output, so
+  // memory stays flat over any number of molecules; the output appears (atomically) only at the
+  // end, and only if some molecule was written.
+  const mol::Conformer conformer(o);
+  const std::size_t total = inputs.molecules.size();
+  const bool chunked = total > kConformChunk;
+  const bool show = !a.quiet && !a.json;
+  int64_t failures = inputs.skipped, conformers = 0, done_ok = 0;
+  struct NothingWritten {};
+  try {
+    write_file_atomically(a.output, [&](std::ostream& os) {
+      Progress bar("conform", static_cast<long>(total), show && chunked, 1);
+      for (std::size_t start = 0; start < total; start += kConformChunk) {
+        const std::size_t end = std::min(total, start + kConformChunk);
+        const std::vector<std::pair<std::string, std::string>> chunk(inputs.molecules.begin() + start,
+                                                                     inputs.molecules.begin() + end);
+        const auto results = conformer.conform_all(chunk, show && !chunked);
+        std::vector<mol::OutputRecord> records;
+        for (std::size_t i = 0; i < results.size(); ++i) {
+          const auto& r = results[i];
+          if (!r.error.empty()) {
+            ++failures;
+            const auto& origin = inputs.origins[start + i];
+            std::cerr << "noether: error: " << (origin.source.empty() ? "" : origin.str() + ": ") << r.error << "\n";
+            continue;
+          }
+          ++done_ok;
+          for (auto c = r.mol->beginConformers(); c != r.mol->endConformers(); ++c, ++conformers)
+            records.push_back({r.mol.get(), static_cast<int>((*c)->getId()), r.name.empty() ? r.smiles : r.name});
+        }
+        if (!records.empty()) os << mol::format_molecules(records, format);
+        bar.update(static_cast<long>(end));
+        throw_if_interrupted("conform stopped after " + std::to_string(end) + " molecules; '" + a.output +
+                             "' left as it was");
+      }
+      if (done_ok == 0) throw NothingWritten{};  // leaves the file that was there
+    });
+  } catch (const NothingWritten&) {
   }
-  if (!records.empty()) mol::write_molecules(a.output, records, format);
+  const bool wrote = done_ok > 0;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto molecules = static_cast<int64_t>(results.size()) + inputs.skipped - failures;
+  const int64_t molecules = done_ok;
   if (a.json) {
     std::cout << json{{"molecules", molecules}, {"failures", failures}, {"conformers", conformers},
-                      {"output", records.empty() ? "" : a.output}, {"format", format},
+                      {"output", wrote ? a.output : ""}, {"format", format},
                       {"wall_seconds", wall},
                       {"molecules_per_second", wall > 0 ? molecules / wall : 0.0}}.dump()
               << "\n";
   } else if (!a.quiet) {
     std::cerr << molecules << " molecules (" << conformers << " conformers) -> "
-              << (records.empty() ? std::string("nothing written") : a.output) << ", " << failures
+              << (wrote ? a.output : std::string("nothing written")) << ", " << failures
               << " failed, " << wall << " s\n";
   }
   if (failures > 0) return molecules > 0 ? 1 : 2;

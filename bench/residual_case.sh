@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/residual_case.sh: the worked case of issue 7, end to end.
 #
-#   sh bench/residual_case.sh [BUILD_DIR] [WORK_DIR]      (defaults: build-nbody, /tmp/noether-residual-case)
+#   sh bench/residual_case.sh [BUILD_DIR] [WORK_DIR]      (defaults: build, /tmp/noether-residual-case)
 #
 # 1. Observations: a hot Jupiter (0.05 AU) and an outer planet (0.3 AU) around a Sun-like star,
 #    integrated with Newtonian gravity plus the potential that mimics general-relativistic
@@ -18,7 +18,7 @@
 # the script ends with the worked case's JSON line (newtonian_position_error, residual_position_error, newtonian_ns_per_step,
 # residual_ns_per_step, ...).
 set -e
-BUILD=${1:-build-nbody}
+BUILD=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 WORK=${2:-/tmp/noether-residual-case}
 HERE=$(cd "$(dirname "$0")" && pwd)
 N=$(cd "$BUILD" && pwd)/apps/noether
