@@ -65,33 +65,56 @@ struct Sample {
   std::vector<nb::Vec3> helio;                // heliocentric positions of the planets
 };
 
-/// The plot: energy error (log scale) against time, and the orbits in the x-y plane.
+/// The plot: energy error (log scale) against time, and the orbits in the x-y plane. Each orbit
+/// is drawn as the planet's osculating ellipse at the end of the run (its recent path: the
+/// periodic outputs of a long run are spaced by many orbits and, joined up, made a starburst),
+/// with a dot where the planet is; an unbound body is drawn along its sampled path. Times are in
+/// years for the built-in unit system (AU, days, solar masses).
 plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sample>& samples,
-                               const std::vector<std::string>& names) {
+                               const std::vector<std::string>& names, double G, const std::vector<double>& mu) {
   plot::Figure f;
   f.title = title;
-  plot::Panel& energy = f.add_panel("time", "relative energy error |E - E0| / |E0|");
+  const bool days = std::abs(G - 2.95912208286e-4) < 1e-12;
+  const double per = days ? 1.0 / 365.25 : 1.0;
+  plot::Panel& energy =
+      f.add_panel(days ? "time (years)" : "time (the system's units)", "relative energy error |E - E0| / |E0|");
   energy.log_y = true;
-  energy.x_min = samples.front().t;  // the first error is 0, off the log axis
+  energy.x_min = samples.front().t * per;  // the first error is 0, off the log axis
   energy.lines.emplace_back();
   for (const auto& s : samples) {
-    energy.lines[0].x.push_back(s.t);
+    energy.lines[0].x.push_back(s.t * per);
     energy.lines[0].y.push_back(s.rel_energy_error);
   }
+  const Sample& last = samples.back();
+  std::vector<plot::Line> orbits_drawn;
   double half_width = 0.0;
-  for (const auto& s : samples)
-    for (const auto& p : s.helio) half_width = std::max({half_width, std::abs(p.x), std::abs(p.y)});
-  plot::Panel& orbits = f.add_panel("orbits, heliocentric x-y (half width " + short_number(half_width) + ")");
+  for (std::size_t i = 0; i < last.helio.size(); ++i) {
+    plot::Line orbit{i + 1 < names.size() ? names[i + 1] : "body " + std::to_string(i + 1), {}, {}, 1.0};
+    const nb::OrbitalElements& el = last.elements[i];
+    if (std::isfinite(el.a) && el.e < 1.0) {
+      for (int k = 0; k <= 360; ++k) {
+        nb::OrbitalElements at = el;
+        at.M = 2.0 * M_PI * k / 360.0;
+        const nb::Vec3 r = nb::to_cartesian(mu[i], at).first;
+        orbit.x.push_back(r.x);
+        orbit.y.push_back(r.y);
+      }
+    } else {
+      for (const auto& s : samples) {
+        orbit.x.push_back(s.helio[i].x);
+        orbit.y.push_back(s.helio[i].y);
+      }
+    }
+    for (std::size_t k = 0; k < orbit.x.size(); ++k)
+      half_width = std::max({half_width, std::abs(orbit.x[k]), std::abs(orbit.y[k])});
+    orbits_drawn.push_back(std::move(orbit));
+  }
+  plot::Panel& orbits = f.add_panel("osculating orbits at the end, heliocentric x-y (half width " +
+                                    short_number(half_width) + (days ? " AU)" : ")"));
   orbits.equal_axes = true;
   orbits.dots.push_back({0.0, 0.0, "orange"});
-  for (std::size_t i = 0; i < samples.front().helio.size(); ++i) {
-    plot::Line orbit{i + 1 < names.size() ? names[i + 1] : "body " + std::to_string(i + 1), {}, {}, 0.8};
-    for (const auto& s : samples) {
-      orbit.x.push_back(s.helio[i].x);
-      orbit.y.push_back(s.helio[i].y);
-    }
-    orbits.lines.push_back(std::move(orbit));
-  }
+  for (std::size_t i = 0; i < last.helio.size(); ++i) orbits.dots.push_back({last.helio[i].x, last.helio[i].y, "black"});
+  orbits.lines = std::move(orbits_drawn);
   return f;
 }
 
@@ -205,7 +228,9 @@ int simulate_command(const SimulateArgs& a) {
   if (!a.no_plot) {
     const std::string title = sys.name + ": Wisdom-Holman, dt = " + short_number(a.dt) + ", " +
                               std::to_string(steps) + " steps, corrector " + std::to_string(a.corrector);
-    plot::write_svg(a.plot, energy_and_orbits(title, samples, sys.names));
+    std::vector<double> mu;  // the elements' gravitational parameters, G (m_0 + m_i)
+    for (std::size_t i = 1; i < sys.bodies.size(); ++i) mu.push_back(sys.G * (sys.bodies[0].m + sys.bodies[i].m));
+    plot::write_svg(a.plot, energy_and_orbits(title, samples, sys.names, sys.G, mu));
   }
 
   const double ns_per_step = wall / static_cast<double>(steps) * 1e9;
