@@ -87,9 +87,10 @@ struct KeplerOrbit {
   S zeta0;  ///< mu - beta r0
 };
 
-/// The invariants of the orbit of (r, v) about mu.
-template <class P>
-KeplerOrbit<typename Body<P>::Scalar> kepler_orbit(const P& r, const P& v, double mu) {
+/// The invariants of the orbit of (r, v) about mu (a double, or for tensors of several bodies'
+/// orbits one mu per body, broadcasting like the scalars).
+template <class P, class Mu>
+KeplerOrbit<typename Body<P>::Scalar> kepler_orbit(const P& r, const P& v, const Mu& mu) {
   using B = Body<P>;
   const auto r0 = B::sqrt(B::norm2(r));
   const auto beta = 2.0 * mu / r0 - B::norm2(v);
@@ -128,8 +129,8 @@ S kepler_equation_slope(const KeplerOrbit<S>& o, const KeplerRoot<S>& g) {
 /// g uses the time t(X) of the root rather than dt, so that f gdot - fdot g = 1 holds whatever
 /// the residual: the map is the exact (symplectic) Kepler flow for t(X). Increments keep the
 /// round-off small. Value semantics (a torch tensor is a handle).
-template <class P, class S>
-void kepler_advance(P& r, P& v, double mu, const KeplerOrbit<S>& o, const KeplerRoot<S>& g, const S& rn) {
+template <class P, class S, class Mu>
+void kepler_advance(P& r, P& v, const Mu& mu, const KeplerOrbit<S>& o, const KeplerRoot<S>& g, const S& rn) {
   const S fm1 = -mu * g.G2 / o.r0;
   const S gg = o.r0 * g.X + o.eta0 * g.G2 - o.beta * o.r0 * g.G3;
   const S fd = -mu * g.G1 / (o.r0 * rn);

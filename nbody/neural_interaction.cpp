@@ -67,33 +67,37 @@ torch::Tensor newtonian(const torch::Tensor& X, const torch::Tensor& m, double G
   return torch::stack(acc, 1);
 }
 
-/// The Kepler drift of B orbits r, v [B, 3] about mu by h, differentiable in r and v: each
-/// orbit's root by the library's solver (nbody/kepler.hpp) on the values, then one Newton step
-/// of the universal Kepler equation in torch carries the derivatives, and the library's f and g
-/// map (kepler_advance) moves the state. Throws NumericalError as kepler_drift does.
-void kepler_drift_batched(torch::Tensor& r, torch::Tensor& v, double mu, double h) {
+/// The Kepler drifts of B states of K bodies, r, v [B, K, 3], about mu [K] by h, differentiable in
+/// r and v: each orbit's root by the library's solver (nbody/kepler.hpp) on the values, then one
+/// Newton step of the universal Kepler equation in torch carries the derivatives, and the
+/// library's f and g map (kepler_advance) moves the state; all K bodies in one set of tensor
+/// operations. Throws NumericalError as kepler_drift does.
+void kepler_drift_batched(torch::Tensor& r, torch::Tensor& v, const std::vector<double>& mu, double h) {
   if (h == 0.0) return;
-  const int64_t B = r.size(0);
+  const int64_t B = r.size(0), K = r.size(1);
   const auto rv = r.detach().to(torch::kCPU).contiguous(), vv = v.detach().to(torch::kCPU).contiguous();
-  const auto ra = rv.accessor<double, 2>(), va = vv.accessor<double, 2>();
-  auto X = torch::empty({B, 1}, torch::TensorOptions().dtype(torch::kFloat64));
-  auto Xa = X.accessor<double, 2>();
+  const auto ra = rv.accessor<double, 3>(), va = vv.accessor<double, 3>();
+  auto X = torch::empty({B, K, 1}, torch::TensorOptions().dtype(torch::kFloat64));
+  auto Xa = X.accessor<double, 3>();
   double zmax = 0.0;
-  for (int64_t b = 0; b < B; ++b) {
-    const Vec3 rb{ra[b][0], ra[b][1], ra[b][2]}, vb{va[b][0], va[b][1], va[b][2]};
-    const auto ob = detail::checked_orbit(rb, vb, mu, h);
-    const double Xb = detail::universal_root(ob, mu, h, rb, vb).X;
-    Xa[b][0] = Xb;
-    zmax = std::max(zmax, std::abs(ob.beta * Xb * Xb));
-  }
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t k = 0; k < K; ++k) {
+      const Vec3 rb{ra[b][k][0], ra[b][k][1], ra[b][k][2]}, vb{va[b][k][0], va[b][k][1], va[b][k][2]};
+      const double m = mu[static_cast<std::size_t>(k)];
+      const auto ob = detail::checked_orbit(rb, vb, m, h);
+      const double Xb = detail::universal_root(ob, m, h, rb, vb).X;
+      Xa[b][k][0] = Xb;
+      zmax = std::max(zmax, std::abs(ob.beta * Xb * Xb));
+    }
   int quarterings = 0;  // the Stumpff series wants |beta X^2| <= 0.1
   for (; zmax > 0.1 && quarterings < 600; zmax *= 0.25) ++quarterings;
   X = X.to(r.device());
-  const auto o = detail::kepler_orbit(r, v, mu);
+  const auto mut = torch::tensor(mu, r.options().requires_grad(false)).view({1, K, 1});
+  const auto o = detail::kepler_orbit(r, v, mut);
   auto g = detail::g_functions(X, o.beta, quarterings);
   const auto X1 = X - detail::kepler_equation(o, g, h) / detail::kepler_equation_slope(o, g);
   g = detail::g_functions(X1, o.beta, quarterings);
-  detail::kepler_advance(r, v, mu, o, g, detail::kepler_equation_slope(o, g));
+  detail::kepler_advance(r, v, mut, o, g, detail::kepler_equation_slope(o, g));
 }
 
 json metadata(const ResidualModel& model) {
@@ -378,9 +382,17 @@ torch::Tensor torch_wisdom_holman(PairPotentialImpl& net, const torch::Tensor& m
     for (std::size_t i = 0; i < n; ++i)
       Ai[i] = mode == ResidualMode::residual ? Ai[i] + learned[i] : learned[i];
   };
-  auto drift = [&](double h) {
+  std::vector<double> mu(n - 1);  // each Jacobi body's Kepler drift: G eta_i
+  for (std::size_t i = 1; i < n; ++i) mu[i - 1] = G * eta[i];
+  auto drift = [&](double h) {  // the n - 1 Kepler drifts as one batch [B, n - 1, 3]
     x[0] = x[0] + h * v[0];
-    for (std::size_t i = 1; i < n; ++i) kepler_drift_batched(x[i], v[i], G * eta[i], h);
+    auto r = torch::stack(at::TensorList(x.data() + 1, n - 1), 1), w = torch::stack(at::TensorList(v.data() + 1, n - 1), 1);
+    kepler_drift_batched(r, w, mu, h);
+    const auto rs = r.unbind(1), ws = w.unbind(1);
+    for (std::size_t i = 1; i < n; ++i) {
+      x[i] = rs[i - 1];
+      v[i] = ws[i - 1];
+    }
   };
   std::vector<torch::Tensor> out;
   for (int64_t s = 0; s < steps; ++s) {
