@@ -41,7 +41,8 @@ struct ConformArgs {
   std::string smiles, input, input_format, smiles_column, name_column, output = "conformers.sdf", format, model,
       refine = "none";
   int num_confs = 1, threads = 0;
-  int64_t batch_size = 128;
+  int64_t batch_size = 128, seed = 0;
+  double prune_rms = 0.0;
   bool no_hydrogens = false, json = false, quiet = false;
 };
 
@@ -118,6 +119,8 @@ int conform_command(const ConformArgs& a) {
   o.model = a.model;
   if (const char* env = std::getenv("NOETHER_CONFORMER_MODEL"); o.model.empty() && env && *env) o.model = env;
   o.num_confs = a.num_confs;
+  o.seed = a.seed;
+  o.prune_rms = a.prune_rms;
   o.refine = mol::parse_refine(a.refine);
   o.add_hydrogens = !a.no_hydrogens;
   o.batch_size = a.batch_size;
@@ -285,6 +288,16 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
   conform->add_option("--num-confs", c.num_confs,
                       "conformers per molecule (different initial momenta), at most " + std::to_string(mol::kMaxNumConfs))->check(at_least(1))
+      ->capture_default_str();
+  conform->add_option("--seed", c.seed,
+                      "seed of the conformers after the first, as RDKit's randomSeed (the same seed, the same "
+                      "ensemble; the first conformer is the same for every seed)")
+      ->check(at_least(0))
+      ->capture_default_str();
+  conform->add_option("--prune-rms", c.prune_rms,
+                      "drop a conformer within this heavy-atom RMSD (A, aligned) of one kept before, as RDKit's "
+                      "pruneRmsThresh; 0: keep all")
+      ->check(non_negative())
       ->capture_default_str();
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
   conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->check(at_least(1))->capture_default_str();

@@ -2,6 +2,7 @@
 #include "molecules/conform.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <GraphMol/MolOps.h>
 #include <omp.h>
 
+#include "molecules/alignment.hpp"
 #include "molecules/engine_file.hpp"
 #include "molecules/mmff.hpp"
 #include "noether/config.hpp"
@@ -56,6 +58,10 @@ void ConformOptions::validate() const {
   refine_name(refine);  // a valid enum value
   if (batch_size < 1) throw InvalidInput("conform: batch size must be at least 1");
   if (threads < 0) throw InvalidInput("conform: threads must be >= 0");
+  if (seed < 0 || seed > kMaxSeed)
+    throw InvalidInput("conform: seed must be in [0, " + std::to_string(kMaxSeed) + "], got " + std::to_string(seed));
+  if (!(prune_rms >= 0.0) || !std::isfinite(prune_rms))
+    throw InvalidInput("conform: prune_rms must be a finite number >= 0, got " + std::to_string(prune_rms));
 }
 
 std::string shipped_model_path() {
@@ -202,6 +208,29 @@ namespace {
 
 constexpr int kStereoRetries = 8;
 
+/// The engine's sample id of sample s under `seed`: sample 0 is the same for every seed, and
+/// different seeds never share the ids of their other samples (kMaxNumConfs + kStereoRetries of
+/// them at most).
+int64_t engine_sample(int64_t s, int64_t seed) {
+  return s == 0 ? 0 : s + seed * (kMaxNumConfs + kStereoRetries + 1);
+}
+
+/// The conformers of `coords` (sample order) whose RMSD to every one kept before is >= threshold.
+void prune_conformers(std::vector<Eigen::MatrixX3d>& coords, double threshold) {
+  if (!(threshold > 0.0)) return;
+  std::vector<Eigen::MatrixX3d> kept;
+  for (auto& x : coords) {
+    bool distinct = true;
+    for (const auto& k : kept)
+      if (kabsch_rmsd(x, k) < threshold) {
+        distinct = false;
+        break;
+      }
+    if (distinct) kept.push_back(std::move(x));
+  }
+  coords = std::move(kept);
+}
+
 // Rows [offset, offset + atoms) of a [N, 3] double tensor.
 Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) {
   Eigen::MatrixX3d x(atoms, 3);
@@ -220,7 +249,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
   // coords[m][s]: molecule m's sample s, heavy atoms in canonical order.
   std::vector<std::vector<Eigen::MatrixX3d>> coords(ok.size());
   for (int s = 0; s < options_.num_confs; ++s) {
-    const auto q = engine_->forward(batch, s).to(torch::kDouble).contiguous();
+    const auto q = engine_->forward(batch, engine_sample(s, options_.seed)).to(torch::kDouble).contiguous();
     int64_t offset = 0;
     for (std::size_t m = 0; m < ok.size(); ++m) {
       coords[m].push_back(rows_of(q, offset, graphs[m]->atoms));
@@ -243,7 +272,8 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
     const MolBatch retry_batch = make_batch(sub);
     std::size_t left = retry.size();
     for (int k = 0; k < kStereoRetries && left > 0; ++k) {
-      const auto q = engine_->forward(retry_batch, options_.num_confs + k).to(torch::kDouble).contiguous();
+      const auto q =
+          engine_->forward(retry_batch, engine_sample(options_.num_confs + k, options_.seed)).to(torch::kDouble).contiguous();
       int64_t offset = 0;
       for (auto m : retry) {
         const int64_t at = offset;
@@ -257,6 +287,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
       }
     }
   }
+  for (auto& c : coords) prune_conformers(c, options_.prune_rms);
   for (std::size_t m = 0; m < ok.size(); ++m) {
     const std::size_t i = ok[m];
     auto& p = prepared[i - lo];

@@ -12,6 +12,7 @@
 // worker threads from ConformOptions::threads.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -43,6 +44,8 @@ const std::string& refine_name(Refine r);
 /// The most conformers per molecule: each is one engine pass over its batch, and every molecule's
 /// conformers are held in memory until the output is written.
 constexpr int kMaxNumConfs = 10000;
+/// The largest ConformOptions::seed.
+constexpr int64_t kMaxSeed = 2147483647;
 /// The largest molecule, in heavy atoms: the engine holds every atom pair, so its memory grows
 /// with the square of this (about 0.4 GB for a 500-atom molecule, 6 GB for 2000). A larger
 /// molecule fails (its Conformation's `error` names it and the limit); the rest go on.
@@ -58,6 +61,14 @@ struct ConformOptions {
   /// OpenMP parallel region with torch's loops inline in each; one is the calling thread, with
   /// torch's own intra-op thread count (torch::set_num_threads is the caller's to set).
   int threads = 0;
+  /// Seed of the samples after the first (their initial momenta and perturbations), as RDKit's
+  /// randomSeed: the same seed gives the same ensemble. Sample 0, the engine's momentum-free
+  /// prediction, is the same for every seed. >= 0.
+  int64_t seed = 0;
+  /// Drop a conformer whose heavy-atom RMSD (Kabsch-aligned, atom labels as given) to one already
+  /// kept is below this, Å, as RDKit's pruneRmsThresh; 0: keep all. Conformers are kept in sample
+  /// order, so a pruned ensemble may hold fewer than num_confs.
+  double prune_rms = 0.0;
   void validate() const;
 };
 

@@ -748,3 +748,57 @@ TEST_CASE("refinement names parse to Refine and back, and a bad one lists the va
   o.refine = static_cast<nm::Refine>(7);
   CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
 }
+
+TEST_CASE("a seed gives the same ensemble, another seed another one; the first conformer is the engine's",
+          "[molecules][rdkit]") {
+  const std::vector<std::pair<std::string, std::string>> flexible = {{"CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", "flexible"}};
+  auto run = [&](int64_t seed) {
+    nm::ConformOptions o;
+    o.num_confs = 4;
+    o.threads = 1;
+    o.seed = seed;
+    return nm::Conformer(o).conform_all(flexible)[0].coordinates;
+  };
+  const auto a = run(7), b = run(7), c = run(8), d = run(0);
+  REQUIRE(a.size() == 4);
+  REQUIRE(c.size() == 4);
+  for (std::size_t k = 0; k < a.size(); ++k) CHECK(a[k] == b[k]);
+  CHECK(a[0] == c[0]);  // sample 0 has no random momenta
+  CHECK(a[0] == d[0]);
+  for (std::size_t k = 1; k < a.size(); ++k) CHECK((a[k] - c[k]).cwiseAbs().maxCoeff() > 0.1);
+  nm::ConformOptions bad;
+  bad.seed = -1;
+  CHECK_THROWS_WITH(bad.validate(), Contains("seed must be in [0, 2147483647], got -1"));
+}
+
+TEST_CASE("pruning leaves no two conformers closer than the threshold, in sample order", "[molecules][rdkit]") {
+  const std::vector<std::pair<std::string, std::string>> flexible = {{"CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", "flexible"}};
+  nm::ConformOptions o;
+  o.num_confs = 24;
+  o.threads = 1;
+  o.add_hydrogens = false;  // heavy atoms: the atoms pruning compares
+  const auto all = nm::Conformer(o).conform_all(flexible)[0].coordinates;
+  REQUIRE(all.size() == 24);
+  // A threshold between the closest and the farthest pair, so that pruning has work to do.
+  std::vector<double> pairs;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    for (std::size_t j = i + 1; j < all.size(); ++j) pairs.push_back(nm::kabsch_rmsd(all[i], all[j]));
+  std::sort(pairs.begin(), pairs.end());
+  const double threshold = pairs[pairs.size() / 2];
+  o.prune_rms = threshold;
+  const auto kept = nm::Conformer(o).conform_all(flexible)[0].coordinates;
+  INFO("threshold " << threshold << " A: " << kept.size() << " of 24 kept");
+  CHECK(kept.size() > 1);
+  CHECK(kept.size() < all.size());
+  for (std::size_t i = 0; i < kept.size(); ++i)
+    for (std::size_t j = i + 1; j < kept.size(); ++j) CHECK(nm::kabsch_rmsd(kept[i], kept[j]) >= threshold);
+  // Kept in sample order: the first is sample 0, and each kept one is one of the unpruned samples.
+  CHECK(kept[0] == all[0]);
+  std::size_t at = 0;
+  for (const auto& x : kept) {
+    while (at < all.size() && !(all[at] == x)) ++at;
+    CHECK(at < all.size());
+  }
+  o.prune_rms = -0.5;
+  CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
+}
