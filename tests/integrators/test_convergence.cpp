@@ -1,6 +1,6 @@
 // Convergence orders measured from step-halving sweeps on the Kepler problem (eccentricity 0.5),
 // whose exact solution is known: the fitted slope must be within 0.2 of the nominal order.
-#include "tests/support/test_common.hpp"
+#include "tests/support/test_common_core.hpp"
 
 #include <functional>
 #include <memory>

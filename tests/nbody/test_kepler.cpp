@@ -1,5 +1,5 @@
 // Kepler drift, Stumpff functions, orbital elements and coordinate transforms.
-#include "tests/support/test_common.hpp"
+#include "tests/support/test_common_core.hpp"
 
 #include <cmath>
 #include <vector>

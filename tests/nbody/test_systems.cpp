@@ -1,5 +1,5 @@
 // Built-in planetary systems and JSON system files.
-#include "tests/support/test_common.hpp"
+#include "tests/support/test_common_core.hpp"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // Wisdom-Holman integrator: the bounds of issue 4 ("Must show (tests)").
-#include "tests/support/test_common.hpp"
+#include "tests/support/test_common_core.hpp"
 
 #include <algorithm>
 #include <cmath>
