@@ -238,6 +238,14 @@ double number_field(const json& j, const char* key, const std::string& where, do
   return j.at(key).get<double>();
 }
 
+// A string member: json::value() would throw nlohmann's type_error, without the file's name, for
+// {"name": 10} (found by fuzz_system_json).
+std::string string_field(const json& j, const char* key, const std::string& where, const std::string& fallback) {
+  if (!j.contains(key)) return fallback;
+  if (!j.at(key).is_string()) throw InvalidInput(where + ": \"" + key + "\" must be a string");
+  return j.at(key).get<std::string>();
+}
+
 Particle particle_from_json(const json& j, const std::string& where, double G, const Particle* central,
                             bool massive) {
   if (!j.is_object()) throw InvalidInput(where + " must be an object");
@@ -280,8 +288,8 @@ PlanetarySystem system_from_json(const std::string& text, const std::string& ori
   }
   if (!j.is_object()) throw InvalidInput(origin + ": the top level must be an object");
   PlanetarySystem s;
-  s.name = j.value("name", std::string("custom"));
-  s.description = j.value("description", std::string("from ") + origin);
+  s.name = string_field(j, "name", origin, "custom");
+  s.description = string_field(j, "description", origin, "from " + origin);
   s.G = number_field(j, "G", origin, 1.0, false);
   s.time = number_field(j, "time", origin, 0.0, false);
   if (!j.contains("bodies") || !j.at("bodies").is_array() || j.at("bodies").empty())
@@ -291,7 +299,7 @@ PlanetarySystem system_from_json(const std::string& text, const std::string& ori
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     const std::string where = origin + ": bodies[" + std::to_string(i) + "]";
     s.bodies.push_back(particle_from_json(bodies[i], where, s.G, i ? &s.bodies[0] : nullptr, true));
-    std::string nm = bodies[i].is_object() ? bodies[i].value("name", std::string()) : std::string();
+    std::string nm = string_field(bodies[i], "name", where, std::string());
     any_name = any_name || !nm.empty();
     s.names.push_back(nm.empty() ? "body " + std::to_string(i) : nm);
   }

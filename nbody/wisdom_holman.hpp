@@ -81,6 +81,9 @@ class WisdomHolman {
   [[nodiscard]] integrators::Result step() { return integrate(1); }
 
   /// The inertial state at time(), synchronized on a copy (with the inverse corrector applied).
+  /// Synchronizing drifts every orbit by a half step that integrate() has not taken yet, so it
+  /// can break down after integrate() succeeded (an orbit the Kepler solver cannot follow over
+  /// that half step): then it throws NumericalError naming the body or test particle.
   PlanetarySystem state() const;
   /// Time of the state: system time + steps * dt (a product, so no rounding accumulates).
   double time() const { return t0_ + static_cast<double>(steps_) * opt_.dt; }

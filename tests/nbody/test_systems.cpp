@@ -97,3 +97,15 @@ TEST_CASE("Physically meaningless systems are refused at validation", "[nbody][s
                                                     {"m": -1, "r": [1,0,0], "v": [0,1,0]}]})"),
                     Catch::Contains("body 1 has mass"));
 }
+
+TEST_CASE("JSON systems: a name that is not a string is refused naming the file", "[nbody][systems]") {
+  // Found by fuzz_system_json: {"name": 10} escaped as nlohmann's type_error, without the file.
+  const std::string body = R"({"m": 1, "r": [0,0,0], "v": [0,0,0]})";
+  CHECK_THROWS_MATCHES(system_from_json(R"({"name": 10, "bodies": [)" + body + "]}", "sys.json"),
+                       noether::InvalidInput, Catch::Message("sys.json: \"name\" must be a string"));
+  CHECK_THROWS_MATCHES(system_from_json(R"({"description": [], "bodies": [)" + body + "]}", "sys.json"),
+                       noether::InvalidInput, Catch::Message("sys.json: \"description\" must be a string"));
+  CHECK_THROWS_MATCHES(system_from_json(R"({"bodies": [{"name": null, "m": 1, "r": [0,0,0], "v": [0,0,0]}]})", "sys.json"),
+                       noether::InvalidInput, Catch::Message("sys.json: bodies[0]: \"name\" must be a string"));
+  CHECK(system_from_json(R"({"name": "x", "bodies": [)" + body + R"(, {"m": 1e-3, "r": [1,0,0], "v": [0,1,0]}]})").name == "x");
+}

@@ -368,3 +368,29 @@ TEST_CASE("An orbit whose Kepler argument overflows fails at once instead of han
   CHECK_FALSE(r.ok());
   CHECK_THAT(r.message, Catch::Contains("step 1"));
 }
+
+TEST_CASE("A breakdown in state()'s synchronizing half drift is a NumericalError naming the particle",
+          "[nbody][wh]") {
+  // Found by fuzz_system_json: a test particle falling almost radially onto a star with G = 2.6e6
+  // survives eight steps, but the half drift that synchronizes the state cannot be solved. state()
+  // throws (documented) instead of returning an unspecified state.
+  const PlanetarySystem s = system_from_json(R"({"G":25912208286e-4,"time":10,
+    "bodies":[{"m":1,"r":[0,0,0],"v":[0,0,0]},
+              {"m":1e-5,"elements":{"a":4.0,"e":0.01,"inc":1,"Om%ga":21,"omega":30,"M":40}}],
+    "test_particles":[{"elements":{"a":4.5,"e":0.1}},{"r":[1,0,0],"v":[0,0.5,0]}]})");
+  for (int corrector : {0, 11}) {
+    WisdomHolmanOptions o;
+    o.dt = 1e-2;
+    o.threads = 1;
+    o.corrector = corrector;
+    WisdomHolman wh(s, o);
+    const auto r = wh.integrate(8);
+    INFO("corrector " << corrector << ": " << r.message);
+    if (r.ok()) {
+      CHECK_THROWS_AS(wh.state(), noether::NumericalError);
+      CHECK_THROWS_WITH(wh.state(), Catch::Contains("test particle 1"));
+    } else {
+      CHECK_THAT(r.message, Catch::Contains("test particle 1"));
+    }
+  }
+}
