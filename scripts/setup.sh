@@ -5,6 +5,11 @@
 #   bash scripts/setup.sh test    # install, build, run every test (CTest)
 #   bash scripts/setup.sh build   # install and build only
 #
+# The test job then builds the torch-free core again with AddressSanitizer + UndefinedBehavior-
+# Sanitizer in build-asan and runs `ctest -L sanitize` (skip: NOETHER_SKIP_SANITIZE=1), and runs
+# each fuzzer of fuzz/ for NOETHER_FUZZ_SECONDS (default 30) through scripts/fuzz.sh (skip:
+# NOETHER_SKIP_FUZZ=1; needs clang, which it installs). Each step prints its time.
+#
 # Run as root (or with sudo available). Re-running skips what is already installed and rebuilds
 # only what changed (ccache + Ninja + a precompiled LibTorch header).
 set -euo pipefail
@@ -21,6 +26,10 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   python3-torch python3-numpy
 )
+# The fuzzers (test job): clang, libFuzzer's runtime, and clang's OpenMP runtime for nbody.
+if [ "$job" = test ] && [ "${NOETHER_SKIP_FUZZ:-0}" != 1 ]; then
+  packages+=(clang libclang-rt-14-dev libomp-14-dev)
+fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -50,7 +59,23 @@ cmake --build "$build" -j "$jobs"
 
 case "$job" in
   demo) "$build/apps/noether" demo ;;
-  test) cd "$build" && ctest --output-on-failure -j "$jobs" ;;
+  test)
+    (cd "$build" && ctest --output-on-failure -j "$jobs")
+    if [ "${NOETHER_SKIP_SANITIZE:-0}" != 1 ]; then
+      start=$SECONDS
+      asan_build="${NOETHER_SANITIZE_BUILD_DIR:-$root/build-asan}"
+      cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DNOETHER_SANITIZE=address,undefined -DNOETHER_BUILD_BENCH=OFF
+      cmake --build "$asan_build" -j "$jobs" --target core_tests
+      (cd "$asan_build" && UBSAN_OPTIONS=print_stacktrace=1 ctest -L sanitize --output-on-failure -j "$jobs")
+      echo "setup: sanitizer step (build + ctest -L sanitize) took $((SECONDS - start)) s"
+    fi
+    if [ "${NOETHER_SKIP_FUZZ:-0}" != 1 ]; then
+      start=$SECONDS
+      bash "$root/scripts/fuzz.sh" "${NOETHER_FUZZ_SECONDS:-30}"
+      echo "setup: fuzz step (build + ${NOETHER_FUZZ_SECONDS:-30} s per fuzzer) took $((SECONDS - start)) s"
+    fi
+    ;;
   build) ;;
   *) echo "setup: unknown job '$job' (demo, test or build)" >&2; exit 2 ;;
 esac
