@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh [SECONDS]: builds the libFuzzer targets of fuzz/ with clang in build-fuzz and
-# runs each for SECONDS (default 60), starting from its seeds in fuzz/corpus/<target>/.
+# runs each for SECONDS (default 60), starting from its seeds in fuzz/corpus/<target>/ and with
+# the tokens of its format in fuzz/<target>.dict.
 #
 #   bash scripts/fuzz.sh          # one minute each (CI: scripts/setup.sh test runs it shorter)
 #   bash scripts/fuzz.sh 600      # longer, locally
@@ -42,6 +43,8 @@ for t in "${build_targets[@]}"; do
   extra=()
   # SMILES: featurize is cubic in the atoms, and long strings only slow the search.
   if [ "$t" = fuzz_smiles ]; then extra+=(-max_len=200); fi
+  # The tokens of the format (fuzz/<target>.dict) let the mutations reach past the parser.
+  if [ -f "$root/fuzz/$t.dict" ]; then extra+=(-dict="$root/fuzz/$t.dict"); fi
   result=ok
   "$build/fuzz/$t" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "${extra[@]}" "$work" "$root/fuzz/corpus/$t" >"$log" 2>&1 || result=FAILED

@@ -65,7 +65,7 @@ case "$job" in
       start=$SECONDS
       asan_build="${NOETHER_SANITIZE_BUILD_DIR:-$root/build-asan}"
       cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DNOETHER_SANITIZE=address,undefined -DNOETHER_BUILD_BENCH=OFF
+        -DNOETHER_SANITIZE=address,undefined,float-cast-overflow -DNOETHER_BUILD_BENCH=OFF
       cmake --build "$asan_build" -j "$jobs" --target core_tests
       (cd "$asan_build" && UBSAN_OPTIONS=print_stacktrace=1 ctest -L sanitize --output-on-failure -j "$jobs")
       echo "setup: sanitizer step (build + ctest -L sanitize) took $((SECONDS - start)) s"
