@@ -43,7 +43,7 @@ struct ConformArgs {
   int num_confs = 1, threads = 0;
   int64_t batch_size = 128, seed = 0;
   double prune_rms = 0.0;
-  bool no_hydrogens = false, json = false, quiet = false;
+  bool no_hydrogens = false, sort_energy = false, json = false, quiet = false;
 };
 
 struct TrainConformerArgs {
@@ -121,6 +121,7 @@ int conform_command(const ConformArgs& a) {
   o.num_confs = a.num_confs;
   o.seed = a.seed;
   o.prune_rms = a.prune_rms;
+  o.sort_by_energy = a.sort_energy;
   o.refine = mol::parse_refine(a.refine);
   o.add_hydrogens = !a.no_hydrogens;
   o.batch_size = a.batch_size;
@@ -299,6 +300,8 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
                       "pruneRmsThresh; 0: keep all")
       ->check(non_negative())
       ->capture_default_str();
+  conform->add_flag("--sort-energy", c.sort_energy,
+                    "each molecule's conformers by MMFF94 energy, lowest first (after --refine)");
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
   conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->check(at_least(1))->capture_default_str();
   conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)")->check(at_least(0));

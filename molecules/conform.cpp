@@ -1,6 +1,7 @@
 // molecules/conform.cpp: batching SMILES through the engine, then hydrogens, stereo and MMFF.
 #include "molecules/conform.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -60,6 +61,8 @@ void ConformOptions::validate() const {
   if (threads < 0) throw InvalidInput("conform: threads must be >= 0");
   if (seed < 0 || seed > kMaxSeed)
     throw InvalidInput("conform: seed must be in [0, " + std::to_string(kMaxSeed) + "], got " + std::to_string(seed));
+  if (sort_by_energy && !add_hydrogens)
+    throw InvalidInput("conform: sorting by energy needs hydrogens (MMFF94 energies); drop --no-hydrogens");
   if (!(prune_rms >= 0.0) || !std::isfinite(prune_rms))
     throw InvalidInput("conform: prune_rms must be a finite number >= 0, got " + std::to_string(prune_rms));
 }
@@ -215,6 +218,16 @@ int64_t engine_sample(int64_t s, int64_t seed) {
   return s == 0 ? 0 : s + seed * (kMaxNumConfs + kStereoRetries + 1);
 }
 
+/// Re-adds the molecule's conformers in order of MMFF94 energy, lowest first (stable).
+void sort_conformers_by_energy(RDKit::RWMol& mol) {
+  std::vector<std::pair<double, RDKit::Conformer>> confs;
+  for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c)
+    confs.emplace_back(mmff_energy(mol, static_cast<int>((*c)->getId())), **c);
+  std::stable_sort(confs.begin(), confs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  mol.clearConformers();
+  for (auto& [energy, conf] : confs) mol.addConformer(new RDKit::Conformer(conf), true);
+}
+
 /// The conformers of `coords` (sample order) whose RMSD to every one kept before is >= threshold.
 void prune_conformers(std::vector<Eigen::MatrixX3d>& coords, double threshold) {
   if (!(threshold > 0.0)) return;
@@ -305,6 +318,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
       if (options_.refine == Refine::kMmff)
         for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
           mmff_optimize(*mol, static_cast<int>((*c)->getId()));
+      if (options_.sort_by_energy) sort_conformers_by_energy(*mol);
       for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {
         Eigen::MatrixX3d x(mol->getNumAtoms(), 3);
         for (unsigned a = 0; a < mol->getNumAtoms(); ++a) {

@@ -69,6 +69,9 @@ struct ConformOptions {
   /// kept is below this, Å, as RDKit's pruneRmsThresh; 0: keep all. Conformers are kept in sample
   /// order, so a pruned ensemble may hold fewer than num_confs.
   double prune_rms = 0.0;
+  /// Order each molecule's conformers by MMFF94 energy, lowest first (after `refine`; ties keep
+  /// sample order). Needs add_hydrogens.
+  bool sort_by_energy = false;
   void validate() const;
 };
 

@@ -16,4 +16,8 @@ namespace noether::molecules {
 /// scope, so only mmff.cpp may include it.
 void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
 
+/// MMFF94 energy (kcal/mol) of conformer conf_id of a molecule with explicit hydrogens, as it
+/// stands. Throws InvalidInput when MMFF94 has no parameters for the molecule.
+double mmff_energy(RDKit::ROMol& mol_with_hs, int conf_id);
+
 }  // namespace noether::molecules

@@ -21,6 +21,7 @@
 #include "molecules/engine.hpp"
 #include "molecules/engine_file.hpp"
 #include "molecules/io.hpp"
+#include "molecules/mmff.hpp"
 #include "molecules/molecule.hpp"
 #include "molecules/training.hpp"
 #include "noether/error.hpp"
@@ -801,4 +802,36 @@ TEST_CASE("pruning leaves no two conformers closer than the threshold, in sample
   }
   o.prune_rms = -0.5;
   CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
+}
+
+TEST_CASE("--sort-energy orders each molecule's conformers by MMFF94 energy, the same set", "[molecules][rdkit]") {
+  const std::vector<std::pair<std::string, std::string>> flexible = {{"CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", "flexible"}};
+  nm::ConformOptions o;
+  o.num_confs = 6;
+  o.threads = 1;
+  auto energies = [](RDKit::RWMol& mol) {
+    std::vector<double> e;
+    for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c)
+      e.push_back(nm::mmff_energy(mol, static_cast<int>((*c)->getId())));
+    return e;
+  };
+  auto plain = nm::Conformer(o).conform_all(flexible);
+  o.sort_by_energy = true;
+  auto sorted = nm::Conformer(o).conform_all(flexible);
+  REQUIRE(plain[0].mol);
+  REQUIRE(sorted[0].mol);
+  auto e_plain = energies(*plain[0].mol);
+  const auto e_sorted = energies(*sorted[0].mol);
+  REQUIRE(e_sorted.size() == 6);
+  CHECK(std::is_sorted(e_sorted.begin(), e_sorted.end()));
+  CHECK_FALSE(std::is_sorted(e_plain.begin(), e_plain.end()));  // so the test shows a reordering
+  std::sort(e_plain.begin(), e_plain.end());
+  for (std::size_t k = 0; k < e_plain.size(); ++k) CHECK(e_sorted[k] == Approx(e_plain[k]).epsilon(1e-12));
+  // The coordinates follow the conformers.
+  for (std::size_t k = 0; k < e_sorted.size(); ++k) {
+    const auto& pos = sorted[0].mol->getConformer(static_cast<int>(k)).getAtomPos(0);
+    CHECK(sorted[0].coordinates[k](0, 0) == pos.x);
+  }
+  o.add_hydrogens = false;
+  CHECK_THROWS_WITH(o.validate(), Contains("sorting by energy needs hydrogens"));
 }
