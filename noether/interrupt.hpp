@@ -7,14 +7,16 @@
 // The first signal only sets a flag: long loops of the library (the trainer, the command line's
 // integration runs) stop after the step they are in by throwing Interrupted, atomic writes remove
 // their temporary file and leave the target as it was, and the last complete checkpoint stays.
-// A second signal means "now": the temporary files being written are removed and the process
-// exits at once with 128 + the signal. Without the handlers (a library user's program) the flag
+// A second signal (a second after the first or later: one request is often delivered twice) means
+// "now": the temporary files being written are removed and the process exits at once with 128 +
+// the signal. Without the handlers (a library user's program) the flag
 // is never set, so nothing changes unless the caller calls request_interrupt() itself.
 #pragma once
 
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include <unistd.h>
@@ -39,10 +41,25 @@ inline constexpr std::size_t kTempPathBytes = 4096;
 inline char temp_paths[kTempSlots][kTempPathBytes];
 inline std::atomic<bool> temp_in_use[kTempSlots];
 
+inline std::atomic<long long> first_signal_ns{0};
+
+/// Monotonic nanoseconds (clock_gettime is async-signal-safe).
+inline long long monotonic_ns() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
 inline void on_interrupt_signal(int sig) {
   interrupt_signal.store(sig);
-  if (interrupt_count.fetch_add(1) == 0) return;
-  // Second signal: only async-signal-safe calls from here on.
+  if (interrupt_count.fetch_add(1) == 0) {
+    first_signal_ns.store(monotonic_ns());
+    return;
+  }
+  // One request often arrives twice (`timeout` signals the program, then its process group):
+  // a second signal within a second of the first is the same request.
+  if (monotonic_ns() - first_signal_ns.load() < 1000000000LL) return;
+  // A second request: only async-signal-safe calls from here on.
   for (int i = 0; i < kTempSlots; ++i)
     if (temp_in_use[i].load()) ::unlink(temp_paths[i]);
   ::_exit(128 + sig);
