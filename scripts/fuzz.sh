@@ -20,14 +20,14 @@ build="${NOETHER_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 jobs="${NOETHER_JOBS:-$(nproc)}"
 cxx="${NOETHER_FUZZ_CXX:-clang++}"
 timeout="${NOETHER_FUZZ_TIMEOUT:-10}"
-read -r -a targets <<< "${NOETHER_FUZZ_TARGETS:-fuzz_system_json fuzz_options_json fuzz_cli_numbers fuzz_smiles}"
+read -r -a targets <<< "${NOETHER_FUZZ_TARGETS:-fuzz_system_json fuzz_options_json fuzz_cli_numbers fuzz_smiles fuzz_text_records}"
 
 command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (Debian: apt-get install clang libclang-rt-14-dev libomp-14-dev)" >&2; exit 2; }
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
   -DNOETHER_FUZZ=ON -DNOETHER_BUILD_TESTS=OFF -DNOETHER_BUILD_BENCH=OFF >/dev/null
 build_targets=()
 for t in "${targets[@]}"; do
-  # fuzz_smiles exists only where RDKit was found.
+  # fuzz_smiles and fuzz_text_records exist only where RDKit (and Open Babel) were found.
   if grep -q "^build fuzz/$t:" "$build/build.ninja" 2>/dev/null; then build_targets+=("$t"); fi
 done
 cmake --build "$build" -j "$jobs" --target "${build_targets[@]}"
