@@ -804,7 +804,7 @@ TEST_CASE("pruning leaves no two conformers closer than the threshold, in sample
   CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
 }
 
-TEST_CASE("--sort-energy orders each molecule's conformers by MMFF94 energy, the same set", "[molecules][rdkit]") {
+TEST_CASE("sorting by energy orders each molecule's conformers by MMFF94 energy, the same set", "[molecules][rdkit]") {
   const std::vector<std::pair<std::string, std::string>> flexible = {{"CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", "flexible"}};
   nm::ConformOptions o;
   o.num_confs = 6;
