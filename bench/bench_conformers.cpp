@@ -3,6 +3,7 @@
 //
 //   build/bench/bench_conformers --data-dir conformer-data --model models/conformer.pt [--json]
 //                                [--per-molecule rmsd.csv]   (each test molecule's first-conformer RMSDs)
+//                                [--scaling scaling.csv]     (time per molecule against heavy atoms)
 //
 // Metrics on heavy atoms, against the split's target geometry (ETKDGv3 + MMFF94, seed 42, or
 // Open Babel's fragment coordinates):
@@ -14,6 +15,10 @@
 //             add hydrogens, embed one conformer; for noether conform_all() (parse, engine,
 //             hydrogens placed); with 1 and 2 threads (OpenMP over molecules for ETKDG; torch and
 //             OpenMP threads for noether)
+//   scaling   with --scaling: one thread, the test molecules in bins of 5 heavy atoms; per bin the
+//             mean milliseconds per molecule of ETKDG (parse, hydrogens, one embedding) and of
+//             noether (conform_all over the bin's molecules, as `conform -i` runs them), and their
+//             ratio (issue 15: how the time grows with size for both)
 // ETKDG runs with seed 61453, not the targets' 42, so it does not reproduce its own targets.
 #include <algorithm>
 #include <chrono>
@@ -118,7 +123,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data_dir = "conformer-data", model, per_molecule;
+  std::string data_dir = "conformer-data", model, per_molecule, scaling;
   bool as_json = false;
   long limit = 0;
   for (int i = 1; i < argc; ++i) {
@@ -127,9 +132,10 @@ int main(int argc, char** argv) {
     else if (a == "--model" && i + 1 < argc) model = argv[++i];
     else if (a == "--limit" && i + 1 < argc) limit = std::stol(argv[++i]);
     else if (a == "--per-molecule" && i + 1 < argc) per_molecule = argv[++i];
+    else if (a == "--scaling" && i + 1 < argc) scaling = argv[++i];
     else if (a == "--json") as_json = true;
     else {
-      std::cerr << "usage: bench_conformers [--data-dir DIR] [--model FILE] [--limit N] [--per-molecule CSV] [--json]\n";
+      std::cerr << "usage: bench_conformers [--data-dir DIR] [--model FILE] [--limit N] [--per-molecule CSV] [--scaling CSV] [--json]\n";
       return 2;
     }
   }
@@ -234,11 +240,53 @@ int main(int argc, char** argv) {
     speed["speedup_" + k] = t_etkdg / t_engine;
   }
 
+  // Time per molecule against size, one thread.
+  json scaling_rows = json::array();
+  if (!scaling.empty()) {
+    omp_set_num_threads(1);
+    std::map<int, std::vector<long>> bins;  // first heavy-atom count of the bin -> molecules
+    for (long i = 0; i < n; ++i) bins[static_cast<int>(test[i].graph.atoms) / 5 * 5].push_back(i);
+    nm::ConformOptions one;
+    one.model = model;
+    one.threads = 1;
+    nm::Conformer c(one);
+    std::ofstream csv(scaling);
+    csv << "heavy_atoms_from,heavy_atoms_to,molecules,etkdg_ms_per_molecule,noether_ms_per_molecule,ratio\n";
+    for (const auto& [lo, members] : bins) {
+      auto t0 = std::chrono::steady_clock::now();
+      for (long i : members) {
+        try {
+          auto m = nm::parse_smiles(test[i].smiles);
+          RDKit::MolOps::addHs(*m);
+          nm::embed_etkdg(*m, 1, seed, false);
+        } catch (const std::exception&) {
+        }
+      }
+      const double t_etkdg = seconds_since(t0);
+      std::vector<std::pair<std::string, std::string>> bin_inputs;
+      for (long i : members) bin_inputs.push_back(inputs[static_cast<std::size_t>(i)]);
+      t0 = std::chrono::steady_clock::now();
+      (void)c.conform_all(bin_inputs);
+      const double t_engine = seconds_since(t0);
+      const double k = static_cast<double>(members.size());
+      const json row{{"heavy_atoms_from", lo}, {"heavy_atoms_to", lo + 4}, {"molecules", members.size()},
+                     {"etkdg_ms_per_molecule", 1e3 * t_etkdg / k}, {"noether_ms_per_molecule", 1e3 * t_engine / k},
+                     {"ratio", t_etkdg / t_engine}};
+      csv << lo << ',' << lo + 4 << ',' << members.size() << ',' << 1e3 * t_etkdg / k << ',' << 1e3 * t_engine / k
+          << ',' << t_etkdg / t_engine << '\n';
+      scaling_rows.push_back(row);
+    }
+    if (!csv) {
+      std::cerr << "bench_conformers: could not write " << scaling << "\n";
+      return 1;
+    }
+  }
+
   json by_source;
   for (const auto& [src, sm] : etkdg_by) by_source[src]["etkdg"] = sm.to_json();
   for (const auto& [src, sm] : engine_by) by_source[src]["noether"] = sm.to_json();
   const json out{{"molecules", n}, {"etkdg", etkdg.to_json()}, {"noether", engine.to_json()},
-                 {"by_source", by_source}, {"speed", speed}};
+                 {"by_source", by_source}, {"speed", speed}, {"scaling", scaling_rows}};
   if (as_json) {
     std::cout << out.dump() << "\n";
     return 0;
@@ -261,6 +309,11 @@ int main(int argc, char** argv) {
     if (j.contains("etkdg")) row("ETKDGv3", j["etkdg"]);
     if (j.contains("noether")) row("noether", j["noether"]);
   }
+  for (const auto& r : scaling_rows)
+    std::printf("%2d-%2d heavy atoms (%3lld molecules): ETKDG %6.2f ms, noether %6.2f ms per molecule, ratio %.1fx\n",
+                r["heavy_atoms_from"].get<int>(), r["heavy_atoms_to"].get<int>(),
+                static_cast<long long>(r["molecules"].get<std::size_t>()), r["etkdg_ms_per_molecule"].get<double>(),
+                r["noether_ms_per_molecule"].get<double>(), r["ratio"].get<double>());
   for (int t : {1, 2}) {
     const std::string k = std::to_string(t);
     std::printf("%d thread(s): ETKDG %.1f mol/s, noether %.1f mol/s, ratio %.1fx\n", t,
