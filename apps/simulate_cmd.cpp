@@ -71,7 +71,9 @@ struct Sample {
 /// with a dot where the planet is; an unbound body is drawn along its sampled path. Times are in
 /// years for the built-in unit system (AU, days, solar masses).
 plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sample>& samples,
-                               const std::vector<std::string>& names, double G, const std::vector<double>& mu) {
+                               const nb::PlanetarySystem& sys) {
+  const auto& names = sys.names;
+  const double G = sys.G;
   plot::Figure f;
   f.title = title;
   const bool days = std::abs(G - 2.95912208286e-4) < 1e-12;
@@ -95,7 +97,7 @@ plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sampl
       for (int k = 0; k <= 360; ++k) {
         nb::OrbitalElements at = el;
         at.M = 2.0 * M_PI * k / 360.0;
-        const nb::Vec3 r = nb::to_cartesian(mu[i], at).first;
+        const nb::Vec3 r = nb::to_cartesian(G * (sys.bodies[0].m + sys.bodies[i + 1].m), at).first;
         orbit.x.push_back(r.x);
         orbit.y.push_back(r.y);
       }
@@ -119,13 +121,9 @@ plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sampl
 }
 
 int simulate_command(const SimulateArgs& a) {
-  // Validate up front (InvalidInput -> exit 2).
+  // Numbers and paths are checked as the command line is read (apps/options.hpp); the rest here,
+  // up front (InvalidInput -> exit 2).
   if (a.years > 0 && a.steps > 0) throw InvalidInput("give --years or --steps, not both");
-  if (a.years < 0 || !std::isfinite(a.years)) throw InvalidInput("--years " + std::to_string(a.years) + ": must be positive");
-  if (a.steps < 0) throw InvalidInput("--steps " + std::to_string(a.steps) + ": must be positive");
-  if (a.outputs < 1) throw InvalidInput("--outputs " + std::to_string(a.outputs) + ": must be >= 1");
-  if (!a.no_plot && !ends_with(a.plot, ".svg"))
-    throw InvalidInput("--plot '" + a.plot + "': only .svg is supported (PNG needs a plotting library)");
   nb::WisdomHolmanOptions o;
   o.dt = a.dt;
   o.corrector = a.corrector;
@@ -228,9 +226,7 @@ int simulate_command(const SimulateArgs& a) {
   if (!a.no_plot) {
     const std::string title = sys.name + ": Wisdom-Holman, dt = " + short_number(a.dt) + ", " +
                               std::to_string(steps) + " steps, corrector " + std::to_string(a.corrector);
-    std::vector<double> mu;  // the elements' gravitational parameters, G (m_0 + m_i)
-    for (std::size_t i = 1; i < sys.bodies.size(); ++i) mu.push_back(sys.G * (sys.bodies[0].m + sys.bodies[i].m));
-    plot::write_svg(a.plot, energy_and_orbits(title, samples, sys.names, sys.G, mu));
+    plot::write_svg(a.plot, energy_and_orbits(title, samples, sys));
   }
 
   const double ns_per_step = wall / static_cast<double>(steps) * 1e9;
