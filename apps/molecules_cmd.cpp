@@ -12,6 +12,7 @@
 
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
+#include "noether/blas_threads.hpp"
 #include "noether/config.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
@@ -127,6 +128,7 @@ int conform_command(const ConformArgs& a) {
   o.batch_size = a.batch_size;
   o.threads = a.threads;
   if (a.threads > 0) torch::set_num_threads(a.threads);  // the batches of a single worker
+  set_blas_threads(1);  // the workers take whole batches: BLAS runs inside one
   o.validate();
   const std::string format = mol::resolve_format(a.output, a.format);  // fail before any work
   Inputs inputs;
@@ -194,7 +196,10 @@ int conform_command(const ConformArgs& a) {
 }
 
 int train_conformer_command(const TrainConformerArgs& a) {
-  if (a.threads > 0) torch::set_num_threads(a.threads);
+  if (a.threads > 0) {
+    torch::set_num_threads(a.threads);
+    set_blas_threads(a.threads);
+  }
   mol::DatasetOptions d;
   d.cache_dir = a.data_dir;
   d.limit = a.limit;

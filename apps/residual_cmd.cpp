@@ -18,6 +18,7 @@
 #include "nbody/learned_interaction.hpp"
 #include "nbody/neural_interaction.hpp"
 #include "nbody/system.hpp"
+#include "noether/blas_threads.hpp"
 #include "noether/error.hpp"
 
 namespace noether::apps {
@@ -91,7 +92,10 @@ int residual_data_command(const ResidualDataArgs& a) {
 }
 
 int train_residual_command(const TrainResidualArgs& a) {
-  if (a.threads > 0) torch::set_num_threads(a.threads);
+  if (a.threads > 0) {
+    torch::set_num_threads(a.threads);
+    set_blas_threads(a.threads);
+  }
   if (a.data.empty()) throw InvalidInput("--data is required");
   const nb::ResidualData data = nb::load_residual_data(a.data);
   nb::ResidualModel model;

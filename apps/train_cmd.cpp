@@ -10,6 +10,7 @@
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "integrators/registry.hpp"
+#include "noether/blas_threads.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/systems/measured.hpp"
@@ -74,7 +75,10 @@ torch::Dtype parse_dtype(const std::string& s) {
 }
 
 int train_command(TrainArgs a) {
-  if (a.threads > 0) torch::set_num_threads(a.threads);
+  if (a.threads > 0) {
+    torch::set_num_threads(a.threads);
+    set_blas_threads(a.threads);
+  }
   physics::TrainingRun run;
   physics::DataSet data;
   std::unique_ptr<physics::System> system;
@@ -157,7 +161,10 @@ int train_command(TrainArgs a) {
 }
 
 int evaluate_command(const EvaluateArgs& a) {
-  if (a.threads > 0) torch::set_num_threads(a.threads);
+  if (a.threads > 0) {
+    torch::set_num_threads(a.threads);
+    set_blas_threads(a.threads);
+  }
   auto run = physics::load_checkpoint(a.model);
   const auto data = physics::reload_data(run);
   physics::EvaluationOptions eo;

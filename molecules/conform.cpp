@@ -261,8 +261,12 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
   const MolBatch batch = make_batch(graphs);
   // coords[m][s]: molecule m's sample s, heavy atoms in canonical order.
   std::vector<std::vector<Eigen::MatrixX3d>> coords(ok.size());
-  for (int s = 0; s < options_.num_confs; ++s) {
-    const auto q = engine_->forward(batch, engine_sample(s, options_.seed)).to(torch::kDouble).contiguous();
+  // One encoding for all samples: they differ only in their starts and momenta.
+  std::vector<int64_t> ids;
+  for (int s = 0; s < options_.num_confs; ++s) ids.push_back(engine_sample(s, options_.seed));
+  const auto samples = engine_->forward_samples(batch, ids);
+  for (const auto& sample : samples) {
+    const auto q = sample.to(torch::kDouble).contiguous();
     int64_t offset = 0;
     for (std::size_t m = 0; m < ok.size(); ++m) {
       coords[m].push_back(rows_of(q, offset, graphs[m]->atoms));

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <tuple>
 #include <string>
+#include <tuple>
+#include <vector>
+
+#include <Eigen/Dense>
 
 #include "graph/graph.hpp"
 #include "integrators/leapfrog.hpp"
@@ -46,6 +49,88 @@ std::pair<torch::Tensor, torch::Tensor> stereo_wall(double k, const torch::Tenso
                                                     double margin) {
   const auto gap = torch::relu(margin - sign * value);
   return {k * gap.pow(2), -2.0 * k * sign * gap};
+}
+
+// The relaxation of ConformerEngineImpl::relax for inference (no autograd, CPU, float32): the same
+// formulas, but each step is one pass over the pairs and one over the atoms instead of some forty
+// tensor operations, each with its own allocation and pass over memory. Sums are accumulated in
+// another order than the tensor scatters, so results agree to round-off.
+struct FusedInputs {
+  torch::Tensor q0, p0, inv_mass, damping, rest, stiffness, contact, repulsion;
+};
+
+torch::Tensor relax_fused(const MolBatch& b, const FusedInputs& in, const EngineOptions& o) {
+  auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat).contiguous(); };
+  auto i64 = [](const torch::Tensor& t) { return t.to(torch::kLong).contiguous(); };
+  const int64_t n = b.num_atoms(), np = b.pairs.size(1);
+  torch::Tensor q = f32(in.q0).clone(), p = f32(in.p0).clone();
+  const auto pairs = i64(b.pairs), inv_mass_t = f32(in.inv_mass), damping_t = f32(in.damping);
+  const auto rest_t = f32(in.rest), stiff_t = f32(in.stiffness), contact_t = f32(in.contact),
+             repulsion_t = f32(in.repulsion);
+  const double ks = o.stereo_weight;
+  const auto chiral = i64(b.chiral), chiral_sign_t = f32(b.chiral_sign), cis = i64(b.cis_trans),
+             cis_sign_t = f32(b.cis_sign);
+  const int64_t nc = ks > 0 ? chiral.size(0) : 0, nd = ks > 0 ? cis.size(0) : 0;
+  float* x = q.data_ptr<float>();
+  float* mom = p.data_ptr<float>();
+  const int64_t* pi = pairs.data_ptr<int64_t>();
+  const int64_t* pj = pi + np;
+  const float *inv_mass = inv_mass_t.data_ptr<float>(), *damping = damping_t.data_ptr<float>(),
+              *rest = rest_t.data_ptr<float>(), *stiff = stiff_t.data_ptr<float>(),
+              *contact = contact_t.data_ptr<float>(), *repulsion = repulsion_t.data_ptr<float>();
+  const int64_t* cq = nc ? chiral.data_ptr<int64_t>() : nullptr;
+  const int64_t* dq = nd ? cis.data_ptr<int64_t>() : nullptr;
+  const float* csign = nc ? chiral_sign_t.data_ptr<float>() : nullptr;
+  const float* dsign = nd ? cis_sign_t.data_ptr<float>() : nullptr;
+  std::vector<float> grad(static_cast<std::size_t>(3 * n));
+  const float c2 = static_cast<float>(kSpeedLimit * kSpeedLimit);
+  const float dt = static_cast<float>(o.dt), h2 = 0.5f * dt;
+  auto drift = [&](float h) {  // q += h T'(p)
+    for (int64_t a = 0; a < n; ++a) {
+      const float* pa = mom + 3 * a;
+      const float m = inv_mass[a];
+      const float scale = m / std::sqrt(1.0f + (pa[0] * pa[0] + pa[1] * pa[1] + pa[2] * pa[2]) * m * m / c2);
+      for (int k = 0; k < 3; ++k) x[3 * a + k] += h * pa[k] * scale;
+    }
+  };
+  auto gradient = [&]() {  // grad = V'(q)
+    std::fill(grad.begin(), grad.end(), 0.0f);
+    for (int64_t k = 0; k < np; ++k) {
+      const int64_t i = pi[k], j = pj[k];
+      const float d0 = x[3 * i] - x[3 * j], d1 = x[3 * i + 1] - x[3 * j + 1], d2 = x[3 * i + 2] - x[3 * j + 2];
+      const float r = std::sqrt(d0 * d0 + d1 * d1 + d2 * d2 + 1e-9f);
+      const float dv_dr = 2.0f * (stiff[k] * (r - rest[k]) - repulsion[k] * std::max(contact[k] - r, 0.0f));
+      const float f = dv_dr / r;
+      grad[3 * i] += f * d0, grad[3 * i + 1] += f * d1, grad[3 * i + 2] += f * d2;
+      grad[3 * j] -= f * d0, grad[3 * j + 1] -= f * d1, grad[3 * j + 2] -= f * d2;
+    }
+    auto at = [&](int64_t a) { return Eigen::Map<Eigen::Vector3f>(x + 3 * a); };
+    auto add = [&](int64_t a, const Eigen::Vector3f& v) { Eigen::Map<Eigen::Vector3f>(grad.data() + 3 * a) += v; };
+    for (int64_t c = 0; c < nc; ++c) {
+      const int64_t* r = cq + 4 * c;
+      const Eigen::Vector3f va = at(r[1]) - at(r[0]), vb = at(r[2]) - at(r[0]), vc = at(r[3]) - at(r[0]);
+      const Eigen::Vector3f bxc = vb.cross(vc), cxa = vc.cross(va), axb = va.cross(vb);
+      const float f = static_cast<float>(-2.0 * ks) * csign[c] *
+                      std::max(static_cast<float>(kChiralMargin) - csign[c] * va.dot(bxc), 0.0f);
+      add(r[1], f * bxc), add(r[2], f * cxa), add(r[3], f * axb), add(r[0], -f * (bxc + cxa + axb));
+    }
+    for (int64_t d = 0; d < nd; ++d) {
+      const int64_t* r = dq + 4 * d;
+      const Eigen::Vector3f ab = at(r[0]) - at(r[1]), dc = at(r[3]) - at(r[2]);
+      const float f = static_cast<float>(-2.0 * ks) * dsign[d] *
+                      std::max(static_cast<float>(kCisMargin) - dsign[d] * ab.dot(dc), 0.0f);
+      add(r[0], f * dc), add(r[1], -f * dc), add(r[3], f * ab), add(r[2], -f * ab);
+    }
+  };
+  for (int64_t step = 0; step < o.steps; ++step) {
+    drift(h2);
+    gradient();
+    for (int64_t k = 0; k < 3 * n; ++k) mom[k] -= dt * grad[static_cast<std::size_t>(k)];
+    drift(h2);
+    for (int64_t a = 0; a < n; ++a)
+      for (int k = 0; k < 3; ++k) mom[3 * a + k] *= damping[a];  // the Rayleigh friction's exact flow
+  }
+  return q.to(in.q0.dtype());
 }
 
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
@@ -127,7 +212,7 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
 }
 
 struct ConformerEngineImpl::Parameters {
-  torch::Tensor inv_mass, damping;  // [N, 1]
+  torch::Tensor mass, inv_mass, damping;  // [N, 1]
   torch::Tensor rest, stiffness;    // [P] spring (stiffness 0 beyond bonded_hops)
   torch::Tensor contact, repulsion; // [P] one-sided wall: repulsion * relu(contact - r)^2
   torch::Tensor q0, p0;             // [N, 3]
@@ -149,7 +234,7 @@ ConformerEngineImpl::ConformerEngineImpl(EngineOptions options) : options_(optio
   shift_head_ = register_module("shift_head", mlp(2 * h + kBondFeatures, h, 2));  // q0, p0 weights
 }
 
-ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, int64_t sample) {
+ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   const auto& g = b.graph;
   // Message passing over the bonds: m_k = edge_mlp([h_s, h_r, bond_k]), h_i += node_mlp([h_i, sum of
   // m_k over the bonds k into i]).
@@ -162,15 +247,25 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   }
   Parameters s;
   const auto atom = atom_head_->forward(h);
-  const auto mass = torch::nn::functional::softplus(atom.select(1, 0)).add(0.5).unsqueeze(1);
-  s.inv_mass = 1.0 / mass;
+  s.mass = torch::nn::functional::softplus(atom.select(1, 0)).add(0.5).unsqueeze(1);
+  s.inv_mass = 1.0 / s.mass;
   s.damping = torch::exp(-options_.dt * torch::nn::functional::softplus(atom.select(1, 1).add(1.0)))
                   .unsqueeze(1);
 
+  // The pair head's first layer on [h_i + h_j, h_i * h_j, one-hot hops], taken apart: its
+  // h_i + h_j block is applied once per atom and its one-hot block is a column lookup, so only the
+  // product block costs a product per pair (half the work of the concatenated input, no [P, 2h + 8]
+  // copy; the same function).
   const auto pi = b.pairs[0], pj = b.pairs[1];
+  const int64_t width = options_.hidden;
+  auto* first = pair_head_[0]->as<torch::nn::Linear>();
+  const auto& w1 = first->weight;  // [h, 2h + kMaxHops + 1]
+  const auto per_atom = torch::mm(h, w1.narrow(1, 0, width).t());  // [N, h]
+  const auto hop_column = w1.narrow(1, 2 * width, kMaxHops + 1).t().index_select(0, b.pair_hops);  // [P, h]
   const auto hi = h.index_select(0, pi), hj = h.index_select(0, pj);
-  const auto hops = torch::one_hot(b.pair_hops, kMaxHops + 1).to(h.dtype());
-  const auto pair = pair_head_->forward(torch::cat({hi + hj, hi * hj, hops}, 1));
+  auto hidden = torch::addmm(first->bias, hi * hj, w1.narrow(1, width, width).t());
+  hidden = hidden + per_atom.index_select(0, pi) + per_atom.index_select(0, pj) + hop_column;
+  const auto pair = pair_head_[2]->as<torch::nn::Linear>()->forward(torch::silu(hidden));
   s.rest = torch::nn::functional::softplus(pair.select(1, 0)).add(0.5);
   s.stiffness = 2.0 * torch::sigmoid(pair.select(1, 1)) * (b.pair_hops <= options_.bonded_hops).to(h.dtype());
   s.contact = torch::nn::functional::softplus(pair.select(1, 2)).add(0.5);
@@ -185,6 +280,13 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   const auto w = torch::tanh(shift_head_->forward(torch::cat({hs, hr, g.edges}, 1)));  // [E, 2]
   s.q0 = graph::add_into(b.init, w.select(1, 0).unsqueeze(1) * along, g.senders());
   s.p0 = graph::sum_into(w.select(1, 1).unsqueeze(1) * along, g.senders(), g.num_nodes());
+  return s;
+}
+
+ConformerEngineImpl::Parameters ConformerEngineImpl::perturb(const MolBatch& b, const Parameters& learned,
+                                                             int64_t sample) const {
+  const auto& g = b.graph;
+  Parameters s = learned;
   const int64_t rows = b.local.numel() ? b.local.max().item<int64_t>() + 1 : 1;
   // One generator per table, and only the first half of each draw used: LibTorch's normal fill
   // redraws a tensor's last 16 values, so only draws away from the end are the same whatever the
@@ -195,7 +297,7 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b, i
   };
   const auto seed = static_cast<uint64_t>(7919 + 104729 * sample);
   s.q0 = s.q0 + options_.init_noise * draws(seed);
-  if (sample > 0) s.p0 = s.p0 + options_.temperature * torch::sqrt(mass) * draws(seed + 1);
+  if (sample > 0) s.p0 = s.p0 + options_.temperature * torch::sqrt(s.mass) * draws(seed + 1);
 
   // Distances cannot tell a molecule from its mirror image, so the start decides the handedness:
   // mirror each molecule whose specified centres mostly start on the wrong side (with the stereo
@@ -270,6 +372,9 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     }
     return e;
   };
+  if (!qs && !energies && !torch::GradMode::is_enabled() && s.q0.device().is_cpu())
+    return relax_fused(b, {s.q0, s.p0, s.inv_mass, s.damping, s.rest, s.stiffness, s.contact, s.repulsion},
+                       options_);
   auto q = s.q0, p = s.p0;
   if (qs) qs->push_back(q);
   if (energies) energies->push_back(energy(q, p));
@@ -290,12 +395,23 @@ void ConformerEngineImpl::set_stereo_weight(double weight) {
 }
 
 torch::Tensor ConformerEngineImpl::forward(const MolBatch& b, int64_t sample) {
-  auto s = encode(b, sample);
+  auto s = perturb(b, encode(b), sample);
   return relax(b, s, nullptr, nullptr);
 }
 
+std::vector<torch::Tensor> ConformerEngineImpl::forward_samples(const MolBatch& b, const std::vector<int64_t>& samples) {
+  const auto learned = encode(b);
+  std::vector<torch::Tensor> out;
+  out.reserve(samples.size());
+  for (const auto sample : samples) {
+    auto s = perturb(b, learned, sample);
+    out.push_back(relax(b, s, nullptr, nullptr));
+  }
+  return out;
+}
+
 std::pair<torch::Tensor, torch::Tensor> ConformerEngineImpl::trajectory(const MolBatch& b, int64_t sample) {
-  auto s = encode(b, sample);
+  auto s = perturb(b, encode(b), sample);
   std::vector<torch::Tensor> qs, es;
   relax(b, s, &qs, &es);
   return {torch::stack(qs), torch::stack(es)};

@@ -95,6 +95,11 @@ class ConformerEngineImpl : public torch::nn::Module {
   /// random initial momenta drawn from seed k).
   torch::Tensor forward(const MolBatch& b, int64_t sample = 0);
 
+  /// forward() for each of `samples`, one [N, 3] each, with the encoder run once: only the
+  /// starting geometry and momenta differ between samples, so k conformers cost one encoding and
+  /// k relaxations. Equal to forward(b, samples[k]) up to round-off.
+  std::vector<torch::Tensor> forward_samples(const MolBatch& b, const std::vector<int64_t>& samples);
+
   /// The whole relaxation: positions after every step, [steps + 1, N, 3], and the energy H of
   /// each molecule at every step, [steps + 1, G] (molecules do not interact, so a molecule's
   /// energies are the same in any batch).
@@ -106,7 +111,11 @@ class ConformerEngineImpl : public torch::nn::Module {
 
  private:
   struct Parameters;
-  Parameters encode(const MolBatch& b, int64_t sample);
+  /// The learned, sample-free part: masses, frictions, pair terms, the shifted start.
+  Parameters encode(const MolBatch& b);
+  /// The learned parameters with sample `sample`'s seeded start and momenta, and the start
+  /// mirrored where its stereo centres mostly lie on the wrong side.
+  Parameters perturb(const MolBatch& b, const Parameters& learned, int64_t sample) const;
   torch::Tensor relax(const MolBatch& b, Parameters& s, std::vector<torch::Tensor>* qs,
                       std::vector<torch::Tensor>* energies);
 

@@ -835,3 +835,36 @@ TEST_CASE("sorting by energy orders each molecule's conformers by MMFF94 energy,
   o.add_hydrogens = false;
   CHECK_THROWS_WITH(o.validate(), Contains("sorting by energy needs hydrogens"));
 }
+
+TEST_CASE("the inference relaxation and the batched samples give the differentiable engine's conformers",
+          "[molecules]") {
+  // forward() without autograd runs the fused relaxation; trajectory() the tensor one that
+  // training differentiates; forward_samples() encodes once for many samples. All three must give
+  // the same molecule (round-off only: float sums in another order).
+  auto engine = nm::load_engine(nm::shipped_model_path());
+  engine->eval();
+  std::vector<nm::MolGraph> graphs;
+  for (const std::string smiles : {"CC(=O)Nc1ccc(O)cc1", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
+                                   "COc1ccc2nc(S(=O)Cc3ncc(C)c(OC)c3C)[nH]c2c1", "CCCCCCCCCC(=O)O"})
+    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  const auto batch = nm::make_batch(ptrs);
+  const std::vector<int64_t> samples{0, 1, 7};
+  std::vector<torch::Tensor> reference;
+  {
+    torch::NoGradGuard no_grad;
+    for (const auto s : samples) reference.push_back(engine->trajectory(batch, s).first[-1]);
+  }
+  torch::NoGradGuard no_grad;
+  const auto batched = engine->forward_samples(batch, samples);
+  REQUIRE(batched.size() == samples.size());
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    INFO("sample " << samples[k]);
+    const auto single = engine->forward(batch, samples[k]);
+    CHECK((single - reference[k]).abs().max().item<double>() < 2e-3);
+    CHECK((batched[k] - single).abs().max().item<double>() == 0.0);
+  }
+  // Different samples are different conformers.
+  CHECK((batched[1] - batched[2]).abs().max().item<double>() > 0.05);
+}
