@@ -124,7 +124,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   std::string data_dir = "conformer-data", model, per_molecule, scaling;
-  bool as_json = false;
+  bool as_json = false, noether_only = false, torsion_starts = true;
+  double temperature = -1;
+  nm::Refine refine = nm::Refine::kNone;
   long limit = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -134,6 +136,10 @@ int main(int argc, char** argv) {
     else if (a == "--per-molecule" && i + 1 < argc) per_molecule = argv[++i];
     else if (a == "--scaling" && i + 1 < argc) scaling = argv[++i];
     else if (a == "--json") as_json = true;
+    else if (a == "--noether-only") noether_only = true;
+    else if (a == "--no-torsion-starts") torsion_starts = false;
+    else if (a == "--refine" && i + 1 < argc) refine = nm::parse_refine(argv[++i]);
+    else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
     else {
       std::cerr << "usage: bench_conformers [--data-dir DIR] [--model FILE] [--limit N] [--per-molecule CSV] [--scaling CSV] [--json]\n";
       return 2;
@@ -151,6 +157,7 @@ int main(int argc, char** argv) {
   std::vector<Score> first(n), best(n);
 #pragma omp parallel for schedule(dynamic, 2)
   for (long i = 0; i < n; ++i) {
+    if (noether_only) continue;
     try {
       auto m = nm::parse_smiles(test[i].smiles);
       RDKit::MolOps::addHs(*m);
@@ -179,6 +186,10 @@ int main(int argc, char** argv) {
   nm::ConformOptions o;
   o.model = model;
   o.num_confs = 10;
+  o.torsion_starts = torsion_starts;
+  o.temperature = temperature;
+  o.refine = refine;
+  o.threads = noether_only ? 2 : 0;
   Summary engine;
   std::vector<double> engine_first(static_cast<std::size_t>(n), std::nan(""));
   {
@@ -225,6 +236,7 @@ int main(int argc, char** argv) {
   // Speed: one conformer per molecule, SMILES to 3-D with hydrogens.
   json speed;
   for (int threads : {1, 2}) {
+    if (noether_only) break;
     omp_set_num_threads(threads);
     auto t0 = std::chrono::steady_clock::now();
 #pragma omp parallel for schedule(dynamic, 2) num_threads(threads)
@@ -295,6 +307,14 @@ int main(int argc, char** argv) {
                 static_cast<long long>(j["failures"].get<int64_t>()));
   };
   std::printf("%ld test molecules (heavy-atom metrics, Å)\n", n);
+  if (noether_only) {  // the engine's accuracy alone: sampling experiments
+    row("noether", out["noether"]);
+    for (const auto& [src, j] : by_source.items()) {
+      std::printf("-- %s\n", src.c_str());
+      row("noether", j["noether"]);
+    }
+    return 0;
+  }
   std::printf("%-8s  %8s  %8s  %8s  %8s  %9s  %6s  %4s\n", "method", "rmsd1 md", "rmsd1 mu", "best10md",
               "best10mu", "dist MSE", "<1 Å", "fail");
   row("ETKDGv3", out["etkdg"]);

@@ -63,6 +63,8 @@ void ConformOptions::validate() const {
     throw InvalidInput("conform: seed must be in [0, " + std::to_string(kMaxSeed) + "], got " + std::to_string(seed));
   if (sort_by_energy && !add_hydrogens)
     throw InvalidInput("conform: sorting by energy needs hydrogens (MMFF94 energies); drop --no-hydrogens");
+  if (std::isnan(temperature) || !std::isfinite(temperature))
+    throw InvalidInput("conform: temperature must be a finite number, got " + std::to_string(temperature));
   if (!(prune_rms >= 0.0) || !std::isfinite(prune_rms))
     throw InvalidInput("conform: prune_rms must be a finite number >= 0, got " + std::to_string(prune_rms));
 }
@@ -130,6 +132,8 @@ Conformer::Conformer(ConformOptions options) : options_(std::move(options)) {
   options_.validate();
   engine_ = load_engine(options_.model.empty() ? shipped_model_path() : options_.model);
   engine_->eval();
+  engine_->set_torsion_starts(options_.torsion_starts);
+  if (options_.temperature >= 0) engine_->set_temperature(options_.temperature);
 }
 
 Conformation conform(const std::string& smiles, const ConformOptions& options) {

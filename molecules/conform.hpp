@@ -53,7 +53,7 @@ constexpr int kMaxHeavyAtoms = 500;
 
 struct ConformOptions {
   std::string model;           ///< model file (engine_file.hpp); "" = shipped_model_path()
-  int num_confs = 1;           ///< conformers per molecule (1 to kMaxNumConfs): sample 0, then random initial momenta
+  int num_confs = 1;           ///< conformers per molecule (1 to kMaxNumConfs): sample 0, then samples from turned torsions and random momenta
   Refine refine = Refine::kNone;
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
   int64_t batch_size = 64;     ///< molecules per engine call
@@ -72,6 +72,11 @@ struct ConformOptions {
   /// Order each molecule's conformers by MMFF94 energy, lowest first (after `refine`; ties keep
   /// sample order). Needs add_hydrogens.
   bool sort_by_energy = false;
+  /// Samples after the first start from other torsions: each rotatable bond turned by 0, 120 or
+  /// 240 degrees (ConformerEngineImpl::set_torsion_starts), as well as other momenta.
+  bool torsion_starts = true;
+  /// Scale of the random initial momenta of the samples after the first; < 0: the model's own.
+  double temperature = -1.0;
   void validate() const;
 };
 

@@ -133,6 +133,33 @@ torch::Tensor relax_fused(const MolBatch& b, const FusedInputs& in, const Engine
   return q.to(in.q0.dtype());
 }
 
+// splitmix64: a well-mixed 64-bit value of x.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Turns each rotatable bond of the start q [N, 3] by 0, 120 or 240 degrees (drawn from the seed and
+// the bond's key), rotating the atoms of its moving side about the bond's axis, in place.
+void turn_torsions(const MolBatch& b, torch::Tensor& q, uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  auto x = q.to(torch::kCPU, torch::kDouble).contiguous();
+  auto* p = x.data_ptr<double>();
+  auto at = [&](int64_t a) { return Eigen::Map<Eigen::Vector3d>(p + 3 * a); };
+  for (std::size_t r = 0; r < b.rotatable.size(); ++r) {
+    const int turn = static_cast<int>(mix(seed ^ mix(b.rotatable_key[r])) % 3);
+    if (turn == 0) continue;
+    const Eigen::Vector3d origin = at(b.rotatable[r][1]);
+    const Eigen::Vector3d axis = origin - at(b.rotatable[r][0]);
+    if (axis.norm() < 1e-6) continue;
+    const Eigen::AngleAxisd rotation(turn * 2.0 * M_PI / 3.0, axis.normalized());
+    for (const auto a : b.moving[r]) at(a) = origin + rotation * (at(a) - origin);
+  }
+  q = x.to(q.options());
+}
+
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
   return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
                                torch::nn::Linear(hidden, out));
@@ -181,6 +208,14 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
     cis.push_back(g.cis_trans + offset);
     cis_sign.push_back(g.cis_sign);
     cis_graph.push_back(torch::full({g.cis_trans.size(0)}, m, torch::kLong));
+    for (std::size_t r = 0; r < g.rotatable.size(); ++r) {
+      const auto [i, j] = g.rotatable[r];
+      b.rotatable.push_back({offset + i, offset + j});
+      std::vector<int64_t> side;
+      for (const auto a : g.moving[r]) side.push_back(offset + a);
+      b.moving.push_back(std::move(side));
+      b.rotatable_key.push_back((static_cast<uint64_t>(i) << 32) | static_cast<uint64_t>(j));
+    }
     for (int64_t i = 0; i < g.atoms; ++i) {
       local.push_back(i);
       for (int64_t j = i + 1; j < g.atoms; ++j) {
@@ -299,6 +334,8 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::perturb(const MolBatch& b, 
   s.q0 = s.q0 + options_.init_noise * draws(seed);
   if (sample > 0) s.p0 = s.p0 + options_.temperature * torch::sqrt(s.mass) * draws(seed + 1);
 
+  if (sample > 0 && torsion_starts_ && !b.rotatable.empty()) turn_torsions(b, s.q0, seed);
+
   // Distances cannot tell a molecule from its mirror image, so the start decides the handedness:
   // mirror each molecule whose specified centres mostly start on the wrong side (with the stereo
   // terms on: stereo_weight 0 is the engine of the models saved before them, unchanged).
@@ -385,6 +422,13 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     if (energies) energies->push_back(energy(q, p));
   }
   return q;
+}
+
+void ConformerEngineImpl::set_temperature(double temperature) {
+  EngineOptions o = options_;
+  o.temperature = temperature;
+  o.validate();
+  options_ = o;
 }
 
 void ConformerEngineImpl::set_stereo_weight(double weight) {

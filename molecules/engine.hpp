@@ -15,7 +15,8 @@
 // A message-passing encoder over the bond graph gives every atom a learned mass m_i and friction
 // g_i, and every atom pair a learned rest distance d_ij and stiffness k_ij. Initial positions are
 // the classical multidimensional-scaling embedding of the bond-count distances, moved by a learned
-// equivariant correction; initial momenta are learned too, plus thermal noise for sample k > 0.
+// equivariant correction; initial momenta are learned too, plus thermal noise for sample k > 0,
+// whose start also turns the rotatable bonds (set_torsion_starts, on in Conformer).
 // Then H(q, p) = sum_i K_i(p_i) + V(q), with the relativistic kinetic energy
 // K_i = m_i c^2 (sqrt(1 + |p_i|^2 / (m_i c)^2) - 1) (c = 2 Å per unit time: atoms never move
 // more than c dt a step, so stiff learned springs cannot blow the integration up), and
@@ -35,6 +36,7 @@
 // translation, and the graph's canonical order makes it independent of the input atom order.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -78,6 +80,12 @@ struct MolBatch {
   torch::Tensor cis_trans;    ///< [D, 4] the graphs' MolGraph::cis_trans (batch atom indices)
   torch::Tensor cis_sign;     ///< [D]
   torch::Tensor cis_graph;    ///< [D]
+  /// The graphs' MolGraph::rotatable and ::moving in batch atom indices, and a key per bond that
+  /// depends only on its molecule (its canonical atom indices): the torsion-space starts draw
+  /// from it, so a molecule's samples are the same in any batch.
+  std::vector<std::array<int64_t, 2>> rotatable;
+  std::vector<std::vector<int64_t>> moving;
+  std::vector<uint64_t> rotatable_key;
   int64_t num_graphs() const { return graph.num_graphs; }  ///< G
   int64_t num_atoms() const { return graph.num_nodes(); }  ///< N
   MolBatch to(torch::Device device) const;
@@ -108,6 +116,13 @@ class ConformerEngineImpl : public torch::nn::Module {
   const EngineOptions& options() const { return options_; }
   /// The stereo terms hold no weights of their own, so a trained engine can take them up.
   void set_stereo_weight(double weight);
+  /// Samples k > 0 start with each rotatable bond (MolGraph::rotatable) turned by 0, 120 or 240
+  /// degrees, drawn from the sample's seed: starts in other torsional basins, not only other
+  /// momenta. Off by default (as trained); sample 0 never turns.
+  void set_torsion_starts(bool on) { torsion_starts_ = on; }
+  /// The scale of samples k > 0's random initial momenta (EngineOptions::temperature), >= 0.
+  void set_temperature(double temperature);
+  bool torsion_starts() const { return torsion_starts_; }
 
  private:
   struct Parameters;
@@ -120,6 +135,7 @@ class ConformerEngineImpl : public torch::nn::Module {
                       std::vector<torch::Tensor>* energies);
 
   EngineOptions options_;
+  bool torsion_starts_ = false;
   torch::nn::Linear embed_{nullptr};
   torch::nn::ModuleList edge_mlps_{nullptr}, node_mlps_{nullptr};
   torch::nn::Sequential atom_head_{nullptr}, pair_head_{nullptr}, shift_head_{nullptr};

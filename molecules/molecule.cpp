@@ -117,6 +117,67 @@ torch::Tensor mds_embedding(const Eigen::MatrixXd& topological) {
 // the first three of four neighbours, the volume of the three heavy ones is taken instead: around
 // a tetrahedron, dropping neighbour k of (0, 1, 2, 3) keeps the sign for k = 1, 3 and flips it for
 // k = 0, 2.
+// Fills g.rotatable and g.moving (see MolGraph) from the heavy-atom bonds.
+void rotatable_bonds(const RDKit::ROMol& mol, const std::vector<int>& position, MolGraph& g) {
+  auto heavy_degree = [&](const RDKit::Atom* a) {
+    int d = 0;
+    for (const auto* n : mol.atomNeighbors(a)) d += n->getAtomicNum() > 1;
+    return d;
+  };
+  auto next_to_triple = [&](const RDKit::Atom* a) {
+    for (const auto* b : mol.atomBonds(a))
+      if (b->getBondType() == RDKit::Bond::TRIPLE) return true;
+    return false;
+  };
+  auto carbonyl_carbon = [&](const RDKit::Atom* a) {
+    if (a->getAtomicNum() != 6) return false;
+    for (const auto* b : mol.atomBonds(a))
+      if (b->getBondType() == RDKit::Bond::DOUBLE && b->getOtherAtom(a)->getAtomicNum() == 8) return true;
+    return false;
+  };
+  std::vector<std::vector<int64_t>> neighbours(static_cast<std::size_t>(g.atoms));
+  for (const auto* b : mol.bonds()) {
+    const int i = position[b->getBeginAtomIdx()], j = position[b->getEndAtomIdx()];
+    if (i < 0 || j < 0) continue;
+    neighbours[i].push_back(j);
+    neighbours[j].push_back(i);
+  }
+  const auto* rings = mol.getRingInfo();
+  for (const auto* b : mol.bonds()) {
+    const auto *a1 = b->getBeginAtom(), *a2 = b->getEndAtom();
+    const int i = position[a1->getIdx()], j = position[a2->getIdx()];
+    if (i < 0 || j < 0 || b->getBondType() != RDKit::Bond::SINGLE || rings->numBondRings(b->getIdx()) > 0) continue;
+    if (heavy_degree(a1) < 2 || heavy_degree(a2) < 2 || next_to_triple(a1) || next_to_triple(a2)) continue;
+    const bool amide = (carbonyl_carbon(a1) && a2->getAtomicNum() == 7) || (carbonyl_carbon(a2) && a1->getAtomicNum() == 7);
+    if (amide) continue;
+    // The atoms reached from j without crossing the bond.
+    std::vector<char> seen(static_cast<std::size_t>(g.atoms), 0);
+    std::vector<int64_t> side{j}, stack{j};
+    seen[j] = seen[i] = 1;
+    while (!stack.empty()) {
+      const auto a = stack.back();
+      stack.pop_back();
+      for (const auto n : neighbours[a])
+        if (!seen[n]) {
+          seen[n] = 1;
+          side.push_back(n);
+          stack.push_back(n);
+        }
+    }
+    std::array<int64_t, 2> axis{i, j};
+    if (2 * static_cast<int64_t>(side.size()) > g.atoms) {  // move the smaller side: i's
+      std::vector<int64_t> other;
+      for (int64_t a = 0; a < g.atoms; ++a)
+        if (!seen[a] || a == i) other.push_back(a);
+      side = std::move(other);
+      axis = {j, i};
+    }
+    std::sort(side.begin(), side.end());
+    g.rotatable.push_back(axis);
+    g.moving.push_back(std::move(side));
+  }
+}
+
 void stereo_constraints(const RDKit::ROMol& mol, const std::vector<int>& position, MolGraph& g) {
   std::vector<int64_t> chiral, cis;
   std::vector<float> chiral_sign, cis_sign;
@@ -241,6 +302,7 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
   }
 
   stereo_constraints(mol, position, g);
+  rotatable_bonds(mol, position, g);
 
   // Shortest paths in bonds (Floyd-Warshall on the heavy-atom graph).
   const double far = 1e3;

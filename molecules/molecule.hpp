@@ -9,6 +9,7 @@
 // SMILES and the reason.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -60,6 +61,12 @@ struct MolGraph {
   /// trans, the sign of (a - b) . (d - c). [D, 4] int64.
   torch::Tensor cis_trans;
   torch::Tensor cis_sign;
+  /// Rotatable bonds, the axes of the samples' torsion-space starts: single, outside rings,
+  /// between two atoms that each have another heavy neighbour, not an amide C-N and not next to a
+  /// triple bond. Rows {i, j} (canonical indices); moving[r] the atoms on j's side of bond r (j
+  /// included; the smaller side).
+  std::vector<std::array<int64_t, 2>> rotatable;
+  std::vector<std::vector<int64_t>> moving;
 };
 
 /// Signed chiral volumes [C] of g.chiral at positions x [N, 3] and the cis/trans products [D] of

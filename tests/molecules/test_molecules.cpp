@@ -868,3 +868,42 @@ TEST_CASE("the inference relaxation and the batched samples give the differentia
   // Different samples are different conformers.
   CHECK((batched[1] - batched[2]).abs().max().item<double>() > 0.05);
 }
+
+TEST_CASE("rotatable bonds: single, acyclic, between two inner atoms, amides and triple bonds kept",
+          "[molecules]") {
+  auto count = [](const std::string& smiles) { return nm::featurize(*nm::parse_smiles(smiles)).rotatable.size(); };
+  CHECK(count("CCCC") == 1);             // the middle bond only: the ends have no other neighbour
+  CHECK(count("c1ccccc1") == 0);         // ring bonds
+  CHECK(count("c1ccccc1-c1ccccc1") == 1);  // biphenyl's link
+  CHECK(count("CC(=O)Nc1ccccc1") == 1);  // acetanilide: N-aryl turns, the amide C-N does not
+  CHECK(count("CC#CC") == 0);            // next to the triple bond
+  CHECK(count("C=CC=C") == 1);           // the single bond between the two double bonds
+  // Each moving side is the smaller side of its bond and holds the bond's second atom.
+  const auto g = nm::featurize(*nm::parse_smiles("CCCCOc1ccc(CC(=O)NCCN(C)C)cc1"));
+  REQUIRE(!g.rotatable.empty());
+  for (std::size_t r = 0; r < g.rotatable.size(); ++r) {
+    const auto& side = g.moving[r];
+    CHECK(2 * static_cast<int64_t>(side.size()) <= g.atoms + 1);
+    CHECK(std::find(side.begin(), side.end(), g.rotatable[r][1]) != side.end());
+    CHECK(std::find(side.begin(), side.end(), g.rotatable[r][0]) == side.end());
+  }
+}
+
+TEST_CASE("torsion-space starts give a flexible molecule's samples more distinct shapes", "[molecules]") {
+  // The same samples with and without turned torsions: after pruning at 0.7 Å (heavy atoms), more
+  // of them remain distinct when their starts differ in torsions; sample 0 is the same either way.
+  auto distinct = [](bool torsions) {
+    nm::ConformOptions o;
+    o.num_confs = 24;
+    o.prune_rms = 0.7;
+    o.torsion_starts = torsions;
+    o.add_hydrogens = false;
+    const auto c = nm::Conformer(o).conform("CCCCOc1ccc(CC(=O)NCCN(C)C)cc1");
+    return c.coordinates;
+  };
+  const auto with = distinct(true), without = distinct(false);
+  CHECK(with.size() >= without.size() + 6);
+  CHECK((with[0] - without[0]).norm() == 0.0);
+  for (std::size_t a = 0; a < with.size(); ++a)
+    for (std::size_t b = a + 1; b < with.size(); ++b) CHECK(nm::kabsch_rmsd(with[a], with[b]) >= 0.7);
+}
