@@ -293,7 +293,7 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   conform->add_option("--format", c.format, "output format (any Open Babel format: sdf, mol2, pdb, xyz, ...)");
   conform->add_option("--model", c.model, "conformer model (default: $NOETHER_CONFORMER_MODEL, else the shipped one)");
   conform->add_option("--num-confs", c.num_confs,
-                      "conformers per molecule (different initial momenta), at most " + std::to_string(mol::kMaxNumConfs))->check(at_least(1))
+                      "conformers per molecule (the first, then starts with turned torsions and random momenta), at most " + std::to_string(mol::kMaxNumConfs))->check(at_least(1))
       ->capture_default_str();
   conform->add_option("--seed", c.seed,
                       "seed of the conformers after the first, as RDKit's randomSeed (the same seed, the same "
@@ -306,7 +306,7 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
       ->check(non_negative())
       ->capture_default_str();
   conform->add_flag("--sort-energy", c.sort_energy,
-                    "each molecule's conformers by MMFF94 energy, lowest first (after --refine)");
+                    "each molecule's conformers by MMFF94 energy, lowest first (after --refine; a molecule MMFF94 has no parameters for keeps sample order)");
   conform->add_option("--refine", c.refine, "none or mmff (MMFF94 relaxation)")->capture_default_str();
   conform->add_option("--batch-size", c.batch_size, "molecules per engine call")->check(at_least(1))->capture_default_str();
   conform->add_option("--threads", c.threads, "torch and OpenMP threads (default: all)")->check(at_least(0));

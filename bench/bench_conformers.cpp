@@ -4,6 +4,9 @@
 //   build/bench/bench_conformers --data-dir conformer-data --model models/conformer.pt [--json]
 //                                [--per-molecule rmsd.csv]   (each test molecule's first-conformer RMSDs)
 //                                [--scaling scaling.csv]     (time per molecule against heavy atoms)
+//                                [--scaling-extra bench/data/druglike.smi]  (more molecules for --scaling)
+//                                [--noether-only] [--no-torsion-starts] [--temperature T] [--refine mmff]
+//                                                            (the engine's accuracy alone, for sampling experiments)
 //
 // Metrics on heavy atoms, against the split's target geometry (ETKDGv3 + MMFF94, seed 42, or
 // Open Babel's fragment coordinates):
@@ -28,6 +31,7 @@
 #include <iostream>
 #include <map>
 #include <numeric>
+#include <sstream>
 
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/MolOps.h>
@@ -123,7 +127,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data_dir = "conformer-data", model, per_molecule, scaling;
+  std::string data_dir = "conformer-data", model, per_molecule, scaling, scaling_extra;
   bool as_json = false, noether_only = false, torsion_starts = true;
   double temperature = -1;
   nm::Refine refine = nm::Refine::kNone;
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
     else if (a == "--limit" && i + 1 < argc) limit = std::stol(argv[++i]);
     else if (a == "--per-molecule" && i + 1 < argc) per_molecule = argv[++i];
     else if (a == "--scaling" && i + 1 < argc) scaling = argv[++i];
+    else if (a == "--scaling-extra" && i + 1 < argc) scaling_extra = argv[++i];
     else if (a == "--json") as_json = true;
     else if (a == "--noether-only") noether_only = true;
     else if (a == "--no-torsion-starts") torsion_starts = false;
@@ -224,6 +229,14 @@ int main(int argc, char** argv) {
   }
 
   // ETKDG's side of the speed figures: SMILES to one embedded conformer with hydrogens.
+  auto etkdg_smiles = [&](const std::string& smiles) {
+    try {
+      auto m = nm::parse_smiles(smiles);
+      RDKit::MolOps::addHs(*m);
+      nm::embed_etkdg(*m, 1, seed, false);
+    } catch (const std::exception&) {
+    }
+  };
   auto etkdg_one = [&](long i) {
     try {
       auto m = nm::parse_smiles(test[i].smiles);
@@ -259,8 +272,25 @@ int main(int argc, char** argv) {
   json scaling_rows = json::array();
   if (!scaling.empty()) {
     omp_set_num_threads(1);
+    // The test molecules, and those of --scaling-extra (a SMILES file: drug-sized molecules).
+    std::vector<std::pair<std::string, std::string>> pool = inputs;
+    std::vector<int> heavy;
+    for (const auto& r : test) heavy.push_back(static_cast<int>(r.graph.atoms));
+    if (!scaling_extra.empty()) {
+      std::ifstream in(scaling_extra);
+      for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        std::string smiles, name;
+        if (!(words >> smiles) || smiles[0] == '#') continue;
+        words >> name;
+        auto m = nm::parse_smiles(smiles);
+        RDKit::MolOps::removeHs(*m);
+        pool.emplace_back(smiles, name);
+        heavy.push_back(static_cast<int>(m->getNumAtoms()));
+      }
+    }
     std::map<int, std::vector<long>> bins;  // first heavy-atom count of the bin -> molecules
-    for (long i = 0; i < n; ++i) bins[static_cast<int>(test[i].graph.atoms) / 5 * 5].push_back(i);
+    for (std::size_t i = 0; i < pool.size(); ++i) bins[heavy[i] / 5 * 5].push_back(static_cast<long>(i));
     nm::ConformOptions one;
     one.model = model;
     one.threads = 1;
@@ -269,10 +299,10 @@ int main(int argc, char** argv) {
     csv << "heavy_atoms_from,heavy_atoms_to,molecules,etkdg_ms_per_molecule,noether_ms_per_molecule,ratio\n";
     for (const auto& [lo, members] : bins) {
       auto t0 = std::chrono::steady_clock::now();
-      for (long i : members) etkdg_one(i);
+      for (long i : members) etkdg_smiles(pool[static_cast<std::size_t>(i)].first);
       const double t_etkdg = seconds_since(t0);
       std::vector<std::pair<std::string, std::string>> bin_inputs;
-      for (long i : members) bin_inputs.push_back(inputs[static_cast<std::size_t>(i)]);
+      for (long i : members) bin_inputs.push_back(pool[static_cast<std::size_t>(i)]);
       t0 = std::chrono::steady_clock::now();
       (void)c.conform_all(bin_inputs);
       const double t_engine = seconds_since(t0);

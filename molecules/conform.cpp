@@ -17,6 +17,7 @@
 #include "molecules/alignment.hpp"
 #include "molecules/engine_file.hpp"
 #include "molecules/mmff.hpp"
+#include "noether/blas_threads.hpp"
 #include "noether/config.hpp"
 #include "noether/data_path.hpp"
 #include "noether/error.hpp"
@@ -189,6 +190,10 @@ std::vector<Conformation> Conformer::conform_all(
       if (!failure) failure = std::current_exception();
     }
   };
+  // BLAS runs single-threaded inside the workers, and gets its thread count back after: OpenBLAS's
+  // one pool of threads serves one call at a time (two workers sharing it measured barely faster
+  // than one), and a fixed split of each product keeps the answer the same on any number of workers.
+  const ScopedBlasThreads blas_one(1);
   if (workers <= 1) {
     work();
   } else {
@@ -222,8 +227,10 @@ int64_t engine_sample(int64_t s, int64_t seed) {
   return s == 0 ? 0 : s + seed * (kMaxNumConfs + kStereoRetries + 1);
 }
 
-/// Re-adds the molecule's conformers in order of MMFF94 energy, lowest first (stable).
+/// Re-adds the molecule's conformers in order of MMFF94 energy, lowest first (stable); a molecule
+/// MMFF94 has no parameters for keeps the sample order.
 void sort_conformers_by_energy(RDKit::RWMol& mol) {
+  if (!has_mmff_parameters(mol)) return;
   std::vector<std::pair<double, RDKit::Conformer>> confs;
   for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c)
     confs.emplace_back(mmff_energy(mol, static_cast<int>((*c)->getId())), **c);

@@ -7,9 +7,10 @@
 //   Conformer engine(options);                  // load the model once, then many molecules
 //   auto all = engine.conform_all(inputs);      // batched; failures recorded, order kept
 //
-// A library call reads no environment variable and changes no process-wide setting: the model
-// comes from ConformOptions::model or the configured directories (shipped_model_path()), and the
-// worker threads from ConformOptions::threads.
+// A library call reads no environment variable and changes no process-wide setting for longer
+// than the call: the model comes from ConformOptions::model or the configured directories
+// (shipped_model_path()), the worker threads from ConformOptions::threads (while two or more
+// run, the BLAS library runs single-threaded in each: noether/blas_threads.hpp).
 #pragma once
 
 #include <cstdint>

@@ -23,4 +23,9 @@ double mmff_energy(RDKit::ROMol& mol, int conf_id) {
   return ff->calcEnergy();
 }
 
+bool has_mmff_parameters(const RDKit::ROMol& mol) {
+  RDKit::ROMol copy(mol);  // MMFFMolProperties sets the atom types on the molecule it is given
+  return RDKit::MMFF::MMFFMolProperties(copy, "MMFF94").isValid();
+}
+
 }  // namespace noether::molecules

@@ -20,4 +20,7 @@ void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
 /// stands. Throws InvalidInput when MMFF94 has no parameters for the molecule.
 double mmff_energy(RDKit::ROMol& mol_with_hs, int conf_id);
 
+/// Whether MMFF94 has parameters for every atom and bond of the molecule (with hydrogens).
+bool has_mmff_parameters(const RDKit::ROMol& mol_with_hs);
+
 }  // namespace noether::molecules

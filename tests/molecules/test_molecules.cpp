@@ -24,6 +24,7 @@
 #include "molecules/mmff.hpp"
 #include "molecules/molecule.hpp"
 #include "molecules/training.hpp"
+#include "noether/blas_threads.hpp"
 #include "noether/error.hpp"
 
 namespace nm = noether::molecules;
@@ -696,6 +697,7 @@ TEST_CASE("conform_all changes no process-wide setting and gives the same answer
           "[molecules][rdkit]") {
   // torch::get_num_threads() first: torch sets this thread's OpenMP count on its first use.
   const int torch_before = torch::get_num_threads(), omp_before = omp_get_max_threads();
+  const int blas_before = noether::blas_threads();  // single-threaded during the call only
   const std::vector<std::pair<std::string, std::string>> inputs = {
       {"CCO", "a"}, {"c1ccccc1O", "b"}, {"C[C@@H](O)c1ccccc1", "c"}, {"C1CC(", "bad"}, {"CC(=O)Nc1ccc(O)cc1", "d"}};
   std::vector<std::vector<nm::Conformation>> runs;
@@ -707,6 +709,7 @@ TEST_CASE("conform_all changes no process-wide setting and gives the same answer
     runs.push_back(nm::Conformer(o).conform_all(inputs));
     CHECK(omp_get_max_threads() == omp_before);
     CHECK(torch::get_num_threads() == torch_before);
+    CHECK(noether::blas_threads() == blas_before);
   }
   for (std::size_t r = 1; r < runs.size(); ++r)
     for (std::size_t i = 0; i < inputs.size(); ++i) {
