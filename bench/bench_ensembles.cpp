@@ -4,6 +4,7 @@
 //
 //   build/bench/bench_ensembles --data-dir conformer-data --model models/conformer.pt
 //       [--druglike bench/data/druglike.smi] [--per-group 100] [--confs 50] [--threads 2] [--json]
+//       [--noether-only] [--no-torsion-starts] [--temperature T]   (sampling experiments)
 //
 // Groups (every k-th molecule, k chosen so a group holds at most --per-group of them):
 //   test-flexible   the test split's ETKDG+MMFF molecules; target: the split's conformer
@@ -245,7 +246,8 @@ int main(int argc, char** argv) {
   std::string data_dir = "conformer-data", model, druglike = "bench/data/druglike.smi";
   std::size_t per_group = 100;
   int confs = 50, threads = 2;
-  bool as_json = false;
+  bool as_json = false, noether_only = false, torsion_starts = true;
+  double temperature = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--data-dir" && i + 1 < argc) data_dir = argv[++i];
@@ -255,6 +257,9 @@ int main(int argc, char** argv) {
     else if (a == "--confs" && i + 1 < argc) confs = std::stoi(argv[++i]);
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--json") as_json = true;
+    else if (a == "--noether-only") noether_only = true;  // sampling experiments: the references are cached
+    else if (a == "--no-torsion-starts") torsion_starts = false;
+    else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
     else {
       std::cerr << "usage: bench_ensembles [--data-dir DIR] [--model FILE] [--druglike FILE.smi] [--per-group N] "
                    "[--confs K] [--threads T] [--json]\n";
@@ -333,24 +338,30 @@ int main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t i = 0; i < n; ++i) {
+      if (noether_only) continue;
       auto mol = nm::parse_smiles(items[i].smiles);
       RDKit::MolOps::addHs(*mol);
       nm::embed_etkdg(*mol, confs, 61453, false);
       etkdg[i] = std::move(mol);
     }
     seconds["etkdg"] = seconds_since(t0);
-    for (const auto& m : etkdg) generated["etkdg"].push_back(all_heavy_coords(*m));
-    t0 = std::chrono::steady_clock::now();
+    if (!noether_only) {
+      for (const auto& m : etkdg) generated["etkdg"].push_back(all_heavy_coords(*m));
+      t0 = std::chrono::steady_clock::now();
 #pragma omp parallel for schedule(dynamic, 1)
-    for (std::size_t i = 0; i < n; ++i)
-      for (auto c = etkdg[i]->beginConformers(); c != etkdg[i]->endConformers(); ++c)
-        nm::mmff_optimize(*etkdg[i], static_cast<int>((*c)->getId()));
-    seconds["etkdg_mmff"] = seconds["etkdg"] + seconds_since(t0);
-    for (const auto& m : etkdg) generated["etkdg_mmff"].push_back(all_heavy_coords(*m));
+      for (std::size_t i = 0; i < n; ++i)
+        for (auto c = etkdg[i]->beginConformers(); c != etkdg[i]->endConformers(); ++c)
+          nm::mmff_optimize(*etkdg[i], static_cast<int>((*c)->getId()));
+      seconds["etkdg_mmff"] = seconds["etkdg"] + seconds_since(t0);
+      for (const auto& m : etkdg) generated["etkdg_mmff"].push_back(all_heavy_coords(*m));
+    }
     std::vector<std::pair<std::string, std::string>> inputs;
     for (const auto& it : items) inputs.emplace_back(it.smiles, it.name);
     for (const auto refine : {nm::Refine::kNone, nm::Refine::kMmff}) {
+      if (noether_only && refine == nm::Refine::kMmff) continue;
       nm::ConformOptions o;
+      o.torsion_starts = torsion_starts;
+      o.temperature = temperature;
       o.model = model;
       o.num_confs = confs;
       o.refine = refine;
@@ -376,6 +387,7 @@ int main(int argc, char** argv) {
     std::printf("%-13s %6s %6s %6s | %6s %6s %6s | %6s %6s %6s | %8s\n", "method", "first", "best10", "best50",
                 "COV-R.75", "1.25", "AMR-R", "COV-P.75", "1.25", "AMR-P", "mol/s");
     for (const char* m : {"etkdg", "etkdg_mmff", "noether", "noether_mmff"}) {
+      if (!methods.contains(m)) continue;
       const auto& j = methods[m];
       std::printf("%-13s %6.3f %6.3f %6.3f | %8.3f %6.3f %6.3f | %8.3f %6.3f %6.3f | %8.1f\n", m,
                   j["rmsd_first_median"].get<double>(), j["rmsd_best10_median"].get<double>(),

@@ -3,6 +3,7 @@
 #include "molecules/io.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -47,14 +48,35 @@ std::string format_molecules(const std::vector<OutputRecord>& records, const std
     // RDKit writes SD files itself: a tenth of the time of handing each molecule block to Open
     // Babel to read and write again (measured on drug-sized molecules), with the same atoms,
     // bonds, charges and coordinates. The first line of each block is the record's name.
-    std::string out;
-    for (const auto& r : records) {
-      NOETHER_CHECK(r.mol != nullptr, "null molecule in output records");
-      std::string block = RDKit::MolToMolBlock(*r.mol, /*includeStereo=*/true, r.conf_id);
-      std::string title = r.name;
-      std::replace(title.begin(), title.end(), '\n', ' ');
-      out += title + block.substr(std::min(block.find('\n'), block.size())) + "$$$$\n";
+    // Molecules are written on OpenMP's threads, each molecule's conformers by one thread (they
+    // share the molecule), and joined in order.
+    std::vector<std::size_t> starts;  // the first record of each run of records of one molecule
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      NOETHER_CHECK(records[i].mol != nullptr, "null molecule in output records");
+      if (i == 0 || records[i].mol != records[i - 1].mol) starts.push_back(i);
     }
+    starts.push_back(records.size());
+    const auto groups = static_cast<long>(starts.size()) - 1;
+    std::vector<std::string> texts(static_cast<std::size_t>(groups));
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 16)
+    for (long g = 0; g < groups; ++g) {
+      try {
+        for (std::size_t i = starts[static_cast<std::size_t>(g)]; i < starts[static_cast<std::size_t>(g) + 1]; ++i) {
+          const auto& r = records[i];
+          const std::string block = RDKit::MolToMolBlock(*r.mol, /*includeStereo=*/true, r.conf_id);
+          std::string title = r.name;
+          std::replace(title.begin(), title.end(), '\n', ' ');
+          texts[static_cast<std::size_t>(g)] += title + block.substr(std::min(block.find('\n'), block.size())) + "$$$$\n";
+        }
+      } catch (...) {
+#pragma omp critical(noether_format_molecules)
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+    std::string out;
+    for (const auto& t : texts) out += t;
     return out;
   }
   OpenBabel::OBConversion conv;
