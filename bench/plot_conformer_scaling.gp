@@ -11,5 +11,5 @@ set xlabel "heavy atoms (bin centre)"
 set ylabel "milliseconds per molecule, one thread"
 set title "SMILES to one 3-D conformer with hydrogens: ETKDGv3 against noether"
 plot csv skip 1 using (($1 + $2) / 2):4 with linespoints lw 2 pt 7 title "RDKit ETKDGv3", \
-     csv skip 1 using (($1 + $2) / 2):5 with linespoints lw 2 pt 5 title "noether (conform_all)", \
+     csv skip 1 using (($1 + $2) / 2):5 with linespoints lw 2 pt 5 title "noether (Conformer::conform\\_all)", \
      csv skip 1 using (($1 + $2) / 2):5:(sprintf("%.0fx", $6)) with labels offset 0,-1 notitle
