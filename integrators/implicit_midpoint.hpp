@@ -37,6 +37,9 @@ int implicit_midpoint_step(State& y, double t, double dt, F&& f, const ImplicitO
   double change = 0.0;
   for (int it = 1; it <= o.max_iterations; ++it) {
     State next = y + dt * f(tm, State(0.5 * (y + y1)));
+    // A non-finite iterate ends the iteration: inf - inf is NaN, which max_abs may skip, and an
+    // infinite scale would accept any change.
+    if (!T::all_finite(next)) break;
     change = T::max_abs(State(next - y1));
     const double scale = 1.0 + T::max_abs(next);
     y1 = std::move(next);

@@ -19,6 +19,7 @@
 
 #include "integrators/adaptive.hpp"
 #include "integrators/composition.hpp"
+#include "integrators/discrete_gradient.hpp"
 #include "integrators/dop853.hpp"
 #include "integrators/dopri5.hpp"
 #include "integrators/euler.hpp"

@@ -281,6 +281,29 @@ TEST_CASE("every scheme gives the same numbers on Eigen vectors and batched tens
           [&](torch::Tensor& y) { ni::dop853_step(y, 0.0, dt, kepler_field); });
   compare("implicit_midpoint", [&](Vector& y) { ni::implicit_midpoint_step(y, 0.0, dt, field); },
           [&](torch::Tensor& y) { ni::implicit_midpoint_step(y, 0.0, dt, kepler_field); });
+  compare("avf",
+          [&](Vector& y) {
+            auto grad = [](const Vector& z) {
+              Vector g(4);
+              g << z.head(2) / std::pow(z.head(2).norm(), 3), z.tail(2);
+              return g;
+            };
+            auto s = [](const Vector&, const Vector& v) {
+              Vector out(4);
+              out << v.tail(2), -v.head(2);
+              return out;
+            };
+            ni::avf_step(y, dt, grad, s);
+          },
+          [&](torch::Tensor& y) {
+            auto grad = [&](const torch::Tensor& z) {
+              return torch::cat({qt(z.narrow(-1, 0, 2)), z.narrow(-1, 2, 2)}, -1);
+            };
+            auto s = [](const torch::Tensor&, const torch::Tensor& v) {
+              return torch::cat({v.narrow(-1, 2, 2), -v.narrow(-1, 0, 2)}, -1);
+            };
+            ni::avf_step(y, dt, grad, s);
+          });
   compare("leapfrog",
           [&](Vector& y) {
             Vector q = y.head(2), p = y.tail(2);
