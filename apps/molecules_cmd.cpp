@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <omp.h>
 #include <nlohmann/json.hpp>
 
 #include "apps/options.hpp"
@@ -52,6 +53,8 @@ struct TrainConformerArgs {
   int64_t limit = 0, epochs = 20, batch_size = 32;
   int max_atoms = 32, threads = 0;
   double lr = 2e-3, bond_weight = 5.0, focus = 0.0, focus_center = 0.0, stereo_weight = 1.0, ema = 0.0;
+  double ensemble_weight = 0.0;
+  int ensemble_size = 10;
   bool stereo_weight_given = false;  ///< --stereo-weight on the command line (applies on --resume too)
   bool no_symmetric = false;
   int64_t hidden = 96, rounds = 4, steps = 32;
@@ -196,10 +199,12 @@ int conform_command(const ConformArgs& a) {
 }
 
 int train_conformer_command(const TrainConformerArgs& a) {
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  if (a.threads > 0) torch::set_num_threads(a.threads);
+  // BLAS single-threaded: the engine's products are small and its many elementwise operations
+  // are torch's; torch's and OpenBLAS's thread pools side by side spin against each other. One
+  // epoch of the shipped recipe's data on the 2-core VM: 63 s with both at 2 threads (the default
+  // before), 25 s with torch at 2 and BLAS at 1, 26 s with both at 1.
+  set_blas_threads(1);
   mol::DatasetOptions d;
   d.cache_dir = a.data_dir;
   d.limit = a.limit;
@@ -218,10 +223,15 @@ int train_conformer_command(const TrainConformerArgs& a) {
   o.focus_center = a.focus_center;
   o.ema = a.ema;
   o.symmetric = !a.no_symmetric;
+  o.ensemble_weight = a.ensemble_weight;
   o.seed = a.seed;
   o.checkpoint = a.output;
   o.validate();  // before the data set, which may take a minute to build
-  const auto data = mol::load_or_build_dataset(d, !a.quiet && !a.json);
+  auto data = mol::load_or_build_dataset(d, !a.quiet && !a.json);
+  if (a.ensemble_weight > 0 && a.epochs > 0)  // ETKDG + MMFF94 with the targets' seed, built once
+    mol::attach_reference_ensembles(data.train, a.ensemble_size, 42,
+                                    a.data_dir + "/ensembles-" + std::to_string(a.ensemble_size) + ".txt",
+                                    a.threads > 0 ? a.threads : omp_get_max_threads(), !a.quiet && !a.json);
   int64_t start_epoch = 0;
   mol::ConformerEngine engine{nullptr};
   if (a.resume) {
@@ -337,6 +347,16 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
   train->add_option("--bond-weight", t.bond_weight, "weight of the bond-length and bond-angle distance loss")->check(non_negative())->capture_default_str();
   train->add_option("--focus", t.focus, "weight each molecule's loss by 1 / (its RMSD + FOCUS) A; 0: plain mean")->check(non_negative())->capture_default_str();
   train->add_option("--focus-center", t.focus_center, "with --focus: weight by 1 / (|RMSD - CENTER| + FOCUS)")->check(non_negative())->capture_default_str();
+  train->add_option("--ensemble-weight", t.ensemble_weight,
+                    "also train one further sample a step (turned torsions, random momenta) towards the nearest of "
+                    "each molecule's ETKDG+MMFF reference conformers, with this weight (0: the first conformer only)")
+      ->check(non_negative())
+      ->capture_default_str();
+  train->add_option("--ensemble-size", t.ensemble_size,
+                    "reference conformers per flexible training molecule for --ensemble-weight (built once into "
+                    "DATA_DIR/ensembles-N.txt)")
+      ->check(at_least(1, 100))
+      ->capture_default_str();
   train->add_option("--ema", t.ema, "save the moving average of the weights, with this decay per step (0: the last step's)")->check(fraction())->capture_default_str();
   train->add_flag("--no-symmetric", t.no_symmetric,
                   "score against the target's labels as read, not its best-fitting symmetric relabelling");

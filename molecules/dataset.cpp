@@ -403,4 +403,62 @@ ConformerDataset load_or_build_dataset(const DatasetOptions& options, bool progr
   return d;
 }
 
+void attach_reference_ensembles(std::vector<ConformerRecord>& records, int count, unsigned seed,
+                                const std::string& cache, int threads, bool progress) {
+  if (count < 1) throw InvalidInput("reference ensembles: count must be at least 1");
+  // The cache: per molecule a line "smiles conformers atoms", then conformers * atoms lines "x y z".
+  std::map<std::string, std::vector<Eigen::MatrixX3d>> cached;
+  if (std::ifstream in(cache); in) {
+    std::string smiles;
+    int64_t confs = 0, atoms = 0;
+    while (in >> smiles >> confs >> atoms) {
+      auto& list = cached[smiles];
+      for (int64_t c = 0; c < confs; ++c) {
+        Eigen::MatrixX3d x(atoms, 3);
+        for (int64_t i = 0; i < atoms; ++i) in >> x(i, 0) >> x(i, 1) >> x(i, 2);
+        list.push_back(std::move(x));
+      }
+    }
+  }
+  std::vector<std::size_t> wanted;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (records[i].source == "etkdg-mmff") wanted.push_back(i);
+  bool all = true;
+  for (auto i : wanted) all = all && cached.count(records[i].smiles);
+  if (!all) {
+    Progress bar("reference ensembles", static_cast<long>(wanted.size()), progress, 1);
+    std::atomic<long> done{0};
+    std::vector<std::vector<Eigen::MatrixX3d>> built(wanted.size());
+#pragma omp parallel for schedule(dynamic, 4) num_threads(std::max(1, threads))
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+      const auto& r = records[wanted[w]];
+      try {
+        RDKit::RWMol h(*r.mol);
+        RDKit::MolOps::addHs(h);
+        const auto ids = embed_etkdg(h, count, seed, true);  // hydrogens after the heavy atoms: graph order holds
+        for (int id : ids) built[w].push_back(heavy_coordinates(h, r.graph, id));
+      } catch (const std::exception&) {
+      }
+      const long finished = ++done;
+      if (omp_get_thread_num() == 0) bar.update(finished);
+    }
+    bar.finish();
+    for (std::size_t w = 0; w < wanted.size(); ++w) cached[records[wanted[w]].smiles] = std::move(built[w]);
+    write_file_atomically(cache, [&](std::ostream& os) {
+      os.precision(6);
+      os << std::fixed;
+      for (const auto& [smiles, list] : cached) {
+        if (list.empty()) continue;
+        os << smiles << ' ' << list.size() << ' ' << list.front().rows() << '\n';
+        for (const auto& x : list)
+          for (Eigen::Index i = 0; i < x.rows(); ++i) os << x(i, 0) << ' ' << x(i, 1) << ' ' << x(i, 2) << '\n';
+      }
+    });
+  }
+  for (auto i : wanted) {
+    auto it = cached.find(records[i].smiles);
+    if (it != cached.end()) records[i].ensemble = it->second;
+  }
+}
+
 }  // namespace noether::molecules

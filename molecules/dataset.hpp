@@ -55,6 +55,9 @@ struct ConformerRecord {
   /// target[symmetries[k][i]] for atom i, an equally valid answer (a phenyl ring turned over, a
   /// carboxylate's oxygens swapped), which the training loss may use instead.
   torch::Tensor symmetries;
+  /// Reference ensemble (attach_reference_ensembles): other low-energy conformers of the
+  /// molecule, [N, 3] each in graph order; empty until attached, and for rigid fragments.
+  std::vector<Eigen::MatrixX3d> ensemble;
 };
 
 constexpr int kMaxSymmetries = 64;
@@ -75,6 +78,13 @@ ConformerRecord make_record(std::unique_ptr<RDKit::RWMol> heavy, std::string nam
 
 /// Reads one split file of the cache (SDF with noether_* properties).
 std::vector<ConformerRecord> read_split(const std::string& path);
+
+/// Gives each ETKDG+MMFF record of `records` a reference ensemble of `count` ETKDGv3 + MMFF94
+/// conformers (seed `seed`), what the engine's later samples are trained towards; Open Babel
+/// fragments (rigid) get none. Read from `cache` (a text file keyed by canonical SMILES) when it
+/// holds them all, else built on `threads` threads and written there atomically.
+void attach_reference_ensembles(std::vector<ConformerRecord>& records, int count, unsigned seed,
+                                const std::string& cache, int threads, bool progress);
 
 /// RDKit ETKDGv3 conformers of a molecule with explicit hydrogens: ids of the conformers made
 /// (empty when embedding failed). With mmff, each is then optimised with MMFF94 (mmff.hpp).

@@ -2,6 +2,7 @@
 #include "molecules/training.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -50,6 +51,8 @@ void ConformerTrainOptions::validate() const {
   if (!(focus >= 0)) throw InvalidInput("train-conformer: focus must be >= 0");
   if (!(focus_center >= 0)) throw InvalidInput("train-conformer: focus center must be >= 0");
   if (!(ema >= 0 && ema < 1)) throw InvalidInput("train-conformer: ema must be in [0, 1), got " + std::to_string(ema));
+  if (!(ensemble_weight >= 0) || !std::isfinite(ensemble_weight))
+    throw InvalidInput("train-conformer: ensemble weight must be a finite number >= 0");
 }
 
 torch::Tensor closest_symmetric_target(const torch::Tensor& q, const torch::Tensor& target,
@@ -111,6 +114,52 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
   return {loss, rmsd, dist};
 }
 
+namespace {
+
+// The term of ConformerTrainOptions::ensemble_weight, per molecule [G]: one more sample of each
+// molecule against the reference conformer (ensemble member, or the target) nearest to it.
+torch::Tensor sample_loss(ConformerEngineImpl& engine, const MolBatch& b, const std::vector<const ConformerRecord*>& rs,
+                          const ConformerTrainOptions& o, int64_t sample) {
+  const bool before = engine.torsion_starts();
+  engine.set_torsion_starts(true);
+  const auto q = engine.forward(b, sample);
+  engine.set_torsion_starts(before);
+  // The nearest reference of each molecule, chosen without gradient, as one [N, 3] target.
+  std::vector<torch::Tensor> refs;
+  {
+    torch::NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (const auto* r : rs) {
+      const auto n = r->graph.atoms;
+      const auto mine = q.narrow(0, offset, n).to(torch::kDouble).contiguous();
+      Eigen::MatrixX3d x(n, 3);
+      for (int64_t i = 0; i < n; ++i)
+        for (int k = 0; k < 3; ++k) x(i, k) = mine[i][k].item<double>();
+      const Eigen::MatrixX3d* best = &r->target;
+      double best_rmsd = kabsch_rmsd(x, r->target);
+      for (const auto& e : r->ensemble)
+        if (const double d = kabsch_rmsd(x, e); d < best_rmsd) best_rmsd = d, best = &e;
+      auto t = torch::empty({n, 3}, torch::kDouble);
+      auto acc = t.accessor<double, 2>();
+      for (int64_t i = 0; i < n; ++i)
+        for (int k = 0; k < 3; ++k) acc[i][k] = (*best)(i, k);
+      refs.push_back(t.to(torch::kFloat));
+      offset += n;
+    }
+  }
+  const auto target = torch::cat(refs);
+  const auto rmsd = kabsch_rmsd(q, target, b.graph.node_to_graph, b.num_graphs());
+  auto loss = o.w_rmsd * rmsd;
+  if (o.w_local > 0) {
+    const auto near = (b.pair_hops <= 2).nonzero().squeeze(1);
+    loss = loss + o.w_local * pair_distance_mse(q, target, b.pairs.index_select(1, near),
+                                                b.pair_graph.index_select(0, near), b.num_graphs());
+  }
+  return loss;
+}
+
+}  // namespace
+
 ConformerMetrics evaluate_conformer(ConformerEngineImpl& engine, const std::vector<ConformerRecord>& records,
                                     const ConformerTrainOptions& o) {
   torch::NoGradGuard no_grad;
@@ -166,8 +215,11 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
     std::vector<const ConformerRecord*> rs;
     for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
       rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
-    const auto [l, r, d] = conformer_loss(*engine, batch_of(rs), stack_targets(rs), o, &rs);
-    const auto objective = o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
+    const auto batch = batch_of(rs);
+    const auto [l, r, d] = conformer_loss(*engine, batch, stack_targets(rs), o, &rs);
+    auto objective = o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
+    if (o.ensemble_weight > 0)  // a sample id of its own for every step: other starts each time
+      objective = objective + o.ensemble_weight * sample_loss(*engine, batch, rs, o, 1 + step).mean();
     return {objective, l.mean().item<double>()};  // report the plain loss, comparable with validation
   };
   physics::TrainerHooks hooks;

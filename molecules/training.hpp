@@ -45,6 +45,12 @@ struct ConformerTrainOptions {
   /// Score each molecule against the relabelling of its target by the molecule's own symmetry
   /// that fits best (see conformer_loss); false: the target's labels as read.
   bool symmetric = true;
+  /// > 0: each step also relaxes one further sample of every molecule (a turned-torsion start and
+  /// random momenta, as conform's samples after the first) and adds this weight times its RMSD
+  /// (plus the bond and angle term) to the reference conformer it lies nearest: the record's
+  /// ensemble (attach_reference_ensembles) or, without one, its target. Teaches the samples to
+  /// settle in other low-energy shapes rather than drift back or stay strained. 0: sample 0 only.
+  double ensemble_weight = 0.0;
   std::string checkpoint;        ///< saved after every epoch when set
   void validate() const;
 };

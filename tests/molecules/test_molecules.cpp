@@ -910,3 +910,58 @@ TEST_CASE("torsion-space starts give a flexible molecule's samples more distinct
   for (std::size_t a = 0; a < with.size(); ++a)
     for (std::size_t b = a + 1; b < with.size(); ++b) CHECK(nm::kabsch_rmsd(with[a], with[b]) >= 0.7);
 }
+
+TEST_CASE("reference ensembles: ETKDG+MMFF conformers in graph order, cached, none for fragments; "
+          "the ensemble term trains", "[molecules][rdkit]") {
+  std::vector<nm::ConformerRecord> records;
+  records.push_back(nm::make_record(embedded("CCCCOc1ccccc1", 5, true), "butoxybenzene", "etkdg-mmff"));
+  records.push_back(nm::make_record(embedded("CCOC(=O)CCN", 5, true), "ester", "etkdg-mmff"));
+  records.push_back(nm::make_record(embedded("c1ccc2ccccc2c1", 5, true), "naphthalene", "openbabel-fragment"));
+  const std::string cache = "test_ensembles_cache.txt";
+  std::remove(cache.c_str());
+  nm::attach_reference_ensembles(records, 4, 42, cache, 1, false);
+  CHECK(records[2].ensemble.empty());  // rigid fragments have none
+  for (std::size_t m = 0; m < 2; ++m) {
+    const auto& r = records[m];
+    INFO(r.name);
+    REQUIRE(!r.ensemble.empty());
+    CHECK(r.ensemble.size() <= 4);
+    for (const auto& x : r.ensemble) {
+      REQUIRE(x.rows() == r.graph.atoms);
+      // In graph order: every bond as long as the target's (both MMFF94 minima) to 0.05 Å.
+      const auto ei = r.graph.edge_index.accessor<int64_t, 2>();
+      for (int64_t e = 0; e < r.graph.edge_index.size(1); ++e) {
+        const auto i = ei[0][e], j = ei[1][e];
+        CHECK(std::abs((x.row(i) - x.row(j)).norm() - (r.target.row(i) - r.target.row(j)).norm()) < 0.05);
+      }
+    }
+  }
+  // The cache gives the same conformers back (written to 1e-6 Å).
+  auto again = records;
+  for (auto& r : again) r.ensemble.clear();
+  nm::attach_reference_ensembles(again, 4, 42, cache, 1, false);
+  for (std::size_t m = 0; m < 2; ++m) {
+    REQUIRE(again[m].ensemble.size() == records[m].ensemble.size());
+    for (std::size_t k = 0; k < records[m].ensemble.size(); ++k)
+      CHECK((again[m].ensemble[k] - records[m].ensemble[k]).cwiseAbs().maxCoeff() < 1e-5);
+  }
+  std::remove(cache.c_str());
+  // Training with the ensemble term runs and stays finite; a negative weight is refused.
+  nm::ConformerTrainOptions o;
+  o.engine.hidden = 16;
+  o.engine.rounds = 1;
+  o.engine.steps = 4;
+  o.epochs = 2;
+  o.batch_size = 3;
+  o.ensemble_weight = 1.0;
+  nm::ConformerDataset data;
+  data.train = records;
+  data.valid = records;
+  torch::manual_seed(0);
+  nm::ConformerEngine engine(o.engine);
+  const auto s = nm::train_conformer(engine, data, o, false);
+  CHECK(std::isfinite(s.train_loss));
+  CHECK(std::isfinite(s.valid.rmsd_median));
+  o.ensemble_weight = -1;
+  CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
+}
