@@ -1,6 +1,7 @@
 #!/usr/bin/env sh
 # Trains the conformation model noether ships (models/conformer.pt), from scratch, in seven stages
-# of `noether train-conformer` (155 epochs, about 40 min on one thread of the idle 2-core VM):
+# of `noether train-conformer` (155 epochs at about 26 s each on one thread of the idle 2-core VM, about 70 min;
+# 40 min when OpenBLAS still took the second core unasked):
 #   1. 50 epochs of the plain loss at lr 1e-3 (at the default 2e-3 some long runs diverged);
 #   2-5. fine-tuning with --focus (each molecule's loss divided by |RMSD - center| + focus), which
 #        leans on molecules that are nearly right;
