@@ -114,4 +114,16 @@ int avf_step(State& x, double dt, GradH&& grad_h, ApplyS&& apply_s, const Discre
   throw NumericalError(os.str());
 }
 
+/// The AVF step of a vector field f(t, x), in place: x1 = x0 + dt * integral_0^1 f(t + dt/2,
+/// x0 + s (x1 - x0)) ds. For a Hamiltonian field f = J grad H with a constant J this is avf_step
+/// with S = J (J J^T = I), so H is kept to round-off; for any other field it is a second-order,
+/// time-symmetric method. Returns the evaluations of f. This is the registry's "avf".
+template <class State, class F>
+long avf_field_step(State& y, double t, double dt, F&& f, const DiscreteGradientOptions& o = {}) {
+  const double tm = t + 0.5 * dt;
+  const int iterations = avf_step(
+      y, dt, [&](const State& x) { return f(tm, x); }, [](const State&, const State& v) { return v; }, o);
+  return 1 + static_cast<long>(iterations) * o.nodes;
+}
+
 }  // namespace noether::integrators

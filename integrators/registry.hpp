@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "integrators/discrete_gradient.hpp"
 #include "integrators/euler.hpp"
 #include "integrators/implicit_midpoint.hpp"
 #include "integrators/leapfrog.hpp"
@@ -39,6 +40,7 @@ enum class Scheme {
   kYoshida4,
   kYoshida6,
   kImplicitMidpoint,
+  kAvf,
   kTao
 };
 
@@ -58,8 +60,8 @@ struct SchemeInfo {
 };
 
 /// Every scheme, in a stable order (the order `noether integrators` prints).
-inline const std::array<SchemeInfo, 10>& schemes() {
-  static const std::array<SchemeInfo, 10> table{{
+inline const std::array<SchemeInfo, 11>& schemes() {
+  static const std::array<SchemeInfo, 11> table{{
       {Scheme::kEuler, "euler", 1, false, false, SchemeForm::kField, "1", "explicit Euler"},
       {Scheme::kRk4, "rk4", 4, false, false, SchemeForm::kField, "4", "classical Runge-Kutta"},
       {Scheme::kDopri5, "dopri5", 5, false, false, SchemeForm::kAdaptive, "6 per accepted step",
@@ -76,6 +78,8 @@ inline const std::array<SchemeInfo, 10>& schemes() {
        "Yoshida 7-stage composition of leapfrog"},
       {Scheme::kImplicitMidpoint, "implicit-midpoint", 2, true, false, SchemeForm::kField,
        "~5-15 (fixed-point)", "implicit midpoint rule, any H"},
+      {Scheme::kAvf, "avf", 2, false, false, SchemeForm::kField, "~15-45 (fixed-point)",
+       "average vector field: keeps H of a Hamiltonian field to round-off"},
       {Scheme::kTao, "tao", 2, true, false, SchemeForm::kTao, "4 gradients",
        "Tao's explicit scheme in extended phase space, --omega"},
   }};
@@ -118,7 +122,7 @@ inline Scheme parse_scheme(std::string_view name, std::initializer_list<Scheme> 
                      scheme_names(accepted));
 }
 
-/// One step of a kField scheme (euler, rk4, implicit-midpoint) on dy/dt = f(t, y), in place;
+/// One step of a kField scheme (euler, rk4, implicit-midpoint, avf) on dy/dt = f(t, y), in place;
 /// returns the evaluations of f. InvalidInput for a scheme of another form.
 template <class State, class F>
 long step_field(Scheme s, State& y, double t, double dt, F&& f) {
@@ -126,10 +130,11 @@ long step_field(Scheme s, State& y, double t, double dt, F&& f) {
     case Scheme::kEuler: euler_step(y, t, dt, f); return 1;
     case Scheme::kRk4: rk4_step(y, t, dt, f); return 4;
     case Scheme::kImplicitMidpoint: return implicit_midpoint_step(y, t, dt, f);
+    case Scheme::kAvf: return avf_field_step(y, t, dt, f);
     default:
       throw InvalidInput(std::string("integrator '") + scheme_name(s) +
                          "' does not step a vector field one step at a time; use " +
-                         scheme_names({Scheme::kEuler, Scheme::kRk4, Scheme::kImplicitMidpoint}));
+                         scheme_names({Scheme::kEuler, Scheme::kRk4, Scheme::kImplicitMidpoint, Scheme::kAvf}));
   }
 }
 
