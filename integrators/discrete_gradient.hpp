@@ -25,6 +25,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "integrators/detail/fixed_point.hpp"
 #include "integrators/state.hpp"
 #include "noether/error.hpp"
 
@@ -90,23 +91,18 @@ State average_gradient(const State& x0, const State& x1, GradH&& grad_h, int nod
 /// number of fixed-point iterations.
 template <class State, class GradH, class ApplyS>
 int avf_step(State& x, double dt, GradH&& grad_h, ApplyS&& apply_s, const DiscreteGradientOptions& o = {}) {
-  using T = StateTraits<State>;
   State x1 = x + dt * apply_s(x, grad_h(x));
   double change = 0.0;
-  for (int it = 1; it <= o.max_iterations; ++it) {
-    const State g = average_gradient(x, x1, grad_h, o.nodes);
-    State next = x + dt * apply_s(State(0.5 * (x + x1)), g);
-    // A non-finite iterate ends the iteration: inf - inf is NaN, which max_abs may skip, and an
-    // infinite scale would accept any change.
-    if (!T::all_finite(next)) break;
-    change = T::max_abs(State(next - x1));
-    const double scale = 1.0 + T::max_abs(next);
-    x1 = std::move(next);
-    if (change <= o.tol * scale) {
-      x = std::move(x1);
-      return it;
-    }
-    if (!std::isfinite(change)) break;
+  const int iterations = detail::fixed_point(
+      x1,
+      [&](const State& z) {
+        const State g = average_gradient(x, z, grad_h, o.nodes);
+        return State(x + dt * apply_s(State(0.5 * (x + z)), g));
+      },
+      o.tol, o.max_iterations, change);
+  if (iterations > 0) {
+    x = std::move(x1);
+    return iterations;
   }
   std::ostringstream os;
   os << "discrete-gradient (AVF) step did not converge with dt = " << dt << " (last change " << change

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "integrators/detail/fixed_point.hpp"
 #include "integrators/state.hpp"
 #include "noether/error.hpp"
 
@@ -31,23 +32,15 @@ struct ImplicitOptions {
 /// iterations (evaluations of f).
 template <class State, class F>
 int implicit_midpoint_step(State& y, double t, double dt, F&& f, const ImplicitOptions& o = {}) {
-  using T = StateTraits<State>;
   const double tm = t + 0.5 * dt;
   State y1 = y + dt * f(t, y);
   double change = 0.0;
-  for (int it = 1; it <= o.max_iterations; ++it) {
-    State next = y + dt * f(tm, State(0.5 * (y + y1)));
-    // A non-finite iterate ends the iteration: inf - inf is NaN, which max_abs may skip, and an
-    // infinite scale would accept any change.
-    if (!T::all_finite(next)) break;
-    change = T::max_abs(State(next - y1));
-    const double scale = 1.0 + T::max_abs(next);
-    y1 = std::move(next);
-    if (change <= o.tol * scale) {
-      y = std::move(y1);
-      return it + 1;
-    }
-    if (!std::isfinite(change)) break;
+  const int iterations = detail::fixed_point(
+      y1, [&](const State& z) { return State(y + dt * f(tm, State(0.5 * (y + z)))); }, o.tol, o.max_iterations,
+      change);
+  if (iterations > 0) {
+    y = std::move(y1);
+    return iterations + 1;
   }
   std::ostringstream os;
   os << "implicit midpoint did not converge at t = " << t << " with dt = " << dt

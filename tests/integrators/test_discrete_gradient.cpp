@@ -59,10 +59,12 @@ TEST_CASE("AVF with dissipation: the energy never rises and falls overall", "[in
 
 TEST_CASE("AVF on a free rigid body (odd dimension, S(x) = x cross): energy and |x|^2 both kept",
           "[integrators]") {
-  const Eigen::Vector3d inertia(1.0, 2.0, 3.0);
+  const V inertia = (V(3) << 1.0, 2.0, 3.0).finished();
   auto h = [&](const V& x) { return 0.5 * (x.array().square() / inertia.array()).sum(); };
   auto grad = [&](const V& x) { return V(x.array() / inertia.array()); };
-  auto s = [](const V& x, const V& v) { return V(Eigen::Vector3d(x).cross(Eigen::Vector3d(v))); };
+  auto s = [](const V& x, const V& v) {  // x cross v
+    return (V(3) << x(1) * v(2) - x(2) * v(1), x(2) * v(0) - x(0) * v(2), x(0) * v(1) - x(1) * v(0)).finished();
+  };
   V x = (V(3) << 1.0, 0.2, -0.7).finished();
   const double h0 = h(x), c0 = x.squaredNorm();
   ni::DiscreteGradientOptions o;
