@@ -17,10 +17,10 @@
 #include "apps/format.hpp"
 #include "apps/plot.hpp"
 #include "apps/registry.hpp"
+#include "apps/threads.hpp"
 #include "graph/particle_data.hpp"
 #include "graph/particle_model.hpp"
 #include "graph/training.hpp"
-#include "noether/blas_threads.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/progress.hpp"
@@ -59,10 +59,7 @@ physics::Particles::Interaction interaction(const std::string& system) {
 }
 
 int train_graph_command(const TrainGraphArgs& a) {
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  set_threads(a.threads);
   ng::ParticleDataOptions d;
   d.interaction = interaction(a.system);
   d.count = a.particles;
@@ -200,10 +197,7 @@ json metrics_json(const std::string& path, const ng::ParticleCheckpoint& c, cons
 }
 
 int rollout_graph_command(const RolloutGraphArgs& a) {
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  set_threads(a.threads);
   if (a.models.empty()) throw InvalidInput("--model: give at least one checkpoint");
   if (a.systems < 1) throw InvalidInput("--systems must be >= 1");
   std::vector<ng::ParticleCheckpoint> models;

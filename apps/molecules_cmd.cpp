@@ -131,7 +131,6 @@ int conform_command(const ConformArgs& a) {
   o.batch_size = a.batch_size;
   o.threads = a.threads;
   if (a.threads > 0) torch::set_num_threads(a.threads);  // the batches of a single worker
-  set_blas_threads(1);  // the workers take whole batches: BLAS runs inside one
   o.validate();
   const std::string format = mol::resolve_format(a.output, a.format);  // fail before any work
   Inputs inputs;

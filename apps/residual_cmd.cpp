@@ -15,10 +15,10 @@
 #include "apps/format.hpp"
 #include "apps/progress.hpp"
 #include "apps/registry.hpp"
+#include "apps/threads.hpp"
 #include "nbody/learned_interaction.hpp"
 #include "nbody/neural_interaction.hpp"
 #include "nbody/system.hpp"
-#include "noether/blas_threads.hpp"
 #include "noether/error.hpp"
 
 namespace noether::apps {
@@ -92,10 +92,7 @@ int residual_data_command(const ResidualDataArgs& a) {
 }
 
 int train_residual_command(const TrainResidualArgs& a) {
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  set_threads(a.threads);
   if (a.data.empty()) throw InvalidInput("--data is required");
   const nb::ResidualData data = nb::load_residual_data(a.data);
   nb::ResidualModel model;

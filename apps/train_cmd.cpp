@@ -9,8 +9,8 @@
 
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
+#include "apps/threads.hpp"
 #include "integrators/registry.hpp"
-#include "noether/blas_threads.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/systems/measured.hpp"
@@ -75,10 +75,7 @@ torch::Dtype parse_dtype(const std::string& s) {
 }
 
 int train_command(TrainArgs a) {
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  set_threads(a.threads);
   physics::TrainingRun run;
   physics::DataSet data;
   std::unique_ptr<physics::System> system;
@@ -161,10 +158,7 @@ int train_command(TrainArgs a) {
 }
 
 int evaluate_command(const EvaluateArgs& a) {
-  if (a.threads > 0) {
-    torch::set_num_threads(a.threads);
-    set_blas_threads(a.threads);
-  }
+  set_threads(a.threads);
   auto run = physics::load_checkpoint(a.model);
   const auto data = physics::reload_data(run);
   physics::EvaluationOptions eo;
