@@ -14,15 +14,25 @@
 namespace noether::molecules {
 
 namespace {
+// x [N, 3] as a float32 tensor of rows.
+torch::Tensor rows_tensor(const Eigen::MatrixX3d& x) {
+  auto t = torch::empty({3, x.rows()}, torch::kDouble);
+  // Eigen is column-major: the copy holds x..., y..., z...; transposed into rows.
+  std::copy(x.data(), x.data() + x.size(), t.data_ptr<double>());
+  return t.t().to(torch::kFloat);
+}
+
 torch::Tensor stack_targets(const std::vector<const ConformerRecord*>& rs) {
   std::vector<torch::Tensor> ts;
-  for (const auto* r : rs) {
-    auto t = torch::empty({r->graph.atoms, 3}, torch::kDouble);
-    std::copy(r->target.data(), r->target.data() + r->target.size(), t.data_ptr<double>());
-    // Eigen is column-major: the copy above holds x..., y..., z...; transpose into rows.
-    ts.push_back(t.view({3, r->graph.atoms}).t().to(torch::kFloat));
-  }
+  for (const auto* r : rs) ts.push_back(rows_tensor(r->target));
   return torch::cat(ts);
+}
+
+// Distance MSE per graph over the pairs at most `hops` bonds apart.
+torch::Tensor near_pair_mse(const torch::Tensor& q, const torch::Tensor& target, const MolBatch& b, int64_t hops) {
+  const auto near = (b.pair_hops <= hops).nonzero().squeeze(1);
+  return pair_distance_mse(q, target, b.pairs.index_select(1, near), b.pair_graph.index_select(0, near),
+                           b.num_graphs());
 }
 
 MolBatch batch_of(const std::vector<const ConformerRecord*>& rs) {
@@ -103,14 +113,8 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> conformer_loss(
   const auto rmsd = kabsch_rmsd(q, target, b.graph.node_to_graph, b.num_graphs());
   const auto dist = pair_distance_mse(q, target, b.pairs, b.pair_graph, b.num_graphs());
   auto loss = o.w_rmsd * rmsd + o.w_distance * dist;
-  // Distance MSE over the pairs at most `hops` bonds apart.
-  auto near_mse = [&](int64_t hops) {
-    const auto near = (b.pair_hops <= hops).nonzero().squeeze(1);
-    return pair_distance_mse(q, target, b.pairs.index_select(1, near), b.pair_graph.index_select(0, near),
-                             b.num_graphs());
-  };
-  if (o.w_adjacent > 0) loss = loss + o.w_adjacent * near_mse(o.adj_k);  // HamNet's ADJ-k
-  if (o.w_local > 0) loss = loss + o.w_local * near_mse(2);             // bonds and bond angles
+  if (o.w_adjacent > 0) loss = loss + o.w_adjacent * near_pair_mse(q, target, b, o.adj_k);  // HamNet's ADJ-k
+  if (o.w_local > 0) loss = loss + o.w_local * near_pair_mse(q, target, b, 2);             // bonds and bond angles
   return {loss, rmsd, dist};
 }
 
@@ -128,33 +132,24 @@ torch::Tensor sample_loss(ConformerEngineImpl& engine, const MolBatch& b, const 
   std::vector<torch::Tensor> refs;
   {
     torch::NoGradGuard no_grad;
+    using Rows = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
+    const auto all = q.detach().to(torch::kDouble).contiguous();
     int64_t offset = 0;
     for (const auto* r : rs) {
       const auto n = r->graph.atoms;
-      const auto mine = q.narrow(0, offset, n).to(torch::kDouble).contiguous();
-      Eigen::MatrixX3d x(n, 3);
-      for (int64_t i = 0; i < n; ++i)
-        for (int k = 0; k < 3; ++k) x(i, k) = mine[i][k].item<double>();
+      const Eigen::MatrixX3d x = Eigen::Map<const Rows>(all.data_ptr<double>() + 3 * offset, n, 3);
       const Eigen::MatrixX3d* best = &r->target;
       double best_rmsd = kabsch_rmsd(x, r->target);
       for (const auto& e : r->ensemble)
         if (const double d = kabsch_rmsd(x, e); d < best_rmsd) best_rmsd = d, best = &e;
-      auto t = torch::empty({n, 3}, torch::kDouble);
-      auto acc = t.accessor<double, 2>();
-      for (int64_t i = 0; i < n; ++i)
-        for (int k = 0; k < 3; ++k) acc[i][k] = (*best)(i, k);
-      refs.push_back(t.to(torch::kFloat));
+      refs.push_back(rows_tensor(*best));
       offset += n;
     }
   }
   const auto target = torch::cat(refs);
   const auto rmsd = kabsch_rmsd(q, target, b.graph.node_to_graph, b.num_graphs());
   auto loss = o.w_rmsd * rmsd;
-  if (o.w_local > 0) {
-    const auto near = (b.pair_hops <= 2).nonzero().squeeze(1);
-    loss = loss + o.w_local * pair_distance_mse(q, target, b.pairs.index_select(1, near),
-                                                b.pair_graph.index_select(0, near), b.num_graphs());
-  }
+  if (o.w_local > 0) loss = loss + o.w_local * near_pair_mse(q, target, b, 2);  // bonds and bond angles
   return loss;
 }
 
