@@ -131,15 +131,9 @@ void build_references(std::vector<Item>& items, const fs::path& cache, int count
     auto mol = nm::parse_smiles(items[i].smiles);
     RDKit::MolOps::addHs(*mol);
     const auto ids = nm::embed_etkdg(*mol, count, 42, true);
+    const auto energies = nm::mmff_energies(*mol);  // empty without MMFF94 parameters: ETKDG's order
     std::vector<std::pair<double, int>> order;
-    for (int id : ids) {
-      double energy = 0;  // no MMFF94 parameters: ETKDG's order
-      try {
-        energy = nm::mmff_energy(*mol, id);
-      } catch (const std::exception&) {
-      }
-      order.emplace_back(energy, id);
-    }
+    for (std::size_t k = 0; k < ids.size(); ++k) order.emplace_back(energies.empty() ? 0.0 : energies[k], ids[k]);
     std::sort(order.begin(), order.end());
     std::unique_ptr<RDKit::RWMol> heavy(new RDKit::RWMol(*mol));
     RDKit::MolOps::removeHs(*heavy);

@@ -64,7 +64,7 @@ void ConformOptions::validate() const {
     throw InvalidInput("conform: seed must be in [0, " + std::to_string(kMaxSeed) + "], got " + std::to_string(seed));
   if (sort_by_energy && !add_hydrogens)
     throw InvalidInput("conform: sorting by energy needs hydrogens (MMFF94 energies); drop --no-hydrogens");
-  if (std::isnan(temperature) || !std::isfinite(temperature))
+  if (!std::isfinite(temperature))
     throw InvalidInput("conform: temperature must be a finite number, got " + std::to_string(temperature));
   if (!(prune_rms >= 0.0) || !std::isfinite(prune_rms))
     throw InvalidInput("conform: prune_rms must be a finite number >= 0, got " + std::to_string(prune_rms));
@@ -230,10 +230,11 @@ int64_t engine_sample(int64_t s, int64_t seed) {
 /// Re-adds the molecule's conformers in order of MMFF94 energy, lowest first (stable); a molecule
 /// MMFF94 has no parameters for keeps the sample order.
 void sort_conformers_by_energy(RDKit::RWMol& mol) {
-  if (!has_mmff_parameters(mol)) return;
+  const auto energies = mmff_energies(mol);
+  if (energies.empty()) return;
   std::vector<std::pair<double, RDKit::Conformer>> confs;
   for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c)
-    confs.emplace_back(mmff_energy(mol, static_cast<int>((*c)->getId())), **c);
+    confs.emplace_back(energies[confs.size()], **c);
   std::stable_sort(confs.begin(), confs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   mol.clearConformers();
   for (auto& [energy, conf] : confs) mol.addConformer(new RDKit::Conformer(conf), true);

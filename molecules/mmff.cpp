@@ -15,17 +15,30 @@ void mmff_optimize(RDKit::ROMol& mol, int conf_id) {
   RDKit::MMFF::MMFFOptimizeMolecule(mol, 2000, "MMFF94", 100.0, conf_id);
 }
 
-double mmff_energy(RDKit::ROMol& mol, int conf_id) {
-  RDKit::MMFF::MMFFMolProperties props(mol, "MMFF94");
-  if (!props.isValid()) throw InvalidInput("MMFF94 has no parameters for this molecule (energies need them)");
+namespace {
+
+// The energy of conformer conf_id under already typed parameters.
+double energy_with(RDKit::ROMol& mol, RDKit::MMFF::MMFFMolProperties& props, int conf_id) {
   std::unique_ptr<ForceFields::ForceField> ff(RDKit::MMFF::constructForceField(mol, &props, 100.0, conf_id));
   ff->initialize();
   return ff->calcEnergy();
 }
 
-bool has_mmff_parameters(const RDKit::ROMol& mol) {
-  RDKit::ROMol copy(mol);  // MMFFMolProperties sets the atom types on the molecule it is given
-  return RDKit::MMFF::MMFFMolProperties(copy, "MMFF94").isValid();
+}  // namespace
+
+double mmff_energy(RDKit::ROMol& mol, int conf_id) {
+  RDKit::MMFF::MMFFMolProperties props(mol, "MMFF94");
+  if (!props.isValid()) throw InvalidInput("MMFF94 has no parameters for this molecule (energies need them)");
+  return energy_with(mol, props, conf_id);
+}
+
+std::vector<double> mmff_energies(RDKit::ROMol& mol) {
+  RDKit::MMFF::MMFFMolProperties props(mol, "MMFF94");
+  std::vector<double> energies;
+  if (!props.isValid()) return energies;
+  for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c)
+    energies.push_back(energy_with(mol, props, static_cast<int>((*c)->getId())));
+  return energies;
 }
 
 }  // namespace noether::molecules

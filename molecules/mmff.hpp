@@ -5,6 +5,8 @@
 //   mmff_optimize(*mol, conf_id);     // in place, up to 2000 iterations
 #pragma once
 
+#include <vector>
+
 namespace RDKit {
 class ROMol;
 }
@@ -20,7 +22,9 @@ void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
 /// stands. Throws InvalidInput when MMFF94 has no parameters for the molecule.
 double mmff_energy(RDKit::ROMol& mol_with_hs, int conf_id);
 
-/// Whether MMFF94 has parameters for every atom and bond of the molecule (with hydrogens).
-bool has_mmff_parameters(const RDKit::ROMol& mol_with_hs);
+/// MMFF94 energies (kcal/mol) of every conformer of a molecule with explicit hydrogens, in
+/// conformer order, with one set of force-field parameters; empty when MMFF94 has no parameters
+/// for the molecule.
+std::vector<double> mmff_energies(RDKit::ROMol& mol_with_hs);
 
 }  // namespace noether::molecules

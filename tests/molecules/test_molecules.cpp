@@ -835,6 +835,22 @@ TEST_CASE("sorting by energy orders each molecule's conformers by MMFF94 energy,
     const auto& pos = sorted[0].mol->getConformer(static_cast<int>(k)).getAtomPos(0);
     CHECK(sorted[0].coordinates[k](0, 0) == pos.x);
   }
+  // mmff_energies: the same energies as one conformer at a time, in conformer order.
+  const auto all = nm::mmff_energies(*sorted[0].mol);
+  REQUIRE(all.size() == e_sorted.size());
+  for (std::size_t k = 0; k < all.size(); ++k) CHECK(all[k] == Approx(e_sorted[k]).epsilon(1e-12));
+  // A molecule MMFF94 has no parameters for (boron) keeps its sample order, and is not a failure.
+  const std::vector<std::pair<std::string, std::string>> boronic = {{"OB(O)c1ccccc1", "boronic"}};
+  o.sort_by_energy = false;
+  const auto boron_plain = nm::Conformer(o).conform_all(boronic);
+  o.sort_by_energy = true;
+  const auto boron_sorted = nm::Conformer(o).conform_all(boronic);
+  REQUIRE(boron_sorted[0].error.empty());
+  REQUIRE(boron_plain[0].mol);
+  CHECK(nm::mmff_energies(*boron_plain[0].mol).empty());
+  REQUIRE(boron_sorted[0].coordinates.size() == boron_plain[0].coordinates.size());
+  for (std::size_t k = 0; k < boron_plain[0].coordinates.size(); ++k)
+    CHECK(boron_sorted[0].coordinates[k] == boron_plain[0].coordinates[k]);
   o.add_hydrogens = false;
   CHECK_THROWS_WITH(o.validate(), Contains("sorting by energy needs hydrogens"));
 }
