@@ -31,7 +31,6 @@
 #include <iostream>
 #include <map>
 #include <numeric>
-#include <sstream>
 
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/MolOps.h>
@@ -42,6 +41,7 @@
 #include "molecules/alignment.hpp"
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
+#include "molecules/io.hpp"
 
 namespace nm = noether::molecules;
 using nlohmann::json;
@@ -237,14 +237,7 @@ int main(int argc, char** argv) {
     } catch (const std::exception&) {
     }
   };
-  auto etkdg_one = [&](long i) {
-    try {
-      auto m = nm::parse_smiles(test[i].smiles);
-      RDKit::MolOps::addHs(*m);
-      nm::embed_etkdg(*m, 1, seed, false);
-    } catch (const std::exception&) {
-    }
-  };
+  auto etkdg_one = [&](long i) { etkdg_smiles(test[i].smiles); };
 
   // Speed: one conformer per molecule, SMILES to 3-D with hydrogens.
   json speed;
@@ -278,14 +271,10 @@ int main(int argc, char** argv) {
     for (const auto& r : test) heavy.push_back(static_cast<int>(r.graph.atoms));
     if (!scaling_extra.empty()) {
       std::ifstream in(scaling_extra);
-      for (std::string line; std::getline(in, line);) {
-        std::istringstream words(line);
-        std::string smiles, name;
-        if (!(words >> smiles) || smiles[0] == '#') continue;
-        words >> name;
-        auto m = nm::parse_smiles(smiles);
+      for (const auto& r : nm::read_smiles_lines(in, scaling_extra)) {
+        auto m = nm::parse_smiles(r.smiles);
         RDKit::MolOps::removeHs(*m);
-        pool.emplace_back(smiles, name);
+        pool.emplace_back(r.smiles, r.name);
         heavy.push_back(static_cast<int>(m->getNumAtoms()));
       }
     }

@@ -43,6 +43,7 @@
 #include "molecules/alignment.hpp"
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
+#include "molecules/io.hpp"
 #include "molecules/mmff.hpp"
 #include "molecules/molecule.hpp"
 
@@ -306,17 +307,9 @@ int main(int argc, char** argv) {
     add("test-fragments", fragments, per_group / 2);
     for (auto& it : groups["test-fragments"]) it.references = {it.target};
     std::ifstream in(druglike);
-    std::vector<std::pair<std::string, std::string>> lines;
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream words(line);
-      std::string smiles, name;
-      if ((words >> smiles) && smiles[0] != '#') {
-        words >> name;
-        lines.emplace_back(smiles, name);
-      }
-    }
+    const auto lines = nm::read_smiles_lines(in, druglike);
     const std::size_t k = every(lines.size(), per_group);
-    for (std::size_t i = 0; i < lines.size(); i += k) groups["druglike"].push_back(make_item(lines[i].second, lines[i].first));
+    for (std::size_t i = 0; i < lines.size(); i += k) groups["druglike"].push_back(make_item(lines[i].name, lines[i].smiles));
   }
   for (const char* g : {"test-flexible", "druglike"})
     build_references(groups[g], fs::path(data_dir) / "ensemble-references" / (std::string(g) + ".sdf"), 50);
