@@ -4,7 +4,7 @@
 //
 //   build/bench/bench_ensembles --data-dir conformer-data --model models/conformer.pt
 //       [--druglike bench/data/druglike.smi] [--per-group 100] [--confs 50] [--threads 2] [--json]
-//       [--noether-only] [--no-torsion-starts] [--temperature T]   (sampling experiments)
+//       [--noether-only | --noether-refined] [--no-torsion-starts] [--temperature T]   (sampling experiments)
 //
 // Groups (every k-th molecule, k chosen so a group holds at most --per-group of them):
 //   test-flexible   the test split's ETKDG+MMFF molecules; target: the split's conformer
@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
   std::string data_dir = "conformer-data", model, druglike = "bench/data/druglike.smi";
   std::size_t per_group = 100;
   int confs = 50, threads = 2;
-  bool as_json = false, noether_only = false, torsion_starts = true;
+  bool as_json = false, noether_only = false, noether_refined = false, torsion_starts = true;
   double temperature = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -253,6 +253,7 @@ int main(int argc, char** argv) {
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--json") as_json = true;
     else if (a == "--noether-only") noether_only = true;  // sampling experiments: the references are cached
+    else if (a == "--noether-refined") noether_only = noether_refined = true;  // both noether rows only
     else if (a == "--no-torsion-starts") torsion_starts = false;
     else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
     else {
@@ -345,7 +346,7 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> inputs;
     for (const auto& it : items) inputs.emplace_back(it.smiles, it.name);
     for (const auto refine : {nm::Refine::kNone, nm::Refine::kMmff}) {
-      if (noether_only && refine == nm::Refine::kMmff) continue;
+      if (noether_only && !noether_refined && refine == nm::Refine::kMmff) continue;
       nm::ConformOptions o;
       o.torsion_starts = torsion_starts;
       o.temperature = temperature;
