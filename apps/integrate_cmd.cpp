@@ -46,7 +46,7 @@ int integrate_command(const IntegrateArgs& a) {
   o.every = a.every > 0 ? a.every : std::max(1L, o.steps / 10000);
   o.progress = !a.quiet && !a.json;
   const auto system = physics::make_system(o.system);  // validates the name up front
-  const int d = system->dof();
+  const int d = system->dof(), width = system->state_dim();
 
   std::vector<double> rows;  // t, y..., energy, rel error
   const double e0 = system->energy_at(system->default_state());
@@ -65,14 +65,16 @@ int integrate_command(const IntegrateArgs& a) {
   // All or nothing: a failed run leaves whatever was at --output as it was.
   const bool write = !a.no_csv && s.ok;
   if (write) {
-    const std::size_t width = static_cast<std::size_t>(2 * d + 3);
+    const std::size_t row = static_cast<std::size_t>(width + 3);
     write_file_atomically(a.output, [&](std::ostream& os) {
       os << "t";
       for (int i = 0; i < d; ++i) os << ",q" << i;
       for (int i = 0; i < d; ++i) os << ",p" << i;
+      if (!system->canonical())
+        for (int i = 0; i < width; ++i) os << ",x" << i;
       os << ",energy,rel_energy_error\n" << std::setprecision(17);
-      for (std::size_t r = 0; r < rows.size(); r += width) {
-        for (std::size_t c = 0; c < width; ++c) os << (c ? "," : "") << rows[r + c];
+      for (std::size_t r = 0; r < rows.size(); r += row) {
+        for (std::size_t c = 0; c < row; ++c) os << (c ? "," : "") << rows[r + c];
         os << '\n';
       }
     });
@@ -90,7 +92,7 @@ int integrate_command(const IntegrateArgs& a) {
               << "  energy: E(0) = " << std::setprecision(10) << s.energy_initial
               << ", relative error final " << sci(s.final_rel_energy_error) << ", max "
               << sci(s.max_rel_energy_error) << "\n";
-    if (write) std::cout << "  trajectory: " << a.output << " (" << rows.size() / (2 * d + 3) << " rows)\n";
+    if (write) std::cout << "  trajectory: " << a.output << " (" << rows.size() / static_cast<std::size_t>(width + 3) << " rows)\n";
   }
   if (!s.ok) {
     std::cerr << "noether: error: " << s.system << " with " << s.integrator << ": " << s.message
@@ -106,6 +108,8 @@ int systems_command(const ListArgs& a) {
     const auto sys = physics::make_system(name);
     list.push_back({{"name", name},
                     {"dof", sys->dof()},
+                    {"state_dim", sys->state_dim()},
+                    {"canonical", sys->canonical()},
                     {"separable", sys->separable()},
                     {"conservative", sys->conservative()},
                     {"description", sys->description()}});

@@ -18,6 +18,9 @@ Stepper make_stepper(const std::string& name, const physics::System& sys,
                      const StepperOptions& o) {
   const ni::Scheme scheme = ni::parse_scheme(name);
   const ni::SchemeInfo& info = ni::scheme_info(scheme);
+  if (!sys.canonical() && info.form != ni::SchemeForm::kField && info.form != ni::SchemeForm::kAdaptive)
+    throw InvalidInput("integrator '" + name + "' needs canonical (q, p) coordinates and '" + sys.name() +
+                       "' has none; use rk4, avf, dopri5 or dop853");
   if (info.separable_only && !sys.separable())
     throw InvalidInput("integrator '" + name + "' needs a separable Hamiltonian and '" +
                        sys.name() + "' is not; use implicit-midpoint or tao (symplectic) or rk4");

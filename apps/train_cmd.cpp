@@ -33,6 +33,7 @@ struct TrainArgs {
   int64_t hidden = 200;
   int64_t layers = 2;
   std::string activation = "tanh";
+  double degeneracy_weight = 1.0;
   unsigned long long seed = 0;
   unsigned long long data_seed = 0;
   int trajectories = 0;  ///< 0: the protocol's
@@ -114,7 +115,12 @@ int train_command(TrainArgs a) {
     o.dtype = parse_dtype(a.dtype);
     physics::ModelConfig c;
     c.kind = physics::parse_model_kind(a.model);
-    c.dof = data.x.size(1) / 2;
+    // Canonical data: q then p. Generalized systems' states have any width (odd for Lorenz); the
+    // canonical kinds then take an even width as (q, p) halves, or refuse it in validate().
+    const int64_t width = data.x.size(1);
+    c.dof = width % 2 == 0 ? width / 2 : 0;
+    c.state_dim = width;
+    c.degeneracy_weight = a.degeneracy_weight;
     c.hidden = a.hidden;
     c.layers = a.layers;
     c.activation = a.activation;
@@ -183,14 +189,19 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"energy_mse", e.energy_mse},
                       {"state_mse", e.state_mse},
                       {"starts", e.starts},
-                      {"t1", eo.t1}}
+                      {"t1", eo.t1},
+                      {"trajectory_mse", e.state_mse},
+                      {"energy_drift", e.energy_drift},
+                      {"structure_residual", e.structure_residual >= 0 ? json(e.structure_residual) : json(nullptr)}}
                      .dump()
               << std::endl;
   } else {
     std::cout << a.model << ": " << run.model->config().describe() << " trained " << run.step()
               << " steps on " << run.system << "\n"
               << std::scientific << std::setprecision(3) << "  test loss (derivative MSE) "
-              << e.test_loss << "\n  energy MSE over " << e.starts << " rollouts on [0, " << eo.t1 << "]: " << e.energy_mse << "\n  state MSE: " << e.state_mse << "\n";
+              << e.test_loss << "\n  energy MSE over " << e.starts << " rollouts on [0, " << eo.t1 << "]: " << e.energy_mse << "\n  state MSE: " << e.state_mse
+              << "\n  energy drift (|H(end) - true H(end)| / |H(0)|): " << e.energy_drift << "\n";
+    if (e.structure_residual >= 0) std::cout << "  structure residual on the test set: " << e.structure_residual << "\n";
   }
   return 0;
 }
@@ -200,10 +211,11 @@ int evaluate_command(const EvaluateArgs& a) {
 void add_train_commands(CLI::App& app, Commands& out) {
   auto tr = std::make_shared<TrainArgs>();
   auto* train = add_command(
-      app, out, "train", "learn a model (baseline, hnn, dhnn, separable) from a system's data; save a checkpoint",
+      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft) from a system's data; save a checkpoint",
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
-  train->add_option("--model", tr->model, "baseline, hnn, dhnn or separable")->capture_default_str();
+  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft (any state)")->capture_default_str();
+  train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
   train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)")->check(at_least(0));
@@ -228,7 +240,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--model", "--hidden", "--layers", "--activation", "--data-seed",
+                        {"--system", "--model", "--degeneracy-weight", "--hidden", "--layers", "--activation", "--data-seed",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");

@@ -22,7 +22,7 @@ DataSet generate_dataset(const System& system, const DataProtocol& protocol, uin
   protocol.validate();
   Rng rng(seed);
   std::normal_distribution<double> noise(0.0, 1.0);
-  const int dim = 2 * system.dof();
+  const int dim = system.state_dim();
   const int n_test = static_cast<int>(protocol.trajectories * protocol.test_fraction);
   const int n_train = protocol.trajectories - n_test;
   if (n_train < 1)

@@ -15,16 +15,24 @@ void EvaluationOptions::validate() const {
   if (substeps < 1) throw InvalidInput("evaluation substeps must be >= 1");
 }
 
+double mean_structure_residual(DynamicsModelImpl& model, const torch::Tensor& x) {
+  if (x.size(0) == 0) return -1.0;
+  const auto dtype = model.parameters().front().scalar_type();
+  const auto r = model.structure_residual(x.to(dtype));
+  return r.defined() ? r.mean().item<double>() : -1.0;
+}
+
 Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet& data,
                     const EvaluationOptions& o) {
   o.validate();
-  const int64_t dim = 2 * truth.dof();
-  if (model.dof() != truth.dof())
-    throw InvalidInput("model has " + std::to_string(model.dof()) + " degrees of freedom; '" +
-                       truth.name() + "' has " + std::to_string(truth.dof()));
+  const int64_t dim = truth.state_dim();
+  if (model.state_dim() != dim)
+    throw InvalidInput("model takes states of " + std::to_string(model.state_dim()) + " entries; '" +
+                       truth.name() + "' has " + std::to_string(dim));
   Evaluation e;
   e.starts = o.starts;
   e.test_loss = derivative_mse(model, data.test_x, data.test_dxdt);
+  e.structure_residual = mean_structure_residual(model, data.test_x);
 
   Rng rng(o.seed);
   std::vector<Vector> starts;
@@ -55,7 +63,7 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   x = x.to(dtype);
   auto learned = [&](double, const torch::Tensor& y) { return model.time_derivative(y, false); };
   const double h = dt / o.substeps;
-  double energy_sq = 0.0, state_sq = 0.0;
+  double energy_sq = 0.0, state_sq = 0.0, drift = 0.0;
   bool diverged = false;
   for (int k = 0; k < o.points; ++k) {
     if (k > 0)
@@ -69,8 +77,13 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
       const double de = truth.energy_at(yl) - truth.energy_at(yt);
       energy_sq += de * de;
       state_sq += (yl - yt).squaredNorm();
+      if (k == o.points - 1) {
+        const double e0 = std::abs(truth.energy_at(starts[static_cast<std::size_t>(s)]));
+        drift += std::abs(de) / (e0 > 1e-12 ? e0 : 1.0) / o.starts;
+      }
     }
   }
+  e.energy_drift = diverged ? std::numeric_limits<double>::infinity() : drift;
   const double n = static_cast<double>(o.starts) * o.points;
   e.energy_mse = diverged ? std::numeric_limits<double>::infinity() : energy_sq / n;
   e.state_mse = diverged ? std::numeric_limits<double>::infinity() : state_sq / (n * dim);

@@ -27,8 +27,16 @@ struct Evaluation {
   double test_loss = 0.0;
   double energy_mse = 0.0;  ///< mean over starts and samples of (H(x_learned) - H(x_true))^2
   double state_mse = 0.0;   ///< mean over starts, samples and coordinates of (x_learned - x_true)^2
+  /// Mean over starts of |H(x_learned(t1)) - H(x_true(t1))| / |H(x(0))|, H the true energy: how
+  /// far the learned rollout's energy has drifted from the truth's by the end.
+  double energy_drift = 0.0;
+  /// Mean of the model's structure_residual over the test set; -1 for kinds that promise none.
+  double structure_residual = -1.0;
   int starts = 0;
 };
+
+/// The mean of model.structure_residual over the rows of x; -1 when the kind promises no law.
+double mean_structure_residual(DynamicsModelImpl& model, const torch::Tensor& x);
 
 /// Rolls the learned field (RK4) and the true one (DOP853, tolerance 1e-12) from the same random
 /// starts and compares them. The energy is the true system's H in both cases.

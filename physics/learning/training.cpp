@@ -79,7 +79,7 @@ torch::Tensor trajectories(const DataSet& data, bool test) {
 
 TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, const DataSet& data) {
   options.validate();
-  if (data.x.dim() != 2 || data.x.size(1) != 2 * config.dof)
+  if (data.x.dim() != 2 || data.x.size(1) != config.dim())
     throw InvalidInput("model " + config.describe() + " does not match the data's state size " +
                        std::to_string(data.x.dim() == 2 ? data.x.size(1) : -1));
   torch::manual_seed(options.seed);
@@ -119,6 +119,11 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     fused = std::make_unique<FusedHnnLoss>(model);
   const bool minibatch = o.batch_size > 0 && o.batch_size < x.size(0);
 
+  // The structure's own term (generic-soft's degeneracy penalty) at the step's states.
+  auto with_penalty = [&](const torch::Tensor& loss, const torch::Tensor& states) {
+    const auto penalty = model.structure_penalty(states);
+    return penalty.defined() ? loss + penalty : loss;
+  };
   auto step_loss = [&](int64_t) -> StepLoss {
     if (o.loss == LossKind::kPointwise) {
       torch::Tensor xb = x, db = dxdt;
@@ -129,7 +134,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
       }
       // The hand-derived gradient fills the parameters' gradients itself.
       if (fused) return {{}, fused->loss_and_gradients(xb, db), true};
-      return {pointwise_loss(model, xb, db)};
+      return {with_penalty(pointwise_loss(model, xb, db), xb)};
     }
     torch::Tensor window = traj, tw = t;
     if (o.batch_size > 0 && o.batch_size < traj.size(1))
@@ -139,8 +144,9 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
       window = window.narrow(0, start_index, o.rollout_steps + 1);
       tw = tw.narrow(0, start_index, o.rollout_steps + 1);
     }
-    return {o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
-                                : weak_form_loss(model, window, tw, o.test_functions)};
+    return {with_penalty(o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
+                                                     : weak_form_loss(model, window, tw, o.test_functions),
+                         window.reshape({-1, window.size(2)}))};
   };
   TrainerHooks hooks;
   hooks.evaluate = [&] { return derivative_mse(model, data.test_x, data.test_dxdt); };

@@ -1,9 +1,11 @@
 #include "physics/models/model.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
+#include "physics/models/generalized.hpp"
 #include "physics/models/hnn.hpp"
 #include "physics/models/separable.hpp"
 
@@ -12,11 +14,17 @@ namespace noether::physics {
 namespace {
 constexpr EnumName<ModelKind> kKinds[] = {
     {ModelKind::kBaseline, "baseline"}, {ModelKind::kHnn, "hnn"}, {ModelKind::kDhnn, "dhnn"},
-    {ModelKind::kSeparable, "separable"}};
+    {ModelKind::kSeparable, "separable"}, {ModelKind::kPq, "pq"}, {ModelKind::kGeneric, "generic"},
+    {ModelKind::kGenericSoft, "generic-soft"}};
 }  // namespace
 
 const char* model_kind_name(ModelKind kind) {
   return enum_name(kKinds, kind);
+}
+
+bool canonical_kind(ModelKind kind) {
+  return kind == ModelKind::kBaseline || kind == ModelKind::kHnn || kind == ModelKind::kDhnn ||
+         kind == ModelKind::kSeparable;
 }
 
 ModelKind parse_model_kind(const std::string& name) {
@@ -24,7 +32,16 @@ ModelKind parse_model_kind(const std::string& name) {
 }
 
 void ModelConfig::validate() const {
-  if (dof < 1) throw InvalidInput("model dof = " + std::to_string(dof) + ": must be >= 1");
+  if (state_dim < 0) throw InvalidInput("model state_dim = " + std::to_string(state_dim) + ": must be >= 0");
+  if (state_dim == 0 && dof < 1) throw InvalidInput("model dof = " + std::to_string(dof) + ": must be >= 1");
+  if (dof < 0 || (state_dim > 0 && dof != 0 && 2 * dof != state_dim))
+    throw InvalidInput("model dof = " + std::to_string(dof) + " does not fit state_dim = " + std::to_string(state_dim));
+  if (canonical_kind(kind) && (dof < 1 || dim() != 2 * dof))
+    throw InvalidInput(std::string("model '") + model_kind_name(kind) + "' needs canonical (q, p) states; " +
+                       std::to_string(dim()) + " entries with dof = " + std::to_string(dof) +
+                       " are not (the generalized kinds pq, generic, generic-soft take any state)");
+  if (!(degeneracy_weight >= 0.0) || !std::isfinite(degeneracy_weight))
+    throw InvalidInput("model degeneracy_weight must be finite and >= 0");
   if (hidden < 1) throw InvalidInput("model hidden = " + std::to_string(hidden) + ": must be >= 1");
   if (layers < 1) throw InvalidInput("model layers = " + std::to_string(layers) + ": must be >= 1");
   check_activation(activation, "model");
@@ -32,7 +49,8 @@ void ModelConfig::validate() const {
 
 std::string ModelConfig::describe() const {
   std::ostringstream os;
-  os << model_kind_name(kind) << "(dof=" << dof << ", hidden=" << hidden << ", layers=" << layers << ", "
+  os << model_kind_name(kind) << "(" << (canonical_kind(kind) ? "dof=" + std::to_string(dof) : "dim=" + std::to_string(dim()))
+     << ", hidden=" << hidden << ", layers=" << layers << ", "
      << activation << ")";
   return os.str();
 }
@@ -45,11 +63,22 @@ torch::Tensor DynamicsModelImpl::dissipation(const torch::Tensor& x) {
   return torch::zeros({x.size(0)}, x.options());
 }
 
+torch::Tensor DynamicsModelImpl::structure_residual(const torch::Tensor&) { return {}; }
+
+torch::Tensor DynamicsModelImpl::structure_penalty(const torch::Tensor&) { return {}; }
+
 namespace detail {
 void check_state(const torch::Tensor& x, int64_t dof) {
   if (x.dim() != 2 || x.size(1) != 2 * dof) {
     std::ostringstream os;
     os << "model input has shape " << x.sizes() << "; expected [B, " << 2 * dof << "] (q then p)";
+    throw InvalidInput(os.str());
+  }
+}
+void check_width(const torch::Tensor& x, int64_t dim) {
+  if (x.dim() != 2 || x.size(1) != dim) {
+    std::ostringstream os;
+    os << "model input has shape " << x.sizes() << "; expected [B, " << dim << "]";
     throw InvalidInput(os.str());
   }
 }
@@ -62,6 +91,9 @@ std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& c) {
     case ModelKind::kHnn: return std::make_shared<HnnImpl>(c);
     case ModelKind::kDhnn: return std::make_shared<DhnnImpl>(c);
     case ModelKind::kSeparable: return std::make_shared<SeparableHamiltonianImpl>(c);
+    case ModelKind::kPq: return std::make_shared<PqImpl>(c);
+    case ModelKind::kGeneric:
+    case ModelKind::kGenericSoft: return std::make_shared<GenericImpl>(c);
   }
   throw InternalError("model kind without a constructor");
 }

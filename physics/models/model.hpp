@@ -16,6 +16,7 @@
 //   dhnn       dissipative HNN (Greydanus & Sosanya 2022): dx/dt = J grad H + grad D with a second
 //              learned scalar D (Rayleigh-style); D ~ 0 on conservative data
 //   separable  H = K_theta(p) + V_theta(q) (SRNN, Chen et al. 2019): explicit leapfrog applies
+//   pq, generic, generic-soft: generalized forms on states of any dimension (generalized.hpp)
 // MLPs follow the papers: tanh, orthogonal weight init, no bias on the last layer (H is defined up
 // to a constant, so that bias would get no gradient). Everything runs on the device and dtype of
 // the input; nothing here hard-codes the CPU.
@@ -33,9 +34,11 @@
 
 namespace noether::physics {
 
-enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable };
+enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft };
 
-/// "baseline", "hnn", "dhnn", "separable".
+/// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft".
+/// True for the kinds whose state is canonical (q, p) pairs (baseline, hnn, dhnn, separable).
+bool canonical_kind(ModelKind kind);
 const char* model_kind_name(ModelKind kind);
 /// The kind called `name`; throws InvalidInput naming it and the known kinds.
 ModelKind parse_model_kind(const std::string& name);
@@ -46,18 +49,25 @@ struct ModelConfig {
   int64_t hidden = 200;      ///< width of each hidden layer
   int64_t layers = 2;        ///< number of hidden layers
   std::string activation = "tanh";  ///< tanh, relu, softplus or sin
+  /// Entries of a state; 0 means 2 dof (canonical). The generalized kinds take any dimension (dof
+  /// then 0 or state_dim / 2); the canonical kinds need state_dim = 2 dof.
+  int64_t state_dim = 0;
+  /// generic-soft: weight of the degeneracy penalty |L grad S|^2 + |M grad E|^2 in the loss.
+  double degeneracy_weight = 1.0;
+  /// The entries of a state: state_dim, or 2 dof when it is 0.
+  int64_t dim() const { return state_dim > 0 ? state_dim : 2 * dof; }
   /// Throws InvalidInput naming the bad field.
   void validate() const;
   bool operator==(const ModelConfig& o) const {
     return kind == o.kind && dof == o.dof && hidden == o.hidden && layers == o.layers &&
-           activation == o.activation;
+           activation == o.activation && dim() == o.dim() && degeneracy_weight == o.degeneracy_weight;
   }
   bool operator!=(const ModelConfig& o) const { return !(*this == o); }
   /// "hnn(dof=1, hidden=200, layers=2, tanh)"
   std::string describe() const;
 };
 NOETHER_JSON_ENUM(ModelKind, model_kind_name, parse_model_kind)
-NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation)
+NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight)
 
 
 /// A learned vector field dx/dt = f_theta(x) on states x = [q, p] of shape [B, 2D].
@@ -66,6 +76,8 @@ class DynamicsModelImpl : public torch::nn::Module {
   explicit DynamicsModelImpl(ModelConfig config) : config_(std::move(config)) {}
   const ModelConfig& config() const { return config_; }
   int64_t dof() const { return config_.dof; }
+  /// Entries of a state x.
+  int64_t state_dim() const { return config_.dim(); }
 
   /// dx/dt at x: [B, 2D] -> [B, 2D]. With create_graph the result stays differentiable with
   /// respect to the parameters (training); without it the result is detached (rollouts).
@@ -76,6 +88,13 @@ class DynamicsModelImpl : public torch::nn::Module {
   virtual torch::Tensor energy(const torch::Tensor& x);
   /// The learned dissipation D_theta(x): [B] (dhnn only; zeros otherwise).
   virtual torch::Tensor dissipation(const torch::Tensor& x);
+  /// How far the learned field is from the law its structure promises, per sample [B]: |dH/dt|
+  /// for hnn, max(dH/dt, 0) for pq, |L grad S|^2 + |M grad E|^2 for the GENERIC kinds; an
+  /// undefined tensor for kinds that promise none (baseline, dhnn, separable).
+  virtual torch::Tensor structure_residual(const torch::Tensor& x);
+  /// A term the training loss adds (generic-soft: the weighted degeneracy penalty at x); an
+  /// undefined tensor for the others. Differentiable in the parameters.
+  virtual torch::Tensor structure_penalty(const torch::Tensor& x);
 
  protected:
   ModelConfig config_;
@@ -87,6 +106,8 @@ std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& config);
 namespace detail {
 /// Throws InvalidInput unless x is [B, 2 dof].
 void check_state(const torch::Tensor& x, int64_t dof);
+/// Throws InvalidInput unless x is [B, dim].
+void check_width(const torch::Tensor& x, int64_t dim);
 }  // namespace detail
 
 }  // namespace noether::physics

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "noether/error.hpp"
+#include "physics/systems/generalized.hpp"
 
 namespace noether::physics {
 
@@ -81,9 +82,9 @@ Vector System::vector_field(const Vector& y) const {
 }
 
 void System::check_state(const Vector& y) const {
-  if (y.size() != 2 * dof()) {
+  if (y.size() != state_dim()) {
     throw InvalidInput("state for '" + name() + "' has " + std::to_string(y.size()) +
-                       " entries; expected " + std::to_string(2 * dof()) + " (q then p)");
+                       " entries; expected " + std::to_string(state_dim()) + (canonical() ? " (q then p)" : ""));
   }
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) {
@@ -129,6 +130,54 @@ Vector Pendulum::default_state() const { return (Vector(2) << 1.5, 0.0).finished
 Vector Pendulum::random_state(Rng& rng) const { return random_on_annulus(rng, 1.3, 2.3); }
 Vector Pendulum::evaluation_state(Rng& rng) const { return notebook_start(rng); }
 DataProtocol Pendulum::protocol() const { return {50, 45, 0.0, 3.0, 0.1, 0.5}; }
+
+// ---- Damped pendulum (GHNN) -----------------------------------------------------------------
+
+DampedPendulum::DampedPendulum(double g, double gamma) : g_(g), gamma_(gamma) {
+  if (!(g > 0.0) || !std::isfinite(g)) throw InvalidInput("damped-pendulum: g = " + fmt_double(g) + " must be > 0");
+  if (!(gamma >= 0.0) || !std::isfinite(gamma))
+    throw InvalidInput("damped-pendulum: gamma = " + fmt_double(gamma) + " must be finite and >= 0");
+}
+std::string DampedPendulum::description() const {
+  return "damped pendulum (GHNN), H = 2g(1 - cos q) + p^2/2, dp/dt gains -gamma p, g = " + fmt_double(g_) +
+         ", gamma = " + fmt_double(gamma_);
+}
+double DampedPendulum::energy(const Vector& q, const Vector& p) const {
+  return 2.0 * g_ * (1.0 - std::cos(q[0])) + 0.5 * p[0] * p[0];
+}
+Vector DampedPendulum::dH_dq(const Vector& q, const Vector&) const {
+  return (Vector(1) << 2.0 * g_ * std::sin(q[0])).finished();
+}
+Vector DampedPendulum::dH_dp(const Vector&, const Vector& p) const { return p; }
+Vector DampedPendulum::dissipation(const Vector&, const Vector& p) const {
+  return (Vector(2) << 0.0, -gamma_ * p[0]).finished();
+}
+Vector DampedPendulum::default_state() const { return (Vector(2) << kPi - kPi / 32.0, 0.0).finished(); }
+Vector DampedPendulum::random_state(Rng& rng) const {
+  // Below the separatrix (H < 4g): an angle and a momentum that keep the swing from going over.
+  const double energy = uniform(rng, 0.2, 3.9) * g_, share = uniform(rng, 0.0, 1.0);
+  const double q = std::acos(1.0 - share * energy / (2.0 * g_)) * (uniform(rng, -1.0, 1.0) < 0 ? -1.0 : 1.0);
+  const double p = std::sqrt(2.0 * (1.0 - share) * energy) * (uniform(rng, -1.0, 1.0) < 0 ? -1.0 : 1.0);
+  return (Vector(2) << q, p).finished();
+}
+DataProtocol DampedPendulum::protocol() const { return {10, 200, 0.0, 20.0, 0.1, 0.2}; }
+
+// ---- Duffing --------------------------------------------------------------------------------
+
+std::string Duffing::description() const { return "Duffing double well, H = p^2/2 - q^2/2 + q^4/4"; }
+double Duffing::energy(const Vector& q, const Vector& p) const {
+  const double x = q[0];
+  return 0.5 * p[0] * p[0] - 0.5 * x * x + 0.25 * x * x * x * x;
+}
+Vector Duffing::dH_dq(const Vector& q, const Vector&) const {
+  return (Vector(1) << q[0] * q[0] * q[0] - q[0]).finished();
+}
+Vector Duffing::dH_dp(const Vector&, const Vector& p) const { return p; }
+Vector Duffing::default_state() const { return (Vector(2) << -1.5, 3.0).finished(); }
+Vector Duffing::random_state(Rng& rng) const {
+  return (Vector(2) << uniform(rng, -1.8, 1.8), uniform(rng, -3.0, 3.0)).finished();
+}
+DataProtocol Duffing::protocol() const { return {20, 100, 0.0, 10.0, 0.1, 0.2}; }
 
 // ---- Double pendulum ------------------------------------------------------------------------
 
@@ -528,6 +577,8 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"spring", [] { return std::make_unique<Spring>(); }},
       {"damped-spring", [] { return std::make_unique<DampedSpring>(); }},
       {"pendulum", [] { return std::make_unique<Pendulum>(); }},
+      {"damped-pendulum", [] { return std::make_unique<DampedPendulum>(); }},
+      {"duffing", [] { return std::make_unique<Duffing>(); }},
       {"double-pendulum", [] { return std::make_unique<DoublePendulum>(); }},
       {"henon-heiles", [] { return std::make_unique<HenonHeiles>(); }},
       {"kepler", [] { return std::make_unique<Kepler>(); }},
@@ -536,6 +587,8 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"springs", [] { return make_particle_default(Particles::Interaction::kSpring); }},
       {"gravity", [] { return make_particle_default(Particles::Interaction::kGravity); }},
       {"spring-chain", [] { return std::make_unique<SpringChain>(); }},
+      {"lorenz", [] { return std::make_unique<Lorenz>(); }},
+      {"gas-container", [] { return std::make_unique<GasContainer>(); }},
   };
   return r;
 }

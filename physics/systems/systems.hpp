@@ -41,7 +41,9 @@ struct DataProtocol {
 NOETHER_JSON(DataProtocol, trajectories, points, t0, t1, noise_std, test_fraction)
 
 /// An analytic Hamiltonian system in canonical coordinates: q and p have dof() entries each and
-/// a state is y = [q; p].
+/// a state is y = [q; p]. Generalized systems (generalized.hpp: dx/dt = (J(x) + R(x)) grad E(x)
+/// in coordinates that are not canonical, of any dimension) override state_dim(), energy_at()
+/// and vector_field() and report canonical() false; their dof() is 0.
 class System {
  public:
   virtual ~System() = default;
@@ -54,6 +56,10 @@ class System {
   virtual bool separable() const = 0;
   /// False when a dissipation term drains energy (then energy() is not conserved).
   virtual bool conservative() const { return true; }
+  /// False for states that are not (q, p) pairs: only the vector-field schemes apply.
+  virtual bool canonical() const { return true; }
+  /// Entries of a state: 2 dof() for canonical systems.
+  virtual int state_dim() const { return 2 * dof(); }
 
   virtual double energy(const Vector& q, const Vector& p) const = 0;
   virtual Vector dH_dq(const Vector& q, const Vector& p) const = 0;
@@ -72,12 +78,12 @@ class System {
   virtual DataProtocol protocol() const { return {}; }
 
   // Conveniences on the stacked state y = [q; p] (2D entries).
-  double energy_at(const Vector& y) const;  ///< H at the stacked state y = [q; p]
+  virtual double energy_at(const Vector& y) const;  ///< H at the stacked state y = [q; p]
   /// dy/dt = [dH/dp; -dH/dq] + dissipation.
-  Vector vector_field(const Vector& y) const;
+  virtual Vector vector_field(const Vector& y) const;
   Vector q_of(const Vector& y) const { return y.head(dof()); }
   Vector p_of(const Vector& y) const { return y.tail(dof()); }
-  /// Throws InvalidInput when y has the wrong size or a non-finite entry.
+  /// Throws InvalidInput when y has other than state_dim() entries or a non-finite one.
   void check_state(const Vector& y) const;
 };
 
@@ -148,6 +154,48 @@ class DoublePendulum : public System {
   std::string description() const override;
   int dof() const override { return 2; }
   bool separable() const override { return false; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+};
+
+/// The GHNN paper's damped pendulum (Course et al. 2020): H = 2g (1 - cos q) + p^2 / 2 with
+/// g = 1 and friction R = diag(0, -gamma), gamma = 0.35: dq/dt = p, dp/dt = -2g sin q - gamma p.
+/// Default state the paper's start (pi - pi/32, 0), near the top; data: 10 swings of random
+/// energy below the separatrix, 200 samples each on [0, 20], noise 0.1 (the paper fits one
+/// trajectory of 1000 samples from its start).
+class DampedPendulum : public System {
+ public:
+  explicit DampedPendulum(double g = 1.0, double gamma = 0.35);
+  std::string name() const override { return "damped-pendulum"; }
+  std::string description() const override;
+  int dof() const override { return 1; }
+  bool separable() const override { return true; }
+  bool conservative() const override { return gamma_ == 0.0; }
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector dissipation(const Vector& q, const Vector& p) const override;
+  Vector default_state() const override;
+  /// A swing of energy uniform in [0.2, 3.9] g, shared at random between angle and momentum.
+  Vector random_state(Rng& rng) const override;
+  DataProtocol protocol() const override;
+
+ private:
+  double g_, gamma_;
+};
+
+/// The Duffing oscillator (double well): H = p^2 / 2 - q^2 / 2 + q^4 / 4; the GHNN paper's start
+/// (-1.5, 3) swings over both wells.
+class Duffing : public System {
+ public:
+  std::string name() const override { return "duffing"; }
+  std::string description() const override;
+  int dof() const override { return 1; }
+  bool separable() const override { return true; }
   double energy(const Vector& q, const Vector& p) const override;
   Vector dH_dq(const Vector& q, const Vector& p) const override;
   Vector dH_dp(const Vector& q, const Vector& p) const override;

@@ -1,0 +1,148 @@
+#include "physics/models/generalized.hpp"
+
+#include "physics/models/field.hpp"
+#include "physics/models/hnn.hpp"
+
+namespace noether::physics {
+
+namespace {
+
+/// v - u (u . v) / |u|^2, row by row: the projection of v orthogonal to u ([B, n] each).
+torch::Tensor project_out(const torch::Tensor& u, const torch::Tensor& v) {
+  const auto uu = u.square().sum(-1, true).clamp_min(1e-30);
+  return v - u * ((u * v).sum(-1, true) / uu);
+}
+
+}  // namespace
+
+torch::Tensor skew_from(const torch::Tensor& entries, int64_t n) {
+  const auto iu = torch::triu_indices(n, n, 1, torch::TensorOptions().device(entries.device()));
+  auto a = torch::zeros({entries.size(0), n, n}, entries.options());
+  a.index_put_({torch::indexing::Slice(), iu[0], iu[1]}, entries);
+  return a - a.transpose(1, 2);
+}
+
+torch::Tensor lower_from(const torch::Tensor& entries, int64_t n) {
+  const auto il = torch::tril_indices(n, n, 0, torch::TensorOptions().device(entries.device()));
+  auto l = torch::zeros({entries.size(0), n, n}, entries.options());
+  l.index_put_({torch::indexing::Slice(), il[0], il[1]}, entries);
+  return l;
+}
+
+torch::Tensor mat_vec(const torch::Tensor& m, const torch::Tensor& v) {
+  return torch::bmm(m, v.unsqueeze(-1)).squeeze(-1);
+}
+
+// ---- pq -----------------------------------------------------------------------------------------
+
+PqImpl::PqImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
+  const int64_t n = c.dim();
+  h_ = register_module("hamiltonian", Mlp(n, c.hidden, 1, c.layers, c.activation, false));
+  s_ = register_module("structure", Mlp(n, c.hidden, n * (n - 1) / 2 + n * (n + 1) / 2, c.layers, c.activation, true));
+  detail::zero_biases(h_);
+}
+
+torch::Tensor PqImpl::energy(const torch::Tensor& x) { return h_->forward(x).squeeze(-1); }
+
+std::pair<torch::Tensor, torch::Tensor> PqImpl::structure(const torch::Tensor& x) {
+  const int64_t n = state_dim(), k = n * (n - 1) / 2;
+  const auto out = s_->forward(x);
+  const auto l = lower_from(out.narrow(1, k, out.size(1) - k), n);
+  return {skew_from(out.narrow(1, 0, k), n), -torch::bmm(l, l.transpose(1, 2))};
+}
+
+torch::Tensor PqImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
+  detail::check_width(x, state_dim());
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  auto run = [&] {
+    const auto [p, q] = structure(x);
+    return mat_vec(p + q, g);
+  };
+  if (create_graph) return run();
+  torch::NoGradGuard no_grad;
+  return run();
+}
+
+torch::Tensor PqImpl::structure_residual(const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
+  const auto [p, q] = structure(x);
+  return torch::relu((g * mat_vec(p + q, g)).sum(-1));
+}
+
+// ---- GENERIC ------------------------------------------------------------------------------------
+
+GenericImpl::GenericImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
+  const int64_t n = c.dim();
+  e_ = register_module("energy", Mlp(n, c.hidden, 1, c.layers, c.activation, false));
+  s_ = register_module("entropy", Mlp(n, c.hidden, 1, c.layers, c.activation, false));
+  a_ = register_module("poisson", Mlp(n, c.hidden, n * (n - 1) / 2, c.layers, c.activation, true));
+  b_ = register_module("friction", Mlp(n, c.hidden, n * n, c.layers, c.activation, true));
+  detail::zero_biases(e_);
+  detail::zero_biases(s_);
+}
+
+torch::Tensor GenericImpl::energy(const torch::Tensor& x) { return e_->forward(x).squeeze(-1); }
+torch::Tensor GenericImpl::entropy(const torch::Tensor& x) { return s_->forward(x).squeeze(-1); }
+
+GenericImpl::Parts GenericImpl::parts(const torch::Tensor& x, bool create_graph) {
+  const int64_t n = state_dim();
+  Parts p;
+  p.grad_e = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  p.grad_s = energy_gradient([this](const torch::Tensor& s) { return entropy(s); }, x, create_graph);
+  torch::AutoGradMode graph(create_graph);  // the structure networks' graph only while training
+  p.a = skew_from(a_->forward(x), n);
+  p.b = b_->forward(x).reshape({x.size(0), n, n});
+  return p;
+}
+
+torch::Tensor GenericImpl::apply_l(const Parts& p, const torch::Tensor& v) const {
+  if (!exact()) return mat_vec(p.a, v);
+  return project_out(p.grad_s, mat_vec(p.a, project_out(p.grad_s, v)));  // P_S A P_S v
+}
+
+torch::Tensor GenericImpl::apply_m(const Parts& p, const torch::Tensor& v) const {
+  const auto bt = p.b.transpose(1, 2);
+  if (!exact()) return mat_vec(p.b, mat_vec(bt, v));
+  return project_out(p.grad_e, mat_vec(p.b, mat_vec(bt, project_out(p.grad_e, v))));  // P_E B B^T P_E v
+}
+
+torch::Tensor GenericImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
+  detail::check_width(x, state_dim());
+  auto run = [&] {
+    const auto p = parts(x, create_graph);
+    return apply_l(p, p.grad_e) + apply_m(p, p.grad_s);
+  };
+  return create_graph ? run() : run().detach();
+}
+
+torch::Tensor GenericImpl::structure_residual(const torch::Tensor& x) {
+  const auto p = parts(x, false);
+  torch::NoGradGuard no_grad;
+  return apply_l(p, p.grad_s).square().sum(-1) + apply_m(p, p.grad_e).square().sum(-1);
+}
+
+torch::Tensor GenericImpl::structure_penalty(const torch::Tensor& x) {
+  if (exact() || config_.degeneracy_weight == 0.0) return {};
+  const auto p = parts(x, true);
+  return config_.degeneracy_weight *
+         (apply_l(p, p.grad_s).square().sum(-1) + apply_m(p, p.grad_e).square().sum(-1)).mean();
+}
+
+std::pair<torch::Tensor, torch::Tensor> GenericImpl::structure(const torch::Tensor& x) {
+  const auto p = parts(x, false);
+  torch::NoGradGuard no_grad;
+  const int64_t n = state_dim();
+  auto eye = torch::eye(n, x.options()).expand({x.size(0), n, n});
+  auto columns = [&](bool l) {
+    std::vector<torch::Tensor> cols;
+    for (int64_t j = 0; j < n; ++j) {
+      const auto e = eye.select(2, j);
+      cols.push_back(l ? apply_l(p, e) : apply_m(p, e));
+    }
+    return torch::stack(cols, 2);
+  };
+  return {columns(true), columns(false)};
+}
+
+}  // namespace noether::physics

@@ -1,0 +1,196 @@
+// Generalized Hamiltonian systems and models (issue 16): the structure each promises, checked
+// for random weights and states, independent of training.
+#include "tests/support/test_common.hpp"
+
+#include "integrators/dop853.hpp"
+#include "noether/error.hpp"
+#include "physics/learning/evaluation.hpp"
+#include "physics/learning/training.hpp"
+#include "physics/models/field.hpp"
+#include "physics/models/generalized.hpp"
+#include "physics/systems/generalized.hpp"
+
+namespace np = noether::physics;
+namespace ni = noether::integrators;
+using np::Vector;
+
+namespace {
+
+np::ModelConfig config(np::ModelKind kind, int64_t dim) {
+  np::ModelConfig c;
+  c.kind = kind;
+  c.dof = 0;
+  c.state_dim = dim;
+  c.hidden = 32;
+  return c;
+}
+
+torch::Tensor random_states(int64_t b, int64_t n, uint64_t seed) {
+  torch::manual_seed(seed);
+  return torch::randn({b, n}, torch::kFloat64);
+}
+
+double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
+
+}  // namespace
+
+TEST_CASE("the gas container keeps its energy and never loses entropy", "[physics][generalized]") {
+  const np::GasContainer gas;
+  np::Rng rng(5);
+  ni::AdaptiveOptions o;
+  o.rtol = 1e-12;
+  o.atol = 1e-12;
+  auto f = [&](double, const Vector& x) { return gas.vector_field(x); };
+  for (int start = 0; start < 5; ++start) {
+    Vector x = gas.random_state(rng);
+    const double e0 = gas.energy_at(x);
+    double s_prev = gas.entropy_at(x);
+    bool exchanged = false;
+    for (int k = 1; k <= 80; ++k) {
+      REQUIRE(ni::integrate_dop853(x, 0.1 * (k - 1), 0.1 * k, f, o).ok());
+      const double s = gas.entropy_at(x);
+      INFO("start " << start << ", t = " << 0.1 * k);
+      CHECK(std::abs(gas.energy_at(x) - e0) < 1e-9 * std::abs(e0));
+      CHECK(s >= s_prev - 1e-12);
+      exchanged = exchanged || s > s_prev + 1e-6;
+      s_prev = s;
+    }
+    CHECK(exchanged);  // heat really flows: the entropy rises somewhere
+  }
+  // dS/dt = 9 alpha (E2 - E1)^2 / (4 E1^2 E2^2), term by term.
+  Vector x(4);
+  x << 0.7, 0.4, 1.5, 2.6;
+  const Vector dx = gas.vector_field(x);
+  const double e1 = std::pow(std::exp(x[2]) / x[0], 2.0 / 3.0), e2 = std::pow(std::exp(x[3]) / (2.0 - x[0]), 2.0 / 3.0);
+  CHECK(dx[2] + dx[3] == Approx(9.0 * 10.0 * (e2 - e1) * (e2 - e1) / (4.0 * e1 * e1 * e2 * e2)));
+}
+
+TEST_CASE("Lorenz-63 is (J + R) grad E plus a constant forcing", "[physics][generalized]") {
+  const np::Lorenz lorenz;
+  np::Rng rng(9);
+  const double s = np::Lorenz::kSigma, r = np::Lorenz::kRho, b = np::Lorenz::kBeta;
+  for (int k = 0; k < 5; ++k) {
+    const Vector x = lorenz.random_state(rng);
+    const Vector grad = noether::testing::finite_difference_gradient([&](const Vector& y) { return lorenz.energy_at(y); }, x);
+    Eigen::Matrix3d j, rr;
+    j << 0, s, 0, -s, 0, -x[0], 0, x[0], 0;
+    rr = Eigen::Vector3d(-s, -1.0, -b).asDiagonal();
+    const Vector expected = (j + rr) * grad + Eigen::Vector3d(0, 0, -b * (s + r));
+    CHECK((lorenz.vector_field(x) - expected).norm() < 1e-6 * expected.norm());
+  }
+  CHECK(lorenz.state_dim() == 3);
+  CHECK_FALSE(lorenz.canonical());
+  CHECK_THROWS_AS(lorenz.dH_dq(Vector(1), Vector(1)), noether::InvalidInput);
+  CHECK_THROWS_WITH(lorenz.check_state(Vector::Zero(2)), Catch::Contains("expected 3"));
+}
+
+TEST_CASE("pq: P is skew, Q negative semi-definite, and H only decreases", "[physics][generalized][models]") {
+  for (const int64_t n : {2, 3, 5}) {
+    torch::manual_seed(static_cast<uint64_t>(n));
+    auto model = std::dynamic_pointer_cast<np::PqImpl>(np::make_model(config(np::ModelKind::kPq, n)));
+    REQUIRE(model);
+    model->to(torch::kFloat64);
+    const auto x = random_states(64, n, 100 + static_cast<uint64_t>(n));
+    const auto [p, q] = model->structure(x);
+    INFO("n = " << n);
+    CHECK(max_abs(p + p.transpose(1, 2)) == 0.0);
+    CHECK(max_abs(q - q.transpose(1, 2)) < 1e-14);
+    CHECK(torch::linalg_eigvalsh(q).max().item<double>() < 1e-12);
+    CHECK(max_abs(q) > 1e-3);  // not trivially zero
+    // dH/dt = grad H . (P + Q) grad H: the P part vanishes to round-off, the whole is <= 0.
+    const auto g = np::energy_gradient([&](const torch::Tensor& s) { return model->energy(s); }, x, false);
+    const auto f = model->time_derivative(x, false);
+    CHECK(max_abs((g * np::mat_vec(p, g)).sum(-1)) < 1e-12 * (1.0 + max_abs(g)));
+    CHECK((g * f).sum(-1).max().item<double>() <= 1e-12);
+    CHECK(model->structure_residual(x).max().item<double>() <= 1e-12);
+    // The autograd field is (P + Q) times the finite-difference gradient of H.
+    const double h = 1e-6;
+    auto fd = torch::zeros_like(x);
+    for (int64_t i = 0; i < n; ++i) {
+      auto e = torch::zeros_like(x);
+      e.select(1, i).fill_(h);
+      torch::NoGradGuard no_grad;
+      fd.select(1, i).copy_((model->energy(x + e) - model->energy(x - e)) / (2 * h));
+    }
+    CHECK(max_abs(f - np::mat_vec(p + q, fd)) < 1e-7 * (1.0 + max_abs(f)));
+  }
+}
+
+TEST_CASE("GENERIC exact: degeneracy at round-off, energy kept, entropy non-decreasing", "[physics][generalized][models]") {
+  for (const int64_t n : {3, 4}) {
+    torch::manual_seed(7 + static_cast<uint64_t>(n));
+    auto model = std::dynamic_pointer_cast<np::GenericImpl>(np::make_model(config(np::ModelKind::kGeneric, n)));
+    REQUIRE(model);
+    model->to(torch::kFloat64);
+    const auto x = random_states(64, n, 200 + static_cast<uint64_t>(n));
+    const auto [l, m] = model->structure(x);
+    INFO("n = " << n);
+    CHECK(max_abs(l + l.transpose(1, 2)) < 1e-14);
+    CHECK(max_abs(m - m.transpose(1, 2)) < 1e-13);
+    CHECK(torch::linalg_eigvalsh(m).min().item<double>() > -1e-12);
+    CHECK(model->structure_residual(x).max().item<double>() < 1e-24);
+    const auto ge = np::energy_gradient([&](const torch::Tensor& s) { return model->energy(s); }, x, false);
+    const auto gs = np::energy_gradient([&](const torch::Tensor& s) { return model->entropy(s); }, x, false);
+    const auto f = model->time_derivative(x, false);
+    CHECK(max_abs((ge * f).sum(-1)) < 1e-12 * (1.0 + max_abs(ge) * max_abs(f)));
+    const auto ds = (gs * f).sum(-1);
+    CHECK(ds.min().item<double>() > -1e-12);
+    CHECK(ds.max().item<double>() > 1e-6);  // entropy really produced
+    CHECK_FALSE(model->structure_penalty(x).defined());  // nothing to penalise
+  }
+}
+
+TEST_CASE("GENERIC soft: skew L, positive M, and the degeneracy residual reported and penalised",
+          "[physics][generalized][models]") {
+  torch::manual_seed(3);
+  auto c = config(np::ModelKind::kGenericSoft, 4);
+  c.degeneracy_weight = 2.0;
+  auto model = std::dynamic_pointer_cast<np::GenericImpl>(np::make_model(c));
+  model->to(torch::kFloat64);
+  const auto x = random_states(32, 4, 11);
+  const auto [l, m] = model->structure(x);
+  CHECK(max_abs(l + l.transpose(1, 2)) == 0.0);
+  CHECK(torch::linalg_eigvalsh(m).min().item<double>() > -1e-12);
+  const auto residual = model->structure_residual(x);
+  CHECK(residual.mean().item<double>() > 1e-6);  // random weights do not satisfy the conditions
+  const auto penalty = model->structure_penalty(x);
+  REQUIRE(penalty.defined());
+  CHECK(penalty.item<double>() == Approx(2.0 * residual.mean().item<double>()).epsilon(1e-10));
+  CHECK(penalty.requires_grad());
+}
+
+TEST_CASE("generalized models train on generalized systems; canonical ones refuse odd states",
+          "[physics][generalized][learning]") {
+  const np::GasContainer gas;
+  auto protocol = gas.protocol();
+  protocol.trajectories = 5;  // one held out
+  protocol.points = 41;
+  const auto data = np::generate_dataset(gas, protocol, 0);
+  REQUIRE(data.x.size(1) == 4);
+  for (const auto kind : {np::ModelKind::kPq, np::ModelKind::kGeneric, np::ModelKind::kGenericSoft}) {
+    np::TrainOptions o;
+    o.steps = 80;
+    o.learning_rate = 3e-3;
+    o.eval_every = 40;
+    auto run = np::new_run(config(kind, 4), o, data);
+    const double before = np::derivative_mse(*run.model, data.x, data.dxdt);
+    const auto s = np::train(run, data, o);
+    INFO(np::model_kind_name(kind) << ": train loss " << before << " -> " << s.train_loss);
+    CHECK(s.train_loss < 0.5 * before);
+    np::EvaluationOptions eo;
+    eo.starts = 2;
+    eo.t1 = 0.5;
+    eo.points = 20;
+    const auto e = np::evaluate(*run.model, gas, data, eo);
+    CHECK(e.structure_residual >= 0.0);
+    if (kind != np::ModelKind::kGenericSoft) CHECK(e.structure_residual < 1e-8);
+    CHECK(std::isfinite(e.energy_drift));
+  }
+
+  auto lorenz = np::Lorenz().protocol();
+  lorenz.trajectories = 2;
+  lorenz.points = 5;
+  const auto odd = np::generate_dataset(np::Lorenz(), lorenz, 0);
+  CHECK(odd.x.size(1) == 3);
+  CHECK_THROWS_WITH(np::make_model(config(np::ModelKind::kHnn, 3)), Catch::Contains("needs canonical (q, p) states"));
+}
