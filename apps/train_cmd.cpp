@@ -34,6 +34,8 @@ struct TrainArgs {
   int64_t layers = 2;
   std::string activation = "tanh";
   double degeneracy_weight = 1.0;
+  int64_t test_functions = 8;
+  std::string test_function = "sine";
   unsigned long long seed = 0;
   unsigned long long data_seed = 0;
   int trajectories = 0;  ///< 0: the protocol's
@@ -112,6 +114,8 @@ int train_command(TrainArgs a) {
     o.loss = physics::parse_loss_kind(a.loss);
     o.integrator = integrators::parse_scheme(a.integrator);
     o.rollout_steps = a.rollout_steps;
+    o.test_functions = a.test_functions;
+    o.test_function = physics::parse_test_function(a.test_function);
     o.dtype = parse_dtype(a.dtype);
     physics::ModelConfig c;
     c.kind = physics::parse_model_kind(a.model);
@@ -211,10 +215,10 @@ int evaluate_command(const EvaluateArgs& a) {
 void add_train_commands(CLI::App& app, Commands& out) {
   auto tr = std::make_shared<TrainArgs>();
   auto* train = add_command(
-      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft) from a system's data; save a checkpoint",
+      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft, ghnn) from a system's data; save a checkpoint",
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
-  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft (any state)")->capture_default_str();
+  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn (any state)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
@@ -231,7 +235,9 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_flag("--grid", tr->grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
   train->add_option("--loss", tr->loss, "pointwise, rollout or weak")->capture_default_str();
   train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();
-  train->add_option("--rollout-steps", tr->rollout_steps, "rollout window in samples (0 = whole trajectories)")->check(at_least(0));
+  train->add_option("--rollout-steps", tr->rollout_steps, "rollout or weak-form window in samples (0 = whole trajectories)")->check(at_least(0));
+  train->add_option("--test-functions", tr->test_functions, "weak loss: test functions per window")->check(at_least(1))->capture_default_str();
+  train->add_option("--test-function", tr->test_function, "weak loss: sine (zero at the window's ends) or rbf (Gaussians, boundary term kept; GHNN)")->capture_default_str();
   train->add_option("--dtype", tr->dtype, "float32 or float64")->capture_default_str();
   train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps")->check(at_least(0));
   train->add_option("--threads", tr->threads, "torch threads (default: torch's choice)")->check(at_least(0));
@@ -240,7 +246,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--model", "--degeneracy-weight", "--hidden", "--layers", "--activation", "--data-seed",
+                        {"--system", "--model", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");

@@ -3,10 +3,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
 
 namespace noether::physics {
+
+namespace {
+constexpr EnumName<TestFunction> kTestFunctions[] = {{TestFunction::kSine, "sine"}, {TestFunction::kRbf, "rbf"}};
+}  // namespace
+
+const char* test_function_name(TestFunction kind) { return enum_name(kTestFunctions, kind); }
+
+TestFunction parse_test_function(const std::string& name) {
+  return parse_enum(kTestFunctions, name, "test function");
+}
 
 torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
                              const torch::Tensor& dxdt) {
@@ -67,7 +78,7 @@ torch::Tensor rollout_loss(const std::shared_ptr<DynamicsModelImpl>& model,
 }
 
 torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj,
-                             const torch::Tensor& t, int64_t test_functions) {
+                             const torch::Tensor& t, int64_t test_functions, TestFunction kind) {
   if (traj.dim() != 3 || t.dim() != 1 || t.size(0) != traj.size(0) || traj.size(0) < 3)
     throw InvalidInput("weak_form_loss needs traj [T >= 3, B, 2D] and t [T]");
   if (test_functions < 1) throw InvalidInput("weak_form_loss needs at least one test function");
@@ -80,12 +91,24 @@ torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj
   auto w = torch::zeros({T}, traj.options());
   w.narrow(0, 0, T - 1).add_(0.5 * dts);
   w.narrow(0, 1, T - 1).add_(0.5 * dts);
-  const auto k = torch::arange(1, test_functions + 1, traj.options()).unsqueeze(1);  // [K, 1]
-  const auto arg = k * (M_PI / len) * (tt - t0).unsqueeze(0);                         // [K, T]
-  const auto phi = torch::sin(arg) * w;                                               // [K, T]
-  const auto dphi = torch::cos(arg) * (k * (M_PI / len)) * w;
+  torch::Tensor psi, dpsi;  // [K, T]: the test functions and their derivatives at the samples
+  if (kind == TestFunction::kSine) {
+    const auto k = torch::arange(1, test_functions + 1, traj.options()).unsqueeze(1);  // [K, 1]
+    const auto arg = k * (M_PI / len) * (tt - t0).unsqueeze(0);
+    psi = torch::sin(arg);
+    dpsi = torch::cos(arg) * (k * (M_PI / len));
+  } else {
+    const auto centres = torch::linspace(t0, t1, test_functions, traj.options()).unsqueeze(1);  // [K, 1]
+    const double spacing = test_functions > 1 ? len / static_cast<double>(test_functions - 1) : len;
+    const double s = std::max(spacing, 2.0 * len / static_cast<double>(T - 1));
+    const auto d = tt.unsqueeze(0) - centres;
+    psi = torch::exp(-d.square() / (2.0 * s * s));
+    dpsi = -d / (s * s) * psi;
+  }
   const auto f = model.time_derivative(traj.reshape({T * B, W}), /*create_graph=*/true).reshape({T, B, W});
-  const auto r = torch::einsum("kt,tbw->kbw", {phi, f}) + torch::einsum("kt,tbw->kbw", {dphi, traj});
+  auto r = torch::einsum("kt,tbw->kbw", {psi * w, f}) + torch::einsum("kt,tbw->kbw", {dpsi * w, traj});
+  if (kind == TestFunction::kRbf)  // the boundary term [psi x] from t0 to t1
+    r = r - (psi.select(1, T - 1).view({-1, 1, 1}) * traj[T - 1] - psi.select(1, 0).view({-1, 1, 1}) * traj[0]);
   return r.square().mean();
 }
 

@@ -14,9 +14,19 @@
 
 #include "integrators/registry.hpp"
 #include "physics/models/model.hpp"
+#include "noether/json_codec.hpp"
 #include "physics/models/separable.hpp"
 
 namespace noether::physics {
+
+/// The weak form's test functions: sines that vanish at both ends of the window, or Gaussian
+/// radial basis functions (GHNN, Course et al. 2020) that do not, with the boundary term kept.
+enum class TestFunction { kSine, kRbf };
+/// "sine", "rbf".
+const char* test_function_name(TestFunction kind);
+/// Throws InvalidInput naming the known kinds.
+TestFunction parse_test_function(const std::string& name);
+NOETHER_JSON_ENUM(TestFunction, test_function_name, parse_test_function)
 
 /// Mean squared error between the model's dx/dt at x and the targets: x, dxdt [B, 2D].
 torch::Tensor pointwise_loss(DynamicsModelImpl& model, const torch::Tensor& x,
@@ -40,13 +50,16 @@ torch::Tensor rollout_loss(const std::shared_ptr<DynamicsModelImpl>& model,
 torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const torch::Tensor& x0,
                       double dt, int64_t steps, integrators::Scheme integrator, bool create_graph);
 
-/// Weak-form residual: for test functions phi_k(t) = sin(k pi (t - t0) / (t1 - t0)), k = 1..K,
-/// which vanish at both ends, integration by parts gives
-///   int phi_k f(x) dt + int phi_k' x dt = 0
-/// along any true trajectory. The loss is the mean square of that residual, with the integrals
-/// by the trapezoid rule over the samples; it needs no derivative data. traj: [T, B, 2D],
-/// t: [T] (increasing).
+/// Weak-form residual: for test functions phi_k, integration by parts gives
+///   int phi_k f(x) dt + int phi_k' x dt - [phi_k x]_{t0}^{t1} = 0
+/// along any true trajectory. kSine: phi_k(t) = sin(k pi (t - t0) / (t1 - t0)), k = 1..K, which
+/// vanish at both ends (no boundary term); kRbf: phi_k(t) = exp(-(t - c_k)^2 / (2 s^2)) with K
+/// centres c_k spread evenly over [t0, t1] and s the larger of their spacing and two sample
+/// spacings, boundary term kept. The loss is the mean square of the residual, the integrals by
+/// the trapezoid rule over the samples; it needs no derivative data. traj: [T, B, W], t: [T]
+/// (increasing).
 torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj,
-                             const torch::Tensor& t, int64_t test_functions);
+                             const torch::Tensor& t, int64_t test_functions,
+                             TestFunction kind = TestFunction::kSine);
 
 }  // namespace noether::physics

@@ -145,7 +145,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
       tw = tw.narrow(0, start_index, o.rollout_steps + 1);
     }
     return {with_penalty(o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
-                                                     : weak_form_loss(model, window, tw, o.test_functions),
+                                                     : weak_form_loss(model, window, tw, o.test_functions, o.test_function),
                          window.reshape({-1, window.size(2)}))};
   };
   TrainerHooks hooks;

@@ -47,6 +47,7 @@ struct TrainOptions {
   integrators::Scheme integrator = integrators::Scheme::kRk4;
   int64_t rollout_steps = 0;    ///< rollout window (samples - 1); 0 = whole trajectories
   int64_t test_functions = 8;   ///< for the weak loss
+  TestFunction test_function = TestFunction::kSine;  ///< for the weak loss: sines or Gaussian RBFs
   int64_t eval_every = 100;     ///< test loss every this many steps (history)
   bool progress = false;        ///< progress bar on stderr (terminal only)
   std::string checkpoint;       ///< if set: saved every checkpoint_every steps and at the end
@@ -62,7 +63,7 @@ struct TrainOptions {
 };
 // What a model file records of its training (the rest are settings of one run).
 NOETHER_JSON(TrainOptions, learning_rate, weight_decay, batch_size, seed, loss, integrator, rollout_steps,
-             test_functions, dtype)
+             test_functions, dtype, test_function)
 
 struct TrainPoint {
   int64_t step;

@@ -1,5 +1,7 @@
 #include "physics/models/generalized.hpp"
 
+#include <cmath>
+
 #include "physics/models/field.hpp"
 #include "physics/models/hnn.hpp"
 
@@ -143,6 +145,93 @@ std::pair<torch::Tensor, torch::Tensor> GenericImpl::structure(const torch::Tens
     return torch::stack(cols, 2);
   };
   return {columns(true), columns(false)};
+}
+
+// ---- GHNN ---------------------------------------------------------------------------------------
+
+torch::Tensor rehu(const torch::Tensor& z, double d) {
+  return torch::where(z <= 0, torch::zeros_like(z), torch::where(z < d, z.square() / (2.0 * d), z - 0.5 * d));
+}
+
+IcnnImpl::IcnnImpl(int64_t in, int64_t hidden, int64_t layers) {
+  for (int64_t k = 0; k < layers; ++k) {
+    from_input_.push_back(register_module("input" + std::to_string(k), torch::nn::Linear(in, hidden)));
+    if (k > 0)
+      hidden_path_.push_back(register_parameter("hidden" + std::to_string(k),
+                                                torch::randn({hidden, hidden}) / std::sqrt(static_cast<double>(hidden)) - 2.0));
+  }
+  out_ = register_parameter("out", torch::randn({hidden}) / std::sqrt(static_cast<double>(hidden)) - 2.0);
+  skip_ = register_module("skip", torch::nn::Linear(torch::nn::LinearOptions(in, 1).bias(false)));
+}
+
+torch::Tensor IcnnImpl::forward(const torch::Tensor& x) {
+  auto z = torch::softplus(from_input_[0]->forward(x));
+  for (std::size_t k = 1; k < from_input_.size(); ++k)
+    z = torch::softplus(torch::matmul(z, torch::softplus(hidden_path_[k - 1]).t()) + from_input_[k]->forward(x));
+  return torch::matmul(z, torch::softplus(out_)) + skip_->forward(x).squeeze(-1);
+}
+
+GhnnImpl::GhnnImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
+  const int64_t n = c.dim();
+  n_ = register_module("hamiltonian", Mlp(n, c.hidden, 1, c.layers, c.activation, false));
+  j_ = register_module("poisson", torch::nn::ModuleList());
+  std::vector<torch::Tensor> masks;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j) {
+      j_->push_back(Mlp(n, c.hidden, 1, c.layers, c.activation, true));
+      auto m = torch::ones({n});
+      m[i] = 0.0;
+      m[j] = 0.0;
+      masks.push_back(m);
+    }
+  masks_ = register_buffer("masks", torch::stack(masks));
+  v_ = register_module("friction", Icnn(n, c.hidden, c.layers));
+}
+
+torch::Tensor GhnnImpl::energy(const torch::Tensor& x) {
+  const auto origin = torch::zeros({1, x.size(1)}, x.options());
+  const auto shifted = n_->forward(x).squeeze(-1) - n_->forward(origin).squeeze(-1);
+  return rehu(shifted) + kEpsilon * x.square().sum(-1);
+}
+
+torch::Tensor GhnnImpl::friction_potential(const torch::Tensor& x) { return -v_->forward(x); }
+
+std::pair<torch::Tensor, torch::Tensor> GhnnImpl::structure(const torch::Tensor& x, bool create_graph) {
+  const int64_t n = state_dim();
+  torch::Tensor j;
+  {
+    torch::AutoGradMode graph(create_graph);
+    std::vector<torch::Tensor> entries;
+    for (std::size_t k = 0; k < j_->size(); ++k)
+      entries.push_back(j_[k]->as<MlpImpl>()->forward(x * masks_[static_cast<int64_t>(k)]));
+    j = skew_from(torch::cat(entries, 1), n);
+  }
+  // Hess v row by row: each row the gradient of one entry of grad v (n is small).
+  torch::AutoGradMode enable(true);
+  const auto xg = x.requires_grad() ? x : x.detach().requires_grad_(true);
+  const auto gv = torch::autograd::grad({friction_potential(xg).sum()}, {xg}, {}, true, true)[0];
+  std::vector<torch::Tensor> rows;
+  for (int64_t i = 0; i < n; ++i) {
+    auto row = torch::autograd::grad({gv.select(1, i).sum()}, {xg}, {}, true, create_graph, true)[0];
+    if (!row.defined()) row = torch::zeros_like(x);
+    rows.push_back(create_graph ? row : row.detach());
+  }
+  return {j, torch::stack(rows, 1)};
+}
+
+torch::Tensor GhnnImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
+  detail::check_width(x, state_dim());
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  const auto [j, r] = structure(x, create_graph);
+  const auto f = mat_vec(j + r, g);
+  return create_graph ? f : f.detach();
+}
+
+torch::Tensor GhnnImpl::structure_residual(const torch::Tensor& x) {
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
+  const auto [j, r] = structure(x, false);
+  torch::NoGradGuard no_grad;
+  return torch::relu((g * mat_vec(j + r, g)).sum(-1));
 }
 
 }  // namespace noether::physics

@@ -14,12 +14,19 @@
 //                 projection orthogonal to v; so dE/dt = 0 and dS/dt = grad S^T M grad S >= 0.
 //   generic-soft  L = A - A^T, M = B B^T, and the conditions as a penalty
 //                 degeneracy_weight * mean(|L grad S|^2 + |M grad E|^2) added to the loss.
+//   ghnn          dx/dt = J(x) grad H + Hess(v)(x) grad H (Course, Evans & Nair 2020): J_ij a
+//                 network of x without x_i and x_j, antisymmetrised, so div(J grad H) = 0;
+//                 v = -ICNN(x) concave (an input-convex network: softplus, non-negative weights on
+//                 its hidden path), so Hess(v) <= 0 and dH/dt <= 0; H = ReHU(N(x) - N(0)) +
+//                 eps |x|^2 >= 0 with equality only at 0. Trained with the weak form and Gaussian
+//                 test functions in the paper (TrainOptions::test_function = kRbf).
 // Energies and structure networks are the configured MLPs (hidden width, layers, activation).
 // Every gradient comes from physics/models/field.hpp; matrices are applied as products, never
 // inverted.
 #pragma once
 
 #include <utility>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -73,6 +80,49 @@ class GenericImpl : public DynamicsModelImpl {
   torch::Tensor apply_l(const Parts& p, const torch::Tensor& v) const;
   torch::Tensor apply_m(const Parts& p, const torch::Tensor& v) const;
   Mlp e_{nullptr}, s_{nullptr}, a_{nullptr}, b_{nullptr};
+};
+
+/// The rectified Huber unit of Kolter & Manek (2019): 0 for z <= 0, z^2 / (2d) up to d, z - d / 2
+/// beyond: continuously differentiable and >= 0.
+torch::Tensor rehu(const torch::Tensor& z, double d = 1.0);
+
+/// An input-convex network (Amos, Xu & Kolter 2017): z_1 = softplus(W_0 x + b_0), z_{k+1} =
+/// softplus(softplus(U_k) z_k + W_k x + b_k), out = softplus(u) . z_L + w . x; convex in x because
+/// every weight on the hidden path is non-negative and softplus is convex and increasing.
+class IcnnImpl : public torch::nn::Module {
+ public:
+  IcnnImpl(int64_t in, int64_t hidden, int64_t layers);
+  /// x [B, in] -> [B].
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  std::vector<torch::nn::Linear> from_input_;
+  std::vector<torch::Tensor> hidden_path_;  // raw U_k; softplus(U_k) is used
+  torch::Tensor out_;                       // raw u
+  torch::nn::Linear skip_{nullptr};
+};
+TORCH_MODULE(Icnn);
+
+class GhnnImpl : public DynamicsModelImpl {
+ public:
+  explicit GhnnImpl(const ModelConfig& c);
+  torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override;
+  bool has_energy() const override { return true; }
+  /// ReHU(N(x) - N(0)) + eps |x|^2: positive definite.
+  torch::Tensor energy(const torch::Tensor& x) override;
+  /// The concave potential v(x) = -ICNN(x) whose Hessian is the friction: [B].
+  torch::Tensor friction_potential(const torch::Tensor& x);
+  /// max(dH/dt, 0) per sample: round-off by construction.
+  torch::Tensor structure_residual(const torch::Tensor& x) override;
+  /// J(x) and R(x) = Hess v(x), each [B, n, n].
+  std::pair<torch::Tensor, torch::Tensor> structure(const torch::Tensor& x, bool create_graph = false);
+  static constexpr double kEpsilon = 1e-2;  ///< weight of |x|^2 in H
+
+ private:
+  Mlp n_{nullptr};
+  torch::nn::ModuleList j_{nullptr};  // one network per pair i < j, blind to x_i and x_j
+  torch::Tensor masks_;                // [pairs, n]: 0 at i and j
+  Icnn v_{nullptr};
 };
 
 }  // namespace noether::physics

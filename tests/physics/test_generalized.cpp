@@ -194,3 +194,95 @@ TEST_CASE("generalized models train on generalized systems; canonical ones refus
   CHECK(odd.x.size(1) == 3);
   CHECK_THROWS_WITH(np::make_model(config(np::ModelKind::kHnn, 3)), Catch::Contains("needs canonical (q, p) states"));
 }
+
+TEST_CASE("GHNN: skew J blind to its own coordinates, concave friction, positive-definite H",
+          "[physics][generalized][models]") {
+  for (const int64_t n : {2, 3}) {
+    torch::manual_seed(21 + static_cast<uint64_t>(n));
+    auto model = std::dynamic_pointer_cast<np::GhnnImpl>(np::make_model(config(np::ModelKind::kGhnn, n)));
+    REQUIRE(model);
+    model->to(torch::kFloat64);
+    const auto x = random_states(48, n, 300 + static_cast<uint64_t>(n));
+    const auto [j, r] = model->structure(x);
+    INFO("n = " << n);
+    CHECK(max_abs(j + j.transpose(1, 2)) == 0.0);
+    CHECK(max_abs(r - r.transpose(1, 2)) < 1e-10);
+    CHECK(torch::linalg_eigvalsh(r).max().item<double>() < 1e-12);
+    CHECK(max_abs(r) > 1e-6);
+    // div(J grad H) = sum_i d(J grad H)_i / dx_i = 0: J_ij ignores x_i and x_j.
+    {
+      torch::AutoGradMode enable(true);
+      const auto xg = x.clone().requires_grad_(true);
+      const auto g = np::energy_gradient([&](const torch::Tensor& s) { return model->energy(s); }, xg, true);
+      const auto jg = np::mat_vec(model->structure(xg, true).first, g);
+      torch::Tensor div = torch::zeros({x.size(0)}, x.options());
+      for (int64_t i = 0; i < n; ++i)
+        div = div + torch::autograd::grad({jg.select(1, i).sum()}, {xg}, {}, true, false)[0].select(1, i);
+      CHECK(max_abs(div) < 1e-10 * (1.0 + max_abs(jg)));
+    }
+    // dH/dt = grad H . (J + R) grad H <= 0.
+    CHECK(model->structure_residual(x).max().item<double>() <= 1e-12);
+    // H(0) = 0 and H > 0 elsewhere (the ReHU prior plus eps |x|^2).
+    torch::NoGradGuard no_grad;
+    CHECK(std::abs(model->energy(torch::zeros({1, n}, torch::kFloat64)).item<double>()) < 1e-15);
+    const auto h = model->energy(x);
+    CHECK((h - np::GhnnImpl::kEpsilon * x.square().sum(-1)).min().item<double>() >= 0.0);
+    CHECK(h.min().item<double>() > 0.0);
+  }
+}
+
+TEST_CASE("the input-convex network is convex along random chords", "[physics][generalized][models]") {
+  torch::manual_seed(5);
+  np::Icnn icnn(3, 32, 3);
+  icnn->to(torch::kFloat64);
+  torch::NoGradGuard no_grad;
+  const auto a = random_states(200, 3, 1) * 3.0, b = random_states(200, 3, 2) * 3.0;
+  for (const double lambda : {0.1, 0.5, 0.8}) {
+    const auto mid = icnn->forward(lambda * a + (1 - lambda) * b);
+    const auto chord = lambda * icnn->forward(a) + (1 - lambda) * icnn->forward(b);
+    CHECK((mid - chord).max().item<double>() <= 1e-12);
+  }
+  // ReHU: zero below 0, quadratic to d, linear beyond, continuous with its slope.
+  const auto z = torch::tensor({-1.0, 0.0, 0.5, 1.0, 3.0}, torch::kFloat64);
+  const auto v = np::rehu(z, 1.0);
+  CHECK(v[0].item<double>() == 0.0);
+  CHECK(v[2].item<double>() == Approx(0.125));
+  CHECK(v[3].item<double>() == Approx(0.5));
+  CHECK(v[4].item<double>() == Approx(2.5));
+}
+
+namespace {
+/// The spring's exact field dx/dt = (2p, -2q), scaled: a model that is right when scale = 1.
+class SpringField : public np::DynamicsModelImpl {
+ public:
+  explicit SpringField(double scale) : DynamicsModelImpl(np::ModelConfig{}), scale_(scale) {
+    w_ = register_parameter("w", torch::ones({1}, torch::kFloat64));
+  }
+  torch::Tensor time_derivative(const torch::Tensor& x, bool) override {
+    return scale_ * w_ * torch::stack({2.0 * x.select(1, 1), -2.0 * x.select(1, 0)}, 1);
+  }
+
+ private:
+  double scale_;
+  torch::Tensor w_;
+};
+}  // namespace
+
+TEST_CASE("weak form with Gaussian test functions: zero for the true field, boundary term included",
+          "[physics][generalized][learning]") {
+  // Exact spring trajectories q = cos(2t + a), p = -sin(2t + a), sampled finely over a window
+  // that does not start or end at a turning point (so the boundary term matters).
+  const int64_t T = 400, B = 3;
+  const auto t = torch::linspace(0.3, 2.7, T, torch::kFloat64);
+  const auto phase = torch::tensor({0.0, 1.0, 2.5}, torch::kFloat64);
+  const auto arg = 2.0 * t.unsqueeze(1) + phase.unsqueeze(0);  // [T, B]
+  const auto traj = torch::stack({torch::cos(arg), -torch::sin(arg)}, 2);
+  REQUIRE(traj.size(1) == B);
+  SpringField truth(1.0), wrong(1.3);
+  for (const auto kind : {np::TestFunction::kRbf, np::TestFunction::kSine}) {
+    const double right = np::weak_form_loss(truth, traj, t, 40, kind).item<double>();
+    const double off = np::weak_form_loss(wrong, traj, t, 40, kind).item<double>();
+    INFO(np::test_function_name(kind) << ": " << right << " against " << off);
+    CHECK(right < 1e-4 * off);  // what is left is the trapezoid rule's O(h^2)
+  }
+}
