@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "noether/error.hpp"
 #include "physics/models/field.hpp"
 #include "physics/models/hnn.hpp"
 
@@ -232,6 +233,50 @@ torch::Tensor GhnnImpl::structure_residual(const torch::Tensor& x) {
   const auto [j, r] = structure(x, false);
   torch::NoGradGuard no_grad;
   return torch::relu((g * mat_vec(j + r, g)).sum(-1));
+}
+
+// ---- Neural symplectic form -----------------------------------------------------------------------
+
+NsfImpl::NsfImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
+  const int64_t n = c.dim();
+  if (n % 2 != 0)
+    throw InvalidInput("model 'nsf' needs an even state dimension (a symplectic form on " + std::to_string(n) +
+                       " dimensions is singular)");
+  h_ = register_module("hamiltonian", Mlp(n, c.hidden, 1, c.layers, c.activation, false));
+  theta_ = register_module("one_form", Mlp(n, c.hidden, n, c.layers, c.activation, true));
+}
+
+torch::Tensor NsfImpl::energy(const torch::Tensor& x) { return h_->forward(x).squeeze(-1); }
+torch::Tensor NsfImpl::one_form(const torch::Tensor& x) { return theta_->forward(x); }
+
+torch::Tensor NsfImpl::symplectic_form(const torch::Tensor& x, bool create_graph) {
+  const int64_t n = state_dim();
+  torch::AutoGradMode enable(true);
+  const auto xg = x.requires_grad() ? x : x.detach().requires_grad_(true);
+  const auto theta = one_form(xg);
+  std::vector<torch::Tensor> rows;  // row i: d theta_i / dx
+  for (int64_t i = 0; i < n; ++i) {
+    auto row = torch::autograd::grad({theta.select(1, i).sum()}, {xg}, {}, true, create_graph, true)[0];
+    if (!row.defined()) row = torch::zeros_like(x);
+    rows.push_back(create_graph ? row : row.detach());
+  }
+  const auto d = torch::stack(rows, 1);
+  return d - d.transpose(1, 2);
+}
+
+torch::Tensor NsfImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
+  detail::check_width(x, state_dim());
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  const auto w = symplectic_form(x, create_graph);
+  const auto f = torch::linalg_solve(w, g.unsqueeze(-1)).squeeze(-1);
+  return create_graph ? f : f.detach();
+}
+
+torch::Tensor NsfImpl::structure_residual(const torch::Tensor& x) {
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
+  const auto f = time_derivative(x, false);
+  torch::NoGradGuard no_grad;
+  return (g * f).sum(-1).abs();
 }
 
 }  // namespace noether::physics

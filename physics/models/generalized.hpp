@@ -20,6 +20,10 @@
 //                 its hidden path), so Hess(v) <= 0 and dH/dt <= 0; H = ReHU(N(x) - N(0)) +
 //                 eps |x|^2 >= 0 with equality only at 0. Trained with the weak form and Gaussian
 //                 test functions in the paper (TrainOptions::test_function = kRbf).
+//   nsf           dx/dt = W(x)^{-1} grad H(x) (neural symplectic form, Chen et al. 2021): a learned
+//                 1-form theta(x), W = D theta - D theta^T (closed by construction, being the
+//                 exterior derivative of theta), applied by a linear solve, never inverted. For
+//                 Hamiltonian motion in coordinates that are not canonical; even dimension only.
 // Energies and structure networks are the configured MLPs (hidden width, layers, activation).
 // Every gradient comes from physics/models/field.hpp; matrices are applied as products, never
 // inverted.
@@ -123,6 +127,23 @@ class GhnnImpl : public DynamicsModelImpl {
   torch::nn::ModuleList j_{nullptr};  // one network per pair i < j, blind to x_i and x_j
   torch::Tensor masks_;                // [pairs, n]: 0 at i and j
   Icnn v_{nullptr};
+};
+
+class NsfImpl : public DynamicsModelImpl {
+ public:
+  explicit NsfImpl(const ModelConfig& c);  // throws InvalidInput for an odd state dimension
+  torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override;
+  bool has_energy() const override { return true; }
+  torch::Tensor energy(const torch::Tensor& x) override;
+  /// The learned 1-form theta(x): [B, n].
+  torch::Tensor one_form(const torch::Tensor& x);
+  /// W(x) = D theta - D theta^T: [B, n, n].
+  torch::Tensor symplectic_form(const torch::Tensor& x, bool create_graph = false);
+  /// |dH/dt| per sample: round-off, W^{-1} being skew.
+  torch::Tensor structure_residual(const torch::Tensor& x) override;
+
+ private:
+  Mlp h_{nullptr}, theta_{nullptr};
 };
 
 }  // namespace noether::physics

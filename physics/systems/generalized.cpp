@@ -8,6 +8,7 @@ namespace noether::physics {
 
 namespace {
 double uniform(Rng& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+double normal(Rng& rng) { return std::normal_distribution<double>(0.0, 1.0)(rng); }
 }  // namespace
 
 double GeneralizedSystem::entropy_at(const Vector&) const {
@@ -73,5 +74,70 @@ Vector GasContainer::random_state(Rng& rng) const {
   return x;
 }
 DataProtocol GasContainer::protocol() const { return {100, 401, 0.0, 8.0, 0.0, 0.2}; }
+
+// ---- Non-canonical coordinates (neural symplectic form) --------------------------------------
+
+namespace {
+constexpr double kK1 = 3.0, kK2 = 5.0, kMass1 = 1.0, kMass2 = 2.0;
+}  // namespace
+
+std::string TwoSpringsQv::description() const {
+  return "two masses (1, 2) on springs (3, 5, rest 1) in positions and velocities (x1, x2, v1, v2)";
+}
+double TwoSpringsQv::energy_at(const Vector& x) const {
+  const double s1 = x[0] - 1.0, s2 = x[1] - x[0] - 1.0;
+  return 0.5 * (kMass1 * x[2] * x[2] + kMass2 * x[3] * x[3] + kK1 * s1 * s1 + kK2 * s2 * s2);
+}
+Vector TwoSpringsQv::vector_field(const Vector& x) const {
+  const double s1 = x[0] - 1.0, s2 = x[1] - x[0] - 1.0;
+  return (Vector(4) << x[2], x[3], (-kK1 * s1 + kK2 * s2) / kMass1, -kK2 * s2 / kMass2).finished();
+}
+Vector TwoSpringsQv::default_state() const { return (Vector(4) << 1.2, 2.0, 0.0, 0.0).finished(); }
+Vector TwoSpringsQv::random_state(Rng& rng) const {
+  Vector x(4);
+  for (int i = 0; i < 4; ++i) x[i] = normal(rng);
+  return x;
+}
+DataProtocol TwoSpringsQv::protocol() const { return {1000, 100, 0.0, 5.0, 0.0, 0.2}; }
+
+std::string DoublePendulumQv::description() const {
+  return "double pendulum (g 9.8, masses 1 and 2, unit lengths) in angles and angular velocities";
+}
+double DoublePendulumQv::energy_at(const Vector& x) const {
+  const double c = std::cos(x[0] - x[1]);
+  const double kinetic = 0.5 * (kM1 + kM2) * x[2] * x[2] + 0.5 * kM2 * x[3] * x[3] + kM2 * x[2] * x[3] * c;
+  return kinetic - (kM1 + kM2) * kG * std::cos(x[0]) - kM2 * kG * std::cos(x[1]);
+}
+Vector DoublePendulumQv::vector_field(const Vector& x) const {
+  // The Euler-Lagrange equations solved for the angular accelerations (unit lengths).
+  const double d = x[0] - x[1], c = std::cos(d), s = std::sin(d), w1 = x[2], w2 = x[3];
+  const double a11 = kM1 + kM2, a12 = kM2 * c, a22 = kM2;
+  const double b1 = -kM2 * w2 * w2 * s - (kM1 + kM2) * kG * std::sin(x[0]);
+  const double b2 = kM2 * w1 * w1 * s - kM2 * kG * std::sin(x[1]);
+  const double det = a11 * a22 - a12 * a12;
+  return (Vector(4) << w1, w2, (a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det).finished();
+}
+Vector DoublePendulumQv::default_state() const { return (Vector(4) << 1.0, 0.5, 0.0, 0.0).finished(); }
+Vector DoublePendulumQv::random_state(Rng& rng) const {
+  Vector x(4);
+  for (int i = 0; i < 4; ++i) x[i] = normal(rng);
+  return x;
+}
+DataProtocol DoublePendulumQv::protocol() const { return {2000, 100, 0.0, 5.0, 0.0, 0.2}; }
+
+std::string LotkaVolterra::description() const {
+  return "Lotka-Volterra, dx/dt = x - xy, dy/dt = xy - y, E = x - ln x + y - ln y conserved";
+}
+double LotkaVolterra::energy_at(const Vector& x) const {
+  return x[0] - std::log(x[0]) + x[1] - std::log(x[1]);
+}
+Vector LotkaVolterra::vector_field(const Vector& x) const {
+  return (Vector(2) << x[0] - x[0] * x[1], x[0] * x[1] - x[1]).finished();
+}
+Vector LotkaVolterra::default_state() const { return (Vector(2) << 2.0, 0.5).finished(); }
+Vector LotkaVolterra::random_state(Rng& rng) const {
+  return (Vector(2) << uniform(rng, 0.3, 2.5), uniform(rng, 0.3, 2.5)).finished();
+}
+DataProtocol LotkaVolterra::protocol() const { return {1000, 100, 0.0, 5.0, 0.0, 0.2}; }
 
 }  // namespace noether::physics

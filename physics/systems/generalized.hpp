@@ -85,4 +85,54 @@ class GasContainer : public GeneralizedSystem {
   double alpha_;
 };
 
+/// Two masses on a line, m = (1, 2), the first tied to a wall at 0 by a spring k1 = 3, the second
+/// to the first by k2 = 5, rest lengths 1, in positions and velocities x = (x1, x2, v1, v2) (the
+/// neural symplectic form paper's test in coordinates that are not canonical):
+/// E = m1 v1^2 / 2 + m2 v2^2 / 2 + k1 (x1 - 1)^2 / 2 + k2 (x2 - x1 - 1)^2 / 2.
+class TwoSpringsQv : public GeneralizedSystem {
+ public:
+  std::string name() const override { return "two-springs-qv"; }
+  std::string description() const override;
+  int state_dim() const override { return 4; }
+  double energy_at(const Vector& x) const override;
+  Vector vector_field(const Vector& x) const override;
+  Vector default_state() const override;
+  /// x ~ N(0, 1) in every entry (the paper's starts).
+  Vector random_state(Rng& rng) const override;
+  /// 1000 trajectories on [0, 5], 100 samples, no noise, 80/20 split.
+  DataProtocol protocol() const override;
+};
+
+/// A double pendulum in angles and angular velocities x = (th1, th2, w1, w2), g = 9.8, masses
+/// (1, 2), unit lengths (the neural symplectic form paper's): not canonical coordinates.
+class DoublePendulumQv : public GeneralizedSystem {
+ public:
+  std::string name() const override { return "double-pendulum-qv"; }
+  std::string description() const override;
+  int state_dim() const override { return 4; }
+  double energy_at(const Vector& x) const override;
+  Vector vector_field(const Vector& x) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  /// 2000 trajectories on [0, 5], 100 samples, no noise, 80/20 split.
+  DataProtocol protocol() const override;
+  static constexpr double kG = 9.8, kM1 = 1.0, kM2 = 2.0;
+};
+
+/// Lotka-Volterra, dx/dt = x - x y, dy/dt = x y - y, with the conserved
+/// E = x - ln x + y - ln y: a Poisson system (J = [[0, -xy], [xy, 0]] applied to grad E) whose
+/// natural coordinates are not canonical. Starts in [0.3, 2.5]^2.
+class LotkaVolterra : public GeneralizedSystem {
+ public:
+  std::string name() const override { return "lotka-volterra"; }
+  std::string description() const override;
+  int state_dim() const override { return 2; }
+  double energy_at(const Vector& x) const override;
+  Vector vector_field(const Vector& x) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  /// 1000 trajectories on [0, 5], 100 samples, no noise, 80/20 split.
+  DataProtocol protocol() const override;
+};
+
 }  // namespace noether::physics

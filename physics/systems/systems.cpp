@@ -589,6 +589,9 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"spring-chain", [] { return std::make_unique<SpringChain>(); }},
       {"lorenz", [] { return std::make_unique<Lorenz>(); }},
       {"gas-container", [] { return std::make_unique<GasContainer>(); }},
+      {"two-springs-qv", [] { return std::make_unique<TwoSpringsQv>(); }},
+      {"double-pendulum-qv", [] { return std::make_unique<DoublePendulumQv>(); }},
+      {"lotka-volterra", [] { return std::make_unique<LotkaVolterra>(); }},
   };
   return r;
 }

@@ -286,3 +286,58 @@ TEST_CASE("weak form with Gaussian test functions: zero for the true field, boun
     CHECK(right < 1e-4 * off);  // what is left is the trapezoid rule's O(h^2)
   }
 }
+
+TEST_CASE("NSF: W = D theta - D theta^T is skew and closed, and the learned H is conserved",
+          "[physics][generalized][models]") {
+  const int64_t n = 4;
+  torch::manual_seed(13);
+  auto model = std::dynamic_pointer_cast<np::NsfImpl>(np::make_model(config(np::ModelKind::kNsf, n)));
+  REQUIRE(model);
+  model->to(torch::kFloat64);
+  const auto x = random_states(32, n, 400);
+  const auto w = model->symplectic_form(x);
+  CHECK(max_abs(w + w.transpose(1, 2)) == 0.0);
+  CHECK(max_abs(w) > 1e-3);
+  // Closed: d_k W_ij + d_i W_jk + d_j W_ki = 0 (W is the exterior derivative of theta).
+  {
+    torch::AutoGradMode enable(true);
+    const auto xg = x.clone().requires_grad_(true);
+    const auto wg = model->symplectic_form(xg, true);
+    std::vector<std::vector<torch::Tensor>> dw(n, std::vector<torch::Tensor>(n));  // dw[i][j]: d W_ij / dx, [B, n]
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        auto g = torch::autograd::grad({wg.select(1, i).select(1, j).sum()}, {xg}, {}, true, false, true)[0];
+        dw[i][j] = g.defined() ? g : torch::zeros_like(x);
+      }
+    double worst = 0.0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t k = 0; k < n; ++k)
+          worst = std::max(worst, max_abs(dw[i][j].select(1, k) + dw[j][k].select(1, i) + dw[k][i].select(1, j)));
+    CHECK(worst < 1e-10);
+  }
+  // W f = grad H, and dH/dt = grad H . W^{-1} grad H = 0.
+  const auto f = model->time_derivative(x, false);
+  const auto g = np::energy_gradient([&](const torch::Tensor& s) { return model->energy(s); }, x, false);
+  CHECK(max_abs(np::mat_vec(w, f) - g) < 1e-9 * (1.0 + max_abs(g)));
+  CHECK(model->structure_residual(x).max().item<double>() < 1e-9 * (1.0 + max_abs(g) * max_abs(f)));
+  CHECK_THROWS_WITH(np::make_model(config(np::ModelKind::kNsf, 3)), Catch::Contains("even state dimension"));
+}
+
+TEST_CASE("systems in non-canonical coordinates are the textbook ones", "[physics][generalized]") {
+  // Two springs: dv/dt is minus the potential's gradient over the mass.
+  const np::TwoSpringsQv springs;
+  Vector x(4);
+  x << 1.3, 2.1, 0.4, -0.2;
+  const Vector f = springs.vector_field(x);
+  CHECK(f[0] == 0.4);
+  CHECK(f[2] == Approx(-3.0 * 0.3 + 5.0 * (2.1 - 1.3 - 1.0)));
+  CHECK(f[3] == Approx(-5.0 * (2.1 - 1.3 - 1.0) / 2.0));
+  // The double pendulum hanging straight down stays there; the Lotka-Volterra fixed point (1, 1).
+  const np::DoublePendulumQv dp;
+  CHECK(dp.vector_field(Vector::Zero(4)).norm() == 0.0);
+  const np::LotkaVolterra lv;
+  CHECK(lv.vector_field(Vector::Ones(2)).norm() == 0.0);
+  // Their energy along the exact flow: the conservative-systems test of test_systems.cpp.
+  for (const np::System* s : std::vector<const np::System*>{&springs, &dp, &lv}) CHECK(s->conservative());
+}
