@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/options.hpp"
+#include "apps/plot.hpp"
 #include "apps/registry.hpp"
 #include "apps/threads.hpp"
 #include "integrators/registry.hpp"
@@ -56,7 +57,9 @@ struct TrainArgs {
 struct EvaluateArgs {
   std::string model;
   int starts = 15;
+  int points = 1000;
   double t1 = -1.0;  ///< < 0: the paper's span for the task
+  std::string plot;  ///< SVG of the energies along the first rollout
   int threads = 0;
   bool json = false;
 };
@@ -167,22 +170,44 @@ int train_command(TrainArgs a) {
   return 0;
 }
 
+/// The energies (and entropies) of the first rollout: the truth's along the exact trajectory and
+/// along the learned one, and the model's own.
+plot::Figure energy_plot(const physics::TrainingRun& run, const physics::RolloutTrace& tr) {
+  plot::Figure f;
+  f.title = run.system + ": " + run.model->config().describe();
+  auto& energy = f.add_panel("time", "energy");
+  energy.lines.push_back({"true H, exact rollout", tr.t, tr.true_energy});
+  energy.lines.push_back({"true H on the learned rollout", tr.t, tr.energy_on_learned});
+  if (!tr.learned_energy.empty()) energy.lines.push_back({"learned H (shifted to agree at t = 0)", tr.t, tr.learned_energy});
+  if (!tr.true_entropy.empty()) {
+    auto& entropy = f.add_panel("time", "entropy");
+    entropy.lines.push_back({"true S, exact rollout", tr.t, tr.true_entropy});
+    entropy.lines.push_back({"true S on the learned rollout", tr.t, tr.entropy_on_learned});
+    entropy.lines.push_back({"learned S (shifted)", tr.t, tr.learned_entropy});
+  }
+  return f;
+}
+
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
   auto run = physics::load_checkpoint(a.model);
   const auto data = physics::reload_data(run);
   physics::EvaluationOptions eo;
   eo.starts = a.starts;
+  eo.points = a.points;
+  eo.trace = !a.plot.empty();
   // The D-HNN paper measures its damped spring over t in [0, 4]; the HNN paper uses [0, 20].
   eo.t1 = a.t1 > 0 ? a.t1 : (run.data_source == "grid" ? 4.0 : 20.0);
   physics::Evaluation e;
   if (run.data_source.rfind("lipson:", 0) == 0) {
     if (a.t1 > 0)
       throw InvalidInput("--t1 does not apply to a model of measured data: its rollout spans the test rows");
+    if (!a.plot.empty()) throw InvalidInput("--plot applies to models of generated systems, not measured data");
     e = physics::evaluate_measured(*run.model, physics::RealPendulumEnergy(), data);
     eo.t1 = data.protocol.t1 - data.t[data.x.size(0)].item<double>();
   } else {
     e = physics::evaluate(*run.model, *physics::make_system(run.system), data, eo);
+    if (!a.plot.empty()) plot::write_svg(a.plot, energy_plot(run, e.trace));
   }
   if (a.json) {
     std::cout << json{{"model", a.model},
@@ -196,7 +221,8 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"t1", eo.t1},
                       {"trajectory_mse", e.state_mse},
                       {"energy_drift", e.energy_drift},
-                      {"structure_residual", e.structure_residual >= 0 ? json(e.structure_residual) : json(nullptr)}}
+                      {"structure_residual", e.structure_residual >= 0 ? json(e.structure_residual) : json(nullptr)},
+                      {"plot", a.plot}}
                      .dump()
               << std::endl;
   } else {
@@ -256,6 +282,8 @@ void add_train_commands(CLI::App& app, Commands& out) {
   auto* evaluate = add_command(app, out, "evaluate", "the papers' metrics for a trained model", ev, evaluate_command);
   evaluate->add_option("--model", ev->model, "checkpoint written by `noether train`")->required();
   evaluate->add_option("--starts", ev->starts, "random initial states for the rollouts")->check(at_least(1))->capture_default_str();
+  evaluate->add_option("--points", ev->points, "samples along each rollout")->check(at_least(2))->capture_default_str();
+  evaluate->add_option("--plot", ev->plot, "SVG: true and learned energy (and entropy) along the first rollout")->check(writable_file());
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");

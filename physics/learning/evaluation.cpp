@@ -5,6 +5,7 @@
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
 #include "physics/learning/losses.hpp"
+#include "physics/systems/generalized.hpp"
 
 namespace noether::physics {
 
@@ -65,10 +66,35 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   const double h = dt / o.substeps;
   double energy_sq = 0.0, state_sq = 0.0, drift = 0.0;
   bool diverged = false;
+  const auto* generalized = dynamic_cast<const GeneralizedSystem*>(&truth);
+  const bool entropy = o.trace && generalized && generalized->has_entropy() && model.has_entropy();
+  double energy_offset = 0.0, entropy_offset = 0.0;
   for (int k = 0; k < o.points; ++k) {
     if (k > 0)
       for (int sub = 0; sub < o.substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
     const auto xd = x.to(torch::kFloat64).contiguous();
+    if (o.trace) {
+      auto& tr = e.trace;
+      const Vector yl = Eigen::Map<const Vector>(xd.data_ptr<double>(), dim);
+      const Vector& yt = exact[0][static_cast<std::size_t>(k)];
+      tr.t.push_back(k * dt);
+      tr.true_energy.push_back(truth.energy_at(yt));
+      tr.energy_on_learned.push_back(truth.energy_at(yl));
+      if (model.has_energy()) {
+        torch::NoGradGuard no_grad;
+        const double h_learned = model.energy(x.narrow(0, 0, 1)).item<double>();
+        if (k == 0) energy_offset = tr.true_energy[0] - h_learned;
+        tr.learned_energy.push_back(h_learned + energy_offset);
+      }
+      if (entropy) {
+        torch::NoGradGuard no_grad;
+        const double s_learned = model.entropy(x.narrow(0, 0, 1)).item<double>();
+        tr.true_entropy.push_back(generalized->entropy_at(yt));
+        tr.entropy_on_learned.push_back(generalized->entropy_at(yl));
+        if (k == 0) entropy_offset = tr.true_entropy[0] - s_learned;
+        tr.learned_entropy.push_back(s_learned + entropy_offset);
+      }
+    }
     const double* px = xd.data_ptr<double>();
     for (int s = 0; s < o.starts; ++s) {
       const Vector yl = Eigen::Map<const Vector>(px + s * dim, dim);

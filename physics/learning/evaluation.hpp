@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "physics/learning/dataset.hpp"
 #include "physics/models/model.hpp"
@@ -20,7 +21,16 @@ struct EvaluationOptions {
   int points = 1000;      ///< samples along each rollout
   int substeps = 2;       ///< RK4 steps between samples for the learned field
   uint64_t seed = 1234;   ///< for the initial states
+  bool trace = false;     ///< keep the first start's energies along both rollouts (Evaluation::trace)
   void validate() const;
+};
+
+/// Energies along the first start's rollouts: the true H on the true and on the learned
+/// trajectory, and the model's own H (and S, for GENERIC models of systems with an entropy),
+/// shifted by a constant to agree with the truth at t = 0 (they are defined up to one).
+struct RolloutTrace {
+  std::vector<double> t, true_energy, energy_on_learned, learned_energy;
+  std::vector<double> true_entropy, entropy_on_learned, learned_entropy;  ///< empty without an entropy
 };
 
 struct Evaluation {
@@ -32,6 +42,7 @@ struct Evaluation {
   double energy_drift = 0.0;
   /// Mean of the model's structure_residual over the test set; -1 for kinds that promise none.
   double structure_residual = -1.0;
+  RolloutTrace trace;  ///< filled when EvaluationOptions::trace
   int starts = 0;
 };
 

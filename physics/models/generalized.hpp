@@ -66,8 +66,9 @@ class GenericImpl : public DynamicsModelImpl {
   torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override;
   bool has_energy() const override { return true; }
   torch::Tensor energy(const torch::Tensor& x) override;
+  bool has_entropy() const override { return true; }
   /// The learned entropy S(x): [B].
-  torch::Tensor entropy(const torch::Tensor& x);
+  torch::Tensor entropy(const torch::Tensor& x) override;
   /// |L grad S|^2 + |M grad E|^2 per sample (round-off for the exact form).
   torch::Tensor structure_residual(const torch::Tensor& x) override;
   torch::Tensor structure_penalty(const torch::Tensor& x) override;

@@ -63,6 +63,10 @@ torch::Tensor DynamicsModelImpl::dissipation(const torch::Tensor& x) {
   return torch::zeros({x.size(0)}, x.options());
 }
 
+torch::Tensor DynamicsModelImpl::entropy(const torch::Tensor&) {
+  throw InvalidInput(std::string("model '") + model_kind_name(config_.kind) + "' has no learned entropy");
+}
+
 torch::Tensor DynamicsModelImpl::structure_residual(const torch::Tensor&) { return {}; }
 
 torch::Tensor DynamicsModelImpl::structure_penalty(const torch::Tensor&) { return {}; }

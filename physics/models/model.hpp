@@ -86,6 +86,10 @@ class DynamicsModelImpl : public torch::nn::Module {
   virtual bool has_energy() const { return false; }
   /// The learned energy H_theta(x): [B, 2D] -> [B]. Throws InvalidInput for the baseline.
   virtual torch::Tensor energy(const torch::Tensor& x);
+  /// True for models with a learned entropy (GENERIC).
+  virtual bool has_entropy() const { return false; }
+  /// The learned entropy S_theta(x): [B]. Throws InvalidInput for models without one.
+  virtual torch::Tensor entropy(const torch::Tensor& x);
   /// The learned dissipation D_theta(x): [B] (dhnn only; zeros otherwise).
   virtual torch::Tensor dissipation(const torch::Tensor& x);
   /// How far the learned field is from the law its structure promises, per sample [B]: |dH/dt|
