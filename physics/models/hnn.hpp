@@ -31,10 +31,10 @@ class BaselineImpl : public DynamicsModelImpl {
   explicit BaselineImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
     // No bias on the output layer, as in the HNN code: with one, the learned field need not
     // vanish anywhere, and the pendulum baseline drifted 9x further in energy.
-    net_ = register_module("net", Mlp(2 * c.dof, c.hidden, 2 * c.dof, c.layers, c.activation, false));
+    net_ = register_module("net", Mlp(c.dim(), c.hidden, c.dim(), c.layers, c.activation, false));
   }
   torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override {
-    detail::check_state(x, dof());
+    detail::check_width(x, state_dim());
     if (create_graph) return net_->forward(x);
     torch::NoGradGuard no_grad;
     return net_->forward(x);

@@ -23,8 +23,7 @@ const char* model_kind_name(ModelKind kind) {
 }
 
 bool canonical_kind(ModelKind kind) {
-  return kind == ModelKind::kBaseline || kind == ModelKind::kHnn || kind == ModelKind::kDhnn ||
-         kind == ModelKind::kSeparable;
+  return kind == ModelKind::kHnn || kind == ModelKind::kDhnn || kind == ModelKind::kSeparable;
 }
 
 ModelKind parse_model_kind(const std::string& name) {
@@ -39,7 +38,7 @@ void ModelConfig::validate() const {
   if (canonical_kind(kind) && (dof < 1 || dim() != 2 * dof))
     throw InvalidInput(std::string("model '") + model_kind_name(kind) + "' needs canonical (q, p) states; " +
                        std::to_string(dim()) + " entries with dof = " + std::to_string(dof) +
-                       " are not (the generalized kinds pq, generic, generic-soft, ghnn, nsf take any state)");
+                       " are not (baseline and the generalized kinds pq, generic, generic-soft, ghnn, nsf take any state)");
   if (!(degeneracy_weight >= 0.0) || !std::isfinite(degeneracy_weight))
     throw InvalidInput("model degeneracy_weight must be finite and >= 0");
   if (hidden < 1) throw InvalidInput("model hidden = " + std::to_string(hidden) + ": must be >= 1");

@@ -37,7 +37,8 @@ namespace noether::physics {
 enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf };
 
 /// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft", "ghnn", "nsf".
-/// True for the kinds whose state is canonical (q, p) pairs (baseline, hnn, dhnn, separable).
+/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable); the baseline
+/// ODE-net and the generalized kinds take states of any dimension.
 bool canonical_kind(ModelKind kind);
 const char* model_kind_name(ModelKind kind);
 /// The kind called `name`; throws InvalidInput naming it and the known kinds.
