@@ -2,6 +2,8 @@
 // for random weights and states, independent of training.
 #include "tests/support/test_common.hpp"
 
+#include <cstdio>
+
 #include "integrators/dop853.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/evaluation.hpp"
@@ -340,4 +342,34 @@ TEST_CASE("systems in non-canonical coordinates are the textbook ones", "[physic
   CHECK(lv.vector_field(Vector::Ones(2)).norm() == 0.0);
   // Their energy along the exact flow: the conservative-systems test of test_systems.cpp.
   for (const np::System* s : std::vector<const np::System*>{&springs, &dp, &lv}) CHECK(s->conservative());
+}
+
+TEST_CASE("generalized models round-trip through checkpoints with their state width and options",
+          "[physics][generalized][io]") {
+  const np::GasContainer gas;
+  auto protocol = gas.protocol();
+  protocol.trajectories = 2;
+  protocol.points = 11;
+  const auto data = np::generate_dataset(gas, protocol, 0);
+  for (const auto kind : {np::ModelKind::kPq, np::ModelKind::kGenericSoft, np::ModelKind::kGhnn, np::ModelKind::kNsf}) {
+    auto c = config(kind, 4);
+    c.degeneracy_weight = 0.5;
+    np::TrainOptions o;
+    o.steps = 2;
+    o.loss = np::LossKind::kWeak;
+    o.test_function = np::TestFunction::kRbf;
+    auto run = np::new_run(c, o, data);
+    np::train(run, data, o);
+    const std::string path = std::string("test_generalized_") + np::model_kind_name(kind) + ".pt";
+    np::save_checkpoint(run, path);
+    const auto back = np::load_checkpoint(path);
+    INFO(np::model_kind_name(kind));
+    CHECK(back.model->config() == c);
+    CHECK(back.model->state_dim() == 4);
+    CHECK(back.options.test_function == np::TestFunction::kRbf);
+    const auto x = data.test_x.to(torch::kFloat32);
+    CHECK(torch::equal(back.model->time_derivative(x, false), run.model->time_derivative(x, false)));
+    std::remove(path.c_str());
+    std::remove((path + ".json").c_str());
+  }
 }
