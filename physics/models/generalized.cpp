@@ -279,4 +279,56 @@ torch::Tensor NsfImpl::structure_residual(const torch::Tensor& x) {
   return (g * f).sum(-1).abs();
 }
 
+// ---- SymODEN --------------------------------------------------------------------------------------
+
+SymodenImpl::SymodenImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
+  const int64_t n = c.dim();
+  if (n % 3 != 0)
+    throw InvalidInput("model 'symoden' needs states (q, p, u) of d entries each; " + std::to_string(n) +
+                       " is not a multiple of 3");
+  const int64_t d = n / 3;
+  m_ = register_module("inverse_mass", Mlp(d, c.hidden, d * (d + 1) / 2, c.layers, c.activation, true));
+  v_ = register_module("potential", Mlp(d, c.hidden, 1, c.layers, c.activation, false));
+  g_ = register_module("input_map", Mlp(d, c.hidden, d * d, c.layers, c.activation, true));
+}
+
+torch::Tensor SymodenImpl::inverse_mass(const torch::Tensor& q) {
+  const int64_t d = dof_q();
+  const auto l = lower_from(m_->forward(q), d);
+  return torch::bmm(l, l.transpose(1, 2)) + kEpsilon * torch::eye(d, q.options());
+}
+
+torch::Tensor SymodenImpl::potential(const torch::Tensor& q) { return v_->forward(q).squeeze(-1); }
+
+torch::Tensor SymodenImpl::input_map(const torch::Tensor& q) {
+  const int64_t d = dof_q();
+  return g_->forward(q).reshape({q.size(0), d, d});
+}
+
+torch::Tensor SymodenImpl::energy(const torch::Tensor& x) {
+  const int64_t d = dof_q();
+  const auto q = x.narrow(1, 0, d), p = x.narrow(1, d, d);
+  return 0.5 * (p * mat_vec(inverse_mass(q), p)).sum(-1) + potential(q);
+}
+
+torch::Tensor SymodenImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
+  detail::check_width(x, state_dim());
+  const int64_t d = dof_q();
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  torch::AutoGradMode graph(create_graph);
+  const auto u = x.narrow(1, 2 * d, d);
+  const auto drive = mat_vec(input_map(x.narrow(1, 0, d)), u);
+  const auto f = torch::cat({g.narrow(1, d, d), -g.narrow(1, 0, d) + drive, torch::zeros_like(u)}, 1);
+  return create_graph ? f : f.detach();
+}
+
+torch::Tensor SymodenImpl::structure_residual(const torch::Tensor& x) {
+  const int64_t d = dof_q();
+  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
+  const auto f = time_derivative(x, false);
+  torch::NoGradGuard no_grad;
+  const auto power = (f.narrow(1, 0, d) * mat_vec(input_map(x.narrow(1, 0, d)), x.narrow(1, 2 * d, d))).sum(-1);
+  return ((g * f).sum(-1) - power).abs();
+}
+
 }  // namespace noether::physics

@@ -24,6 +24,11 @@
 //                 1-form theta(x), W = D theta - D theta^T (closed by construction, being the
 //                 exterior derivative of theta), applied by a linear solve, never inverted. For
 //                 Hamiltonian motion in coordinates that are not canonical; even dimension only.
+//   symoden       x = (q, p, u), d entries each (fully actuated): H = p^T M^{-1}(q) p / 2 + V(q)
+//                 with M^{-1} = L L^T + eps I positive definite, dq/dt = dH/dp, dp/dt = -dH/dq +
+//                 g(q) u, du/dt = 0 (SymODEN, Zhong et al. 2019; trained through RK4 rollouts,
+//                 --loss rollout --rollout-steps TAU); so dH/dt = dq/dt . g(q) u, the power of
+//                 the drive.
 // Energies and structure networks are the configured MLPs (hidden width, layers, activation).
 // Every gradient comes from physics/models/field.hpp; matrices are applied as products, never
 // inverted.
@@ -145,6 +150,26 @@ class NsfImpl : public DynamicsModelImpl {
 
  private:
   Mlp h_{nullptr}, theta_{nullptr};
+};
+
+class SymodenImpl : public DynamicsModelImpl {
+ public:
+  explicit SymodenImpl(const ModelConfig& c);  // state_dim 3d: throws InvalidInput otherwise
+  torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override;
+  bool has_energy() const override { return true; }
+  /// H(q, p) of the (q, p) part of x = (q, p, u): [B].
+  torch::Tensor energy(const torch::Tensor& x) override;
+  /// M^{-1}(q) [B, d, d], V(q) [B] and g(q) [B, d, d] at q [B, d].
+  torch::Tensor inverse_mass(const torch::Tensor& q);
+  torch::Tensor potential(const torch::Tensor& q);
+  torch::Tensor input_map(const torch::Tensor& q);
+  /// |dH/dt - dq/dt . g(q) u| per sample: round-off.
+  torch::Tensor structure_residual(const torch::Tensor& x) override;
+  int64_t dof_q() const { return state_dim() / 3; }
+  static constexpr double kEpsilon = 1e-2;  ///< floor on M^{-1}'s eigenvalues
+
+ private:
+  Mlp m_{nullptr}, v_{nullptr}, g_{nullptr};
 };
 
 }  // namespace noether::physics

@@ -15,7 +15,8 @@ namespace {
 constexpr EnumName<ModelKind> kKinds[] = {
     {ModelKind::kBaseline, "baseline"}, {ModelKind::kHnn, "hnn"}, {ModelKind::kDhnn, "dhnn"},
     {ModelKind::kSeparable, "separable"}, {ModelKind::kPq, "pq"}, {ModelKind::kGeneric, "generic"},
-    {ModelKind::kGenericSoft, "generic-soft"}, {ModelKind::kGhnn, "ghnn"}, {ModelKind::kNsf, "nsf"}};
+    {ModelKind::kGenericSoft, "generic-soft"}, {ModelKind::kGhnn, "ghnn"}, {ModelKind::kNsf, "nsf"},
+    {ModelKind::kSymoden, "symoden"}};
 }  // namespace
 
 const char* model_kind_name(ModelKind kind) {
@@ -38,7 +39,7 @@ void ModelConfig::validate() const {
   if (canonical_kind(kind) && (dof < 1 || dim() != 2 * dof))
     throw InvalidInput(std::string("model '") + model_kind_name(kind) + "' needs canonical (q, p) states; " +
                        std::to_string(dim()) + " entries with dof = " + std::to_string(dof) +
-                       " are not (baseline and the generalized kinds pq, generic, generic-soft, ghnn, nsf take any state)");
+                       " are not (baseline and the generalized kinds pq, generic, generic-soft, ghnn, nsf, symoden take other states)");
   if (!(degeneracy_weight >= 0.0) || !std::isfinite(degeneracy_weight))
     throw InvalidInput("model degeneracy_weight must be finite and >= 0");
   if (hidden < 1) throw InvalidInput("model hidden = " + std::to_string(hidden) + ": must be >= 1");
@@ -99,6 +100,7 @@ std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& c) {
     case ModelKind::kGenericSoft: return std::make_shared<GenericImpl>(c);
     case ModelKind::kGhnn: return std::make_shared<GhnnImpl>(c);
     case ModelKind::kNsf: return std::make_shared<NsfImpl>(c);
+    case ModelKind::kSymoden: return std::make_shared<SymodenImpl>(c);
   }
   throw InternalError("model kind without a constructor");
 }

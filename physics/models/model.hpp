@@ -16,7 +16,7 @@
 //   dhnn       dissipative HNN (Greydanus & Sosanya 2022): dx/dt = J grad H + grad D with a second
 //              learned scalar D (Rayleigh-style); D ~ 0 on conservative data
 //   separable  H = K_theta(p) + V_theta(q) (SRNN, Chen et al. 2019): explicit leapfrog applies
-//   pq, generic, generic-soft, ghnn, nsf: generalized forms on states of any dimension (generalized.hpp)
+//   pq, generic, generic-soft, ghnn, nsf, symoden: generalized forms on states of any dimension (generalized.hpp)
 // MLPs follow the papers: tanh, orthogonal weight init, no bias on the last layer (H is defined up
 // to a constant, so that bias would get no gradient). Everything runs on the device and dtype of
 // the input; nothing here hard-codes the CPU.
@@ -34,9 +34,10 @@
 
 namespace noether::physics {
 
-enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf };
+enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden };
 
-/// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft", "ghnn", "nsf".
+/// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft", "ghnn", "nsf",
+/// "symoden".
 /// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable); the baseline
 /// ODE-net and the generalized kinds take states of any dimension.
 bool canonical_kind(ModelKind kind);

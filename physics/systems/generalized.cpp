@@ -140,4 +140,22 @@ Vector LotkaVolterra::random_state(Rng& rng) const {
 }
 DataProtocol LotkaVolterra::protocol() const { return {1000, 100, 0.0, 5.0, 0.0, 0.2}; }
 
+// ---- Pendulum with a constant torque (SymODEN task 1) -------------------------------------------
+
+std::string PendulumControl::description() const {
+  return "pendulum driven by a constant torque u, H = 5(1 - cos q) + 1.5 p^2, x = (q, p, u), du/dt = 0";
+}
+double PendulumControl::energy_at(const Vector& x) const { return 5.0 * (1.0 - std::cos(x[0])) + 1.5 * x[1] * x[1]; }
+Vector PendulumControl::vector_field(const Vector& x) const {
+  return (Vector(3) << 3.0 * x[1], -5.0 * std::sin(x[0]) + x[2], 0.0).finished();
+}
+Vector PendulumControl::default_state() const { return (Vector(3) << 1.0, 0.0, 0.0).finished(); }
+Vector PendulumControl::random_state(Rng& rng) const {
+  constexpr double kPi = 3.14159265358979323846;
+  const double q = uniform(rng, -kPi, 2.0 * kPi), p = uniform(rng, -kPi, 2.0 * kPi);
+  const double u = static_cast<double>(std::uniform_int_distribution<int>(-2, 2)(rng));
+  return (Vector(3) << q, p, u).finished();
+}
+DataProtocol PendulumControl::protocol() const { return {500, 46, 0.0, 2.25, 0.0, 0.5}; }
+
 }  // namespace noether::physics

@@ -135,4 +135,23 @@ class LotkaVolterra : public GeneralizedSystem {
   DataProtocol protocol() const override;
 };
 
+/// A pendulum driven by a constant torque u (SymODEN's task 1, Zhong et al. 2019):
+/// H = 5 (1 - cos q) + 1.5 p^2, dq/dt = 3p, dp/dt = -5 sin q + u, with u carried in the state
+/// x = (q, p, u) as du/dt = 0 (SymODEN's own trick for learning with control).
+class PendulumControl : public GeneralizedSystem {
+ public:
+  std::string name() const override { return "pendulum-control"; }
+  std::string description() const override;
+  int state_dim() const override { return 3; }
+  bool conservative() const override { return false; }
+  /// H(q, p), the pendulum's energy without the drive.
+  double energy_at(const Vector& x) const override;
+  Vector vector_field(const Vector& x) const override;
+  Vector default_state() const override;
+  /// q and p uniform on [-pi, 2 pi], u one of {-2, -1, 0, 1, 2} with equal chances.
+  Vector random_state(Rng& rng) const override;
+  /// 500 trajectories of 45 steps of 0.05 (46 samples), no noise, half held out.
+  DataProtocol protocol() const override;
+};
+
 }  // namespace noether::physics

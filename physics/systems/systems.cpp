@@ -592,6 +592,7 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"two-springs-qv", [] { return std::make_unique<TwoSpringsQv>(); }},
       {"double-pendulum-qv", [] { return std::make_unique<DoublePendulumQv>(); }},
       {"lotka-volterra", [] { return std::make_unique<LotkaVolterra>(); }},
+      {"pendulum-control", [] { return std::make_unique<PendulumControl>(); }},
   };
   return r;
 }

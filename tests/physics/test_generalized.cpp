@@ -373,3 +373,45 @@ TEST_CASE("generalized models round-trip through checkpoints with their state wi
     std::remove((path + ".json").c_str());
   }
 }
+
+TEST_CASE("SymODEN: positive-definite inverse mass, the drive's power and nothing else changes H",
+          "[physics][generalized][models]") {
+  torch::manual_seed(17);
+  auto model = std::dynamic_pointer_cast<np::SymodenImpl>(np::make_model(config(np::ModelKind::kSymoden, 6)));
+  REQUIRE(model);
+  model->to(torch::kFloat64);
+  auto x = random_states(40, 6, 500);
+  const auto q = x.narrow(1, 0, 2);
+  CHECK(torch::linalg_eigvalsh(model->inverse_mass(q)).min().item<double>() >= np::SymodenImpl::kEpsilon * 0.999);
+  const auto f = model->time_derivative(x, false);
+  CHECK(max_abs(f.narrow(1, 4, 2)) == 0.0);  // du/dt = 0
+  CHECK(model->structure_residual(x).max().item<double>() < 1e-10 * (1.0 + max_abs(f)));
+  // Without a drive it is a Hamiltonian system: dH/dt = 0.
+  auto free = x.clone();
+  free.narrow(1, 4, 2).zero_();
+  const auto g = np::energy_gradient([&](const torch::Tensor& s) { return model->energy(s); }, free, false);
+  CHECK(max_abs((g * model->time_derivative(free, false)).sum(-1)) < 1e-10 * (1.0 + max_abs(g)));
+  CHECK_THROWS_WITH(np::make_model(config(np::ModelKind::kSymoden, 4)), Catch::Contains("multiple of 3"));
+}
+
+TEST_CASE("SymODEN learns the driven pendulum through RK4 rollouts", "[physics][generalized][learning]") {
+  const np::PendulumControl pendulum;
+  auto protocol = pendulum.protocol();
+  protocol.trajectories = 40;
+  const auto data = np::generate_dataset(pendulum, protocol, 0);
+  REQUIRE(data.x.size(1) == 3);
+  // du/dt = 0 in the data, and the drive takes one of five values.
+  CHECK(data.dxdt.select(1, 2).abs().max().item<double>() == 0.0);
+  np::TrainOptions o;
+  o.steps = 60;
+  o.learning_rate = 3e-3;
+  o.loss = np::LossKind::kRollout;
+  o.rollout_steps = 4;
+  o.eval_every = 30;
+  auto run = np::new_run(config(np::ModelKind::kSymoden, 3), o, data);
+  const double before = np::derivative_mse(*run.model, data.x, data.dxdt);
+  np::train(run, data, o);
+  const double after = np::derivative_mse(*run.model, data.x, data.dxdt);
+  INFO(before << " -> " << after);
+  CHECK(after < 0.5 * before);
+}
