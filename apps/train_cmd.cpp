@@ -1,5 +1,6 @@
 // apps/train_cmd.cpp: `noether train` and `noether evaluate`, learning Hamiltonians from the
 // analytic systems' data.
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "apps/threads.hpp"
 #include "integrators/registry.hpp"
 #include "noether/error.hpp"
+#include "physics/learning/control.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/systems/measured.hpp"
 #include "physics/learning/training.hpp"
@@ -60,6 +62,14 @@ struct EvaluateArgs {
   int points = 1000;
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
+  int threads = 0;
+  bool json = false;
+};
+
+struct ControlArgs {
+  std::string model;
+  physics::SwingUpOptions swing;
+  std::string plot;
   int threads = 0;
   bool json = false;
 };
@@ -236,6 +246,42 @@ int evaluate_command(const EvaluateArgs& a) {
   return 0;
 }
 
+int control_command(const ControlArgs& a) {
+  set_threads(a.threads);
+  auto run = physics::load_checkpoint(a.model);
+  if (run.system != "pendulum-control")
+    throw InvalidInput("'" + a.model + "' was trained on '" + run.system +
+                       "'; the swing-up needs a symoden model of pendulum-control");
+  const auto s = physics::swing_up(*run.model, physics::PendulumControl(), a.swing);
+  if (!a.plot.empty()) {
+    plot::Figure f;
+    f.title = "swing-up with the learned controller (" + run.model->config().describe() + ")";
+    auto& angle = f.add_panel("time", "angle from hanging, rad (upright: pi)");
+    angle.lines.push_back({"angle", s.t, s.angle});
+    angle.lines.push_back({"upright", {s.t.front(), s.t.back()}, {M_PI, M_PI}});
+    auto& u = f.add_panel("time", "control u");
+    u.lines.push_back({"u", std::vector<double>(s.t.begin(), s.t.end() - 1), s.control});
+    plot::write_svg(a.plot, f);
+  }
+  if (a.json) {
+    std::cout << json{{"model", a.model},
+                      {"final_angle", s.angle.back()},
+                      {"final_angle_error", s.final_angle_error},
+                      {"steps", a.swing.steps},
+                      {"dt", a.swing.dt},
+                      {"kd", a.swing.damping_gain},
+                      {"start_angle", a.swing.start_angle},
+                      {"plot", a.plot}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << "swing-up from " << a.swing.start_angle << " rad (hanging: 0) for " << a.swing.steps << " steps of "
+              << a.swing.dt << " s, k_d = " << a.swing.damping_gain << ": final angle " << s.angle.back()
+              << " rad, " << s.final_angle_error << " rad from upright\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app, Commands& out) {
@@ -287,6 +333,19 @@ void add_train_commands(CLI::App& app, Commands& out) {
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
+
+  auto co = std::make_shared<ControlArgs>();
+  auto* control = add_command(app, out, "control",
+                              "swing the true pendulum up with the energy-shaping controller of a learned SymODEN model",
+                              co, control_command);
+  control->add_option("--model", co->model, "symoden checkpoint trained on pendulum-control")->required();
+  control->add_option("--start-angle", co->swing.start_angle, "rad from hanging (default: pi - 3.14, SymODEN's theta = 3.14)")->capture_default_str();
+  control->add_option("--steps", co->swing.steps, "control steps")->check(at_least(1))->capture_default_str();
+  control->add_option("--dt", co->swing.dt, "seconds per control step")->check(positive())->capture_default_str();
+  control->add_option("--kd", co->swing.damping_gain, "damping gain k_d")->check(non_negative())->capture_default_str();
+  control->add_option("--plot", co->plot, "SVG of the angle and the control over time")->check(writable_file());
+  control->add_option("--threads", co->threads, "torch threads")->check(at_least(0));
+  control->add_flag("--json", co->json, "print one line of JSON");
 }
 
 }  // namespace noether::apps

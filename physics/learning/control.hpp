@@ -1,0 +1,38 @@
+// physics/learning/control.hpp: control from a learned model: SymODEN's energy-shaping swing-up.
+//
+//   auto run = load_checkpoint("pendulum.pt");                  // symoden on pendulum-control
+//   SwingUp s = swing_up(*run.model, PendulumControl(), {});    // the true pendulum, learned controller
+//   s.final_angle_error                                          // rad from upright
+//
+// The controller u = g(q)^{-1} (2 dV/dq - k_d dq/dt) (Zhong et al. 2019, with the learned V and g)
+// shapes the closed loop's potential into V - 2V = -V, whose minimum is the learned V's maximum:
+// upright. It is applied to the true system: each step of dt holds u fixed and advances the true
+// state by RK4 (substeps of dt / 10).
+#pragma once
+
+#include <vector>
+
+#include "physics/models/model.hpp"
+#include "physics/systems/generalized.hpp"
+
+namespace noether::physics {
+
+struct SwingUpOptions {
+  double start_angle = 3.14159265358979323846 - 3.14;  ///< rad from hanging (SymODEN's theta = 3.14)
+  double start_momentum = 0.0;
+  int steps = 200;
+  double dt = 0.05;
+  double damping_gain = 3.0;  ///< k_d
+  void validate() const;      ///< throws InvalidInput naming the bad field
+};
+
+struct SwingUp {
+  std::vector<double> t, angle, momentum, control;  ///< steps + 1 samples (control: steps)
+  double final_angle_error = 0.0;  ///< |final angle - pi|, wrapped to [0, pi]: 0 is upright
+};
+
+/// Runs the swing-up with `model`'s learned V and g on the true `system` (a state (q, p, u) with
+/// d = 1). Throws InvalidInput unless the model is a SymODEN of that state width.
+SwingUp swing_up(DynamicsModelImpl& model, const PendulumControl& system, const SwingUpOptions& options);
+
+}  // namespace noether::physics
