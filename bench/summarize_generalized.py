@@ -39,7 +39,9 @@ for key in order:
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
     g = groups[key]
     res = [r["structure_residual"] for r in g if r["structure_residual"] is not None]
+    swing = [r.get("final_angle_error") for r in g if r.get("final_angle_error") is not None]
     print(f"| {key[1]} | {len(g)} | {fmt(median([r['test_loss'] for r in g]))} | "
           f"{fmt(median([r['trajectory_mse'] for r in g]))} | {fmt(median([r['energy_drift_horizon'] for r in g]))} | "
           f"{fmt(median([r['energy_drift_10x'] for r in g]))} | {fmt(statistics.median(res)) if res else '–'} | "
-          f"{fmt(1e3 * median([r['seconds_per_step'] for r in g]))} |")
+          f"{fmt(1e3 * median([r['seconds_per_step'] for r in g]))} |"
+          + (f" swing-up: {fmt(statistics.median(swing))} rad from upright (median of {len(swing)})" if swing else ""))
