@@ -118,10 +118,12 @@ int systems_command(const ListArgs& a) {
     std::cout << json{{"systems", list}}.dump() << std::endl;
     return 0;
   }
-  std::cout << std::left << std::setw(17) << "name" << std::setw(5) << "dof" << std::setw(11)
-            << "separable" << "description\n";
+  // state: entries of a state; (q, p) pairs for canonical systems, any coordinates otherwise.
+  std::cout << std::left << std::setw(20) << "name" << std::setw(7) << "state" << std::setw(11) << "canonical"
+            << std::setw(11) << "separable" << "description\n";
   for (const auto& s : list)
-    std::cout << std::setw(17) << s["name"].get<std::string>() << std::setw(5) << s["dof"].get<int>()
+    std::cout << std::setw(20) << s["name"].get<std::string>() << std::setw(7) << s["state_dim"].get<int>()
+              << std::setw(11) << (s["canonical"].get<bool>() ? "yes" : "no")
               << std::setw(11) << (s["separable"].get<bool>() ? "yes" : "no")
               << s["description"].get<std::string>() << "\n";
   return 0;
