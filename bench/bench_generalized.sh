@@ -8,7 +8,8 @@
 #              seed), and energy plots of seed 0 (SYSTEM-MODEL.svg)
 #     SEEDS    how many seeds, 0..SEEDS-1 (default 5)
 #     STEPS    Adam steps per model (default 400)
-#   SYSTEMS="duffing lorenz" bash bench/bench_generalized.sh ...   only those systems
+#   SYSTEMS="duffing lorenz" MODELS="ghnn" bash bench/bench_generalized.sh ...   only those
+#   APPEND=1 ...   add to results.jsonl instead of starting it afresh
 # Then: python3 bench/summarize_generalized.py OUT_DIR/results.jsonl (medians, a Markdown table).
 #
 # Every model of a system gets the same loss (pointwise derivative matching; for pendulum-control
@@ -41,6 +42,7 @@ while [ "$seed" -lt "$SEEDS" ]; do
   echo "$SPECS" | while read -r system horizon models loss; do
     if [ -n "${SYSTEMS:-}" ] && ! echo " $SYSTEMS " | grep -q " $system "; then continue; fi
     for model in $(echo "$models" | tr ',' ' '); do
+      if [ -n "${MODELS:-}" ] && ! echo " $MODELS " | grep -q " $model "; then continue; fi
       ckpt="$OUT/$system-$model-$seed.pt"
       train=$("$NOETHER" train --system "$system" --model "$model" --steps "$STEPS" --hidden 64 --layers 2 \
         --lr 1e-3 --batch-size 256 --weight-decay 0 --seed "$seed" --loss "$loss" --rollout-steps 5 \

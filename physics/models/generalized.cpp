@@ -261,7 +261,13 @@ torch::Tensor NsfImpl::symplectic_form(const torch::Tensor& x, bool create_graph
     rows.push_back(create_graph ? row : row.detach());
   }
   const auto d = torch::stack(rows, 1);
-  return d - d.transpose(1, 2);
+  // Plus the canonical form J (the exterior derivative of sum_i x_{i + n/2} dx_i): the sum is still
+  // closed, and W starts invertible and well conditioned rather than near-singular somewhere.
+  const int64_t h = n / 2;
+  auto j = torch::zeros({n, n}, x.options());
+  j.narrow(0, 0, h).narrow(1, h, h).copy_(torch::eye(h, x.options()));
+  j.narrow(0, h, h).narrow(1, 0, h).copy_(-torch::eye(h, x.options()));
+  return d - d.transpose(1, 2) + j;
 }
 
 torch::Tensor NsfImpl::time_derivative(const torch::Tensor& x, bool create_graph) {

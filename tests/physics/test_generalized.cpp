@@ -289,7 +289,7 @@ TEST_CASE("weak form with Gaussian test functions: zero for the true field, boun
   }
 }
 
-TEST_CASE("NSF: W = D theta - D theta^T is skew and closed, and the learned H is conserved",
+TEST_CASE("NSF: W = J + D theta - D theta^T is skew and closed, and the learned H is conserved",
           "[physics][generalized][models]") {
   const int64_t n = 4;
   torch::manual_seed(13);
