@@ -30,6 +30,12 @@ def fmt(v):
     return f"{v:.3g}"
 
 
+# One table per system, in the order systems first appear; models in the order they first appear.
+systems_seen = []
+for system_name, _ in order:
+    if system_name not in systems_seen:
+        systems_seen.append(system_name)
+order.sort(key=lambda k: systems_seen.index(k[0]))
 system = None
 notes = []
 for key in order:
