@@ -42,6 +42,10 @@ struct TrainArgs {
   unsigned long long seed = 0;
   unsigned long long data_seed = 0;
   int trajectories = 0;  ///< 0: the protocol's
+  int points = 0;        ///< 0: the protocol's
+  double t1 = 0.0;       ///< 0: the protocol's
+  double noise = -1.0;   ///< < 0: the protocol's
+  bool fixed_start = false;
   std::string data;      ///< a measured file (real-pendulum)
   bool grid = false;     ///< the D-HNN paper's damped-spring grid
   std::string loss = "pointwise";
@@ -62,6 +66,7 @@ struct EvaluateArgs {
   int points = 1000;
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
+  bool fixed_start = false;
   int threads = 0;
   bool json = false;
 };
@@ -118,6 +123,10 @@ int train_command(TrainArgs a) {
       system = physics::make_system(a.system);
       physics::DataProtocol p = system->protocol();
       if (a.trajectories > 0) p.trajectories = a.trajectories;
+      if (a.points > 0) p.points = a.points;
+      if (a.t1 > 0) p.t1 = a.t1;
+      if (a.noise >= 0) p.noise_std = a.noise;
+      p.fixed_start = p.fixed_start || a.fixed_start;
       data = physics::generate_dataset(*system, p, a.data_seed);
     }
     o.learning_rate = a.learning_rate;
@@ -157,7 +166,7 @@ int train_command(TrainArgs a) {
                       {"model", physics::model_kind_name(run.model->config().kind)},
                       {"output", a.output},
                       {"train_loss", s.train_loss},
-                      {"test_loss", s.test_loss},
+                      {"test_loss", data.test_x.size(0) > 0 ? json(s.test_loss) : json(nullptr)},  // null: no held-out rows
                       {"steps", s.steps},
                       {"steps_this_run", s.steps_this_call},
                       {"seconds_per_step", s.seconds_per_step},
@@ -206,6 +215,8 @@ int evaluate_command(const EvaluateArgs& a) {
   eo.starts = a.starts;
   eo.points = a.points;
   eo.trace = !a.plot.empty();
+  eo.fixed_start = a.fixed_start;
+  if (a.fixed_start) eo.starts = 1;
   // The D-HNN paper measures its damped spring over t in [0, 4]; the HNN paper uses [0, 20].
   eo.t1 = a.t1 > 0 ? a.t1 : (run.data_source == "grid" ? 4.0 : 20.0);
   physics::Evaluation e;
@@ -224,7 +235,7 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"kind", physics::model_kind_name(run.model->config().kind)},
                       {"system", run.system},
                       {"steps", run.step()},
-                      {"test_loss", e.test_loss},
+                      {"test_loss", data.test_x.size(0) > 0 ? json(e.test_loss) : json(nullptr)},
                       {"energy_mse", e.energy_mse},
                       {"state_mse", e.state_mse},
                       {"starts", e.starts},
@@ -303,6 +314,10 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--seed", tr->seed, "seed for weights and batches")->capture_default_str();
   train->add_option("--data-seed", tr->data_seed, "seed of the generated data set")->capture_default_str();
   train->add_option("--trajectories", tr->trajectories, "override the protocol's trajectory count")->check(at_least(1));
+  train->add_option("--points", tr->points, "override the protocol's samples per trajectory")->check(at_least(2));
+  train->add_option("--t1", tr->t1, "override the protocol's end time")->check(positive());
+  train->add_option("--noise", tr->noise, "override the protocol's observation noise (standard deviation)")->check(non_negative());
+  train->add_flag("--fixed-start", tr->fixed_start, "every trajectory from the system's default state (GHNN's protocol: one trajectory)");
   train->add_option("--data", tr->data, "measured data file for --system real-pendulum (default: the shipped data/lipson/real_pend_h_1.txt)");
   train->add_flag("--grid", tr->grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
   train->add_option("--loss", tr->loss, "pointwise, rollout or weak")->capture_default_str();
@@ -318,7 +333,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--model", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
+                        {"--system", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");
@@ -327,7 +342,9 @@ void add_train_commands(CLI::App& app, Commands& out) {
   auto ev = std::make_shared<EvaluateArgs>();
   auto* evaluate = add_command(app, out, "evaluate", "the papers' metrics for a trained model", ev, evaluate_command);
   evaluate->add_option("--model", ev->model, "checkpoint written by `noether train`")->required();
-  evaluate->add_option("--starts", ev->starts, "random initial states for the rollouts")->check(at_least(1))->capture_default_str();
+  auto* starts = evaluate->add_option("--starts", ev->starts, "random initial states for the rollouts")->check(at_least(1))->capture_default_str();
+  evaluate->add_flag("--fixed-start", ev->fixed_start, "one rollout from the system's default state (the training start of --fixed-start data)")
+      ->excludes(starts);
   evaluate->add_option("--points", ev->points, "samples along each rollout")->check(at_least(2))->capture_default_str();
   evaluate->add_option("--plot", ev->plot, "SVG: true and learned energy (and entropy) along the first rollout")->check(writable_file());
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());

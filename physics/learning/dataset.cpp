@@ -40,7 +40,7 @@ DataSet generate_dataset(const System& system, const DataProtocol& protocol, uin
   auto field = [&](double, const Vector& y) { return system.vector_field(y); };
   for (int traj = 0; traj < protocol.trajectories; ++traj) {
     const int part = traj < n_train ? 0 : 1;
-    Vector y = system.random_state(rng);
+    Vector y = protocol.fixed_start ? system.default_state() : system.random_state(rng);
     double t = 0.0;
     for (int k = 0; k < protocol.points; ++k) {
       const double tk = times[static_cast<std::size_t>(k)];

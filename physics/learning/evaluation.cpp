@@ -11,6 +11,7 @@ namespace noether::physics {
 
 void EvaluationOptions::validate() const {
   if (starts < 1) throw InvalidInput("evaluation starts must be >= 1");
+  if (fixed_start && starts != 1) throw InvalidInput("evaluation from the fixed start takes one start, not " + std::to_string(starts));
   if (!(t1 > 0.0)) throw InvalidInput("evaluation t1 must be > 0");
   if (points < 2) throw InvalidInput("evaluation points must be >= 2");
   if (substeps < 1) throw InvalidInput("evaluation substeps must be >= 1");
@@ -37,7 +38,7 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
 
   Rng rng(o.seed);
   std::vector<Vector> starts;
-  for (int i = 0; i < o.starts; ++i) starts.push_back(truth.evaluation_state(rng));
+  for (int i = 0; i < o.starts; ++i) starts.push_back(o.fixed_start ? truth.default_state() : truth.evaluation_state(rng));
   const double dt = o.t1 / (o.points - 1);
 
   // True trajectories, sample by sample.

@@ -22,6 +22,7 @@ struct EvaluationOptions {
   int substeps = 2;       ///< RK4 steps between samples for the learned field
   uint64_t seed = 1234;   ///< for the initial states
   bool trace = false;     ///< keep the first start's energies along both rollouts (Evaluation::trace)
+  bool fixed_start = false;  ///< roll out from the system's default state (starts must then be 1)
   void validate() const;
 };
 

@@ -35,10 +35,13 @@ struct DataProtocol {
   double t1 = 3.0;
   double noise_std = 0.1;
   double test_fraction = 0.5;
+  /// Every trajectory from the system's default state instead of random ones (the GHNN paper fits
+  /// one trajectory from a given start).
+  bool fixed_start = false;
   /// Throws InvalidInput naming the first bad field.
   void validate() const;
 };
-NOETHER_JSON(DataProtocol, trajectories, points, t0, t1, noise_std, test_fraction)
+NOETHER_JSON(DataProtocol, trajectories, points, t0, t1, noise_std, test_fraction, fixed_start)
 
 /// An analytic Hamiltonian system in canonical coordinates: q and p have dof() entries each and
 /// a state is y = [q; p]. Generalized systems (generalized.hpp: dx/dt = (J(x) + R(x)) grad E(x)

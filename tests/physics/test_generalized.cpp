@@ -415,3 +415,26 @@ TEST_CASE("SymODEN learns the driven pendulum through RK4 rollouts", "[physics][
   INFO(before << " -> " << after);
   CHECK(after < 0.5 * before);
 }
+
+TEST_CASE("a fixed start: every trajectory from the default state, evaluated from it", "[physics][generalized][learning]") {
+  const np::DampedPendulum pendulum;
+  auto protocol = pendulum.protocol();
+  protocol.trajectories = 2;
+  protocol.points = 50;
+  protocol.noise_std = 0.0;
+  protocol.test_fraction = 0.0;
+  protocol.fixed_start = true;
+  const auto data = np::generate_dataset(pendulum, protocol, 3);
+  REQUIRE(data.x.size(0) == 100);
+  const auto start = pendulum.default_state();
+  for (const int64_t row : {0, 50}) {  // the first sample of each trajectory
+    CHECK(data.x[row][0].item<double>() == start[0]);
+    CHECK(data.x[row][1].item<double>() == start[1]);
+  }
+  CHECK(torch::equal(data.x.narrow(0, 0, 50), data.x.narrow(0, 50, 50)));  // noise-free: the same path
+  np::EvaluationOptions eo;
+  eo.fixed_start = true;
+  CHECK_THROWS_WITH(eo.validate(), Catch::Contains("takes one start"));
+  eo.starts = 1;
+  CHECK_NOTHROW(eo.validate());
+}

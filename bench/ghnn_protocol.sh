@@ -1,0 +1,41 @@
+#!/bin/sh
+# bench/ghnn_protocol.sh: the GHNN paper's damped-pendulum protocol (Course, Evans & Nair 2020) for
+# GHNN, HNN and the ODE-net with the same loss, width and budget.
+#
+#   bash bench/ghnn_protocol.sh [NOETHER] [OUT_DIR] [SEEDS] [STEPS]   (defaults: build/apps/noether,
+#                                                                     bench-ghnn, 5, 1500)
+# Data: one trajectory from (pi - pi/32, 0), 1000 samples on [0, 20], noise 0.1. Training: the weak
+# form with 200 Gaussian test functions on windows of 120 samples (boundary term kept), networks
+# 300 wide with 3 hidden layers, Adam 1e-3, weight decay 1e-4, STEPS steps, seeds 0..SEEDS-1.
+# Evaluation: the same start rolled out over [0, 20] (fit) and [0, 200] (ten times the span), and 5
+# random starts below the separatrix over [0, 20] (starts never seen). One JSON line per run in
+# OUT_DIR/results.jsonl.
+set -eu
+NOETHER=${1:-build/apps/noether}
+OUT=${2:-bench-ghnn}
+SEEDS=${3:-5}
+STEPS=${4:-1500}
+mkdir -p "$OUT"
+: > "$OUT/results.jsonl"
+seed=0
+while [ "$seed" -lt "$SEEDS" ]; do
+  for model in ghnn hnn baseline; do
+    ckpt="$OUT/$model-$seed.pt"
+    train=$("$NOETHER" train --system damped-pendulum --model "$model" --trajectories 1 --points 1000 --t1 20 \
+      --noise 0.1 --fixed-start --loss weak --test-function rbf --test-functions 200 --rollout-steps 119 \
+      --hidden 300 --layers 3 --lr 1e-3 --weight-decay 1e-4 --steps "$STEPS" --seed "$seed" -o "$ckpt" --json -q)
+    plot=""
+    [ "$seed" -eq 0 ] && plot="--plot $OUT/damped-pendulum-$model.svg"
+    fit=$("$NOETHER" evaluate --model "$ckpt" --fixed-start --points 400 --t1 20 $plot --json)
+    long=$("$NOETHER" evaluate --model "$ckpt" --fixed-start --points 4000 --t1 200 --json)
+    other=$("$NOETHER" evaluate --model "$ckpt" --starts 5 --points 400 --t1 20 --json)
+    jq -c -n --argjson t "$train" --argjson f "$fit" --argjson l "$long" --argjson o "$other" --arg seed "$seed" \
+      '{model: $t.model, seed: ($seed | tonumber), seconds_per_step: $t.seconds_per_step,
+        fit_mse: $f.trajectory_mse, fit_energy_error: $f.energy_drift, long_mse: $l.trajectory_mse,
+        long_energy_error: $l.energy_drift, new_starts_mse: $o.trajectory_mse,
+        new_starts_energy_error: $o.energy_drift}' >> "$OUT/results.jsonl"
+    echo "$model seed $seed: $(tail -n 1 "$OUT/results.jsonl")" >&2
+    rm -f "$ckpt" "$ckpt.json"
+  done
+  seed=$((seed + 1))
+done
