@@ -9,7 +9,7 @@
 # 300 wide with 3 hidden layers, Adam 1e-3, weight decay 1e-4, STEPS steps, seeds 0..SEEDS-1.
 # Evaluation: the same start rolled out over [0, 20] (fit) and [0, 200] (ten times the span), and 5
 # random starts below the separatrix over [0, 20] (starts never seen). One JSON line per run in
-# OUT_DIR/results.jsonl.
+# OUT_DIR/results.jsonl, and at the end the medians over seeds, one JSON line per model.
 set -eu
 NOETHER=${1:-build/apps/noether}
 OUT=${2:-bench-ghnn}
@@ -39,3 +39,9 @@ while [ "$seed" -lt "$SEEDS" ]; do
   done
   seed=$((seed + 1))
 done
+# Medians over seeds, one line per model (null: a rollout that diverged).
+jq -s -c 'def med: map(select(. != null)) | sort | if length == 0 then null else .[length / 2 | floor] end;
+  group_by(.model)[] | {model: .[0].model, seeds: length, fit_mse: (map(.fit_mse) | med),
+  fit_energy_error: (map(.fit_energy_error) | med), long_energy_error: (map(.long_energy_error) | med),
+  new_starts_mse: (map(.new_starts_mse) | med), new_starts_energy_error: (map(.new_starts_energy_error) | med),
+  ms_per_step: (map(.seconds_per_step * 1000) | med)}' "$OUT/results.jsonl"

@@ -16,6 +16,19 @@ torch::Tensor project_out(const torch::Tensor& u, const torch::Tensor& v) {
   return v - u * ((u * v).sum(-1, true) / uu);
 }
 
+/// The per-sample Jacobian d y_i / d x_j [B, n, n] of y [B, n] with respect to x [B, n] (rows
+/// independent, as each sample's y depends on its own x only), one backward pass per row (n is
+/// small); differentiable in the parameters with create_graph, detached otherwise.
+torch::Tensor jacobian(const torch::Tensor& y, const torch::Tensor& x, bool create_graph) {
+  std::vector<torch::Tensor> rows;
+  for (int64_t i = 0; i < y.size(1); ++i) {
+    auto row = torch::autograd::grad({y.select(1, i).sum()}, {x}, {}, true, create_graph, true)[0];
+    if (!row.defined()) row = torch::zeros_like(x);
+    rows.push_back(create_graph ? row : row.detach());
+  }
+  return torch::stack(rows, 1);
+}
+
 }  // namespace
 
 torch::Tensor skew_from(const torch::Tensor& entries, int64_t n) {
@@ -207,17 +220,11 @@ std::pair<torch::Tensor, torch::Tensor> GhnnImpl::structure(const torch::Tensor&
       entries.push_back(j_[k]->as<MlpImpl>()->forward(x * masks_[static_cast<int64_t>(k)]));
     j = skew_from(torch::cat(entries, 1), n);
   }
-  // Hess v row by row: each row the gradient of one entry of grad v (n is small).
+  // Hess v: the Jacobian of grad v (kept differentiable in x for the second derivative).
   torch::AutoGradMode enable(true);
   const auto xg = x.requires_grad() ? x : x.detach().requires_grad_(true);
   const auto gv = torch::autograd::grad({friction_potential(xg).sum()}, {xg}, {}, true, true)[0];
-  std::vector<torch::Tensor> rows;
-  for (int64_t i = 0; i < n; ++i) {
-    auto row = torch::autograd::grad({gv.select(1, i).sum()}, {xg}, {}, true, create_graph, true)[0];
-    if (!row.defined()) row = torch::zeros_like(x);
-    rows.push_back(create_graph ? row : row.detach());
-  }
-  return {j, torch::stack(rows, 1)};
+  return {j, jacobian(gv, xg, create_graph)};
 }
 
 torch::Tensor GhnnImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
@@ -253,14 +260,7 @@ torch::Tensor NsfImpl::symplectic_form(const torch::Tensor& x, bool create_graph
   const int64_t n = state_dim();
   torch::AutoGradMode enable(true);
   const auto xg = x.requires_grad() ? x : x.detach().requires_grad_(true);
-  const auto theta = one_form(xg);
-  std::vector<torch::Tensor> rows;  // row i: d theta_i / dx
-  for (int64_t i = 0; i < n; ++i) {
-    auto row = torch::autograd::grad({theta.select(1, i).sum()}, {xg}, {}, true, create_graph, true)[0];
-    if (!row.defined()) row = torch::zeros_like(x);
-    rows.push_back(create_graph ? row : row.detach());
-  }
-  const auto d = torch::stack(rows, 1);
+  const auto d = jacobian(one_form(xg), xg, create_graph);  // row i: d theta_i / dx
   // Plus the canonical form J (the exterior derivative of sum_i x_{i + n/2} dx_i): the sum is still
   // closed, and W starts invertible and well conditioned rather than near-singular somewhere.
   const int64_t h = n / 2;
