@@ -51,8 +51,7 @@ SwingUp swing_up(DynamicsModelImpl& model, const PendulumControl& system, const 
     if (!x.allFinite()) throw NumericalError("the controlled pendulum diverged at step " + std::to_string(k + 1));
     record((k + 1) * o.dt);
   }
-  const double pi = 3.14159265358979323846;
-  const double wrapped = std::remainder(x[0] - pi, 2.0 * pi);  // in [-pi, pi]
+  const double wrapped = std::remainder(x[0] - M_PI, 2.0 * M_PI);  // in [-pi, pi]
   s.final_angle_error = std::abs(wrapped);
   return s;
 }

@@ -10,6 +10,7 @@
 // state by RK4 (substeps of dt / 10).
 #pragma once
 
+#include <cmath>
 #include <vector>
 
 #include "physics/models/model.hpp"
@@ -18,7 +19,7 @@
 namespace noether::physics {
 
 struct SwingUpOptions {
-  double start_angle = 3.14159265358979323846 - 3.14;  ///< rad from hanging (SymODEN's theta = 3.14)
+  double start_angle = M_PI - 3.14;  ///< rad from hanging (SymODEN's theta = 3.14)
   double start_momentum = 0.0;
   int steps = 200;
   double dt = 0.05;

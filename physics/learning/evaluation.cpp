@@ -74,13 +74,23 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
     if (k > 0)
       for (int sub = 0; sub < o.substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
     const auto xd = x.to(torch::kFloat64).contiguous();
-    if (o.trace) {
+    const double* px = xd.data_ptr<double>();
+    for (int s = 0; s < o.starts; ++s) {
+      const Vector yl = Eigen::Map<const Vector>(px + s * dim, dim);
+      const Vector& yt = exact[static_cast<std::size_t>(s)][static_cast<std::size_t>(k)];
+      if (!yl.allFinite()) diverged = true;
+      const double el = truth.energy_at(yl), et = truth.energy_at(yt), de = el - et;
+      energy_sq += de * de;
+      state_sq += (yl - yt).squaredNorm();
+      if (k == o.points - 1) {
+        const double e0 = std::abs(truth.energy_at(starts[static_cast<std::size_t>(s)]));
+        drift += std::abs(de) / (e0 > 1e-12 ? e0 : 1.0) / o.starts;
+      }
+      if (s != 0 || !o.trace) continue;
       auto& tr = e.trace;
-      const Vector yl = Eigen::Map<const Vector>(xd.data_ptr<double>(), dim);
-      const Vector& yt = exact[0][static_cast<std::size_t>(k)];
       tr.t.push_back(k * dt);
-      tr.true_energy.push_back(truth.energy_at(yt));
-      tr.energy_on_learned.push_back(truth.energy_at(yl));
+      tr.true_energy.push_back(et);
+      tr.energy_on_learned.push_back(el);
       if (model.has_energy()) {
         torch::NoGradGuard no_grad;
         const double h_learned = model.energy(x.narrow(0, 0, 1)).item<double>();
@@ -94,19 +104,6 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
         tr.entropy_on_learned.push_back(generalized->entropy_at(yl));
         if (k == 0) entropy_offset = tr.true_entropy[0] - s_learned;
         tr.learned_entropy.push_back(s_learned + entropy_offset);
-      }
-    }
-    const double* px = xd.data_ptr<double>();
-    for (int s = 0; s < o.starts; ++s) {
-      const Vector yl = Eigen::Map<const Vector>(px + s * dim, dim);
-      const Vector& yt = exact[static_cast<std::size_t>(s)][static_cast<std::size_t>(k)];
-      if (!yl.allFinite()) diverged = true;
-      const double de = truth.energy_at(yl) - truth.energy_at(yt);
-      energy_sq += de * de;
-      state_sq += (yl - yt).squaredNorm();
-      if (k == o.points - 1) {
-        const double e0 = std::abs(truth.energy_at(starts[static_cast<std::size_t>(s)]));
-        drift += std::abs(de) / (e0 > 1e-12 ? e0 : 1.0) / o.starts;
       }
     }
   }

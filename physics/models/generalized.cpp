@@ -69,7 +69,7 @@ std::pair<torch::Tensor, torch::Tensor> PqImpl::structure(const torch::Tensor& x
 
 torch::Tensor PqImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
   detail::check_width(x, state_dim());
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  const auto g = energy_gradient_at(x, create_graph);
   auto run = [&] {
     const auto [p, q] = structure(x);
     return mat_vec(p + q, g);
@@ -79,12 +79,7 @@ torch::Tensor PqImpl::time_derivative(const torch::Tensor& x, bool create_graph)
   return run();
 }
 
-torch::Tensor PqImpl::structure_residual(const torch::Tensor& x) {
-  torch::NoGradGuard no_grad;
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
-  const auto [p, q] = structure(x);
-  return torch::relu((g * mat_vec(p + q, g)).sum(-1));
-}
+torch::Tensor PqImpl::structure_residual(const torch::Tensor& x) { return torch::relu(energy_rate(x)); }
 
 // ---- GENERIC ------------------------------------------------------------------------------------
 
@@ -104,7 +99,7 @@ torch::Tensor GenericImpl::entropy(const torch::Tensor& x) { return s_->forward(
 GenericImpl::Parts GenericImpl::parts(const torch::Tensor& x, bool create_graph) {
   const int64_t n = state_dim();
   Parts p;
-  p.grad_e = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  p.grad_e = energy_gradient_at(x, create_graph);
   p.grad_s = energy_gradient([this](const torch::Tensor& s) { return entropy(s); }, x, create_graph);
   torch::AutoGradMode graph(create_graph);  // the structure networks' graph only while training
   p.a = skew_from(a_->forward(x), n);
@@ -229,18 +224,13 @@ std::pair<torch::Tensor, torch::Tensor> GhnnImpl::structure(const torch::Tensor&
 
 torch::Tensor GhnnImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
   detail::check_width(x, state_dim());
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  const auto g = energy_gradient_at(x, create_graph);
   const auto [j, r] = structure(x, create_graph);
   const auto f = mat_vec(j + r, g);
   return create_graph ? f : f.detach();
 }
 
-torch::Tensor GhnnImpl::structure_residual(const torch::Tensor& x) {
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
-  const auto [j, r] = structure(x, false);
-  torch::NoGradGuard no_grad;
-  return torch::relu((g * mat_vec(j + r, g)).sum(-1));
-}
+torch::Tensor GhnnImpl::structure_residual(const torch::Tensor& x) { return torch::relu(energy_rate(x)); }
 
 // ---- Neural symplectic form -----------------------------------------------------------------------
 
@@ -272,18 +262,13 @@ torch::Tensor NsfImpl::symplectic_form(const torch::Tensor& x, bool create_graph
 
 torch::Tensor NsfImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
   detail::check_width(x, state_dim());
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  const auto g = energy_gradient_at(x, create_graph);
   const auto w = symplectic_form(x, create_graph);
   const auto f = torch::linalg_solve(w, g.unsqueeze(-1)).squeeze(-1);
   return create_graph ? f : f.detach();
 }
 
-torch::Tensor NsfImpl::structure_residual(const torch::Tensor& x) {
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
-  const auto f = time_derivative(x, false);
-  torch::NoGradGuard no_grad;
-  return (g * f).sum(-1).abs();
-}
+torch::Tensor NsfImpl::structure_residual(const torch::Tensor& x) { return energy_rate(x).abs(); }
 
 // ---- SymODEN --------------------------------------------------------------------------------------
 
@@ -320,7 +305,7 @@ torch::Tensor SymodenImpl::energy(const torch::Tensor& x) {
 torch::Tensor SymodenImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
   detail::check_width(x, state_dim());
   const int64_t d = dof_q();
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+  const auto g = energy_gradient_at(x, create_graph);
   torch::AutoGradMode graph(create_graph);
   const auto u = x.narrow(1, 2 * d, d);
   const auto drive = mat_vec(input_map(x.narrow(1, 0, d)), u);
@@ -330,7 +315,7 @@ torch::Tensor SymodenImpl::time_derivative(const torch::Tensor& x, bool create_g
 
 torch::Tensor SymodenImpl::structure_residual(const torch::Tensor& x) {
   const int64_t d = dof_q();
-  const auto g = energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, false);
+  const auto g = energy_gradient_at(x, false);
   const auto f = time_derivative(x, false);
   torch::NoGradGuard no_grad;
   const auto power = (f.narrow(1, 0, d) * mat_vec(input_map(x.narrow(1, 0, d)), x.narrow(1, 2 * d, d))).sum(-1);

@@ -63,6 +63,17 @@ torch::Tensor DynamicsModelImpl::dissipation(const torch::Tensor& x) {
   return torch::zeros({x.size(0)}, x.options());
 }
 
+torch::Tensor DynamicsModelImpl::energy_gradient_at(const torch::Tensor& x, bool create_graph) {
+  return energy_gradient([this](const torch::Tensor& s) { return energy(s); }, x, create_graph);
+}
+
+torch::Tensor DynamicsModelImpl::energy_rate(const torch::Tensor& x) {
+  const auto g = energy_gradient_at(x, false);
+  const auto f = time_derivative(x, false);
+  torch::NoGradGuard no_grad;
+  return (g * f).sum(-1);
+}
+
 torch::Tensor DynamicsModelImpl::entropy(const torch::Tensor&) {
   throw InvalidInput(std::string("model '") + model_kind_name(config_.kind) + "' has no learned entropy");
 }

@@ -88,6 +88,10 @@ class DynamicsModelImpl : public torch::nn::Module {
   virtual bool has_energy() const { return false; }
   /// The learned energy H_theta(x): [B, 2D] -> [B]. Throws InvalidInput for the baseline.
   virtual torch::Tensor energy(const torch::Tensor& x);
+  /// dH_theta/dx at x: [B, W] -> [B, W] (field.hpp's energy_gradient of energy()).
+  torch::Tensor energy_gradient_at(const torch::Tensor& x, bool create_graph);
+  /// dH_theta/dt = grad H . dx/dt along the model's own field, per sample [B] (detached).
+  torch::Tensor energy_rate(const torch::Tensor& x);
   /// True for models with a learned entropy (GENERIC).
   virtual bool has_entropy() const { return false; }
   /// The learned entropy S_theta(x): [B]. Throws InvalidInput for models without one.

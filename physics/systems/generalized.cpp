@@ -3,13 +3,13 @@
 #include <cmath>
 
 #include "noether/error.hpp"
+#include "physics/systems/detail/sampling.hpp"
 
 namespace noether::physics {
 
-namespace {
-double uniform(Rng& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
-double normal(Rng& rng) { return std::normal_distribution<double>(0.0, 1.0)(rng); }
-}  // namespace
+using detail::kPi;
+using detail::normal;
+using detail::uniform;
 
 double GeneralizedSystem::entropy_at(const Vector&) const {
   throw InvalidInput("system '" + name() + "' has no entropy");
@@ -95,7 +95,7 @@ Vector TwoSpringsQv::vector_field(const Vector& x) const {
 Vector TwoSpringsQv::default_state() const { return (Vector(4) << 1.2, 2.0, 0.0, 0.0).finished(); }
 Vector TwoSpringsQv::random_state(Rng& rng) const {
   Vector x(4);
-  for (int i = 0; i < 4; ++i) x[i] = normal(rng);
+  for (int i = 0; i < 4; ++i) x[i] = normal(rng, 1.0);
   return x;
 }
 DataProtocol TwoSpringsQv::protocol() const { return {1000, 100, 0.0, 5.0, 0.0, 0.2}; }
@@ -120,7 +120,7 @@ Vector DoublePendulumQv::vector_field(const Vector& x) const {
 Vector DoublePendulumQv::default_state() const { return (Vector(4) << 1.0, 0.5, 0.0, 0.0).finished(); }
 Vector DoublePendulumQv::random_state(Rng& rng) const {
   Vector x(4);
-  for (int i = 0; i < 4; ++i) x[i] = normal(rng);
+  for (int i = 0; i < 4; ++i) x[i] = normal(rng, 1.0);
   return x;
 }
 DataProtocol DoublePendulumQv::protocol() const { return {2000, 100, 0.0, 5.0, 0.0, 0.2}; }
@@ -151,7 +151,6 @@ Vector PendulumControl::vector_field(const Vector& x) const {
 }
 Vector PendulumControl::default_state() const { return (Vector(3) << 1.0, 0.0, 0.0).finished(); }
 Vector PendulumControl::random_state(Rng& rng) const {
-  constexpr double kPi = 3.14159265358979323846;
   const double q = uniform(rng, -kPi, 2.0 * kPi), p = uniform(rng, -kPi, 2.0 * kPi);
   const double u = static_cast<double>(std::uniform_int_distribution<int>(-2, 2)(rng));
   return (Vector(3) << q, p, u).finished();

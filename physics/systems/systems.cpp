@@ -6,25 +6,22 @@
 #include <sstream>
 
 #include "noether/error.hpp"
+#include "physics/systems/detail/sampling.hpp"
 #include "physics/systems/generalized.hpp"
 
 namespace noether::physics {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+using detail::kPi;
+using detail::normal;
+using detail::uniform;
 
 std::string fmt_double(double v) {
   std::ostringstream os;
   os << v;
   return os.str();
 }
-
-double uniform(Rng& rng, double lo, double hi) {
-  return std::uniform_real_distribution<double>(lo, hi)(rng);
-}
-
-double normal(Rng& rng, double sigma) { return std::normal_distribution<double>(0.0, sigma)(rng); }
 
 /// A point in the plane with radius uniform in [r_lo, r_hi] in the direction of a point drawn
 /// uniformly from the square [-1, 1]^2 (the HNN code's rule for its 1-D systems, as (q, p)): the

@@ -34,6 +34,16 @@ torch::Tensor random_states(int64_t b, int64_t n, uint64_t seed) {
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
+/// An untrained model of config c with weights drawn from `seed`, as Impl, in float64.
+template <class Impl>
+std::shared_ptr<Impl> float64_model(const np::ModelConfig& c, uint64_t seed) {
+  torch::manual_seed(seed);
+  auto model = std::dynamic_pointer_cast<Impl>(np::make_model(c));
+  REQUIRE(model);
+  model->to(torch::kFloat64);
+  return model;
+}
+
 }  // namespace
 
 TEST_CASE("the gas container keeps its energy and never loses entropy", "[physics][generalized]") {
@@ -88,10 +98,7 @@ TEST_CASE("Lorenz-63 is (J + R) grad E plus a constant forcing", "[physics][gene
 
 TEST_CASE("pq: P is skew, Q negative semi-definite, and H only decreases", "[physics][generalized][models]") {
   for (const int64_t n : {2, 3, 5}) {
-    torch::manual_seed(static_cast<uint64_t>(n));
-    auto model = std::dynamic_pointer_cast<np::PqImpl>(np::make_model(config(np::ModelKind::kPq, n)));
-    REQUIRE(model);
-    model->to(torch::kFloat64);
+    auto model = float64_model<np::PqImpl>(config(np::ModelKind::kPq, n), static_cast<uint64_t>(n));
     const auto x = random_states(64, n, 100 + static_cast<uint64_t>(n));
     const auto [p, q] = model->structure(x);
     INFO("n = " << n);
@@ -120,10 +127,7 @@ TEST_CASE("pq: P is skew, Q negative semi-definite, and H only decreases", "[phy
 
 TEST_CASE("GENERIC exact: degeneracy at round-off, energy kept, entropy non-decreasing", "[physics][generalized][models]") {
   for (const int64_t n : {3, 4}) {
-    torch::manual_seed(7 + static_cast<uint64_t>(n));
-    auto model = std::dynamic_pointer_cast<np::GenericImpl>(np::make_model(config(np::ModelKind::kGeneric, n)));
-    REQUIRE(model);
-    model->to(torch::kFloat64);
+    auto model = float64_model<np::GenericImpl>(config(np::ModelKind::kGeneric, n), 7 + static_cast<uint64_t>(n));
     const auto x = random_states(64, n, 200 + static_cast<uint64_t>(n));
     const auto [l, m] = model->structure(x);
     INFO("n = " << n);
@@ -144,11 +148,9 @@ TEST_CASE("GENERIC exact: degeneracy at round-off, energy kept, entropy non-decr
 
 TEST_CASE("GENERIC soft: skew L, positive M, and the degeneracy residual reported and penalised",
           "[physics][generalized][models]") {
-  torch::manual_seed(3);
   auto c = config(np::ModelKind::kGenericSoft, 4);
   c.degeneracy_weight = 2.0;
-  auto model = std::dynamic_pointer_cast<np::GenericImpl>(np::make_model(c));
-  model->to(torch::kFloat64);
+  auto model = float64_model<np::GenericImpl>(c, 3);
   const auto x = random_states(32, 4, 11);
   const auto [l, m] = model->structure(x);
   CHECK(max_abs(l + l.transpose(1, 2)) == 0.0);
@@ -200,10 +202,7 @@ TEST_CASE("generalized models train on generalized systems; canonical ones refus
 TEST_CASE("GHNN: skew J blind to its own coordinates, concave friction, positive-definite H",
           "[physics][generalized][models]") {
   for (const int64_t n : {2, 3}) {
-    torch::manual_seed(21 + static_cast<uint64_t>(n));
-    auto model = std::dynamic_pointer_cast<np::GhnnImpl>(np::make_model(config(np::ModelKind::kGhnn, n)));
-    REQUIRE(model);
-    model->to(torch::kFloat64);
+    auto model = float64_model<np::GhnnImpl>(config(np::ModelKind::kGhnn, n), 21 + static_cast<uint64_t>(n));
     const auto x = random_states(48, n, 300 + static_cast<uint64_t>(n));
     const auto [j, r] = model->structure(x);
     INFO("n = " << n);
@@ -292,10 +291,7 @@ TEST_CASE("weak form with Gaussian test functions: zero for the true field, boun
 TEST_CASE("NSF: W = J + D theta - D theta^T is skew and closed, and the learned H is conserved",
           "[physics][generalized][models]") {
   const int64_t n = 4;
-  torch::manual_seed(13);
-  auto model = std::dynamic_pointer_cast<np::NsfImpl>(np::make_model(config(np::ModelKind::kNsf, n)));
-  REQUIRE(model);
-  model->to(torch::kFloat64);
+  auto model = float64_model<np::NsfImpl>(config(np::ModelKind::kNsf, n), 13);
   const auto x = random_states(32, n, 400);
   const auto w = model->symplectic_form(x);
   CHECK(max_abs(w + w.transpose(1, 2)) == 0.0);
@@ -376,10 +372,7 @@ TEST_CASE("generalized models round-trip through checkpoints with their state wi
 
 TEST_CASE("SymODEN: positive-definite inverse mass, the drive's power and nothing else changes H",
           "[physics][generalized][models]") {
-  torch::manual_seed(17);
-  auto model = std::dynamic_pointer_cast<np::SymodenImpl>(np::make_model(config(np::ModelKind::kSymoden, 6)));
-  REQUIRE(model);
-  model->to(torch::kFloat64);
+  auto model = float64_model<np::SymodenImpl>(config(np::ModelKind::kSymoden, 6), 17);
   auto x = random_states(40, 6, 500);
   const auto q = x.narrow(1, 0, 2);
   CHECK(torch::linalg_eigvalsh(model->inverse_mass(q)).min().item<double>() >= np::SymodenImpl::kEpsilon * 0.999);
