@@ -67,6 +67,8 @@ struct EvaluateArgs {
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
   bool fixed_start = false;
+  int prediction_points = 0;  ///< > 0: SymODEN's prediction error over this many samples
+  bool drive_off = false;    ///< the prediction's drives u set to 0
   int threads = 0;
   bool json = false;
 };
@@ -146,6 +148,8 @@ int train_command(TrainArgs a) {
     const int64_t width = data.x.size(1);
     c.dof = width % 2 == 0 ? width / 2 : 0;
     c.state_dim = width;
+    // SymODEN's networks see an angle q as (cos q, sin q), and read embedded observations.
+    if (c.kind == physics::ModelKind::kSymoden && system) c.angles = system->angle_coordinates();
     c.degeneracy_weight = a.degeneracy_weight;
     c.hidden = a.hidden;
     c.layers = a.layers;
@@ -220,7 +224,10 @@ int evaluate_command(const EvaluateArgs& a) {
   // The D-HNN paper measures its damped spring over t in [0, 4]; the HNN paper uses [0, 20].
   eo.t1 = a.t1 > 0 ? a.t1 : (run.data_source == "grid" ? 4.0 : 20.0);
   physics::Evaluation e;
-  if (run.data_source.rfind("lipson:", 0) == 0) {
+  const bool measured = run.data_source.rfind("lipson:", 0) == 0;
+  if (measured && a.prediction_points > 0)
+    throw InvalidInput("--prediction-points applies to models of generated systems, not measured data");
+  if (measured) {
     if (a.t1 > 0)
       throw InvalidInput("--t1 does not apply to a model of measured data: its rollout spans the test rows");
     if (!a.plot.empty()) throw InvalidInput("--plot applies to models of generated systems, not measured data");
@@ -229,6 +236,24 @@ int evaluate_command(const EvaluateArgs& a) {
   } else {
     e = physics::evaluate(*run.model, *physics::make_system(run.system), data, eo);
     if (!a.plot.empty()) plot::write_svg(a.plot, energy_plot(run, e.trace));
+  }
+  // SymODEN's figures: rollouts through the data's own trajectories, and past them.
+  json train_sse = nullptr, test_sse = nullptr, prediction = nullptr;
+  if (!measured && data.protocol.points > 1) {
+    const double dt = (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1);
+    const auto train_traj = physics::trajectories(data, false);
+    train_sse = physics::trajectory_sse(*run.model, train_traj, dt);
+    if (data.test_x.size(0) > 0) test_sse = physics::trajectory_sse(*run.model, physics::trajectories(data, true), dt);
+    if (a.prediction_points > 0) {
+      const auto truth = physics::make_system(run.system);
+      auto starts = train_traj[0].to(torch::kFloat64).clone();
+      const int u = truth->control_dim();
+      if (a.drive_off) {
+        if (u == 0) throw InvalidInput("--drive-off: '" + run.system + "' has no drive");
+        starts.narrow(1, starts.size(1) - u, u).zero_();
+      }
+      prediction = physics::prediction_sse(*run.model, *truth, starts, dt, a.prediction_points - 1);
+    }
   }
   if (a.json) {
     std::cout << json{{"model", a.model},
@@ -243,6 +268,10 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"trajectory_mse", e.state_mse},
                       {"energy_drift", e.energy_drift},
                       {"structure_residual", e.structure_residual >= 0 ? json(e.structure_residual) : json(nullptr)},
+                      {"train_trajectory_sse", train_sse},
+                      {"test_trajectory_sse", test_sse},
+                      {"prediction_sse", prediction},
+                      {"prediction_points", a.prediction_points},
                       {"plot", a.plot}}
                      .dump()
               << std::endl;
@@ -253,6 +282,11 @@ int evaluate_command(const EvaluateArgs& a) {
               << e.test_loss << "\n  energy MSE over " << e.starts << " rollouts on [0, " << eo.t1 << "]: " << e.energy_mse << "\n  state MSE: " << e.state_mse
               << "\n  energy drift (|H(end) - true H(end)| / |H(0)|): " << e.energy_drift << "\n";
     if (e.structure_residual >= 0) std::cout << "  structure residual on the test set: " << e.structure_residual << "\n";
+    if (!train_sse.is_null())
+      std::cout << "  per-trajectory summed squared error, rolled through the data: train " << train_sse.get<double>()
+                << (test_sse.is_null() ? std::string() : ", test " + std::to_string(test_sse.get<double>())) << "\n";
+    if (!prediction.is_null())
+      std::cout << "  prediction over " << a.prediction_points << " samples from the training starts: " << prediction.get<double>() << "\n";
   }
   return 0;
 }
@@ -260,10 +294,10 @@ int evaluate_command(const EvaluateArgs& a) {
 int control_command(const ControlArgs& a) {
   set_threads(a.threads);
   auto run = physics::load_checkpoint(a.model);
-  if (run.system != "pendulum-control")
+  if (run.system != "pendulum-control" && run.system != "pendulum-embedded")
     throw InvalidInput("'" + a.model + "' was trained on '" + run.system +
-                       "'; the swing-up needs a symoden model of pendulum-control");
-  const auto s = physics::swing_up(*run.model, physics::PendulumControl(), a.swing);
+                       "'; the swing-up needs a symoden model of pendulum-control or pendulum-embedded");
+  const auto s = physics::swing_up(*run.model, *physics::make_system(run.system), a.swing);
   if (!a.plot.empty()) {
     plot::Figure f;
     f.title = "swing-up with the learned controller (" + run.model->config().describe() + ")";
@@ -348,6 +382,10 @@ void add_train_commands(CLI::App& app, Commands& out) {
   evaluate->add_option("--points", ev->points, "samples along each rollout")->check(at_least(2))->capture_default_str();
   evaluate->add_option("--plot", ev->plot, "SVG: true and learned energy (and entropy) along the first rollout")->check(writable_file());
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());
+  auto* prediction = evaluate->add_option("--prediction-points", ev->prediction_points,
+                       "also roll the training trajectories' starts over this many samples (SymODEN's prediction error: 90 for task 1, 40 for task 2)")
+      ->check(at_least(2));
+  evaluate->add_flag("--drive-off", ev->drive_off, "the prediction with the drive u set to 0 (SymODEN's protocol)")->needs(prediction);
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
 
@@ -355,7 +393,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   auto* control = add_command(app, out, "control",
                               "swing the true pendulum up with the energy-shaping controller of a learned SymODEN model",
                               co, control_command);
-  control->add_option("--model", co->model, "symoden checkpoint trained on pendulum-control")->required();
+  control->add_option("--model", co->model, "symoden checkpoint trained on pendulum-control or pendulum-embedded")->required();
   control->add_option("--start-angle", co->swing.start_angle, "rad from hanging (default: pi - 3.14, SymODEN's theta = 3.14)")->capture_default_str();
   control->add_option("--steps", co->swing.steps, "control steps")->check(at_least(1))->capture_default_str();
   control->add_option("--dt", co->swing.dt, "seconds per control step")->check(positive())->capture_default_str();

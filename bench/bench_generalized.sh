@@ -35,7 +35,7 @@ gas-container 8 generic,generic-soft,hnn,baseline pointwise
 two-springs-qv 5 nsf,hnn,baseline pointwise
 lotka-volterra 5 nsf,pq,hnn,baseline pointwise
 double-pendulum-qv 5 nsf,hnn,baseline pointwise
-pendulum-control 2.25 symoden,baseline rollout"
+pendulum-control 2.2 symoden,baseline rollout"
 
 seed=0
 while [ "$seed" -lt "$SEEDS" ]; do

@@ -1,5 +1,8 @@
 #include "physics/learning/evaluation.hpp"
 
+#include <cmath>
+#include <limits>
+
 #include "integrators/dop853.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
@@ -112,6 +115,53 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   e.energy_mse = diverged ? std::numeric_limits<double>::infinity() : energy_sq / n;
   e.state_mse = diverged ? std::numeric_limits<double>::infinity() : state_sq / (n * dim);
   return e;
+}
+
+double trajectory_sse(DynamicsModelImpl& model, const torch::Tensor& traj, double dt, int substeps) {
+  if (traj.dim() != 3) throw InvalidInput("trajectory_sse needs trajectories [T, N, W]");
+  if (substeps < 1) throw InvalidInput("substeps must be >= 1");
+  if (!(dt > 0.0) || !std::isfinite(dt)) throw InvalidInput("trajectory_sse needs a finite dt > 0");
+  const int64_t T = traj.size(0), N = traj.size(1);
+  if (N == 0 || T == 0) return 0.0;
+  const auto dtype = model.parameters().front().scalar_type();
+  const auto truth = traj.to(torch::kFloat64);
+  auto x = truth[0].to(dtype);
+  auto learned = [&](double, const torch::Tensor& y) { return model.time_derivative(y, false); };
+  const double h = dt / substeps;
+  double sse = 0.0;
+  for (int64_t k = 1; k < T; ++k) {
+    for (int sub = 0; sub < substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
+    const double e = (x.to(torch::kFloat64) - truth[k]).square().sum().item<double>();
+    if (!std::isfinite(e)) return std::numeric_limits<double>::infinity();
+    sse += e;
+  }
+  return sse / static_cast<double>(N);
+}
+
+double prediction_sse(DynamicsModelImpl& model, const System& truth, const torch::Tensor& starts, double dt,
+                      int steps, int substeps) {
+  if (steps < 1) throw InvalidInput("prediction steps must be >= 1");
+  if (starts.dim() != 2 || starts.size(1) != truth.state_dim())
+    throw InvalidInput("prediction starts must be [N, " + std::to_string(truth.state_dim()) + "]");
+  const int64_t n = starts.size(0), w = starts.size(1);
+  auto exact = torch::empty({steps + 1, n, w}, torch::kFloat64);
+  integrators::AdaptiveOptions tight;
+  tight.rtol = 1e-12;
+  tight.atol = 1e-12;
+  auto field = [&](double, const Vector& y) { return truth.vector_field(y); };
+  const auto s64 = starts.to(torch::kFloat64).contiguous();
+  auto acc = exact.accessor<double, 3>();
+  for (int64_t i = 0; i < n; ++i) {
+    Vector y = Eigen::Map<const Vector>(s64.data_ptr<double>() + i * w, w);
+    for (int k = 0; k <= steps; ++k) {
+      if (k > 0) {
+        const auto r = integrators::integrate_dop853(y, (k - 1) * dt, k * dt, field, tight);
+        if (!r.ok()) throw NumericalError("true trajectory for the prediction failed: " + r.message);
+      }
+      for (int64_t j = 0; j < w; ++j) acc[k][i][j] = y[j];
+    }
+  }
+  return trajectory_sse(model, exact, dt, substeps);
 }
 
 Evaluation evaluate_measured(DynamicsModelImpl& model, const System& energy, const DataSet& data,

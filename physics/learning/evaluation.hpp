@@ -55,6 +55,19 @@ double mean_structure_residual(DynamicsModelImpl& model, const torch::Tensor& x)
 Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet& data,
                     const EvaluationOptions& options);
 
+/// SymODEN's per-trajectory error (Zhong et al. 2019): each trajectory of traj [T, N, W] is rolled
+/// by the learned field from its first sample, `substeps` RK4 steps per sample spacing dt; the
+/// squared error is summed over samples and entries, then averaged over trajectories. Infinity
+/// when a rollout blows up; 0 for no trajectories.
+double trajectory_sse(DynamicsModelImpl& model, const torch::Tensor& traj, double dt, int substeps = 1);
+
+/// Prediction past the data: from each row of `starts` [N, W] the true system (DOP853, tolerance
+/// 1e-12) and the learned field are rolled `steps` steps of dt, and trajectory_sse of the result
+/// is returned (SymODEN's prediction error has steps + 1 = 90 samples for task 1, 40 for task 2).
+/// Throws NumericalError when the truth cannot be integrated.
+double prediction_sse(DynamicsModelImpl& model, const System& truth, const torch::Tensor& starts, double dt,
+                      int steps, int substeps = 1);
+
 /// For measured data (one recorded trajectory): rolls the learned field from the first test
 /// state through the test times and compares with the measurements, the energy measured with
 /// `energy` (the HNN paper's real-pendulum protocol). starts = 1.

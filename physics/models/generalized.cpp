@@ -274,42 +274,88 @@ torch::Tensor NsfImpl::structure_residual(const torch::Tensor& x) { return energ
 
 SymodenImpl::SymodenImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
   const int64_t n = c.dim();
-  if (n % 3 != 0)
+  if (c.angles > 0 && n != 3 * c.angles && n != 4 * c.angles)
+    throw InvalidInput("model 'symoden' with " + std::to_string(c.angles) + " angles needs states (q, p, u) of " +
+                       std::to_string(3 * c.angles) + " entries or (cos q, sin q, dq/dt, u) of " +
+                       std::to_string(4 * c.angles) + ", not " + std::to_string(n));
+  if (c.angles == 0 && n % 3 != 0)
     throw InvalidInput("model 'symoden' needs states (q, p, u) of d entries each; " + std::to_string(n) +
                        " is not a multiple of 3");
-  const int64_t d = n / 3;
-  m_ = register_module("inverse_mass", Mlp(d, c.hidden, d * (d + 1) / 2, c.layers, c.activation, true));
-  v_ = register_module("potential", Mlp(d, c.hidden, 1, c.layers, c.activation, false));
-  g_ = register_module("input_map", Mlp(d, c.hidden, d * d, c.layers, c.activation, true));
+  const int64_t d = dof_q(), in = periodic() ? 2 * d : d;
+  m_ = register_module("inverse_mass", Mlp(in, c.hidden, d * (d + 1) / 2, c.layers, c.activation, true));
+  v_ = register_module("potential", Mlp(in, c.hidden, 1, c.layers, c.activation, false));
+  g_ = register_module("input_map", Mlp(in, c.hidden, d * d, c.layers, c.activation, true));
 }
 
-torch::Tensor SymodenImpl::inverse_mass(const torch::Tensor& q) {
+torch::Tensor SymodenImpl::inverse_mass(const torch::Tensor& coords) {
   const int64_t d = dof_q();
-  const auto l = lower_from(m_->forward(q), d);
-  return torch::bmm(l, l.transpose(1, 2)) + kEpsilon * torch::eye(d, q.options());
+  const auto l = lower_from(m_->forward(coords), d);
+  return torch::bmm(l, l.transpose(1, 2)) + kEpsilon * torch::eye(d, coords.options());
 }
 
-torch::Tensor SymodenImpl::potential(const torch::Tensor& q) { return v_->forward(q).squeeze(-1); }
+torch::Tensor SymodenImpl::potential(const torch::Tensor& coords) { return v_->forward(coords).squeeze(-1); }
 
-torch::Tensor SymodenImpl::input_map(const torch::Tensor& q) {
+torch::Tensor SymodenImpl::input_map(const torch::Tensor& coords) {
   const int64_t d = dof_q();
-  return g_->forward(q).reshape({q.size(0), d, d});
+  return g_->forward(coords).reshape({coords.size(0), d, d});
+}
+
+torch::Tensor SymodenImpl::coordinates_of(const torch::Tensor& x) const {
+  const int64_t d = dof_q();
+  if (embedded()) return x.narrow(1, 0, 2 * d);
+  const auto q = x.narrow(1, 0, d);
+  return periodic() ? torch::cat({torch::cos(q), torch::sin(q)}, 1) : q;
 }
 
 torch::Tensor SymodenImpl::energy(const torch::Tensor& x) {
   const int64_t d = dof_q();
-  const auto q = x.narrow(1, 0, d), p = x.narrow(1, d, d);
-  return 0.5 * (p * mat_vec(inverse_mass(q), p)).sum(-1) + potential(q);
+  const auto coords = coordinates_of(x);
+  if (embedded()) {
+    const auto w = x.narrow(1, 2 * d, d);
+    const auto p = torch::linalg_solve(inverse_mass(coords), w.unsqueeze(-1)).squeeze(-1);
+    return 0.5 * (w * p).sum(-1) + potential(coords);
+  }
+  const auto p = x.narrow(1, d, d);
+  return 0.5 * (p * mat_vec(inverse_mass(coords), p)).sum(-1) + potential(coords);
 }
 
 torch::Tensor SymodenImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
   detail::check_width(x, state_dim());
+  if (embedded()) return embedded_derivative(x, create_graph);
   const int64_t d = dof_q();
   const auto g = energy_gradient_at(x, create_graph);
   torch::AutoGradMode graph(create_graph);
   const auto u = x.narrow(1, 2 * d, d);
-  const auto drive = mat_vec(input_map(x.narrow(1, 0, d)), u);
+  const auto drive = mat_vec(input_map(coordinates_of(x)), u);
   const auto f = torch::cat({g.narrow(1, d, d), -g.narrow(1, 0, d) + drive, torch::zeros_like(u)}, 1);
+  return create_graph ? f : f.detach();
+}
+
+torch::Tensor SymodenImpl::embedded_derivative(const torch::Tensor& x, bool create_graph) {
+  const int64_t d = dof_q();
+  torch::AutoGradMode enable(true);  // also inside a caller's NoGradGuard
+  // Derivatives with respect to x's own slices hold the others fixed: d/d(cos q, sin q) at fixed
+  // dq/dt is what the Lagrangian form below needs.
+  const auto xs = x.requires_grad() ? x : x.detach().requires_grad_(true);
+  const auto cs = xs.narrow(1, 0, 2 * d), w = xs.narrow(1, 2 * d, d), u = xs.narrow(1, 3 * d, d);
+  const auto c = xs.narrow(1, 0, d), s = xs.narrow(1, d, d);
+  const auto minv = inverse_mass(cs);
+  const auto p = torch::linalg_solve(minv, w.unsqueeze(-1)).squeeze(-1);  // M dq/dt
+  // dH/dq at fixed p is -dL/dq at fixed dq/dt, L = (dq/dt)^T M (dq/dt) / 2 - V; through
+  // (cos q, sin q): dL/dq = -sin q dL/dcos + cos q dL/dsin.
+  const auto lagrangian = 0.5 * (w * p).sum(-1) - potential(cs);
+  const auto dl = torch::autograd::grad({lagrangian.sum()}, {xs}, {}, true, create_graph, true)[0];
+  const auto dl_dq = -s * dl.narrow(1, 0, d) + c * dl.narrow(1, d, d);
+  const auto pdot = dl_dq + mat_vec(input_map(cs), u);
+  const auto csdot = torch::cat({-s * w, c * w}, 1);
+  // (dM/dt) dq/dt = J v with J = d(M dq/dt)/d(cos q, sin q), v = d(cos q, sin q)/dt: two reverse
+  // passes, the first against a dummy r, the second differentiating in r.
+  const auto r = torch::zeros_like(w).requires_grad_(true);
+  const auto jr = torch::autograd::grad({(r * p).sum()}, {xs}, {}, true, true, true)[0];
+  auto mdot_w = torch::autograd::grad({(jr.narrow(1, 0, 2 * d) * csdot).sum()}, {r}, {}, true, create_graph, true)[0];
+  if (!mdot_w.defined()) mdot_w = torch::zeros_like(w);
+  const auto wdot = mat_vec(minv, pdot - mdot_w);
+  const auto f = torch::cat({csdot, wdot, torch::zeros_like(u)}, 1);
   return create_graph ? f : f.detach();
 }
 
@@ -318,7 +364,9 @@ torch::Tensor SymodenImpl::structure_residual(const torch::Tensor& x) {
   const auto g = energy_gradient_at(x, false);
   const auto f = time_derivative(x, false);
   torch::NoGradGuard no_grad;
-  const auto power = (f.narrow(1, 0, d) * mat_vec(input_map(x.narrow(1, 0, d)), x.narrow(1, 2 * d, d))).sum(-1);
+  const auto coords = coordinates_of(x);
+  const auto qdot = embedded() ? x.narrow(1, 2 * d, d) : f.narrow(1, 0, d);
+  const auto power = (qdot * mat_vec(input_map(coords), x.narrow(1, embedded() ? 3 * d : 2 * d, d))).sum(-1);
   return ((g * f).sum(-1) - power).abs();
 }
 

@@ -31,7 +31,12 @@
 //                 with M^{-1} = L L^T + eps I positive definite, dq/dt = dH/dp, dp/dt = -dH/dq +
 //                 g(q) u, du/dt = 0 (SymODEN, Zhong et al. 2019; trained through RK4 rollouts,
 //                 --loss rollout --rollout-steps TAU); so dH/dt = dq/dt . g(q) u, the power of
-//                 the drive.
+//                 the drive. With ModelConfig::angles = d, M^{-1}, V and g are networks of
+//                 (cos q, sin q), periodic in q; the state may then also be SymODEN's embedded
+//                 observation x = (cos q, sin q, dq/dt, u): p = M(q) dq/dt by a linear solve, dp/dt = -dH/dq + g u with
+//                 dH/dq from the chain rule through (cos q, sin q), and
+//                 d(dq/dt)/dt = M^{-1} (dp/dt - (dM/dt) dq/dt), the last term a Jacobian-vector
+//                 product; d(cos q)/dt = -sin q dq/dt, d(sin q)/dt = cos q dq/dt exactly.
 // Energies and structure networks are the configured MLPs (hidden width, layers, activation).
 // Every gradient comes from physics/models/field.hpp; matrices are applied as products, never
 // inverted.
@@ -157,21 +162,32 @@ class NsfImpl : public DynamicsModelImpl {
 
 class SymodenImpl : public DynamicsModelImpl {
  public:
-  explicit SymodenImpl(const ModelConfig& c);  // state_dim 3d: throws InvalidInput otherwise
+  /// state_dim 3d (q, p, u), or 4d with config.angles = d; throws InvalidInput otherwise.
+  explicit SymodenImpl(const ModelConfig& c);
   torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override;
   bool has_energy() const override { return true; }
-  /// H(q, p) of the (q, p) part of x = (q, p, u): [B].
+  /// H = p^T M^{-1} p / 2 + V of x = (q, p, u), or of x = (cos q, sin q, dq/dt, u) with
+  /// p = M dq/dt: [B].
   torch::Tensor energy(const torch::Tensor& x) override;
-  /// M^{-1}(q) [B, d, d], V(q) [B] and g(q) [B, d, d] at q [B, d].
-  torch::Tensor inverse_mass(const torch::Tensor& q);
-  torch::Tensor potential(const torch::Tensor& q);
-  torch::Tensor input_map(const torch::Tensor& q);
-  /// |dH/dt - dq/dt . g(q) u| per sample: round-off.
+  /// M^{-1} [B, d, d], V [B] and g [B, d, d] at the networks' coordinates: q [B, d], or
+  /// (cos q, sin q) [B, 2d] for angles (coordinates_of).
+  torch::Tensor inverse_mass(const torch::Tensor& coords);
+  torch::Tensor potential(const torch::Tensor& coords);
+  torch::Tensor input_map(const torch::Tensor& coords);
+  /// |dH/dt - dq/dt . g u| per sample: round-off.
   torch::Tensor structure_residual(const torch::Tensor& x) override;
-  int64_t dof_q() const { return state_dim() / 3; }
+  /// The networks' coordinates at states x: q, or (cos q, sin q) for angles.
+  torch::Tensor coordinates_of(const torch::Tensor& x) const;
+  /// d: the angles or coordinates q.
+  int64_t dof_q() const { return config_.angles > 0 ? config_.angles : state_dim() / 3; }
+  /// True when the networks see (cos q, sin q).
+  bool periodic() const { return config_.angles > 0; }
+  /// True when the state is (cos q, sin q, dq/dt, u).
+  bool embedded() const { return config_.angles > 0 && state_dim() == 4 * config_.angles; }
   static constexpr double kEpsilon = 1e-2;  ///< floor on M^{-1}'s eigenvalues
 
  private:
+  torch::Tensor embedded_derivative(const torch::Tensor& x, bool create_graph);
   Mlp m_{nullptr}, v_{nullptr}, g_{nullptr};
 };
 

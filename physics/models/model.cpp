@@ -42,6 +42,14 @@ void ModelConfig::validate() const {
                        " are not (baseline and the generalized kinds pq, generic, generic-soft, ghnn, nsf, symoden take other states)");
   if (!(degeneracy_weight >= 0.0) || !std::isfinite(degeneracy_weight))
     throw InvalidInput("model degeneracy_weight must be finite and >= 0");
+  if (angles < 0) throw InvalidInput("model angles = " + std::to_string(angles) + ": must be >= 0");
+  if (angles > 0 && kind != ModelKind::kSymoden)
+    throw InvalidInput(std::string("model '") + model_kind_name(kind) +
+                       "' does not take embedded angles (cos q, sin q); only symoden does");
+  if (angles > 0 && dim() != 3 * angles && dim() != 4 * angles)
+    throw InvalidInput("model angles = " + std::to_string(angles) + " needs states (q, p, u) of " + std::to_string(3 * angles) +
+                       " entries or (cos q, sin q, dq/dt, u) of " + std::to_string(4 * angles) + ", not " +
+                       std::to_string(dim()));
   if (hidden < 1) throw InvalidInput("model hidden = " + std::to_string(hidden) + ": must be >= 1");
   if (layers < 1) throw InvalidInput("model layers = " + std::to_string(layers) + ": must be >= 1");
   check_activation(activation, "model");
@@ -50,6 +58,7 @@ void ModelConfig::validate() const {
 std::string ModelConfig::describe() const {
   std::ostringstream os;
   os << model_kind_name(kind) << "(" << (canonical_kind(kind) ? "dof=" + std::to_string(dof) : "dim=" + std::to_string(dim()))
+     << (angles > 0 ? ", angles=" + std::to_string(angles) : std::string())
      << ", hidden=" << hidden << ", layers=" << layers << ", "
      << activation << ")";
   return os.str();

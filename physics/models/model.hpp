@@ -56,20 +56,25 @@ struct ModelConfig {
   int64_t state_dim = 0;
   /// generic-soft: weight of the degeneracy penalty |L grad S|^2 + |M grad E|^2 in the loss.
   double degeneracy_weight = 1.0;
+  /// symoden: the coordinates q are `angles` angles, and its networks see (cos q, sin q), so V,
+  /// M^{-1} and g are 2 pi-periodic. The state is then (q, p, u) (3 angles entries) or SymODEN's
+  /// embedded observation (cos q, sin q, dq/dt, u) (4 angles entries); 0: q is not an angle.
+  int64_t angles = 0;
   /// The entries of a state: state_dim, or 2 dof when it is 0.
   int64_t dim() const { return state_dim > 0 ? state_dim : 2 * dof; }
   /// Throws InvalidInput naming the bad field.
   void validate() const;
   bool operator==(const ModelConfig& o) const {
     return kind == o.kind && dof == o.dof && hidden == o.hidden && layers == o.layers &&
-           activation == o.activation && dim() == o.dim() && degeneracy_weight == o.degeneracy_weight;
+           activation == o.activation && dim() == o.dim() && degeneracy_weight == o.degeneracy_weight &&
+           angles == o.angles;
   }
   bool operator!=(const ModelConfig& o) const { return !(*this == o); }
   /// "hnn(dof=1, hidden=200, layers=2, tanh)"
   std::string describe() const;
 };
 NOETHER_JSON_ENUM(ModelKind, model_kind_name, parse_model_kind)
-NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight)
+NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, angles)
 
 
 /// A learned vector field dx/dt = f_theta(x) on states x = [q, p] of shape [B, 2D].

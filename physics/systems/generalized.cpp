@@ -155,6 +155,26 @@ Vector PendulumControl::random_state(Rng& rng) const {
   const double u = static_cast<double>(std::uniform_int_distribution<int>(-2, 2)(rng));
   return (Vector(3) << q, p, u).finished();
 }
-DataProtocol PendulumControl::protocol() const { return {500, 46, 0.0, 2.25, 0.0, 0.5}; }
+DataProtocol PendulumControl::protocol() const { return {500, 45, 0.0, 2.2, 0.0, 0.5}; }
+
+// ---- The gym pendulum in embedded angles (SymODEN task 2) ---------------------------------------
+
+std::string PendulumEmbedded::description() const {
+  return "gym pendulum seen as x = (cos th, sin th, dth/dt, u), th'' = 15 sin th + 3u, H = (dth/dt)^2/6 + 5(1 + cos th)";
+}
+double PendulumEmbedded::energy_at(const Vector& x) const { return x[2] * x[2] / 6.0 + 5.0 * (1.0 + x[0]); }
+Vector PendulumEmbedded::vector_field(const Vector& x) const {
+  return (Vector(4) << -x[1] * x[2], x[0] * x[2], 15.0 * x[1] + 3.0 * x[3], 0.0).finished();
+}
+Vector PendulumEmbedded::default_state() const {
+  const double theta = kPi - 0.5;
+  return (Vector(4) << std::cos(theta), std::sin(theta), 0.0, 0.0).finished();
+}
+Vector PendulumEmbedded::random_state(Rng& rng) const {
+  const double theta = uniform(rng, -kPi, kPi), omega = uniform(rng, -1.0, 1.0);
+  const double u = static_cast<double>(std::uniform_int_distribution<int>(-2, 2)(rng));
+  return (Vector(4) << std::cos(theta), std::sin(theta), omega, u).finished();
+}
+DataProtocol PendulumEmbedded::protocol() const { return {640, 20, 0.0, 0.95, 0.0, 0.5}; }
 
 }  // namespace noether::physics

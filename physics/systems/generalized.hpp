@@ -150,7 +150,34 @@ class PendulumControl : public GeneralizedSystem {
   Vector default_state() const override;
   /// q and p uniform on [-pi, 2 pi], u one of {-2, -1, 0, 1, 2} with equal chances.
   Vector random_state(Rng& rng) const override;
-  /// 500 trajectories of 45 steps of 0.05 (46 samples), no noise, half held out.
+  /// 500 trajectories of 45 samples 0.05 apart (the reference's t_eval), no noise, half held out.
+  DataProtocol protocol() const override;
+  int control_dim() const override { return 1; }
+  int angle_coordinates() const override { return 1; }
+};
+
+/// The pendulum of OpenAI gym's Pendulum-v0 as SymODEN observes it (task 2, Zhong et al. 2019):
+/// angle theta from upright, d2theta/dt2 = 15 sin theta + 3 u, seen only as
+/// x = (cos theta, sin theta, dtheta/dt, u), du/dt = 0. Its energy, with p = (dtheta/dt) / 3:
+/// H = 1.5 p^2 + 5 (1 + cos theta), zero hanging at rest.
+class PendulumEmbedded : public GeneralizedSystem {
+ public:
+  std::string name() const override { return "pendulum-embedded"; }
+  std::string description() const override;
+  int state_dim() const override { return 4; }
+  bool conservative() const override { return false; }
+  int angle_coordinates() const override { return 1; }
+  bool embedded_angles() const override { return true; }
+  int control_dim() const override { return 1; }
+  double energy_at(const Vector& x) const override;
+  Vector vector_field(const Vector& x) const override;
+  /// Hanging at rest, nudged: theta = pi - 0.5.
+  Vector default_state() const override;
+  /// theta uniform on [-pi, pi], dtheta/dt on [-1, 1] (the gym's reset), u one of
+  /// {-2, -1, 0, 1, 2}.
+  Vector random_state(Rng& rng) const override;
+  /// 640 trajectories (128 per drive value on average) of 20 samples 0.05 apart, no noise, half
+  /// held out.
   DataProtocol protocol() const override;
 };
 

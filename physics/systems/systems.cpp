@@ -590,6 +590,7 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"double-pendulum-qv", [] { return std::make_unique<DoublePendulumQv>(); }},
       {"lotka-volterra", [] { return std::make_unique<LotkaVolterra>(); }},
       {"pendulum-control", [] { return std::make_unique<PendulumControl>(); }},
+      {"pendulum-embedded", [] { return std::make_unique<PendulumEmbedded>(); }},
   };
   return r;
 }

@@ -63,6 +63,13 @@ class System {
   virtual bool canonical() const { return true; }
   /// Entries of a state: 2 dof() for canonical systems.
   virtual int state_dim() const { return 2 * dof(); }
+  /// Coordinates that are angles (2 pi-periodic): the first this many q of a (q, p, u) state, or
+  /// angles observed as (cos q, sin q) pairs when embedded_angles() (the state is then
+  /// (cos q, sin q, dq/dt, u), SymODEN's embedded observations); 0 for the others.
+  virtual int angle_coordinates() const { return 0; }
+  virtual bool embedded_angles() const { return false; }
+  /// Entries at the end of the state that are constant drives u (du/dt = 0); 0 for none.
+  virtual int control_dim() const { return 0; }
 
   virtual double energy(const Vector& q, const Vector& p) const = 0;
   virtual Vector dH_dq(const Vector& q, const Vector& p) const = 0;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "integrators/dop853.hpp"
+#include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/learning/training.hpp"
@@ -430,4 +431,118 @@ TEST_CASE("a fixed start: every trajectory from the default state, evaluated fro
   CHECK_THROWS_WITH(eo.validate(), Catch::Contains("takes one start"));
   eo.starts = 1;
   CHECK_NOTHROW(eo.validate());
+}
+
+namespace {
+np::ModelConfig embedded_config(int64_t angles) {
+  auto c = config(np::ModelKind::kSymoden, 4 * angles);
+  c.angles = angles;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("SymODEN on embedded angles: Hamilton's equations in (q, p), seen through (cos q, sin q, dq/dt)",
+          "[physics][generalized][models]") {
+  auto model = float64_model<np::SymodenImpl>(embedded_config(1), 29);
+  torch::manual_seed(600);
+  const int64_t b = 16;
+  const auto theta = torch::rand({b, 1}, torch::kFloat64) * 2 * M_PI - M_PI;
+  const auto w = torch::randn({b, 1}, torch::kFloat64), u = torch::randn({b, 1}, torch::kFloat64);
+  const auto x = torch::cat({torch::cos(theta), torch::sin(theta), w, u}, 1);
+  const auto f = model->time_derivative(x, false);
+  // The angle's part is exact kinematics; the drive is constant.
+  CHECK(max_abs(f.select(1, 0) + x.select(1, 1) * x.select(1, 2)) < 1e-14);
+  CHECK(max_abs(f.select(1, 1) - x.select(1, 0) * x.select(1, 2)) < 1e-14);
+  CHECK(max_abs(f.select(1, 3)) == 0.0);
+  // Independent route, by central differences in theta: with m(theta) = M^{-1}, p = w / m,
+  // H(theta, p) = m p^2 / 2 + V, dp/dt = -dH/dtheta + g u and dw/dt = m'(theta) w p + m dp/dt.
+  auto coords = [](const torch::Tensor& th) { return torch::cat({torch::cos(th), torch::sin(th)}, 1); };
+  torch::NoGradGuard no_grad;
+  auto m = [&](const torch::Tensor& th) { return model->inverse_mass(coords(th)).reshape({-1, 1}); };
+  auto h_at = [&](const torch::Tensor& th, const torch::Tensor& p) {
+    return 0.5 * m(th) * p * p + model->potential(coords(th)).unsqueeze(1);
+  };
+  const double h = 1e-5;
+  const auto p = w / m(theta);
+  const auto dh_dtheta = (h_at(theta + h, p) - h_at(theta - h, p)) / (2 * h);
+  const auto dm_dtheta = (m(theta + h) - m(theta - h)) / (2 * h);
+  const auto pdot = -dh_dtheta + model->input_map(coords(theta)).reshape({-1, 1}) * u;
+  const auto wdot = dm_dtheta * w * p + m(theta) * pdot;
+  INFO(f.select(1, 2) << "\n" << wdot.squeeze(1));
+  CHECK(max_abs(f.select(1, 2) - wdot.squeeze(1)) < 1e-7 * (1.0 + max_abs(wdot)));
+  // The drive's power and nothing else changes H, for two angles as well.
+  CHECK(model->structure_residual(x).max().item<double>() < 1e-10 * (1.0 + max_abs(f)));
+  auto two = float64_model<np::SymodenImpl>(embedded_config(2), 31);
+  const auto th2 = torch::rand({b, 2}, torch::kFloat64) * 2 * M_PI;
+  const auto x2 = torch::cat({torch::cos(th2), torch::sin(th2), torch::randn({b, 4}, torch::kFloat64)}, 1);
+  CHECK(two->structure_residual(x2).max().item<double>() < 1e-10 * (1.0 + max_abs(two->time_derivative(x2, false))));
+  // Angles in a (q, p, u) state: the networks see (cos q, sin q), so H is 2 pi-periodic in q.
+  auto angle = embedded_config(1);
+  angle.state_dim = 3;
+  auto periodic = float64_model<np::SymodenImpl>(angle, 37);
+  CHECK((periodic->periodic() && !periodic->embedded()));
+  const auto y = torch::cat({theta, w, u}, 1);
+  auto shifted = y.clone();
+  shifted.select(1, 0).add_(2 * M_PI);
+  CHECK(max_abs(periodic->energy(y) - periodic->energy(shifted)) < 1e-12);
+  CHECK(max_abs(periodic->time_derivative(y, false) - periodic->time_derivative(shifted, false)) < 1e-10);
+  CHECK(periodic->structure_residual(y).max().item<double>() < 1e-10 * (1.0 + max_abs(periodic->time_derivative(y, false))));
+  auto bad = embedded_config(1);
+  bad.state_dim = 5;
+  CHECK_THROWS_WITH(np::make_model(bad), Catch::Contains("(cos q, sin q, dq/dt, u)"));
+  bad = config(np::ModelKind::kNsf, 4);
+  bad.angles = 1;
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("only symoden"));
+}
+
+TEST_CASE("the gym pendulum in embedded angles: on the circle, its energy kept without a drive",
+          "[physics][generalized]") {
+  const np::PendulumEmbedded pendulum;
+  CHECK(pendulum.embedded_angles());
+  CHECK(pendulum.angle_coordinates() == 1);
+  CHECK(pendulum.control_dim() == 1);
+  // theta'' = 15 sin theta + 3 u, read back from the embedded field.
+  const double theta = 0.7, omega = -0.4, u = 1.5;
+  Vector x(4);
+  x << std::cos(theta), std::sin(theta), omega, u;
+  const Vector f = pendulum.vector_field(x);
+  CHECK(f[0] == Approx(-std::sin(theta) * omega));
+  CHECK(f[1] == Approx(std::cos(theta) * omega));
+  CHECK(f[2] == Approx(15.0 * std::sin(theta) + 3.0 * u));
+  x[3] = 0.0;
+  ni::AdaptiveOptions tight;
+  tight.rtol = tight.atol = 1e-12;
+  Vector y = x;
+  const double e0 = pendulum.energy_at(y);
+  REQUIRE(ni::integrate_dop853(y, 0.0, 5.0, [&](double, const Vector& s) { return pendulum.vector_field(s); }, tight).ok());
+  CHECK(std::abs(y[0] * y[0] + y[1] * y[1] - 1.0) < 1e-9);
+  CHECK(std::abs(pendulum.energy_at(y) - e0) < 1e-9 * (1.0 + e0));
+  // The drive does work: energy changes at the rate dtheta/dt * u (per p = dtheta/dt / 3, g = 1).
+  x[3] = 2.0;
+  const Vector fx = pendulum.vector_field(x);
+  const double rate = fx[0] * 5.0 + x[2] * fx[2] / 3.0;  // dH/dt = 5 d(cos)/dt + w dw/dt / 3
+  CHECK(rate == Approx(x[2] * 2.0));
+}
+
+TEST_CASE("trajectory error: zero on the model's own rollouts, the squared offset of one moved sample",
+          "[physics][generalized][learning]") {
+  auto model = float64_model<np::SymodenImpl>(config(np::ModelKind::kSymoden, 3), 5);
+  auto x0 = random_states(6, 3, 44);
+  const double dt = 0.05;
+  std::vector<torch::Tensor> states{x0};
+  auto x = x0.clone();
+  auto field = [&](double, const torch::Tensor& s) { return model->time_derivative(s, false); };
+  for (int k = 0; k < 9; ++k) {
+    ni::rk4_step(x, 0.0, dt, field);
+    states.push_back(x.clone());
+  }
+  auto traj = torch::stack(states);  // [10, 6, 3]
+  CHECK(np::trajectory_sse(*model, traj, dt) < 1e-24);
+  traj[4][2][1] += 0.3;  // one sample of one of six trajectories
+  CHECK(np::trajectory_sse(*model, traj, dt) == Approx(0.09 / 6));
+  CHECK_THROWS_WITH(np::trajectory_sse(*model, traj[0], dt), Catch::Contains("[T, N, W]"));
+  // Prediction against the true pendulum: the truth's own field gives its integration error only.
+  const np::PendulumControl pendulum;
+  CHECK_THROWS_WITH(np::prediction_sse(*model, pendulum, x0.narrow(1, 0, 2), dt, 10), Catch::Contains("[N, 3]"));
+  CHECK(np::prediction_sse(*model, pendulum, x0, dt, 10) > 0.0);
 }
