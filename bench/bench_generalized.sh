@@ -12,7 +12,7 @@
 #   APPEND=1 ...   add to results.jsonl instead of starting it afresh
 # Then: python3 bench/summarize_generalized.py OUT_DIR/results.jsonl (medians, a Markdown table).
 #
-# Every model of a system gets the same loss (pointwise derivative matching; for pendulum-control
+# Every model of a system gets the same loss (pointwise derivative matching; for the driven pendulums
 # RK4 rollouts of 5 steps, SymODEN's protocol), steps, width 64, two hidden layers, learning rate
 # 1e-3, minibatches of 256 and weight seed; the data set is the system's protocol with data seed
 # 0. Each trained model is evaluated twice from 5 random starts: over the protocol's horizon
@@ -35,7 +35,8 @@ gas-container 8 generic,generic-soft,hnn,baseline pointwise
 two-springs-qv 5 nsf,hnn,baseline pointwise
 lotka-volterra 5 nsf,pq,hnn,baseline pointwise
 double-pendulum-qv 5 nsf,hnn,baseline pointwise
-pendulum-control 2.2 symoden,baseline rollout"
+pendulum-control 2.2 symoden,baseline rollout
+pendulum-embedded 0.95 symoden,baseline rollout"
 
 seed=0
 while [ "$seed" -lt "$SEEDS" ]; do
