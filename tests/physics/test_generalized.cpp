@@ -9,6 +9,7 @@
 #include "noether/error.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/learning/training.hpp"
+#include "physics/models/eigen_generalized.hpp"
 #include "physics/models/field.hpp"
 #include "physics/models/generalized.hpp"
 #include "physics/systems/generalized.hpp"
@@ -545,4 +546,38 @@ TEST_CASE("trajectory error: zero on the model's own rollouts, the squared offse
   const np::PendulumControl pendulum;
   CHECK_THROWS_WITH(np::prediction_sse(*model, pendulum, x0.narrow(1, 0, 2), dt, 10), Catch::Contains("[N, 3]"));
   CHECK(np::prediction_sse(*model, pendulum, x0, dt, 10) > 0.0);
+}
+
+TEST_CASE("the Eigen path of pq and GENERIC agrees with torch to round-off; the others refuse it",
+          "[physics][generalized][models]") {
+  struct Case {
+    np::ModelKind kind;
+    int64_t n;
+    std::string activation;
+  };
+  for (const auto& c : {Case{np::ModelKind::kPq, 3, "tanh"}, Case{np::ModelKind::kGeneric, 4, "softplus"},
+                        Case{np::ModelKind::kGenericSoft, 4, "tanh"}}) {
+    auto cfg = config(c.kind, c.n);
+    cfg.activation = c.activation;
+    torch::manual_seed(41);
+    auto model = np::make_model(cfg);
+    model->to(torch::kFloat64);
+    const auto fast = np::EigenGeneralizedField::from_model(*model);
+    REQUIRE(fast.state_dim() == c.n);
+    const auto x = random_states(20, c.n, 77);
+    const auto f = model->time_derivative(x, false);
+    torch::NoGradGuard no_grad;
+    const auto h = model->energy(x);
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      const auto row = x[i].contiguous();
+      const Vector xi = Eigen::Map<const Vector>(row.data_ptr<double>(), c.n);
+      const Vector fi = fast.time_derivative(xi);
+      INFO(np::model_kind_name(c.kind) << " sample " << i);
+      for (int64_t j = 0; j < c.n; ++j) CHECK(fi[j] == Approx(f[i][j].item<double>()).margin(1e-12).epsilon(1e-10));
+      CHECK(fast.energy(xi) == Approx(h[i].item<double>()).margin(1e-12));
+    }
+    CHECK_THROWS_WITH(fast.time_derivative(Vector::Zero(c.n + 1)), Catch::Contains("entries"));
+  }
+  auto nsf = np::make_model(config(np::ModelKind::kNsf, 4));
+  CHECK_THROWS_WITH(np::EigenGeneralizedField::from_model(*nsf), Catch::Contains("torch path"));
 }
