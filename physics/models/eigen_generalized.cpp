@@ -53,6 +53,7 @@ EigenDenseMlp EigenDenseMlp::from(const MlpImpl& mlp) {
   using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   for (const auto& lin : mlp.linears()) {
     const auto w = lin->weight.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    // torch is row-major; Eigen's Matrix is column-major: the assignment from the map transposes.
     m.weights.push_back(Eigen::Map<const RowMajorD>(w.data_ptr<double>(), w.size(0), w.size(1)));
     Eigen::VectorXd b;
     if (lin->bias.defined()) {
@@ -74,8 +75,7 @@ EigenGeneralizedField EigenGeneralizedField::from_model(DynamicsModelImpl& model
   f.n_ = static_cast<int>(model.state_dim());
   auto scalar = [&](const std::string& name) {
     const auto dense = EigenDenseMlp::from(*child_mlp(model, name));
-    std::vector<EigenMlp<double>::Vec> biases(dense.biases.begin(), dense.biases.end());
-    return EigenMlp<double>(dense.weights, std::move(biases), dense.activation);
+    return EigenMlp<double>(dense.weights, dense.biases, dense.activation);
   };
   if (kind == ModelKind::kPq) {
     f.energy_ = scalar("hamiltonian");

@@ -22,7 +22,8 @@
 
 namespace noether::physics {
 
-/// A vector-output MLP's forward pass (hidden layers with the activation, linear output layer).
+/// A torch MLP's weights as doubles (the one copy both Eigen paths make), and its forward pass for
+/// any number of outputs (hidden layers with the activation, linear output layer).
 struct EigenDenseMlp {
   std::vector<Eigen::MatrixXd> weights;  ///< [out x in] per layer
   std::vector<Eigen::VectorXd> biases;   ///< size out, or 0 for none

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "noether/error.hpp"
+#include "physics/models/eigen_generalized.hpp"
 #include "physics/models/model.hpp"
 
 namespace noether::physics {
@@ -19,21 +20,12 @@ EigenMlpHamiltonianT<Scalar> EigenMlpHamiltonianT<Scalar>::from_model(DynamicsMo
   NOETHER_CHECK(mlp != nullptr, "hnn model without a 'hamiltonian' MLP");
   EigenMlpHamiltonianT e;
   e.dof_ = static_cast<int>(model.dof());
+  const auto dense = EigenDenseMlp::from(*mlp);
   std::vector<Matrix> weights;
   std::vector<Vec> biases;
-  for (const auto& lin : mlp->linears()) {
-    const auto w = lin->weight.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    // torch is row-major; Eigen's Matrix is column-major: the assignment from the map transposes.
-    using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    weights.push_back(Eigen::Map<const RowMajorD>(w.data_ptr<double>(), w.size(0), w.size(1)).cast<Scalar>());
-    Vec b;
-    if (lin->bias.defined()) {
-      const auto bt = lin->bias.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-      b = Eigen::Map<const Eigen::VectorXd>(bt.data_ptr<double>(), bt.numel()).cast<Scalar>();
-    }
-    biases.push_back(std::move(b));
-  }
-  e.net_ = EigenMlp<Scalar>(std::move(weights), std::move(biases), parse_eigen_activation(mlp->activation()));
+  for (const auto& w : dense.weights) weights.push_back(w.cast<Scalar>());
+  for (const auto& b : dense.biases) biases.push_back(b.cast<Scalar>());
+  e.net_ = EigenMlp<Scalar>(std::move(weights), std::move(biases), dense.activation);
   return e;
 }
 
