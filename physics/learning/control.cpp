@@ -21,8 +21,7 @@ void SwingUpOptions::validate() const {
 SwingUp swing_up(DynamicsModelImpl& model, const System& system, const SwingUpOptions& o) {
   o.validate();
   const bool embedded = system.embedded_angles() && system.state_dim() == 4 && system.control_dim() == 1;
-  const bool driven = !embedded && system.name() == "pendulum-control";
-  if (!driven && !embedded)
+  if (!embedded && system.name() != "pendulum-control")
     throw InvalidInput("the swing-up needs a driven pendulum (pendulum-control or pendulum-embedded), not '" + system.name() + "'");
   auto* symoden = dynamic_cast<SymodenImpl*>(&model);
   if (!symoden || model.state_dim() != system.state_dim() || symoden->embedded() != embedded)
@@ -49,11 +48,8 @@ SwingUp swing_up(DynamicsModelImpl& model, const System& system, const SwingUpOp
   const double offset = embedded ? M_PI : 0.0;
   double q = o.start_angle + offset;
   Vector x(system.state_dim());
-  auto load = [&](double qdot_or_p) {
-    if (embedded) x << std::cos(q), std::sin(q), qdot_or_p, 0.0;
-    else x << q, qdot_or_p, 0.0;
-  };
-  load(o.start_momentum);
+  if (embedded) x << std::cos(q), std::sin(q), o.start_momentum, 0.0;  // dq/dt
+  else x << q, o.start_momentum, 0.0;                                    // p
   SwingUp s;
   auto record = [&](double t) {
     s.t.push_back(t);

@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "integrators/dop853.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/detail/true_trajectory.hpp"
 #include "noether/error.hpp"
 
 namespace noether::physics {
@@ -34,23 +34,12 @@ DataSet generate_dataset(const System& system, const DataProtocol& protocol, uin
     times[static_cast<std::size_t>(k)] =
         protocol.t0 + (protocol.t1 - protocol.t0) * k / (protocol.points - 1);
 
-  integrators::AdaptiveOptions opts;
-  opts.rtol = 1e-12;
-  opts.atol = 1e-12;
-  auto field = [&](double, const Vector& y) { return system.vector_field(y); };
   for (int traj = 0; traj < protocol.trajectories; ++traj) {
     const int part = traj < n_train ? 0 : 1;
-    Vector y = protocol.fixed_start ? system.default_state() : system.random_state(rng);
-    double t = 0.0;
-    for (int k = 0; k < protocol.points; ++k) {
-      const double tk = times[static_cast<std::size_t>(k)];
-      if (tk != t) {
-        const auto r = integrators::integrate_dop853(y, t, tk, field, opts);
-        if (!r.ok())
-          throw NumericalError("generating '" + system.name() + "' trajectory " +
-                               std::to_string(traj) + ": " + r.message);
-        t = tk;
-      }
+    const Vector start = protocol.fixed_start ? system.default_state() : system.random_state(rng);
+    const auto states = detail::true_trajectory(
+        system, start, times, "generating '" + system.name() + "' trajectory " + std::to_string(traj));
+    for (const Vector& y : states) {
       const Vector dy = system.vector_field(y);
       energy[part].push_back(system.energy_at(y));
       for (int i = 0; i < dim; ++i) {

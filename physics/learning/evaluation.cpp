@@ -3,10 +3,10 @@
 #include <cmath>
 #include <limits>
 
-#include "integrators/dop853.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
+#include "physics/learning/detail/true_trajectory.hpp"
 #include "physics/learning/losses.hpp"
 #include "physics/systems/generalized.hpp"
 
@@ -45,20 +45,9 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   const double dt = o.t1 / (o.points - 1);
 
   // True trajectories, sample by sample.
-  std::vector<std::vector<Vector>> exact(starts.size());
-  integrators::AdaptiveOptions tight;
-  tight.rtol = 1e-12;
-  tight.atol = 1e-12;
-  auto field = [&](double, const Vector& y) { return truth.vector_field(y); };
-  for (std::size_t s = 0; s < starts.size(); ++s) {
-    Vector y = starts[s];
-    exact[s].push_back(y);
-    for (int k = 1; k < o.points; ++k) {
-      const auto r = integrators::integrate_dop853(y, (k - 1) * dt, k * dt, field, tight);
-      if (!r.ok()) throw NumericalError("true trajectory failed: " + r.message);
-      exact[s].push_back(y);
-    }
-  }
+  const auto times = detail::sample_times(dt, o.points);
+  std::vector<std::vector<Vector>> exact;
+  for (const Vector& start : starts) exact.push_back(detail::true_trajectory(truth, start, times, "true trajectory failed"));
 
   // Learned trajectories: one batch, RK4.
   const auto dtype = model.parameters().front().scalar_type();
@@ -145,21 +134,14 @@ double prediction_sse(DynamicsModelImpl& model, const System& truth, const torch
     throw InvalidInput("prediction starts must be [N, " + std::to_string(truth.state_dim()) + "]");
   const int64_t n = starts.size(0), w = starts.size(1);
   auto exact = torch::empty({steps + 1, n, w}, torch::kFloat64);
-  integrators::AdaptiveOptions tight;
-  tight.rtol = 1e-12;
-  tight.atol = 1e-12;
-  auto field = [&](double, const Vector& y) { return truth.vector_field(y); };
+  const auto times = detail::sample_times(dt, steps + 1);
   const auto s64 = starts.to(torch::kFloat64).contiguous();
   auto acc = exact.accessor<double, 3>();
   for (int64_t i = 0; i < n; ++i) {
-    Vector y = Eigen::Map<const Vector>(s64.data_ptr<double>() + i * w, w);
-    for (int k = 0; k <= steps; ++k) {
-      if (k > 0) {
-        const auto r = integrators::integrate_dop853(y, (k - 1) * dt, k * dt, field, tight);
-        if (!r.ok()) throw NumericalError("true trajectory for the prediction failed: " + r.message);
-      }
-      for (int64_t j = 0; j < w; ++j) acc[k][i][j] = y[j];
-    }
+    const Vector start = Eigen::Map<const Vector>(s64.data_ptr<double>() + i * w, w);
+    const auto states = detail::true_trajectory(truth, start, times, "true trajectory for the prediction failed");
+    for (int k = 0; k <= steps; ++k)
+      for (int64_t j = 0; j < w; ++j) acc[k][i][j] = states[static_cast<std::size_t>(k)][j];
   }
   return trajectory_sse(model, exact, dt, substeps);
 }
