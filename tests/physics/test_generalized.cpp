@@ -548,23 +548,37 @@ TEST_CASE("trajectory error: zero on the model's own rollouts, the squared offse
   CHECK(np::prediction_sse(*model, pendulum, x0, dt, 10) > 0.0);
 }
 
-TEST_CASE("the Eigen path of pq and GENERIC agrees with torch to round-off; the others refuse it",
+TEST_CASE("the Eigen path agrees with torch to round-off for every generalized model",
           "[physics][generalized][models]") {
   struct Case {
     np::ModelKind kind;
     int64_t n;
     std::string activation;
+    int64_t angles;
   };
-  for (const auto& c : {Case{np::ModelKind::kPq, 3, "tanh"}, Case{np::ModelKind::kGeneric, 4, "softplus"},
-                        Case{np::ModelKind::kGenericSoft, 4, "tanh"}}) {
+  // Each kind, with the activations whose derivatives the Eigen path writes out; SymODEN on (q, p, u)
+  // with networks of q and of (cos q, sin q), and on embedded observations, one and two angles.
+  for (const auto& c : {Case{np::ModelKind::kPq, 3, "tanh", 0}, Case{np::ModelKind::kGeneric, 4, "softplus", 0},
+                        Case{np::ModelKind::kGenericSoft, 4, "tanh", 0}, Case{np::ModelKind::kNsf, 4, "tanh", 0},
+                        Case{np::ModelKind::kNsf, 2, "softplus", 0}, Case{np::ModelKind::kGhnn, 2, "tanh", 0},
+                        Case{np::ModelKind::kGhnn, 3, "softplus", 0}, Case{np::ModelKind::kSymoden, 6, "tanh", 0},
+                        Case{np::ModelKind::kSymoden, 6, "sin", 2}, Case{np::ModelKind::kSymoden, 4, "tanh", 1},
+                        Case{np::ModelKind::kSymoden, 8, "softplus", 2}}) {
     auto cfg = config(c.kind, c.n);
     cfg.activation = c.activation;
+    cfg.angles = c.angles;
     torch::manual_seed(41);
     auto model = np::make_model(cfg);
     model->to(torch::kFloat64);
     const auto fast = np::EigenGeneralizedField::from_model(*model);
     REQUIRE(fast.state_dim() == c.n);
-    const auto x = random_states(20, c.n, 77);
+    auto x = random_states(20, c.n, 77);
+    if (c.kind == np::ModelKind::kGhnn) x.narrow(0, 0, 5).mul_(3.0);  // past ReHU's quadratic part too
+    if (c.kind == np::ModelKind::kSymoden && 4 * c.angles == c.n) {  // (cos q, sin q) on the circle
+      const auto q = x.narrow(1, 0, c.angles).clone();
+      x.narrow(1, 0, c.angles).copy_(torch::cos(q));
+      x.narrow(1, c.angles, c.angles).copy_(torch::sin(q));
+    }
     const auto f = model->time_derivative(x, false);
     torch::NoGradGuard no_grad;
     const auto h = model->energy(x);
@@ -572,12 +586,13 @@ TEST_CASE("the Eigen path of pq and GENERIC agrees with torch to round-off; the 
       const auto row = x[i].contiguous();
       const Vector xi = Eigen::Map<const Vector>(row.data_ptr<double>(), c.n);
       const Vector fi = fast.time_derivative(xi);
-      INFO(np::model_kind_name(c.kind) << " sample " << i);
+      INFO(np::model_kind_name(c.kind) << " n " << c.n << " " << c.activation << " angles " << c.angles << " sample " << i);
       for (int64_t j = 0; j < c.n; ++j) CHECK(fi[j] == Approx(f[i][j].item<double>()).margin(1e-12).epsilon(1e-10));
       CHECK(fast.energy(xi) == Approx(h[i].item<double>()).margin(1e-12));
     }
     CHECK_THROWS_WITH(fast.time_derivative(Vector::Zero(c.n + 1)), Catch::Contains("entries"));
+    CHECK_THROWS_WITH(fast.time_derivative(Vector::Constant(c.n, std::nan(""))), Catch::Contains("non-finite"));
   }
-  auto nsf = np::make_model(config(np::ModelKind::kNsf, 4));
-  CHECK_THROWS_WITH(np::EigenGeneralizedField::from_model(*nsf), Catch::Contains("torch path"));
+  auto baseline = np::make_model(config(np::ModelKind::kBaseline, 3));
+  CHECK_THROWS_WITH(np::EigenGeneralizedField::from_model(*baseline), Catch::Contains("takes pq"));
 }
