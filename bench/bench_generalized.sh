@@ -10,11 +10,12 @@
 #     STEPS    Adam steps per model (default 400)
 #   SYSTEMS="duffing lorenz" MODELS="ghnn" bash bench/bench_generalized.sh ...   only those
 #   APPEND=1 ...   add to results.jsonl instead of starting it afresh
+#   HIDDEN=200 BATCH=1000 ...   another width (default 64) or minibatch (default 256) for every model
 # Then: python3 bench/summarize_generalized.py OUT_DIR/results.jsonl (medians, a Markdown table).
 #
 # Every model of a system gets the same loss (pointwise derivative matching; for the driven pendulums
-# RK4 rollouts of 5 steps, SymODEN's protocol), steps, width 64, two hidden layers, learning rate
-# 1e-3, minibatches of 256 and weight seed; the data set is the system's protocol with data seed
+# RK4 rollouts of 5 steps, SymODEN's protocol), steps, width (64 unless HIDDEN), two hidden layers, learning rate
+# 1e-3, minibatches of 256 (unless BATCH) and weight seed; the data set is the system's protocol with data seed
 # 0. Each trained model is evaluated twice from 5 random starts: over the protocol's horizon
 # (trajectory_mse) and over ten times it (energy_drift). SymODEN models also run the swing-up
 # (`noether control`, final_angle_error).
@@ -23,6 +24,8 @@ NOETHER=${1:-build/apps/noether}
 OUT=${2:-bench-generalized}
 SEEDS=${3:-5}
 STEPS=${4:-400}
+HIDDEN=${HIDDEN:-64}
+BATCH=${BATCH:-256}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 [ -n "${APPEND:-}" ] || : > "$RESULTS"   # APPEND=1: add to the file
@@ -45,8 +48,8 @@ while [ "$seed" -lt "$SEEDS" ]; do
     for model in $(echo "$models" | tr ',' ' '); do
       if [ -n "${MODELS:-}" ] && ! echo " $MODELS " | grep -q " $model "; then continue; fi
       ckpt="$OUT/$system-$model-$seed.pt"
-      train=$("$NOETHER" train --system "$system" --model "$model" --steps "$STEPS" --hidden 64 --layers 2 \
-        --lr 1e-3 --batch-size 256 --weight-decay 0 --seed "$seed" --loss "$loss" --rollout-steps 5 \
+      train=$("$NOETHER" train --system "$system" --model "$model" --steps "$STEPS" --hidden "$HIDDEN" --layers 2 \
+        --lr 1e-3 --batch-size "$BATCH" --weight-decay 0 --seed "$seed" --loss "$loss" --rollout-steps 5 \
         -o "$ckpt" --json -q)
       plot=""
       [ "$seed" -eq 0 ] && plot="--plot $OUT/$system-$model.svg"

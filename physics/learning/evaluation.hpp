@@ -51,7 +51,9 @@ struct Evaluation {
 double mean_structure_residual(DynamicsModelImpl& model, const torch::Tensor& x);
 
 /// Rolls the learned field (RK4) and the true one (DOP853, tolerance 1e-12) from the same random
-/// starts and compares them. The energy is the true system's H in both cases.
+/// starts and compares them. The energy is the true system's H in both cases. The rollouts of this
+/// file take the generalized models (pq, generic, ghnn, nsf, symoden) through their Eigen path
+/// (physics/models/eigen_generalized.hpp), in double; the others through time_derivative.
 Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet& data,
                     const EvaluationOptions& options);
 
