@@ -92,6 +92,7 @@ int integrate_command(const IntegrateArgs& a) {
               << "  energy: E(0) = " << std::setprecision(10) << s.energy_initial
               << ", relative error final " << sci(s.final_rel_energy_error) << ", max "
               << sci(s.max_rel_energy_error) << "\n";
+    if (s.constraint_drift >= 0.0) std::cout << "  constraints: largest violation " << sci(s.constraint_drift) << "\n";
     if (write) std::cout << "  trajectory: " << a.output << " (" << rows.size() / static_cast<std::size_t>(width + 3) << " rows)\n";
   }
   if (!s.ok) {

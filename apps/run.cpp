@@ -9,6 +9,7 @@
 #include "apps/progress.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
+#include "physics/systems/constrained.hpp"
 
 namespace noether::apps {
 
@@ -33,6 +34,7 @@ void to_json(nlohmann::json& j, const RunSummary& s) {
                      {"evaluations", s.evaluations},
                      {"wall_seconds", s.wall_seconds},
                      {"steps_per_second", s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0},
+                     {"constraint_drift", s.constraint_drift >= 0.0 ? nlohmann::json(s.constraint_drift) : nlohmann::json()},
                      {"status", s.ok ? "success" : "failed"},
                      {"message", s.message}};
 }
@@ -51,6 +53,8 @@ RunSummary run_integration(const RunOptions& o, const Sampler& sample) {
   const double scale = e0 != 0.0 ? std::abs(e0) : 1.0;
   s.energy_initial = s.energy_final = e0;
   if (sample) sample(0, 0.0, y, e0);
+  const auto* constrained = dynamic_cast<const physics::ConstrainedSystem*>(system.get());
+  if (constrained) s.constraint_drift = constrained->constraint_violation(y);
 
   Progress progress(o.system + "/" + o.integrator, o.steps, o.progress);
   const auto start = std::chrono::steady_clock::now();
@@ -75,6 +79,7 @@ RunSummary run_integration(const RunOptions& o, const Sampler& sample) {
       s.message = os.str();
       break;
     }
+    if (constrained) s.constraint_drift = std::max(s.constraint_drift, constrained->constraint_violation(y));
     const double rel = std::abs(e - e0) / scale;
     if (rel > s.max_rel_energy_error) s.max_rel_energy_error = rel;
     s.steps = i;

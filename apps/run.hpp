@@ -38,6 +38,9 @@ struct RunSummary {
   double max_rel_energy_error = 0.0;    ///< the same, maximised over every step
   long evaluations = 0;                 ///< vector-field evaluations
   double wall_seconds = 0.0;            ///< time spent stepping (not writing output)
+  /// Systems with constraints: the largest |phi| or |G M^{-1} p| met at a step; -1 (JSON null)
+  /// for the others.
+  double constraint_drift = -1.0;
   bool ok = true;
   std::string message;  ///< why the run stopped early, when !ok
 };

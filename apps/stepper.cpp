@@ -5,9 +5,12 @@
 #include "integrators/adaptive.hpp"
 #include "integrators/dop853.hpp"
 #include "integrators/dopri5.hpp"
+#include "integrators/lie_group.hpp"
+#include "integrators/rattle.hpp"
 #include "integrators/registry.hpp"
 #include "integrators/tao.hpp"
 #include "noether/error.hpp"
+#include "physics/systems/constrained.hpp"
 
 namespace noether::apps {
 
@@ -28,6 +31,16 @@ Stepper make_stepper(const std::string& name, const physics::System& sys,
     throw InvalidInput("integrator '" + name + "' is symplectic and '" + sys.name() +
                        "' is dissipative; use rk4, dopri5 or dop853");
   if (!(o.omega > 0.0)) throw InvalidInput("--omega must be > 0");
+  const auto* constrained = dynamic_cast<const physics::ConstrainedSystem*>(&sys);
+  if (constrained && (info.form == ni::SchemeForm::kSeparable || info.form == ni::SchemeForm::kTao))
+    throw InvalidInput("integrator '" + name + "' ignores the constraint forces of '" + sys.name() +
+                       "'; use rattle (symplectic, on the constraints to round-off) or rk4, dopri5, dop853");
+  if (info.form == ni::SchemeForm::kConstrained && !constrained)
+    throw InvalidInput("integrator '" + name + "' needs a system with holonomic constraints (chain-pendulum, "
+                       "spherical-pendulum); '" + sys.name() + "' has none");
+  if (info.form == ni::SchemeForm::kLieGroup && !(constrained && constrained->on_unit_spheres()))
+    throw InvalidInput("integrator '" + name + "' steps states on spheres (spherical-pendulum); '" + sys.name() +
+                       "' is not one");
 
   const int d = sys.dof();
   const physics::System* s = &sys;
@@ -56,6 +69,46 @@ Stepper make_stepper(const std::string& name, const physics::System& sys,
                             : ni::integrate_dopri5(y, t, t + dt, field, ao);
         if (!r.ok()) throw NumericalError(r.message);
         return static_cast<long>(r.evaluations);
+      };
+    }
+    case ni::SchemeForm::kConstrained: {
+      const Eigen::MatrixXd minv = constrained->inverse_mass();
+      return [constrained, minv, d](Vector& y, double, double dt) {
+        Vector q = y.head(d), p = y.tail(d);
+        ni::rattle_step(
+            q, p, dt, minv, [constrained](const Vector& x) { return constrained->potential_gradient(x); },
+            [constrained](const Vector& x) { return constrained->constraints(x); },
+            [constrained](const Vector& x) { return constrained->constraint_jacobian(x); });
+        y << q, p;
+        return 2L;
+      };
+    }
+    case ni::SchemeForm::kLieGroup: {
+      const ni::LieScheme lie = scheme == ni::Scheme::kLieEuler ? ni::LieScheme::kLieEuler
+                                : scheme == ni::Scheme::kRkmk4  ? ni::LieScheme::kRkmk4
+                                                                : ni::LieScheme::kCf4;
+      const int k = constrained->bodies();
+      // The system's state is [q_1..q_k; p_1..p_k]; SphereBundle's is (q_1, p_1, ..., q_k, p_k).
+      return [constrained, lie, k, d](Vector& y, double t, double dt) {
+        Vector z(2 * d);
+        for (int i = 0; i < k; ++i) {
+          z.segment(6 * i, 3) = y.segment(3 * i, 3);
+          z.segment(6 * i + 3, 3) = y.segment(d + 3 * i, 3);
+        }
+        auto xi = [constrained, k, d](double, const Vector& s) {
+          Vector q(d), p(d);
+          for (int i = 0; i < k; ++i) {
+            q.segment(3 * i, 3) = s.segment(6 * i, 3);
+            p.segment(3 * i, 3) = s.segment(6 * i + 3, 3);
+          }
+          return ni::sphere_generator(s, constrained->dH_dq(q, p), constrained->dH_dp(q, p));
+        };
+        ni::lie_step(lie, ni::SphereBundle(k), z, t, dt, xi);
+        for (int i = 0; i < k; ++i) {
+          y.segment(3 * i, 3) = z.segment(6 * i, 3);
+          y.segment(d + 3 * i, 3) = z.segment(6 * i + 3, 3);
+        }
+        return lie == ni::LieScheme::kLieEuler ? 1L : 4L;
       };
     }
     case ni::SchemeForm::kTao: break;

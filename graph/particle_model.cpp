@@ -197,6 +197,10 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::step(const torch::Tensor&
       });
       return {s.q, s.p};
     }
+    case integrators::SchemeForm::kConstrained:
+    case integrators::SchemeForm::kLieGroup:
+      throw InvalidInput(std::string("graph model step: ") + info.name +
+                         " steps constrained or Lie-group states; use rk4, leapfrog or tao");
     case integrators::SchemeForm::kAdaptive: break;
   }
   throw InvalidInput(std::string("graph model step: ") + info.name +

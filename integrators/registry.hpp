@@ -41,12 +41,18 @@ enum class Scheme {
   kYoshida6,
   kImplicitMidpoint,
   kAvf,
-  kTao
+  kTao,
+  kRattle,
+  kLieEuler,
+  kRkmk4,
+  kCf4
 };
 
 /// How a scheme is stepped: a vector field f(t, y) one step at a time, the two partial gradients
-/// of a separable H, an adaptive integration over an interval, or Tao's extended phase space.
-enum class SchemeForm { kField, kSeparable, kAdaptive, kTao };
+/// of a separable H, an adaptive integration over an interval, Tao's extended phase space, a
+/// separable H with holonomic constraints (integrators/rattle.hpp), or a generator in a Lie
+/// algebra acting on the state (integrators/lie_group.hpp).
+enum class SchemeForm { kField, kSeparable, kAdaptive, kTao, kConstrained, kLieGroup };
 
 struct SchemeInfo {
   Scheme id;
@@ -60,8 +66,8 @@ struct SchemeInfo {
 };
 
 /// Every scheme, in a stable order (the order `noether integrators` prints).
-inline const std::array<SchemeInfo, 11>& schemes() {
-  static const std::array<SchemeInfo, 11> table{{
+inline const std::array<SchemeInfo, 15>& schemes() {
+  static const std::array<SchemeInfo, 15> table{{
       {Scheme::kEuler, "euler", 1, false, false, SchemeForm::kField, "1", "explicit Euler"},
       {Scheme::kRk4, "rk4", 4, false, false, SchemeForm::kField, "4", "classical Runge-Kutta"},
       {Scheme::kDopri5, "dopri5", 5, false, false, SchemeForm::kAdaptive, "6 per accepted step",
@@ -82,6 +88,14 @@ inline const std::array<SchemeInfo, 11>& schemes() {
        "average vector field: keeps H of a Hamiltonian field to round-off"},
       {Scheme::kTao, "tao", 2, true, false, SchemeForm::kTao, "4 gradients",
        "Tao's explicit scheme in extended phase space, --omega"},
+      {Scheme::kRattle, "rattle", 2, true, true, SchemeForm::kConstrained, "2 force + Newton on the constraints",
+       "RATTLE: leapfrog with holonomic constraints, held to round-off"},
+      {Scheme::kLieEuler, "lie-euler", 1, false, false, SchemeForm::kLieGroup, "1 + 1 exponential",
+       "Lie-Euler on spheres and rotation groups"},
+      {Scheme::kRkmk4, "rkmk4", 4, false, false, SchemeForm::kLieGroup, "4 + 4 exponentials",
+       "Runge-Kutta-Munthe-Kaas, order 4, on spheres and rotation groups"},
+      {Scheme::kCf4, "cf4", 4, false, false, SchemeForm::kLieGroup, "4 + 5 exponentials",
+       "commutator-free Lie-group method, order 4 (Celledoni et al.)"},
   }};
   return table;
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "noether/error.hpp"
+#include "physics/systems/constrained.hpp"
 #include "physics/systems/detail/sampling.hpp"
 #include "physics/systems/generalized.hpp"
 
@@ -591,6 +592,8 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"lotka-volterra", [] { return std::make_unique<LotkaVolterra>(); }},
       {"pendulum-control", [] { return std::make_unique<PendulumControl>(); }},
       {"pendulum-embedded", [] { return std::make_unique<PendulumEmbedded>(); }},
+      {"chain-pendulum", [] { return std::make_unique<ChainPendulum>(3); }},
+      {"spherical-pendulum", [] { return std::make_unique<SphericalPendulum>(); }},
   };
   return r;
 }
@@ -606,9 +609,14 @@ std::vector<std::string> system_names() {
 std::unique_ptr<System> make_system(const std::string& name) {
   for (const auto& entry : registry())
     if (entry.first == name) return entry.second();
+  // chain-pendulum-N: N links (chain-pendulum itself has 3).
+  const std::string chain = "chain-pendulum-";
+  if (name.rfind(chain, 0) == 0 && name.size() > chain.size() && name.size() <= chain.size() + 2 &&
+      name.find_first_not_of("0123456789", chain.size()) == std::string::npos)
+    return std::make_unique<ChainPendulum>(std::stoi(name.substr(chain.size())));
   std::string known;
   for (const auto& entry : registry()) known += (known.empty() ? "" : ", ") + entry.first;
-  throw InvalidInput("unknown system '" + name + "'; known systems: " + known);
+  throw InvalidInput("unknown system '" + name + "'; known systems: " + known + " (chain-pendulum-N for N links)");
 }
 
 }  // namespace noether::physics

@@ -1,0 +1,210 @@
+#include "physics/systems/constrained.hpp"
+
+#include <cmath>
+#include <random>
+#include <string>
+
+#include <Eigen/Dense>
+
+#include "integrators/rattle.hpp"
+#include "noether/error.hpp"
+
+namespace noether::physics {
+
+namespace {
+/// Body b's d coordinates in q.
+Eigen::VectorXd body(const Vector& q, int b, int d) { return q.segment(static_cast<Eigen::Index>(b) * d, d); }
+}  // namespace
+
+Vector ConstrainedSystem::constraints(const Vector& q) const {
+  const int d = space_dim();
+  Vector phi(constraint_count());
+  for (int k = 0; k < constraint_count(); ++k) {
+    const Link& l = links()[static_cast<std::size_t>(k)];
+    const Eigen::VectorXd r = body(q, l.i, d) - (l.j >= 0 ? body(q, l.j, d) : l.anchor);
+    phi[k] = 0.5 * (r.squaredNorm() - l.length * l.length);
+  }
+  return phi;
+}
+
+Eigen::MatrixXd ConstrainedSystem::constraint_jacobian(const Vector& q) const {
+  const int d = space_dim();
+  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(constraint_count(), dof());
+  for (int k = 0; k < constraint_count(); ++k) {
+    const Link& l = links()[static_cast<std::size_t>(k)];
+    const Eigen::VectorXd r = body(q, l.i, d) - (l.j >= 0 ? body(q, l.j, d) : l.anchor);
+    g.block(k, static_cast<Eigen::Index>(l.i) * d, 1, d) = r.transpose();
+    if (l.j >= 0) g.block(k, static_cast<Eigen::Index>(l.j) * d, 1, d) = -r.transpose();
+  }
+  return g;
+}
+
+Eigen::MatrixXd ConstrainedSystem::inverse_mass() const {
+  Vector diag(dof());
+  for (int b = 0; b < bodies(); ++b) diag.segment(static_cast<Eigen::Index>(b) * space_dim(), space_dim()).setConstant(1.0 / masses()[b]);
+  return diag.asDiagonal();
+}
+
+double ConstrainedSystem::constraint_violation(const Vector& y) const {
+  check_state(y);
+  const Vector q = q_of(y), p = p_of(y);
+  const double position = constraints(q).cwiseAbs().maxCoeff();
+  const double velocity = (constraint_jacobian(q) * (inverse_mass() * p)).cwiseAbs().maxCoeff();
+  return std::max(position, velocity);
+}
+
+double ConstrainedSystem::energy(const Vector& q, const Vector& p) const {
+  return 0.5 * p.dot(inverse_mass() * p) + potential(q);
+}
+Vector ConstrainedSystem::dH_dq(const Vector& q, const Vector&) const { return potential_gradient(q); }
+Vector ConstrainedSystem::dH_dp(const Vector&, const Vector& p) const { return inverse_mass() * p; }
+
+Vector ConstrainedSystem::vector_field(const Vector& y) const {
+  check_state(y);
+  const int d = space_dim();
+  const Vector q = q_of(y), p = p_of(y);
+  const Eigen::MatrixXd minv = inverse_mass(), g = constraint_jacobian(q);
+  const Vector v = minv * p, grad_v = potential_gradient(q);
+  // The constraints' curvature along v: d(G)/dt v, |v_i - v_j|^2 per link.
+  Vector curvature(constraint_count());
+  for (int k = 0; k < constraint_count(); ++k) {
+    const Link& l = links()[static_cast<std::size_t>(k)];
+    const Eigen::VectorXd dv = body(v, l.i, d) - (l.j >= 0 ? body(v, l.j, d) : Eigen::VectorXd::Zero(d));
+    curvature[k] = dv.squaredNorm();
+  }
+  const Eigen::MatrixXd minv_gt = minv * g.transpose();
+  const Vector lambda = (g * minv_gt).ldlt().solve(Vector(-g * (minv * grad_v) + curvature));
+  Vector f(2 * dof());
+  f << v, -grad_v - g.transpose() * lambda;
+  return f;
+}
+
+Vector ConstrainedSystem::project(const Vector& y) const {
+  check_state(y);
+  Vector q = q_of(y), p = p_of(y);
+  integrators::project_onto_constraints(
+      q, p, inverse_mass(), [this](const Vector& x) { return constraints(x); },
+      [this](const Vector& x) { return constraint_jacobian(x); });
+  Vector out(2 * dof());
+  out << q, p;
+  return out;
+}
+
+// ---- Chain pendulum ---------------------------------------------------------------------------
+
+ChainPendulum::ChainPendulum(int links, uint64_t seed) : links_(links) {
+  if (links < 1 || links > 16)
+    throw InvalidInput("chain-pendulum: " + std::to_string(links) + " links; take 1 to 16");
+  Rng rng(seed);
+  std::uniform_real_distribution<double> draw(0.6, 1.4);
+  masses_.resize(links);
+  lengths_.resize(links);
+  for (int k = 0; k < links; ++k) {
+    masses_[k] = draw(rng);
+    lengths_[k] = draw(rng);
+  }
+  for (int k = 0; k < links; ++k) {
+    Link l;
+    l.i = k;
+    l.j = k - 1;  // -1 for the first: tethered to the origin
+    l.length = lengths_[k];
+    l.anchor = Eigen::VectorXd::Zero(2);
+    constraints_.push_back(l);
+  }
+}
+
+std::string ChainPendulum::name() const { return "chain-pendulum-" + std::to_string(links_); }
+
+std::string ChainPendulum::description() const {
+  return "planar chain of " + std::to_string(links_) +
+         " point masses on rods from the origin, Cartesian (x, p) with distance constraints, "
+         "H = |p_i|^2 / 2m_i + sum m_i y_i, masses and lengths in [0.6, 1.4]";
+}
+
+double ChainPendulum::potential(const Vector& q) const {
+  double v = 0.0;
+  for (int k = 0; k < links_; ++k) v += masses_[k] * q[2 * k + 1];
+  return v;
+}
+
+Vector ChainPendulum::potential_gradient(const Vector& q) const {
+  Vector g = Vector::Zero(q.size());
+  for (int k = 0; k < links_; ++k) g[2 * k + 1] = masses_[k];
+  return g;
+}
+
+Vector ChainPendulum::from_angles(const Vector& angles, const Vector& rates) const {
+  if (angles.size() != links_ || rates.size() != links_)
+    throw InvalidInput("chain-pendulum: needs " + std::to_string(links_) + " angles and rates");
+  Vector y(4 * links_);
+  Eigen::Vector2d x = Eigen::Vector2d::Zero(), v = Eigen::Vector2d::Zero();
+  for (int k = 0; k < links_; ++k) {
+    const double s = std::sin(angles[k]), c = std::cos(angles[k]);
+    x += lengths_[k] * Eigen::Vector2d(s, -c);
+    v += lengths_[k] * rates[k] * Eigen::Vector2d(c, s);
+    y.segment<2>(2 * k) = x;
+    y.segment<2>(2 * links_ + 2 * k) = masses_[k] * v;
+  }
+  return y;
+}
+
+Vector ChainPendulum::default_state() const {
+  Vector angles(links_), rates = Vector::Zero(links_);
+  for (int k = 0; k < links_; ++k) angles[k] = k % 2 == 0 ? 0.8 : -0.4;
+  return from_angles(angles, rates);
+}
+
+Vector ChainPendulum::random_state(Rng& rng) const {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Vector angles(links_), rates(links_);
+  for (int k = 0; k < links_; ++k) angles[k] = normal(rng);
+  for (int k = 0; k < links_; ++k) rates[k] = normal(rng);
+  return from_angles(angles, rates);
+}
+
+DataProtocol ChainPendulum::protocol() const { return {900, 101, 0.0, 3.0, 0.0, 100.0 / 900.0}; }
+
+// ---- Spherical pendulum -------------------------------------------------------------------------
+
+SphericalPendulum::SphericalPendulum() : masses_(Eigen::VectorXd::Ones(1)) {
+  Link l;
+  l.i = 0;
+  l.j = -1;
+  l.length = 1.0;
+  l.anchor = Eigen::VectorXd::Zero(3);
+  links_.push_back(l);
+}
+
+std::string SphericalPendulum::description() const {
+  return "spherical pendulum, a unit mass on a unit rod in 3-D, Cartesian (x, p) on T*S^2, H = |p|^2 / 2 + z";
+}
+
+Vector SphericalPendulum::potential_gradient(const Vector& q) const {
+  Vector g = Vector::Zero(q.size());
+  g[2] = 1.0;
+  return g;
+}
+
+namespace {
+/// (q / |q|, the part of v tangent there): a state on T*S^2.
+Vector on_sphere(const Vector& q, const Vector& v) {
+  const Vector u = q.normalized();
+  Vector y(6);
+  y << u, v - u.dot(v) * u;
+  return y;
+}
+}  // namespace
+
+Vector SphericalPendulum::default_state() const {
+  return on_sphere((Vector(3) << 1.0, 0.0, -1.0).finished(), (Vector(3) << 0.0, 1.2, 0.0).finished());
+}
+
+Vector SphericalPendulum::random_state(Rng& rng) const {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Vector q(3), v(3);
+  for (int i = 0; i < 3; ++i) q[i] = normal(rng);
+  for (int i = 0; i < 3; ++i) v[i] = normal(rng);
+  return on_sphere(q, v);
+}
+
+}  // namespace noether::physics
