@@ -150,6 +150,11 @@ int train_command(TrainArgs a) {
     c.state_dim = width;
     // SymODEN's networks see an angle q as (cos q, sin q), and read embedded observations.
     if (c.kind == physics::ModelKind::kSymoden && system) c.angles = system->angle_coordinates();
+    // CHNN keeps the constraint graph of the system it learns (chain-pendulum-N, spherical-pendulum).
+    if (c.kind == physics::ModelKind::kChnn) {
+      if (!system) throw InvalidInput("model 'chnn' learns a generated constrained system (chain-pendulum-N, spherical-pendulum)");
+      c.constraints = system->name();
+    }
     c.degeneracy_weight = a.degeneracy_weight;
     c.hidden = a.hidden;
     c.layers = a.layers;
@@ -269,6 +274,8 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"trajectory_mse", e.state_mse},
                       {"energy_drift", e.energy_drift},
                       {"structure_residual", e.structure_residual >= 0 ? json(e.structure_residual) : json(nullptr)},
+                      {"geometric_mean_relative_error", e.geometric_mean_relative_error},
+                      {"constraint_drift", e.constraint_drift >= 0 ? json(e.constraint_drift) : json(nullptr)},
                       {"train_trajectory_sse", train_sse},
                       {"test_trajectory_sse", test_sse},
                       {"prediction_sse", prediction},
@@ -283,6 +290,8 @@ int evaluate_command(const EvaluateArgs& a) {
               << e.test_loss << "\n  energy MSE over " << e.starts << " rollouts on [0, " << eo.t1 << "]: " << e.energy_mse << "\n  state MSE: " << e.state_mse
               << "\n  energy drift (|H(end) - true H(end)| / |H(0)|): " << e.energy_drift << "\n";
     if (e.structure_residual >= 0) std::cout << "  structure residual on the test set: " << e.structure_residual << "\n";
+    std::cout << "  geometric mean relative error of the rollouts: " << e.geometric_mean_relative_error << "\n";
+    if (e.constraint_drift >= 0) std::cout << "  constraint drift (largest |phi| along the rollouts): " << e.constraint_drift << "\n";
     if (!train_sse.is_null())
       std::cout << "  per-trajectory summed squared error, rolled through the data: train " << train_sse.get<double>()
                 << (test_sse.is_null() ? std::string() : ", test " + std::to_string(test_sse.get<double>())) << "\n";

@@ -11,6 +11,7 @@
 #include "physics/learning/detail/true_trajectory.hpp"
 #include "physics/learning/losses.hpp"
 #include "physics/models/eigen_generalized.hpp"
+#include "physics/systems/constrained.hpp"
 #include "physics/systems/generalized.hpp"
 
 namespace noether::physics {
@@ -90,6 +91,10 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   double energy_sq = 0.0, state_sq = 0.0, drift = 0.0;
   bool diverged = false;
   const auto* generalized = dynamic_cast<const GeneralizedSystem*>(&truth);
+  const auto* constrained = dynamic_cast<const ConstrainedSystem*>(&truth);
+  double log_relative = 0.0;
+  long relative_count = 0;
+  if (constrained) e.constraint_drift = 0.0;
   const bool entropy = o.trace && generalized && generalized->has_entropy() && model.has_entropy();
   double energy_offset = 0.0, entropy_offset = 0.0;
   for (int k = 0; k < o.points; ++k) {
@@ -101,6 +106,14 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
       const Vector yl = Eigen::Map<const Vector>(px + s * dim, dim);
       const Vector& yt = exact[static_cast<std::size_t>(s)][static_cast<std::size_t>(k)];
       if (!yl.allFinite()) diverged = true;
+      if (k > 0 && !diverged) {
+        const double scale = yl.norm() + yt.norm();
+        const double rel = scale > 0.0 ? (yl - yt).norm() / scale : 0.0;
+        log_relative += std::log(std::max(rel, 1e-300));
+        ++relative_count;
+      }
+      if (constrained && !diverged)
+        e.constraint_drift = std::max(e.constraint_drift, constrained->constraints(constrained->q_of(yl)).cwiseAbs().maxCoeff());
       const double el = truth.energy_at(yl), et = truth.energy_at(yt), de = el - et;
       energy_sq += de * de;
       state_sq += (yl - yt).squaredNorm();
@@ -130,6 +143,9 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
     }
   }
   e.energy_drift = diverged ? std::numeric_limits<double>::infinity() : drift;
+  e.geometric_mean_relative_error = diverged ? std::numeric_limits<double>::infinity()
+                                             : (relative_count > 0 ? std::exp(log_relative / relative_count) : 0.0);
+  if (diverged && constrained) e.constraint_drift = std::numeric_limits<double>::infinity();
   const double n = static_cast<double>(o.starts) * o.points;
   e.energy_mse = diverged ? std::numeric_limits<double>::infinity() : energy_sq / n;
   e.state_mse = diverged ? std::numeric_limits<double>::infinity() : state_sq / (n * dim);

@@ -43,6 +43,13 @@ struct Evaluation {
   double energy_drift = 0.0;
   /// Mean of the model's structure_residual over the test set; -1 for kinds that promise none.
   double structure_residual = -1.0;
+  /// The constrained-HNN papers' metric: |x_learned - x_true| / (|x_learned| + |x_true|) at each
+  /// sample after the first, geometric mean over samples and starts (infinity when a rollout
+  /// blew up).
+  double geometric_mean_relative_error = 0.0;
+  /// Truths with holonomic constraints: the largest |phi(q)| along the learned rollouts (how far
+  /// they leave the rods' lengths); -1 for the other systems.
+  double constraint_drift = -1.0;
   RolloutTrace trace;  ///< filled when EvaluationOptions::trace
   int starts = 0;
 };

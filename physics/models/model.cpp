@@ -5,6 +5,7 @@
 
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
+#include "physics/models/constrained.hpp"
 #include "physics/models/generalized.hpp"
 #include "physics/models/hnn.hpp"
 #include "physics/models/separable.hpp"
@@ -16,7 +17,7 @@ constexpr EnumName<ModelKind> kKinds[] = {
     {ModelKind::kBaseline, "baseline"}, {ModelKind::kHnn, "hnn"}, {ModelKind::kDhnn, "dhnn"},
     {ModelKind::kSeparable, "separable"}, {ModelKind::kPq, "pq"}, {ModelKind::kGeneric, "generic"},
     {ModelKind::kGenericSoft, "generic-soft"}, {ModelKind::kGhnn, "ghnn"}, {ModelKind::kNsf, "nsf"},
-    {ModelKind::kSymoden, "symoden"}};
+    {ModelKind::kSymoden, "symoden"}, {ModelKind::kChnn, "chnn"}};
 }  // namespace
 
 const char* model_kind_name(ModelKind kind) {
@@ -24,7 +25,8 @@ const char* model_kind_name(ModelKind kind) {
 }
 
 bool canonical_kind(ModelKind kind) {
-  return kind == ModelKind::kHnn || kind == ModelKind::kDhnn || kind == ModelKind::kSeparable;
+  return kind == ModelKind::kHnn || kind == ModelKind::kDhnn || kind == ModelKind::kSeparable ||
+         kind == ModelKind::kChnn;
 }
 
 ModelKind parse_model_kind(const std::string& name) {
@@ -50,6 +52,10 @@ void ModelConfig::validate() const {
     throw InvalidInput("model angles = " + std::to_string(angles) + " needs states (q, p, u) of " + std::to_string(3 * angles) +
                        " entries or (cos q, sin q, dq/dt, u) of " + std::to_string(4 * angles) + ", not " +
                        std::to_string(dim()));
+  if (kind == ModelKind::kChnn && constraints.empty())
+    throw InvalidInput("model 'chnn' needs the constrained system whose constraints it keeps (config.constraints)");
+  if (kind != ModelKind::kChnn && !constraints.empty())
+    throw InvalidInput(std::string("model '") + model_kind_name(kind) + "' takes no constraints; only chnn does");
   if (hidden < 1) throw InvalidInput("model hidden = " + std::to_string(hidden) + ": must be >= 1");
   if (layers < 1) throw InvalidInput("model layers = " + std::to_string(layers) + ": must be >= 1");
   check_activation(activation, "model");
@@ -121,6 +127,7 @@ std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& c) {
     case ModelKind::kGhnn: return std::make_shared<GhnnImpl>(c);
     case ModelKind::kNsf: return std::make_shared<NsfImpl>(c);
     case ModelKind::kSymoden: return std::make_shared<SymodenImpl>(c);
+    case ModelKind::kChnn: return std::make_shared<ChnnImpl>(c);
   }
   throw InternalError("model kind without a constructor");
 }

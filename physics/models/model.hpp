@@ -34,11 +34,11 @@
 
 namespace noether::physics {
 
-enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden };
+enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden, kChnn };
 
 /// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft", "ghnn", "nsf",
-/// "symoden".
-/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable); the baseline
+/// "symoden", "chnn".
+/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable, chnn); the baseline
 /// ODE-net and the generalized kinds take states of any dimension.
 bool canonical_kind(ModelKind kind);
 const char* model_kind_name(ModelKind kind);
@@ -60,6 +60,9 @@ struct ModelConfig {
   /// M^{-1} and g are 2 pi-periodic. The state is then (q, p, u) (3 angles entries) or SymODEN's
   /// embedded observation (cos q, sin q, dq/dt, u) (4 angles entries); 0: q is not an angle.
   int64_t angles = 0;
+  /// chnn: the constrained system whose constraint graph the model keeps (e.g. "chain-pendulum-3");
+  /// empty for the other kinds.
+  std::string constraints;
   /// The entries of a state: state_dim, or 2 dof when it is 0.
   int64_t dim() const { return state_dim > 0 ? state_dim : 2 * dof; }
   /// Throws InvalidInput naming the bad field.
@@ -67,14 +70,14 @@ struct ModelConfig {
   bool operator==(const ModelConfig& o) const {
     return kind == o.kind && dof == o.dof && hidden == o.hidden && layers == o.layers &&
            activation == o.activation && dim() == o.dim() && degeneracy_weight == o.degeneracy_weight &&
-           angles == o.angles;
+           angles == o.angles && constraints == o.constraints;
   }
   bool operator!=(const ModelConfig& o) const { return !(*this == o); }
   /// "hnn(dof=1, hidden=200, layers=2, tanh)"
   std::string describe() const;
 };
 NOETHER_JSON_ENUM(ModelKind, model_kind_name, parse_model_kind)
-NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, angles)
+NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, angles, constraints)
 
 
 /// A learned vector field dx/dt = f_theta(x) on states x = [q, p] of shape [B, 2D].

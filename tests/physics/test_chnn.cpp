@@ -1,0 +1,98 @@
+// The constrained Hamiltonian network (physics/models/constrained.hpp): for random weights its
+// projected field keeps the constraints and their velocity form and conserves its own H; its
+// mass matrix is positive definite; bad configurations are refused.
+#include "tests/support/test_common.hpp"
+
+#include <memory>
+
+#include "physics/models/constrained.hpp"
+#include "physics/models/model.hpp"
+#include "physics/systems/constrained.hpp"
+
+namespace np = noether::physics;
+
+namespace {
+
+std::shared_ptr<np::ChnnImpl> chnn_for(const np::ConstrainedSystem& system, uint64_t seed) {
+  np::ModelConfig c;
+  c.kind = np::ModelKind::kChnn;
+  c.constraints = system.name();
+  c.dof = system.dof();
+  c.hidden = 32;
+  torch::manual_seed(seed);
+  auto model = std::dynamic_pointer_cast<np::ChnnImpl>(np::make_model(c));
+  REQUIRE(model);
+  model->to(torch::kFloat64);
+  // A mass matrix away from the identity, so the velocity constraints depend on it.
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->named_parameters())
+    if (p.key() == "mass_factor") p.value().add_(0.3 * torch::randn_like(p.value()));
+  return model;
+}
+
+torch::Tensor states_on(const np::ConstrainedSystem& system, int count, uint64_t seed) {
+  np::Rng rng(seed);
+  auto z = torch::empty({count, 2 * system.dof()}, torch::kFloat64);
+  for (int i = 0; i < count; ++i) {
+    const np::Vector y = system.random_state(rng);
+    for (int64_t j = 0; j < y.size(); ++j) z[i][j] = y[j];
+  }
+  return z;
+}
+
+}  // namespace
+
+TEST_CASE("CHNN: the projected field keeps the constraints and conserves H for random weights",
+          "[physics][chnn][models]") {
+  const np::ChainPendulum chain(3, 0);
+  const np::SphericalPendulum sphere;
+  for (const np::ConstrainedSystem* system : {static_cast<const np::ConstrainedSystem*>(&chain),
+                                              static_cast<const np::ConstrainedSystem*>(&sphere)}) {
+    auto model = chnn_for(*system, 5);
+    // Positions on the manifold; momenta made to satisfy the learned model's velocity form
+    // G M^-1 p = 0 by projecting with its M^-1 (the model's own manifold).
+    auto z = states_on(*system, 16, 3);
+    const int64_t d = system->dof();
+    {
+      torch::NoGradGuard no_grad;
+      const auto dphi = model->constraint_gradients(z);
+      const int64_t m = dphi.size(2) / 2;
+      const auto a = dphi.narrow(2, m, m).narrow(1, d, d);  // d(G M^-1 p)/dp = (G M^-1)^T [B, d, m]
+      const auto p = z.narrow(1, d, d);
+      // p <- p - a (a^T a)^-1 a^T p: G M^-1 p = a^T p = 0 afterwards.
+      const auto coef = torch::linalg_solve(torch::bmm(a.transpose(1, 2), a), torch::bmm(a.transpose(1, 2), p.unsqueeze(-1)));
+      z.narrow(1, d, d).sub_(torch::bmm(a, coef).squeeze(-1));
+    }
+    const auto f = model->time_derivative(z, false);
+    INFO(system->name());
+    CHECK(model->structure_residual(z).max().item<double>() < 1e-10);
+    const auto g = model->energy_gradient_at(z, false);
+    CHECK((g * f).sum(1).abs().max().item<double>() < 1e-10 * (1.0 + g.abs().max().item<double>() * f.abs().max().item<double>()));
+    // Not vacuous: the unprojected Hamiltonian field breaks the velocity constraints.
+    const auto jg = torch::cat({g.narrow(1, d, d), -g.narrow(1, 0, d)}, 1);
+    const auto dphi = model->constraint_gradients(z);
+    CHECK(torch::bmm(dphi.transpose(1, 2), jg.unsqueeze(-1)).abs().max().item<double>() > 1e-3);
+  }
+}
+
+TEST_CASE("CHNN: a positive-definite learned mass, and its configuration checked", "[physics][chnn][models]") {
+  const np::ChainPendulum chain(3, 0);
+  auto model = chnn_for(chain, 9);
+  const auto minv = model->inverse_mass();
+  CHECK((minv - minv.t()).abs().max().item<double>() == 0.0);
+  CHECK(torch::linalg_eigvalsh(minv).min().item<double>() >= np::ChnnImpl::kEpsilon * 0.999);
+
+  np::ModelConfig c;
+  c.kind = np::ModelKind::kChnn;
+  c.dof = 6;
+  CHECK_THROWS_WITH(c.validate(), Catch::Contains("needs the constrained system"));
+  c.constraints = "pendulum";
+  CHECK_THROWS_WITH(np::make_model(c), Catch::Contains("has none"));
+  c.constraints = "chain-pendulum-3";
+  c.dof = 4;
+  CHECK_THROWS_WITH(np::make_model(c), Catch::Contains("needs dof = 6"));
+  np::ModelConfig h;
+  h.kind = np::ModelKind::kHnn;
+  h.constraints = "chain-pendulum-3";
+  CHECK_THROWS_WITH(h.validate(), Catch::Contains("takes no constraints"));
+}
