@@ -16,6 +16,7 @@ namespace {
 
 struct DatasetArgs {
   std::string system;
+  int links = 0;  ///< --links N: chain-pendulum-N
   std::string output;
   unsigned long long seed = 0;
   int trajectories = 0;  ///< 0: the system's protocol
@@ -26,7 +27,7 @@ struct DatasetArgs {
 };
 
 int dataset_command(const DatasetArgs& a) {
-  const auto system = physics::make_system(a.system);
+  const auto system = physics::make_system(system_with_links(a.system, a.links));
   physics::DataProtocol p = system->protocol();
   if (a.trajectories > 0) p.trajectories = a.trajectories;
   if (a.points > 0) p.points = a.points;
@@ -64,6 +65,7 @@ void add_dataset_commands(CLI::App& app, Commands& out) {
                         "draw a training set from a system (HNN protocol); save it for torch.load", ds,
                         dataset_command);
   c->add_option("--system", ds->system, "system name")->required();
+  c->add_option("--links", ds->links, "chain-pendulum: links (the same as --system chain-pendulum-N)")->check(at_least(1, 16));
   c->add_option("-o,--output", ds->output, "output file (.pt)")->required()->check(writable_file());
   c->add_option("--seed", ds->seed, "random seed")->capture_default_str();
   c->add_option("--trajectories", ds->trajectories, "override the protocol's trajectories")->check(at_least(1));

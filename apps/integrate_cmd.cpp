@@ -29,6 +29,7 @@ namespace {
 
 struct IntegrateArgs {
   RunOptions run;
+  int links = 0;  ///< --links N: chain-pendulum-N
   std::string output = "trajectory.csv";
   bool no_csv = false;
   long every = 0;  ///< 0: about 10^4 rows at most
@@ -42,6 +43,7 @@ struct ListArgs {
 
 int integrate_command(const IntegrateArgs& a) {
   RunOptions o = a.run;
+  o.system = system_with_links(o.system, a.links);
   o.validate();
   o.every = a.every > 0 ? a.every : std::max(1L, o.steps / 10000);
   o.progress = !a.quiet && !a.json;
@@ -162,6 +164,8 @@ void add_integrate_commands(CLI::App& app, Commands& out) {
                                 in, integrate_command);
   integrate->add_option("--system", in->run.system, "system name (see `noether systems`)")
       ->capture_default_str();
+  integrate->add_option("--links", in->links, "chain-pendulum: links (the same as --system chain-pendulum-N)")
+      ->check(at_least(1, 16));
   integrate->add_option("--integrator", in->run.integrator, "scheme (see `noether integrators`)")
       ->capture_default_str();
   integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")->check(positive())

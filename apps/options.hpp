@@ -22,7 +22,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "noether/error.hpp"
+
 namespace noether::apps {
+
+/// The system `--system NAME --links N` names: chain-pendulum-N for chain-pendulum, NAME itself
+/// when links is 0 (not given). Throws InvalidInput for --links with another system.
+inline std::string system_with_links(const std::string& system, int links) {
+  if (links == 0) return system;
+  if (system != "chain-pendulum")
+    throw InvalidInput("--links " + std::to_string(links) + " applies to --system chain-pendulum, not '" + system + "'");
+  return "chain-pendulum-" + std::to_string(links);
+}
 
 namespace detail {
 

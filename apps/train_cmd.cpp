@@ -27,6 +27,7 @@ namespace {
 
 struct TrainArgs {
   std::string system = "spring";
+  int links = 0;  ///< --links N: chain-pendulum-N
   std::string model = "hnn";
   std::string output = "model.pt";
   int64_t steps = -1;       ///< < 0: the paper's protocol for the system
@@ -98,6 +99,7 @@ torch::Dtype parse_dtype(const std::string& s) {
 }
 
 int train_command(TrainArgs a) {
+  a.system = system_with_links(a.system, a.links);
   set_threads(a.threads);
   physics::TrainingRun run;
   physics::DataSet data;
@@ -339,10 +341,11 @@ int control_command(const ControlArgs& a) {
 void add_train_commands(CLI::App& app, Commands& out) {
   auto tr = std::make_shared<TrainArgs>();
   auto* train = add_command(
-      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft, ghnn, nsf, symoden) from a system's data; save a checkpoint",
+      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft, ghnn, nsf, symoden, chnn) from a system's data; save a checkpoint",
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
-  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states)")->capture_default_str();
+  train->add_option("--links", tr->links, "chain-pendulum: links (the same as --system chain-pendulum-N)")->check(at_least(1, 16));
+  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
@@ -374,7 +377,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
+                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");
