@@ -15,6 +15,11 @@
 // | yoshida6          | 6     | yes        | yes              | 7 force + 14 kinetic       |
 // | implicit_midpoint | 2     | yes        | no               | ~5-15 (fixed-point)        |
 // | tao               | 2     | yes (ext.) | no               | 4 gradients                |
+// | avf               | 2     | no, keeps H| no               | ~15-45 (fixed-point)       |
+// | rattle            | 2     | yes (ctr.) | yes              | 2 force + Newton           |
+// | lie-euler         | 1     | no         | no               | 1 + 1 exponential          |
+// | rkmk4             | 4     | no         | no               | 4 + 4 exponentials         |
+// | cf4               | 4     | no         | no               | 4 + 5 exponentials         |
 #pragma once
 
 #include "integrators/adaptive.hpp"
@@ -25,6 +30,8 @@
 #include "integrators/euler.hpp"
 #include "integrators/implicit_midpoint.hpp"
 #include "integrators/leapfrog.hpp"
+#include "integrators/lie_group.hpp"
+#include "integrators/rattle.hpp"
 #include "integrators/registry.hpp"
 #include "integrators/result.hpp"
 #include "integrators/rk4.hpp"

@@ -13,7 +13,7 @@
 
 #include <torch/torch.h>
 
-#include "integrators/lie_group.hpp"
+#include "integrators/lie_spaces.hpp"
 
 namespace noether::integrators {
 
