@@ -65,7 +65,7 @@ void add_dataset_commands(CLI::App& app, Commands& out) {
                         "draw a training set from a system (HNN protocol); save it for torch.load", ds,
                         dataset_command);
   c->add_option("--system", ds->system, "system name")->required();
-  c->add_option("--links", ds->links, "chain-pendulum: links (the same as --system chain-pendulum-N)")->check(at_least(1, 16));
+  add_links_option(c, ds->links);
   c->add_option("-o,--output", ds->output, "output file (.pt)")->required()->check(writable_file());
   c->add_option("--seed", ds->seed, "random seed")->capture_default_str();
   c->add_option("--trajectories", ds->trajectories, "override the protocol's trajectories")->check(at_least(1));

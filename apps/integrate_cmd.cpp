@@ -164,8 +164,7 @@ void add_integrate_commands(CLI::App& app, Commands& out) {
                                 in, integrate_command);
   integrate->add_option("--system", in->run.system, "system name (see `noether systems`)")
       ->capture_default_str();
-  integrate->add_option("--links", in->links, "chain-pendulum: links (the same as --system chain-pendulum-N)")
-      ->check(at_least(1, 16));
+  add_links_option(integrate, in->links);
   integrate->add_option("--integrator", in->run.integrator, "scheme (see `noether integrators`)")
       ->capture_default_str();
   integrate->add_option("--dt", in->run.dt, "time step (output interval for dopri5/dop853)")->check(positive())

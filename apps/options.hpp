@@ -90,6 +90,12 @@ inline CLI::Validator at_least(long long lo, long long hi = 2147483647LL) {
       "INT", true);
 }
 
+/// `--links N` (1 to 16) on a command that takes --system: read with system_with_links.
+inline CLI::Option* add_links_option(CLI::App* command, int& links) {
+  return command->add_option("--links", links, "chain-pendulum: links (the same as --system chain-pendulum-N)")
+      ->check(at_least(1, 16));
+}
+
 /// Options a resumed run takes from its checkpoint: giving one of `names` together with `resume`
 /// is refused when the command line is read ("--hidden excludes --resume"), instead of being
 /// silently ignored.

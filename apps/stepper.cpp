@@ -17,6 +17,26 @@ namespace noether::apps {
 namespace ni = noether::integrators;
 using physics::Vector;
 
+namespace {
+// A system's state on (T*S^2)^k is [q_1..q_k; p_1..p_k]; SphereBundle's is (q_1, p_1, ..., q_k, p_k).
+Vector to_sphere_bundle(const Vector& y, int k) {
+  Vector z(6 * k);
+  for (int i = 0; i < k; ++i) {
+    z.segment(6 * i, 3) = y.segment(3 * i, 3);
+    z.segment(6 * i + 3, 3) = y.segment(3 * k + 3 * i, 3);
+  }
+  return z;
+}
+Vector from_sphere_bundle(const Vector& z, int k) {
+  Vector y(6 * k);
+  for (int i = 0; i < k; ++i) {
+    y.segment(3 * i, 3) = z.segment(6 * i, 3);
+    y.segment(3 * k + 3 * i, 3) = z.segment(6 * i + 3, 3);
+  }
+  return y;
+}
+}  // namespace
+
 Stepper make_stepper(const std::string& name, const physics::System& sys,
                      const StepperOptions& o) {
   const ni::Scheme scheme = ni::parse_scheme(name);
@@ -84,31 +104,18 @@ Stepper make_stepper(const std::string& name, const physics::System& sys,
       };
     }
     case ni::SchemeForm::kLieGroup: {
-      const ni::LieScheme lie = scheme == ni::Scheme::kLieEuler ? ni::LieScheme::kLieEuler
-                                : scheme == ni::Scheme::kRkmk4  ? ni::LieScheme::kRkmk4
-                                                                : ni::LieScheme::kCf4;
       const int k = constrained->bodies();
-      // The system's state is [q_1..q_k; p_1..p_k]; SphereBundle's is (q_1, p_1, ..., q_k, p_k).
-      return [constrained, lie, k, d](Vector& y, double t, double dt) {
-        Vector z(2 * d);
-        for (int i = 0; i < k; ++i) {
-          z.segment(6 * i, 3) = y.segment(3 * i, 3);
-          z.segment(6 * i + 3, 3) = y.segment(d + 3 * i, 3);
-        }
-        auto xi = [constrained, k, d](double, const Vector& s) {
-          Vector q(d), p(d);
-          for (int i = 0; i < k; ++i) {
-            q.segment(3 * i, 3) = s.segment(6 * i, 3);
-            p.segment(3 * i, 3) = s.segment(6 * i + 3, 3);
-          }
-          return ni::sphere_generator(s, constrained->dH_dq(q, p), constrained->dH_dp(q, p));
+      return [constrained, scheme, k](Vector& y, double t, double dt) {
+        Vector z = to_sphere_bundle(y, k);
+        auto xi = [constrained, k](double, const Vector& s) {
+          const Vector c = from_sphere_bundle(s, k);
+          const int dof = 3 * k;
+          return ni::sphere_generator(s, constrained->dH_dq(c.head(dof), c.tail(dof)),
+                                      constrained->dH_dp(c.head(dof), c.tail(dof)));
         };
-        ni::lie_step(lie, ni::SphereBundle(k), z, t, dt, xi);
-        for (int i = 0; i < k; ++i) {
-          y.segment(3 * i, 3) = z.segment(6 * i, 3);
-          y.segment(d + 3 * i, 3) = z.segment(6 * i + 3, 3);
-        }
-        return lie == ni::LieScheme::kLieEuler ? 1L : 4L;
+        const long evaluations = ni::lie_step(scheme, ni::SphereBundle(k), z, t, dt, xi);
+        y = from_sphere_bundle(z, k);
+        return evaluations;
       };
     }
     case ni::SchemeForm::kTao: break;

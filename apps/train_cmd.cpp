@@ -344,7 +344,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
       app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft, ghnn, nsf, symoden, chnn) from a system's data; save a checkpoint",
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
-  train->add_option("--links", tr->links, "chain-pendulum: links (the same as --system chain-pendulum-N)")->check(at_least(1, 16));
+  add_links_option(train, tr->links);
   train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();

@@ -15,7 +15,7 @@
 // 3-vector operations they are written with are in integrators/lie_spaces.hpp, one scheme per
 // header beside it (lie_euler.hpp, rkmk4.hpp, cf4.hpp); every scheme is written once for Eigen
 // vectors and torch::Tensor batches [B, n] (physics/torch_lie.hpp), and autograd flows through a
-// torch rollout. This header adds the choice of scheme by name.
+// torch rollout. This header adds one step of the scheme the registry names (lie_step).
 //
 // | scheme    | order | evaluations of xi | exponentials |
 // |-----------|-------|-------------------|--------------|
@@ -29,28 +29,23 @@
 #include "integrators/cf4.hpp"
 #include "integrators/lie_euler.hpp"
 #include "integrators/lie_spaces.hpp"
+#include "integrators/registry.hpp"
 #include "integrators/rkmk4.hpp"
 #include "noether/error.hpp"
 
 namespace noether::integrators {
 
-enum class LieScheme { kLieEuler, kRkmk4, kCf4 };
-
-/// "lie-euler", "rkmk4", "cf4" -> the scheme; InvalidInput naming the known ones otherwise.
-inline LieScheme parse_lie_scheme(const std::string& name) {
-  if (name == "lie-euler") return LieScheme::kLieEuler;
-  if (name == "rkmk4") return LieScheme::kRkmk4;
-  if (name == "cf4") return LieScheme::kCf4;
-  throw InvalidInput("unknown Lie-group integrator '" + name + "'; known: lie-euler, rkmk4, cf4");
-}
-
-/// One step of `scheme`, in place.
+/// One step of the Lie-group scheme `s` (lie-euler, rkmk4 or cf4 in the registry), in place;
+/// returns the evaluations of xi. InvalidInput for a scheme of another form.
 template <class Space, class State, class Xi>
-void lie_step(LieScheme scheme, const Space& space, State& y, double t, double dt, Xi&& xi) {
-  switch (scheme) {
-    case LieScheme::kLieEuler: lie_euler_step(space, y, t, dt, xi); return;
-    case LieScheme::kRkmk4: rkmk4_step(space, y, t, dt, xi); return;
-    case LieScheme::kCf4: cf4_step(space, y, t, dt, xi); return;
+long lie_step(Scheme s, const Space& space, State& y, double t, double dt, Xi&& xi) {
+  switch (s) {
+    case Scheme::kLieEuler: lie_euler_step(space, y, t, dt, xi); return 1;
+    case Scheme::kRkmk4: rkmk4_step(space, y, t, dt, xi); return 4;
+    case Scheme::kCf4: cf4_step(space, y, t, dt, xi); return 4;
+    default:
+      throw InvalidInput(std::string("integrator '") + scheme_name(s) + "' is not a Lie-group scheme; use " +
+                         scheme_names({Scheme::kLieEuler, Scheme::kRkmk4, Scheme::kCf4}));
   }
 }
 

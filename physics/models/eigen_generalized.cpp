@@ -58,16 +58,19 @@ torch::Tensor named_tensor(torch::nn::Module& module, const std::string& name) {
   throw InvalidInput("model has no parameter '" + name + "'");
 }
 
-Eigen::MatrixXd matrix_of(const torch::Tensor& t) {  // [rows, cols] row-major -> Eigen
+/// rows x cols doubles stored row by row (torch's layout and reshape order) -> an Eigen matrix.
+Eigen::MatrixXd row_major(const double* data, Eigen::Index rows, Eigen::Index cols) {
   using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  return Eigen::Map<const RowMajorD>(t.data_ptr<double>(), t.size(0), t.dim() > 1 ? t.size(1) : 1);
+  return Eigen::Map<const RowMajorD>(data, rows, cols);
+}
+
+Eigen::MatrixXd matrix_of(const torch::Tensor& t) {  // a double [rows, cols] or [rows] tensor
+  return row_major(t.data_ptr<double>(), t.size(0), t.dim() > 1 ? t.size(1) : 1);
 }
 
 Eigen::VectorXd vector_of(const torch::Tensor& t) {
   return Eigen::Map<const Eigen::VectorXd>(t.data_ptr<double>(), t.numel());
 }
-
-double softplus(double z) { return z > 20.0 ? z : std::log1p(std::exp(z)); }
 
 /// ReHU(z) with d = 1 (generalized.hpp's rehu) and its derivative.
 double rehu(double z) { return z <= 0.0 ? 0.0 : (z < 1.0 ? 0.5 * z * z : z - 0.5); }
@@ -141,9 +144,9 @@ Eigen::MatrixXd EigenIcnn::hessian(const Eigen::VectorXd& x) const {
   for (std::size_t k = 0;; ++k) {
     Eigen::VectorXd z(w);
     for (Eigen::Index i = 0; i < w; ++i) {
-      const bool linear = a[i] > 20.0;  // torch's softplus threshold
-      const double s = linear ? 1.0 : 1.0 / (1.0 + std::exp(-a[i])), ds = linear ? 0.0 : s * (1.0 - s);
-      z[i] = softplus(a[i]);
+      z[i] = activate(EigenActivation::kSoftplus, a[i]);
+      const double s = activate_derivative(EigenActivation::kSoftplus, a[i], z[i]);
+      const double ds = a[i] > 20.0 ? 0.0 : s * (1.0 - s);  // linear above torch's threshold
       jz.row(i) = s * ja.row(i);
       for (Eigen::Index c = 0; c < n; ++c)
         for (Eigen::Index r = 0; r < n; ++r) hz(i, r + c * n) = s * ha(i, r + c * n) + ds * ja(i, r) * ja(i, c);
@@ -162,17 +165,10 @@ EigenDenseMlp EigenDenseMlp::from(const MlpImpl& mlp) {
   torch::NoGradGuard no_grad;
   EigenDenseMlp m;
   m.activation = parse_eigen_activation(mlp.activation());
-  using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  auto doubles = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat64).contiguous(); };
   for (const auto& lin : mlp.linears()) {
-    const auto w = lin->weight.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    // torch is row-major; Eigen's Matrix is column-major: the assignment from the map transposes.
-    m.weights.push_back(Eigen::Map<const RowMajorD>(w.data_ptr<double>(), w.size(0), w.size(1)));
-    Eigen::VectorXd b;
-    if (lin->bias.defined()) {
-      const auto bt = lin->bias.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-      b = Eigen::Map<const Eigen::VectorXd>(bt.data_ptr<double>(), bt.numel());
-    }
-    m.biases.push_back(std::move(b));
+    m.weights.push_back(matrix_of(doubles(lin->weight)));
+    m.biases.push_back(lin->bias.defined() ? vector_of(doubles(lin->bias)) : Eigen::VectorXd());
   }
   return m;
 }
@@ -271,10 +267,7 @@ double EigenGeneralizedField::energy(const Eigen::VectorXd& x) const {
     return rehu(energy_.value(x) - ghnn_.n_origin) + GhnnImpl::kEpsilon * x.squaredNorm();
   if (kind_ != ModelKind::kSymoden) return energy_.value(x);
   const int d = symoden_.d;
-  Eigen::VectorXd c;
-  if (symoden_.embedded) c = x.head(2 * d);
-  else if (symoden_.periodic) c = (Eigen::VectorXd(2 * d) << x.head(d).array().cos(), x.head(d).array().sin()).finished();
-  else c = x.head(d);
+  const Eigen::VectorXd c = symoden_coordinates(x);
   const Eigen::MatrixXd l = lower(symoden_.inverse_mass.forward(c), d);
   const Eigen::MatrixXd minv = l * l.transpose() + symoden_.epsilon * Eigen::MatrixXd::Identity(d, d);
   const double v = symoden_.potential.forward(c)[0];
@@ -310,8 +303,7 @@ Eigen::VectorXd EigenGeneralizedField::generic_field(const Eigen::VectorXd& x) c
   const Eigen::VectorXd grad_s = entropy_.input_gradient(x);
   const Eigen::MatrixXd a = skew(structure_.forward(x));
   const Eigen::VectorXd bflat = friction_.forward(x);
-  // B is row-major [n, n] in torch's reshape: B(i, j) = bflat[i n + j].
-  const Eigen::MatrixXd b = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(bflat.data(), n_, n_);
+  const Eigen::MatrixXd b = row_major(bflat.data(), n_, n_);  // torch's reshape: B(i, j) = bflat[i n + j]
   if (kind_ == ModelKind::kGenericSoft) return a * grad_e + b * (b.transpose() * grad_s);
   const Eigen::VectorXd l_term = project_out(grad_s, a * project_out(grad_s, grad_e));
   const Eigen::VectorXd m_term = project_out(grad_e, b * (b.transpose() * project_out(grad_e, grad_s)));
@@ -351,24 +343,36 @@ EigenGeneralizedField::SymodenParts EigenGeneralizedField::symoden_parts(const E
   for (int k = 0; k < d; ++k) s.dl.push_back(lower(dm.col(k), d));
   s.dv = (symoden_.potential.jacobian(c) * tangents).transpose();
   const Eigen::VectorXd g = symoden_.input_map.forward(c);  // row-major [d, d]
-  s.g = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(g.data(), d, d);
+  s.g = row_major(g.data(), d, d);
   return s;
+}
+
+Eigen::VectorXd EigenGeneralizedField::symoden_coordinates(const Eigen::VectorXd& x, Eigen::MatrixXd* tangents) const {
+  const int d = symoden_.d;
+  if (!symoden_.periodic) {
+    if (tangents) *tangents = Eigen::MatrixXd::Identity(d, d);
+    return x.head(d);
+  }
+  // (cos q, sin q): computed from q, or read from an embedded state; d/dq_k = (-sin q_k, cos q_k)
+  // in rows k and d + k.
+  Eigen::VectorXd c(2 * d);
+  if (symoden_.embedded) c = x.head(2 * d);
+  else c << x.head(d).array().cos(), x.head(d).array().sin();
+  if (tangents) {
+    *tangents = Eigen::MatrixXd::Zero(2 * d, d);
+    for (int k = 0; k < d; ++k) {
+      (*tangents)(k, k) = -c[d + k];
+      (*tangents)(d + k, k) = c[k];
+    }
+  }
+  return c;
 }
 
 Eigen::VectorXd EigenGeneralizedField::symoden_field(const Eigen::VectorXd& x) const {
   const int d = symoden_.d;
-  const Eigen::VectorXd q = x.head(d), p = x.segment(d, d), u = x.segment(2 * d, d);
-  Eigen::VectorXd c = q;
-  Eigen::MatrixXd tangents = Eigen::MatrixXd::Identity(d, d);
-  if (symoden_.periodic) {  // c = (cos q, sin q), dc/dq_k = (-sin q_k, cos q_k) in rows k and d + k
-    c.resize(2 * d);
-    c << q.array().cos(), q.array().sin();
-    tangents = Eigen::MatrixXd::Zero(2 * d, d);
-    for (int k = 0; k < d; ++k) {
-      tangents(k, k) = -std::sin(q[k]);
-      tangents(d + k, k) = std::cos(q[k]);
-    }
-  }
+  const Eigen::VectorXd p = x.segment(d, d), u = x.segment(2 * d, d);
+  Eigen::MatrixXd tangents;
+  const Eigen::VectorXd c = symoden_coordinates(x, &tangents);
   const SymodenParts s = symoden_parts(c, tangents);
   // H = p^T (L L^T + eps I) p / 2 + V: dH/dq_k = (dL_k^T p) . (L^T p) + dV/dq_k.
   const Eigen::VectorXd ltp = s.l.transpose() * p;
@@ -383,12 +387,9 @@ Eigen::VectorXd EigenGeneralizedField::symoden_field(const Eigen::VectorXd& x) c
 Eigen::VectorXd EigenGeneralizedField::symoden_embedded_field(const Eigen::VectorXd& x) const {
   const int d = symoden_.d;
   const Eigen::VectorXd cq = x.head(d), sq = x.segment(d, d), w = x.segment(2 * d, d), u = x.segment(3 * d, d);
-  Eigen::MatrixXd tangents = Eigen::MatrixXd::Zero(2 * d, d);  // d(cos q, sin q)/dq_k, from x's own entries
-  for (int k = 0; k < d; ++k) {
-    tangents(k, k) = -sq[k];
-    tangents(d + k, k) = cq[k];
-  }
-  const SymodenParts s = symoden_parts(x.head(2 * d), tangents);
+  Eigen::MatrixXd tangents;
+  const Eigen::VectorXd c = symoden_coordinates(x, &tangents);
+  const SymodenParts s = symoden_parts(c, tangents);
   const Eigen::VectorXd p = s.minv.llt().solve(w);  // M dq/dt
   const Eigen::VectorXd ltp = s.l.transpose() * p;
   // dL/dq_k = w^T (dM/dq_k) w / 2 - dV/dq_k = -p^T (dM^{-1}/dq_k) p / 2 - dV/dq_k.

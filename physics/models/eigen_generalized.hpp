@@ -86,6 +86,9 @@ class EigenGeneralizedField {
     Eigen::VectorXd dv;               ///< dV/dq
     Eigen::MatrixXd g;                ///< the input map [d x d]
   };
+  /// The networks' coordinates at x (q, or (cos q, sin q) computed or, embedded, read from x) and,
+  /// when asked, their derivatives dc/dq [c.size() x d].
+  Eigen::VectorXd symoden_coordinates(const Eigen::VectorXd& x, Eigen::MatrixXd* tangents = nullptr) const;
   /// c: the networks' coordinates; tangents [c.size() x d]: dc/dq.
   SymodenParts symoden_parts(const Eigen::VectorXd& c, const Eigen::MatrixXd& tangents) const;
   Eigen::MatrixXd lower(const Eigen::VectorXd& entries, int d) const;

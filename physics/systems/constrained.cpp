@@ -12,8 +12,22 @@
 namespace noether::physics {
 
 namespace {
-/// Body b's d coordinates in q.
-Eigen::VectorXd body(const Vector& q, int b, int d) { return q.segment(static_cast<Eigen::Index>(b) * d, d); }
+/// Body b's d coordinates in x (positions or velocities).
+Eigen::VectorXd body(const Vector& x, int b, int d) { return x.segment(static_cast<Eigen::Index>(b) * d, d); }
+
+/// The link's vector x_i - x_j, or x_i - fixed for a tether (the anchor for positions, zero for
+/// velocities).
+Eigen::VectorXd link_vector(const Vector& x, const ConstrainedSystem::Link& l, int d, const Eigen::VectorXd& fixed) {
+  return body(x, l.i, d) - (l.j >= 0 ? body(x, l.j, d) : fixed);
+}
+
+/// The diagonal of M^{-1}: each body's 1 / m, repeated over its d coordinates.
+Vector inverse_mass_diagonal(const ConstrainedSystem& s) {
+  Vector diag(s.dof());
+  for (int b = 0; b < s.bodies(); ++b)
+    diag.segment(static_cast<Eigen::Index>(b) * s.space_dim(), s.space_dim()).setConstant(1.0 / s.masses()[b]);
+  return diag;
+}
 }  // namespace
 
 Vector ConstrainedSystem::constraints(const Vector& q) const {
@@ -21,8 +35,7 @@ Vector ConstrainedSystem::constraints(const Vector& q) const {
   Vector phi(constraint_count());
   for (int k = 0; k < constraint_count(); ++k) {
     const Link& l = links()[static_cast<std::size_t>(k)];
-    const Eigen::VectorXd r = body(q, l.i, d) - (l.j >= 0 ? body(q, l.j, d) : l.anchor);
-    phi[k] = 0.5 * (r.squaredNorm() - l.length * l.length);
+    phi[k] = 0.5 * (link_vector(q, l, d, l.anchor).squaredNorm() - l.length * l.length);
   }
   return phi;
 }
@@ -32,48 +45,45 @@ Eigen::MatrixXd ConstrainedSystem::constraint_jacobian(const Vector& q) const {
   Eigen::MatrixXd g = Eigen::MatrixXd::Zero(constraint_count(), dof());
   for (int k = 0; k < constraint_count(); ++k) {
     const Link& l = links()[static_cast<std::size_t>(k)];
-    const Eigen::VectorXd r = body(q, l.i, d) - (l.j >= 0 ? body(q, l.j, d) : l.anchor);
+    const Eigen::VectorXd r = link_vector(q, l, d, l.anchor);
     g.block(k, static_cast<Eigen::Index>(l.i) * d, 1, d) = r.transpose();
     if (l.j >= 0) g.block(k, static_cast<Eigen::Index>(l.j) * d, 1, d) = -r.transpose();
   }
   return g;
 }
 
-Eigen::MatrixXd ConstrainedSystem::inverse_mass() const {
-  Vector diag(dof());
-  for (int b = 0; b < bodies(); ++b) diag.segment(static_cast<Eigen::Index>(b) * space_dim(), space_dim()).setConstant(1.0 / masses()[b]);
-  return diag.asDiagonal();
-}
+Eigen::MatrixXd ConstrainedSystem::inverse_mass() const { return inverse_mass_diagonal(*this).asDiagonal(); }
 
 double ConstrainedSystem::constraint_violation(const Vector& y) const {
   check_state(y);
   const Vector q = q_of(y), p = p_of(y);
   const double position = constraints(q).cwiseAbs().maxCoeff();
-  const double velocity = (constraint_jacobian(q) * (inverse_mass() * p)).cwiseAbs().maxCoeff();
+  const double velocity = (constraint_jacobian(q) * inverse_mass_diagonal(*this).cwiseProduct(p)).cwiseAbs().maxCoeff();
   return std::max(position, velocity);
 }
 
 double ConstrainedSystem::energy(const Vector& q, const Vector& p) const {
-  return 0.5 * p.dot(inverse_mass() * p) + potential(q);
+  return 0.5 * p.dot(inverse_mass_diagonal(*this).cwiseProduct(p)) + potential(q);
 }
 Vector ConstrainedSystem::dH_dq(const Vector& q, const Vector&) const { return potential_gradient(q); }
-Vector ConstrainedSystem::dH_dp(const Vector&, const Vector& p) const { return inverse_mass() * p; }
+Vector ConstrainedSystem::dH_dp(const Vector&, const Vector& p) const {
+  return inverse_mass_diagonal(*this).cwiseProduct(p);
+}
 
 Vector ConstrainedSystem::vector_field(const Vector& y) const {
   check_state(y);
   const int d = space_dim();
   const Vector q = q_of(y), p = p_of(y);
-  const Eigen::MatrixXd minv = inverse_mass(), g = constraint_jacobian(q);
-  const Vector v = minv * p, grad_v = potential_gradient(q);
+  const Vector minv = inverse_mass_diagonal(*this);
+  const Eigen::MatrixXd g = constraint_jacobian(q);
+  const Vector v = minv.cwiseProduct(p), grad_v = potential_gradient(q);
   // The constraints' curvature along v: d(G)/dt v, |v_i - v_j|^2 per link.
   Vector curvature(constraint_count());
-  for (int k = 0; k < constraint_count(); ++k) {
-    const Link& l = links()[static_cast<std::size_t>(k)];
-    const Eigen::VectorXd dv = body(v, l.i, d) - (l.j >= 0 ? body(v, l.j, d) : Eigen::VectorXd::Zero(d));
-    curvature[k] = dv.squaredNorm();
-  }
-  const Eigen::MatrixXd minv_gt = minv * g.transpose();
-  const Vector lambda = (g * minv_gt).ldlt().solve(Vector(-g * (minv * grad_v) + curvature));
+  const Eigen::VectorXd rest = Eigen::VectorXd::Zero(d);
+  for (int k = 0; k < constraint_count(); ++k)
+    curvature[k] = link_vector(v, links()[static_cast<std::size_t>(k)], d, rest).squaredNorm();
+  const Eigen::MatrixXd minv_gt = minv.asDiagonal() * g.transpose();
+  const Vector lambda = (g * minv_gt).ldlt().solve(Vector(-g * minv.cwiseProduct(grad_v) + curvature));
   Vector f(2 * dof());
   f << v, -grad_v - g.transpose() * lambda;
   return f;

@@ -46,7 +46,7 @@ torch::Tensor starts() {
   return torch::tensor(rows, torch::kFloat64).reshape({3, 12});
 }
 
-const ni::LieScheme kAll[] = {ni::LieScheme::kLieEuler, ni::LieScheme::kRkmk4, ni::LieScheme::kCf4};
+const ni::Scheme kAll[] = {ni::Scheme::kLieEuler, ni::Scheme::kRkmk4, ni::Scheme::kCf4};
 
 }  // namespace
 
@@ -74,7 +74,7 @@ TEST_CASE("Lie-group schemes step torch batches exactly as Eigen vectors", "[int
 
 TEST_CASE("gradients through Lie-group rollouts equal finite differences", "[integrators][lie][torch]") {
   const ni::SphereBundle space(2);
-  auto final_height = [&](ni::LieScheme scheme, const torch::Tensor& y0) {
+  auto final_height = [&](ni::Scheme scheme, const torch::Tensor& y0) {
     auto y = y0;
     for (int k = 0; k < 20; ++k) ni::lie_step(scheme, space, y, 0.0, 0.05, [](double, const torch::Tensor& s) { return generator(s); });
     return (y.select(1, 2) + 0.5 * y.select(1, 8) + y.select(1, 4) * y.select(1, 10)).sum();
@@ -98,6 +98,6 @@ TEST_CASE("gradients through Lie-group rollouts equal finite differences", "[int
   rest[0][2] = -1.0;
   rest[0][8] = -1.0;
   rest.requires_grad_(true);
-  const auto g = torch::autograd::grad({final_height(ni::LieScheme::kCf4, rest)}, {rest})[0];
+  const auto g = torch::autograd::grad({final_height(ni::Scheme::kCf4, rest)}, {rest})[0];
   CHECK(torch::isfinite(g).all().item<bool>());
 }
