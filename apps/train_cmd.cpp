@@ -34,6 +34,9 @@ struct TrainArgs {
   int64_t batch_size = -1;  ///< < 0: the paper's protocol; 0 = full batch
   double learning_rate = 1e-3;
   double weight_decay = -1;  ///< < 0: the paper's protocol (0 for orbits, 1e-4 otherwise)
+  std::string optimizer = "adam";
+  std::string schedule = "constant";
+  double final_fraction = 0.0;
   int64_t hidden = 200;
   int64_t layers = 2;
   std::string activation = "tanh";
@@ -135,6 +138,9 @@ int train_command(TrainArgs a) {
     }
     o.learning_rate = a.learning_rate;
     o.weight_decay = a.weight_decay;
+    o.optimizer = physics::parse_optimizer(a.optimizer);
+    o.schedule = physics::parse_schedule(a.schedule);
+    o.final_fraction = a.final_fraction;
     o.batch_size = a.batch_size;
     o.seed = a.seed;
     o.loss = physics::parse_loss_kind(a.loss);
@@ -350,8 +356,11 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
   train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)")->check(at_least(0));
-  train->add_option("--lr", tr->learning_rate, "Adam learning rate")->check(positive())->capture_default_str();
-  train->add_option("--weight-decay", tr->weight_decay, "Adam L2 penalty (default: the paper's, 0 for orbits, 1e-5 real pendulum, 1e-4 otherwise)")->check(non_negative());
+  train->add_option("--lr", tr->learning_rate, "learning rate (the first step's under a schedule)")->check(positive())->capture_default_str();
+  train->add_option("--weight-decay", tr->weight_decay, "Adam's L2 penalty or AdamW's decoupled decay (default: the paper's, 0 for orbits, 1e-5 real pendulum, 1e-4 otherwise)")->check(non_negative());
+  train->add_option("--optimizer", tr->optimizer, "adam or adamw")->capture_default_str();
+  train->add_option("--schedule", tr->schedule, "learning rate over the run's steps: constant, cosine (down to --final-fraction of --lr) or exponential")->capture_default_str();
+  train->add_option("--final-fraction", tr->final_fraction, "the schedule's last rate as a fraction of --lr (exponential needs > 0)")->check(non_negative())->capture_default_str();
   train->add_option("--hidden", tr->hidden, "hidden width")->check(at_least(1))->capture_default_str();
   train->add_option("--layers", tr->layers, "hidden layers")->check(at_least(1))->capture_default_str();
   train->add_option("--activation", tr->activation, "tanh, relu, softplus or sin")->capture_default_str();
@@ -379,7 +388,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   taken_from_checkpoint(train, resume,
                         {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
-                         "--lr", "--weight-decay", "--batch-size", "--seed"});
+                         "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");
   train->add_flag("-q,--quiet", tr->quiet, "no progress bar");
 

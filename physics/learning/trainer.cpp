@@ -4,11 +4,23 @@
 #include <cmath>
 #include <cstdio>
 
+#include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
 #include "noether/progress.hpp"
 
 namespace noether::physics {
+
+namespace {
+constexpr EnumName<OptimizerKind> kOptimizers[] = {{OptimizerKind::kAdam, "adam"}, {OptimizerKind::kAdamW, "adamw"}};
+constexpr EnumName<Schedule> kSchedules[] = {
+    {Schedule::kConstant, "constant"}, {Schedule::kCosine, "cosine"}, {Schedule::kExponential, "exponential"}};
+}  // namespace
+
+const char* optimizer_name(OptimizerKind kind) { return enum_name(kOptimizers, kind); }
+OptimizerKind parse_optimizer(const std::string& name) { return parse_enum(kOptimizers, name, "optimizer"); }
+const char* schedule_name(Schedule schedule) { return enum_name(kSchedules, schedule); }
+Schedule parse_schedule(const std::string& name) { return parse_enum(kSchedules, name, "learning-rate schedule"); }
 
 void TrainerOptions::validate() const {
   auto bad = [&](const std::string& m) { throw InvalidInput(label + ": " + m); };

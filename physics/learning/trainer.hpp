@@ -34,6 +34,12 @@ enum class OptimizerKind { kAdam, kAdamW };
 /// kExponential: lr f^(s / (S - 1)), geometrically from lr to f lr; s the step of the run, S its
 /// steps, f = final_fraction.
 enum class Schedule { kConstant, kCosine, kExponential };
+/// "adam", "adamw"; "constant", "cosine", "exponential". The parsers throw InvalidInput naming
+/// the known values.
+const char* optimizer_name(OptimizerKind kind);
+OptimizerKind parse_optimizer(const std::string& name);
+const char* schedule_name(Schedule schedule);
+Schedule parse_schedule(const std::string& name);
 
 struct TrainerOptions {
   int64_t steps = 1000;          ///< optimiser steps of one run() call

@@ -54,6 +54,7 @@ void TrainOptions::validate() const {
   if (eval_every < 1) bad("eval_every must be >= 1");
   if (checkpoint_every < 0) bad("checkpoint_every must be >= 0");
   if (dtype != torch::kFloat32 && dtype != torch::kFloat64) bad("dtype must be float32 or float64");
+  trainer_options().validate();  // the optimiser and schedule settings
 }
 
 TrainerOptions TrainOptions::trainer_options() const {
@@ -61,6 +62,9 @@ TrainerOptions TrainOptions::trainer_options() const {
   t.steps = steps;
   t.learning_rate = learning_rate;
   t.weight_decay = weight_decay;
+  t.optimizer = optimizer;
+  t.schedule = schedule;
+  t.final_fraction = final_fraction;
   t.eval_every = eval_every;
   t.checkpoint_every = checkpoint.empty() ? 0 : checkpoint_every;
   t.progress = progress;

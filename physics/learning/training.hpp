@@ -38,7 +38,12 @@ NOETHER_JSON_ENUM(LossKind, loss_kind_name, parse_loss_kind)
 struct TrainOptions {
   int64_t steps = 2000;
   double learning_rate = 1e-3;
-  double weight_decay = 1e-4;   ///< Adam's L2 penalty (as in the HNN code)
+  double weight_decay = 1e-4;   ///< Adam's L2 penalty (as in the HNN code); AdamW's decoupled decay
+  OptimizerKind optimizer = OptimizerKind::kAdam;
+  /// Over each train() call's steps; kCosine ends at final_fraction of the rate (CHNN's protocol:
+  /// AdamW with a cosine decay to 0).
+  Schedule schedule = Schedule::kConstant;
+  double final_fraction = 0.0;
   int64_t batch_size = 0;       ///< samples per step; 0 = full batch
   uint64_t seed = 0;            ///< weights and minibatch order
   LossKind loss = LossKind::kPointwise;
@@ -58,12 +63,14 @@ struct TrainOptions {
   bool fused = true;
   /// Throws InvalidInput naming the bad field.
   void validate() const;
-  /// The shared trainer's settings for these options (Adam, constant learning rate).
+  /// The shared trainer's settings for these options.
   TrainerOptions trainer_options() const;
 };
 // What a model file records of its training (the rest are settings of one run).
+NOETHER_JSON_ENUM(OptimizerKind, optimizer_name, parse_optimizer)
+NOETHER_JSON_ENUM(Schedule, schedule_name, parse_schedule)
 NOETHER_JSON(TrainOptions, learning_rate, weight_decay, batch_size, seed, loss, integrator, rollout_steps,
-             test_functions, dtype, test_function)
+             test_functions, dtype, test_function, optimizer, schedule, final_fraction)
 
 struct TrainPoint {
   int64_t step;

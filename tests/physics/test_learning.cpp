@@ -193,6 +193,42 @@ TEST_CASE("checkpoints round-trip bit-exactly and refuse other architectures", "
   std::remove((path + ".json").c_str());
 }
 
+TEST_CASE("AdamW and a cosine schedule are recorded by checkpoints and resumed with AdamW's state",
+          "[physics][learning][io]") {
+  const np::Pendulum pendulum;
+  const auto data = small_data(pendulum, 4, 0.1);
+  auto o = quick(6);
+  o.optimizer = np::OptimizerKind::kAdamW;
+  o.schedule = np::Schedule::kCosine;
+  o.final_fraction = 0.1;
+  auto run = np::new_run(config("hnn", 1, 24), o, data);
+  CHECK(dynamic_cast<torch::optim::AdamW*>(&run.trainer->optimizer()) != nullptr);
+  np::train(run, data, o);
+  // The cosine schedule's last step ran at final_fraction of the rate.
+  CHECK(run.trainer->optimizer().param_groups()[0].options().get_lr() ==
+        Approx(np::Trainer::learning_rate(run.trainer->options(), 5, 6)));
+  const std::string path = "test_checkpoint_adamw.pt";
+  np::save_checkpoint(run, path);
+  auto back = np::load_checkpoint(path);
+  CHECK(back.options.optimizer == np::OptimizerKind::kAdamW);
+  CHECK(back.options.schedule == np::Schedule::kCosine);
+  CHECK(back.options.final_fraction == 0.1);
+  CHECK(dynamic_cast<torch::optim::AdamW*>(&back.trainer->optimizer()) != nullptr);
+  auto more = back.options;  // the recorded settings; steps are each call's own
+  more.steps = 6;
+  np::train(back, data, more);
+  CHECK(back.step() == 12);
+
+  auto bad = o;
+  bad.schedule = np::Schedule::kExponential;
+  bad.final_fraction = 0.0;
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("exponential"));
+  CHECK_THROWS_WITH(np::parse_schedule("wobble"), Catch::Contains("cosine"));
+  CHECK_THROWS_WITH(np::parse_optimizer("sgd"), Catch::Contains("adamw"));
+  std::remove(path.c_str());
+  std::remove((path + ".json").c_str());
+}
+
 TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[physics][learning][losses]") {
   // A separable model whose K and V we do not control: compare the loss of the data against
   // itself shifted in time (a wrong field) through the weak form, using the exact spring field
