@@ -57,9 +57,9 @@ Stepper make_stepper(const std::string& name, const physics::System& sys,
                        "'; use rattle (symplectic, on the constraints to round-off) or rk4, dopri5, dop853");
   if (info.form == ni::SchemeForm::kConstrained && !constrained)
     throw InvalidInput("integrator '" + name + "' needs a system with holonomic constraints (chain-pendulum, "
-                       "spherical-pendulum); '" + sys.name() + "' has none");
+                       "spherical-pendulum, gyroscope, rotor, magnet-pendulum); '" + sys.name() + "' has none");
   if (info.form == ni::SchemeForm::kLieGroup && !(constrained && constrained->on_unit_spheres()))
-    throw InvalidInput("integrator '" + name + "' steps states on spheres (spherical-pendulum); '" + sys.name() +
+    throw InvalidInput("integrator '" + name + "' steps states on spheres (spherical-pendulum, magnet-pendulum); '" + sys.name() +
                        "' is not one");
 
   const int d = sys.dof();

@@ -160,7 +160,7 @@ int train_command(TrainArgs a) {
     if (c.kind == physics::ModelKind::kSymoden && system) c.angles = system->angle_coordinates();
     // CHNN keeps the constraint graph of the system it learns (chain-pendulum-N, spherical-pendulum).
     if (c.kind == physics::ModelKind::kChnn) {
-      if (!system) throw InvalidInput("model 'chnn' learns a generated constrained system (chain-pendulum-N, spherical-pendulum)");
+      if (!system) throw InvalidInput("model 'chnn' learns a generated constrained system (chain-pendulum-N, spherical-pendulum, gyroscope, rotor, magnet-pendulum)");
       c.constraints = system->name();
     }
     c.degeneracy_weight = a.degeneracy_weight;

@@ -21,7 +21,7 @@ ChnnImpl::ChnnImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
   const auto* constrained = dynamic_cast<const ConstrainedSystem*>(system.get());
   if (!constrained)
     throw InvalidInput("model 'chnn' needs a system with constraints for its constraint graph; '" + c.constraints +
-                       "' has none (use chain-pendulum-N or spherical-pendulum)");
+                       "' has none (chain-pendulum-N, spherical-pendulum, gyroscope, rotor, magnet-pendulum)");
   bodies_ = constrained->bodies();
   space_dim_ = constrained->space_dim();
   if (c.dof != bodies_ * space_dim_)

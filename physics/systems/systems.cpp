@@ -9,6 +9,7 @@
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/detail/sampling.hpp"
 #include "physics/systems/generalized.hpp"
+#include "physics/systems/rigid_bodies.hpp"
 
 namespace noether::physics {
 
@@ -594,6 +595,9 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"pendulum-embedded", [] { return std::make_unique<PendulumEmbedded>(); }},
       {"chain-pendulum", [] { return std::make_unique<ChainPendulum>(3); }},
       {"spherical-pendulum", [] { return std::make_unique<SphericalPendulum>(); }},
+      {"gyroscope", [] { return std::make_unique<Gyroscope>(); }},
+      {"rotor", [] { return std::make_unique<Rotor>(); }},
+      {"magnet-pendulum", [] { return std::make_unique<MagnetPendulum>(); }},
   };
   return r;
 }
