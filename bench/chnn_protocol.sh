@@ -1,35 +1,45 @@
 #!/bin/sh
-# bench/chnn_protocol.sh: the constrained HNN against HNN and the ODE-net on the chain pendulums
-# (issue 17; Finzi et al. 2020), same data, loss, budget and seeds.
+# bench/chnn_protocol.sh: the constrained HNN against HNN and the ODE-net on the constrained
+# systems (issue 17; Finzi et al. 2020), same data, loss, budget and seeds.
 #
 #   sh bench/chnn_protocol.sh [NOETHER] [OUT_DIR] [SEEDS] [STEPS]
-#     defaults: build/apps/noether, bench-chnn, 3, 500
-#   LINKS="1 3 5" HIDDEN=256 LAYERS=3 sh bench/chnn_protocol.sh ...   the paper's networks
-# Data: the system's protocol (900 trajectories of 101 samples on [0, 3], 100 held out; angles and
-# rates ~ N(0, 1)). Training: RK4 rollouts of 5 steps (--loss rollout --rollout-steps 5), Adam 3e-3,
-# weight decay 1e-4, batches of 200, one thread. Evaluation: 20 random starts over [0, 3]:
-# geometric_mean_relative_error (|z - z^| / (|z| + |z^|) per sample, geometric mean), constraint
-# drift, energy drift. One JSON line per run in OUT_DIR/results.jsonl, then the medians per
-# (system, model).
+#     defaults: build/apps/noether, bench-chnn, 3, 2000
+#   SYSTEMS="chain-pendulum-3 gyroscope" HIDDEN=256 LAYERS=3 sh bench/chnn_protocol.sh ...
+#     other systems, the paper's networks (default: the three chains, the gyroscope, the rotor and
+#     the magnet pendulum; 64 wide, two hidden layers)
+#   OPTIMIZER=adam SCHEDULE=constant sh bench/chnn_protocol.sh ...   the session-10 settings
+# Data: each system's protocol (900 trajectories of 101 samples, 100 held out). Training: RK4
+# rollouts of 5 steps (--loss rollout --rollout-steps 5), AdamW 3e-3 with weight decay 1e-4 and a
+# cosine decay to 0 over the run (the paper's), batches of 200, one thread. Evaluation: 20 random
+# starts over the protocol's span: geometric_mean_relative_error (|z - z^| / (|z| + |z^|) per
+# sample, geometric mean), constraint drift, energy drift. One JSON line per run in
+# OUT_DIR/results.jsonl, then the medians per (system, model).
 set -eu
 NOETHER=${1:-build/apps/noether}
 OUT=${2:-bench-chnn}
 SEEDS=${3:-3}
-STEPS=${4:-500}
-LINKS=${LINKS:-"1 3 5"}
+STEPS=${4:-2000}
+SYSTEMS=${SYSTEMS:-"chain-pendulum-1 chain-pendulum-3 chain-pendulum-5 gyroscope rotor magnet-pendulum"}
 HIDDEN=${HIDDEN:-64}
 LAYERS=${LAYERS:-2}
+OPTIMIZER=${OPTIMIZER:-adamw}
+SCHEDULE=${SCHEDULE:-cosine}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 seed=0
 while [ "$seed" -lt "$SEEDS" ]; do
-  for n in $LINKS; do
+  for system in $SYSTEMS; do
+    case "$system" in  # the protocol's span
+      gyroscope) t1=2 ;;
+      rotor | magnet-pendulum) t1=5 ;;
+      *) t1=3 ;;
+    esac
     for model in chnn hnn baseline; do
-      ckpt="$OUT/chain-$n-$model-$seed.pt"
-      train=$("$NOETHER" train --system "chain-pendulum-$n" --model "$model" --loss rollout --rollout-steps 5 \
-        --hidden "$HIDDEN" --layers "$LAYERS" --lr 3e-3 --weight-decay 1e-4 --batch-size 200 --steps "$STEPS" \
-        --seed "$seed" --threads 1 -o "$ckpt" --json -q)
-      eval=$("$NOETHER" evaluate --model "$ckpt" --starts 20 --points 101 --t1 3 --json)
+      ckpt="$OUT/$system-$model-$seed.pt"
+      train=$("$NOETHER" train --system "$system" --model "$model" --loss rollout --rollout-steps 5 \
+        --hidden "$HIDDEN" --layers "$LAYERS" --lr 3e-3 --weight-decay 1e-4 --optimizer "$OPTIMIZER" \
+        --schedule "$SCHEDULE" --batch-size 200 --steps "$STEPS" --seed "$seed" --threads 1 -o "$ckpt" --json -q)
+      eval=$("$NOETHER" evaluate --model "$ckpt" --starts 20 --points 101 --t1 "$t1" --json)
       jq -c -n --argjson t "$train" --argjson e "$eval" --arg seed "$seed" \
         '{system: $t.system, model: $t.model, seed: ($seed | tonumber), seconds_per_step: $t.seconds_per_step,
           test_loss: $t.test_loss, geometric_mean_relative_error: $e.geometric_mean_relative_error,

@@ -11,6 +11,7 @@
 #include "physics/learning/detail/true_trajectory.hpp"
 #include "physics/learning/losses.hpp"
 #include "physics/models/eigen_generalized.hpp"
+#include "physics/models/vin.hpp"
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/generalized.hpp"
 
@@ -88,6 +89,8 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   x = x.to(dtype);
   const auto learned = rollout_field(model);
   const double h = dt / o.substeps;
+  // A variational integrator network is its own map: one step of it per sample.
+  auto* vin = dynamic_cast<VinImpl*>(&model);
   double energy_sq = 0.0, state_sq = 0.0, drift = 0.0;
   bool diverged = false;
   const auto* generalized = dynamic_cast<const GeneralizedSystem*>(&truth);
@@ -98,7 +101,8 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   const bool entropy = o.trace && generalized && generalized->has_entropy() && model.has_entropy();
   double energy_offset = 0.0, entropy_offset = 0.0;
   for (int k = 0; k < o.points; ++k) {
-    if (k > 0)
+    if (k > 0 && vin) x = vin->step(x, dt, false);
+    if (k > 0 && !vin)
       for (int sub = 0; sub < o.substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
     const auto xd = x.to(torch::kFloat64).contiguous();
     const double* px = xd.data_ptr<double>();

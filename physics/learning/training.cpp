@@ -9,6 +9,7 @@
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "physics/models/fused_hnn.hpp"
+#include "physics/models/vin.hpp"
 #include "physics/learning/losses.hpp"
 #include "physics/systems/measured.hpp"
 
@@ -106,6 +107,10 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   to.label = run.system + "/" + model_kind_name(model.config().kind);
   run.trainer->set_options(to);
   run.options = o;
+  auto* vin = dynamic_cast<VinImpl*>(&model);
+  if (vin && o.loss != LossKind::kRollout)
+    throw InvalidInput(std::string("model '") + model_kind_name(model.config().kind) +
+                       "' is trained through its own discrete map: use the rollout loss (--loss rollout --rollout-steps 20)");
   const auto dtype = model.parameters().front().scalar_type();
   const auto x = data.x.to(dtype), dxdt = data.dxdt.to(dtype);
   torch::Tensor traj, t;
@@ -148,6 +153,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
       window = window.narrow(0, start_index, o.rollout_steps + 1);
       tw = tw.narrow(0, start_index, o.rollout_steps + 1);
     }
+    if (vin) return {vin_window_loss(*vin, window, dt)};
     return {with_penalty(o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
                                                      : weak_form_loss(model, window, tw, o.test_functions, o.test_function),
                          window.reshape({-1, window.size(2)}))};

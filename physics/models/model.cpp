@@ -9,6 +9,7 @@
 #include "physics/models/generalized.hpp"
 #include "physics/models/hnn.hpp"
 #include "physics/models/separable.hpp"
+#include "physics/models/vin.hpp"
 
 namespace noether::physics {
 
@@ -17,7 +18,8 @@ constexpr EnumName<ModelKind> kKinds[] = {
     {ModelKind::kBaseline, "baseline"}, {ModelKind::kHnn, "hnn"}, {ModelKind::kDhnn, "dhnn"},
     {ModelKind::kSeparable, "separable"}, {ModelKind::kPq, "pq"}, {ModelKind::kGeneric, "generic"},
     {ModelKind::kGenericSoft, "generic-soft"}, {ModelKind::kGhnn, "ghnn"}, {ModelKind::kNsf, "nsf"},
-    {ModelKind::kSymoden, "symoden"}, {ModelKind::kChnn, "chnn"}};
+    {ModelKind::kSymoden, "symoden"}, {ModelKind::kChnn, "chnn"}, {ModelKind::kVinVv, "vin-vv"},
+    {ModelKind::kVinSv, "vin-sv"}, {ModelKind::kVinSo2, "vin-so2"}};
 }  // namespace
 
 const char* model_kind_name(ModelKind kind) {
@@ -26,7 +28,11 @@ const char* model_kind_name(ModelKind kind) {
 
 bool canonical_kind(ModelKind kind) {
   return kind == ModelKind::kHnn || kind == ModelKind::kDhnn || kind == ModelKind::kSeparable ||
-         kind == ModelKind::kChnn;
+         kind == ModelKind::kChnn || vin_kind(kind);
+}
+
+bool vin_kind(ModelKind kind) {
+  return kind == ModelKind::kVinVv || kind == ModelKind::kVinSv || kind == ModelKind::kVinSo2;
 }
 
 ModelKind parse_model_kind(const std::string& name) {
@@ -128,6 +134,9 @@ std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& c) {
     case ModelKind::kNsf: return std::make_shared<NsfImpl>(c);
     case ModelKind::kSymoden: return std::make_shared<SymodenImpl>(c);
     case ModelKind::kChnn: return std::make_shared<ChnnImpl>(c);
+    case ModelKind::kVinVv:
+    case ModelKind::kVinSv:
+    case ModelKind::kVinSo2: return std::make_shared<VinImpl>(c);
   }
   throw InternalError("model kind without a constructor");
 }

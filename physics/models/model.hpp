@@ -34,13 +34,17 @@
 
 namespace noether::physics {
 
-enum class ModelKind { kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden, kChnn };
+enum class ModelKind {
+  kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden, kChnn, kVinVv, kVinSv, kVinSo2
+};
 
 /// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft", "ghnn", "nsf",
-/// "symoden", "chnn".
-/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable, chnn); the baseline
+/// "symoden", "chnn", "vin-vv", "vin-sv", "vin-so2".
+/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable, chnn, the VINs); the baseline
 /// ODE-net and the generalized kinds take states of any dimension.
 bool canonical_kind(ModelKind kind);
+/// True for vin-vv, vin-sv and vin-so2: discrete maps trained and rolled out at the data's step.
+bool vin_kind(ModelKind kind);
 const char* model_kind_name(ModelKind kind);
 /// The kind called `name`; throws InvalidInput naming it and the known kinds.
 ModelKind parse_model_kind(const std::string& name);

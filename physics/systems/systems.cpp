@@ -9,6 +9,7 @@
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/detail/sampling.hpp"
 #include "physics/systems/generalized.hpp"
+#include "physics/systems/noisy.hpp"
 #include "physics/systems/rigid_bodies.hpp"
 
 namespace noether::physics {
@@ -598,6 +599,8 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"gyroscope", [] { return std::make_unique<Gyroscope>(); }},
       {"rotor", [] { return std::make_unique<Rotor>(); }},
       {"magnet-pendulum", [] { return std::make_unique<MagnetPendulum>(); }},
+      {"pendulum-noisy", [] { return std::make_unique<NoisyPendulum>(); }},
+      {"spring-noisy", [] { return std::make_unique<NoisySpring>(); }},
   };
   return r;
 }

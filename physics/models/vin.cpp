@@ -1,0 +1,94 @@
+#include "physics/models/vin.hpp"
+
+#include "noether/error.hpp"
+#include "physics/models/field.hpp"
+
+namespace noether::physics {
+
+VinImpl::VinImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
+  if (c.kind != ModelKind::kVinVv && c.kind != ModelKind::kVinSv && c.kind != ModelKind::kVinSo2)
+    throw InvalidInput(std::string("VinImpl built for model '") + model_kind_name(c.kind) + "'");
+  const int64_t inputs = c.kind == ModelKind::kVinSo2 ? 2 * c.dof : c.dof;
+  u_ = register_module("potential", Mlp(inputs, c.hidden, 1, c.layers, c.activation, false));
+  log_inverse_mass_ = register_parameter("log_inverse_mass", torch::zeros({c.dof}));
+}
+
+torch::Tensor VinImpl::potential(const torch::Tensor& q) {
+  const auto input = on_circle() ? torch::cat({torch::cos(q), torch::sin(q)}, -1) : q;
+  return u_->forward(input).squeeze(-1);
+}
+
+torch::Tensor VinImpl::potential_gradient(const torch::Tensor& q, bool create_graph) {
+  return energy_gradient([this](const torch::Tensor& s) { return potential(s); }, q, create_graph);
+}
+
+torch::Tensor VinImpl::energy(const torch::Tensor& z) {
+  detail::check_state(z, dof());
+  const auto p = z.narrow(1, dof(), dof());
+  return 0.5 * (p * p * inverse_mass()).sum(1) + potential(z.narrow(1, 0, dof()));
+}
+
+torch::Tensor VinImpl::time_derivative(const torch::Tensor& z, bool create_graph) {
+  detail::check_state(z, dof());
+  const auto q = z.narrow(1, 0, dof()), p = z.narrow(1, dof(), dof());
+  torch::AutoGradMode graph(create_graph);
+  const auto f = torch::cat({p * inverse_mass(), -potential_gradient(q, create_graph)}, 1);
+  return create_graph ? f : f.detach();
+}
+
+torch::Tensor VinImpl::step(const torch::Tensor& z, double h, bool create_graph) {
+  detail::check_state(z, dof());
+  torch::AutoGradMode graph(create_graph);
+  const auto q = z.narrow(1, 0, dof()), p = z.narrow(1, dof(), dof());
+  const auto minv = inverse_mass();
+  // s = the chord of the step: q+ - q, or sin(q+ - q) on the circle (the left Legendre transform).
+  const auto s = h * minv * p - 0.5 * h * h * minv * potential_gradient(q, create_graph);
+  const auto next_q = on_circle() ? q + torch::asin(s.clamp(-1.0, 1.0)) : q + s;
+  const auto next_p = s / (h * minv) - 0.5 * h * potential_gradient(next_q, create_graph);
+  const auto out = torch::cat({next_q, next_p}, 1);
+  return create_graph ? out : out.detach();
+}
+
+torch::Tensor VinImpl::position_step(const torch::Tensor& q_previous, const torch::Tensor& q, double h,
+                                     bool create_graph) {
+  torch::AutoGradMode graph(create_graph);
+  const auto kick = h * h * inverse_mass() * potential_gradient(q, create_graph);
+  const auto out = on_circle() ? q + torch::asin((torch::sin(q - q_previous) - kick).clamp(-1.0, 1.0))
+                               : 2.0 * q - q_previous - kick;
+  return create_graph ? out : out.detach();
+}
+
+torch::Tensor wrapped_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto d = a - b;
+  return torch::atan2(torch::sin(d), torch::cos(d));
+}
+
+torch::Tensor vin_window_loss(VinImpl& model, const torch::Tensor& window, double h) {
+  if (window.dim() != 3 || window.size(2) != 2 * model.dof())
+    throw InvalidInput("vin_window_loss needs observations [T, B, " + std::to_string(2 * model.dof()) + "]");
+  const int64_t steps = window.size(0), d = model.dof();
+  if (!model.positions_only()) {
+    if (steps < 2) throw InvalidInput("vin-vv's loss needs windows of at least 2 samples");
+    auto z = window[0];
+    torch::Tensor loss = torch::zeros({}, window.options());
+    for (int64_t k = 1; k < steps; ++k) {
+      z = model.step(z, h, true);
+      loss = loss + (z - window[k]).square().mean();
+    }
+    return loss / static_cast<double>(steps - 1);
+  }
+  if (steps < 3) throw InvalidInput("vin-sv's and vin-so2's loss needs windows of at least 3 samples");
+  const auto observed = window.narrow(2, 0, d);
+  auto previous = observed[0], q = observed[1];
+  torch::Tensor loss = torch::zeros({}, window.options());
+  for (int64_t k = 2; k < steps; ++k) {
+    auto next = model.position_step(previous, q, h, true);
+    const auto error = model.on_circle() ? wrapped_difference(next, observed[k]) : next - observed[k];
+    loss = loss + error.square().mean();
+    previous = q;
+    q = next;
+  }
+  return loss / static_cast<double>(steps - 2);
+}
+
+}  // namespace noether::physics
