@@ -36,9 +36,10 @@ torch::Tensor VinImpl::time_derivative(const torch::Tensor& z, bool create_graph
   return create_graph ? f : f.detach();
 }
 
-torch::Tensor VinImpl::step(const torch::Tensor& z, double h, bool create_graph) {
-  detail::check_state(z, dof());
+torch::Tensor VinImpl::step(const torch::Tensor& state, double h, bool create_graph) {
+  detail::check_state(state, dof());
   torch::AutoGradMode graph(create_graph);
+  const auto z = create_graph ? state : state.detach();
   const auto q = z.narrow(1, 0, dof()), p = z.narrow(1, dof(), dof());
   const auto minv = inverse_mass();
   // s = the chord of the step: q+ - q, or sin(q+ - q) on the circle (the left Legendre transform).
@@ -49,9 +50,10 @@ torch::Tensor VinImpl::step(const torch::Tensor& z, double h, bool create_graph)
   return create_graph ? out : out.detach();
 }
 
-torch::Tensor VinImpl::position_step(const torch::Tensor& q_previous, const torch::Tensor& q, double h,
+torch::Tensor VinImpl::position_step(const torch::Tensor& previous, const torch::Tensor& current, double h,
                                      bool create_graph) {
   torch::AutoGradMode graph(create_graph);
+  const auto q_previous = create_graph ? previous : previous.detach(), q = create_graph ? current : current.detach();
   const auto kick = h * h * inverse_mass() * potential_gradient(q, create_graph);
   const auto out = on_circle() ? q + torch::asin((torch::sin(q - q_previous) - kick).clamp(-1.0, 1.0))
                                : 2.0 * q - q_previous - kick;
@@ -67,8 +69,12 @@ torch::Tensor vin_window_loss(VinImpl& model, const torch::Tensor& window, doubl
   if (window.dim() != 3 || window.size(2) != 2 * model.dof())
     throw InvalidInput("vin_window_loss needs observations [T, B, " + std::to_string(2 * model.dof()) + "]");
   const int64_t steps = window.size(0), d = model.dof();
+  // A loss is for its gradient: every view below is made with autograd on, even inside a
+  // caller's NoGradGuard (a view made there of a tensor with a graph would confuse the potential's
+  // gradient in the next step).
+  torch::AutoGradMode graph(true);
+  if (steps < 2) throw InvalidInput("the VIN loss needs windows of at least 2 samples");
   if (!model.positions_only()) {
-    if (steps < 2) throw InvalidInput("vin-vv's loss needs windows of at least 2 samples");
     auto z = window[0];
     torch::Tensor loss = torch::zeros({}, window.options());
     for (int64_t k = 1; k < steps; ++k) {
@@ -77,18 +83,21 @@ torch::Tensor vin_window_loss(VinImpl& model, const torch::Tensor& window, doubl
     }
     return loss / static_cast<double>(steps - 1);
   }
-  if (steps < 3) throw InvalidInput("vin-sv's and vin-so2's loss needs windows of at least 3 samples");
+  // Positions only: the first step from the observed state (an observed pair of positions would
+  // start it with a velocity noise of sigma sqrt(2) / h), then the position map.
   const auto observed = window.narrow(2, 0, d);
-  auto previous = observed[0], q = observed[1];
-  torch::Tensor loss = torch::zeros({}, window.options());
+  auto previous = observed[0], q = model.step(window[0], h, true).narrow(1, 0, d);
+  auto error = [&](const torch::Tensor& a, int64_t k) {
+    return (model.on_circle() ? wrapped_difference(a, observed[k]) : a - observed[k]).square().mean();
+  };
+  torch::Tensor loss = error(q, 1);
   for (int64_t k = 2; k < steps; ++k) {
     auto next = model.position_step(previous, q, h, true);
-    const auto error = model.on_circle() ? wrapped_difference(next, observed[k]) : next - observed[k];
-    loss = loss + error.square().mean();
+    loss = loss + error(next, k);
     previous = q;
     q = next;
   }
-  return loss / static_cast<double>(steps - 2);
+  return loss / static_cast<double>(steps - 1);
 }
 
 }  // namespace noether::physics

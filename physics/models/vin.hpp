@@ -12,7 +12,7 @@
 // and in what they are trained on:
 //   vin-vv: velocity Verlet on states (q, p), trained on whole observed states;
 //   vin-sv: Stormer-Verlet on positions, q+ = 2 q - q- - h^2 M^{-1} grad U(q), trained on
-//     positions only, started from two observed positions;
+//     positions only (its first step from the window's first observed state);
 //   vin-so2: the variational integrator of L_d(q0, q1) = M (1 - cos(q1 - q0)) / h - h U(q0) on the
 //     circle, sin(q+ - q) = sin(q - q-) - h^2 M^{-1} grad U(q), trained like vin-sv with the
 //     wrapped angle difference, so that it is unchanged by whole turns.
@@ -55,9 +55,9 @@ class VinImpl : public DynamicsModelImpl {
   torch::Tensor log_inverse_mass_;
 };
 
-/// The multi-step loss on observed windows [T, B, 2D] at sample spacing h: vin-vv rolls T - 1
-/// steps from the first state and scores every state; vin-sv and vin-so2 roll T - 2 steps from the
-/// first two positions and score the positions (so2: the wrapped difference). Mean squared error.
+/// The multi-step loss on observed windows [T, B, 2D] at sample spacing h: T - 1 steps from the
+/// first observed state; vin-vv scores every state, vin-sv and vin-so2 the positions of their
+/// position map (so2: the wrapped difference). Mean squared error per step, averaged.
 torch::Tensor vin_window_loss(VinImpl& model, const torch::Tensor& window, double h);
 
 /// The angle difference a - b wrapped into (-pi, pi].
