@@ -16,6 +16,7 @@
 #include "noether/error.hpp"
 #include "physics/learning/control.hpp"
 #include "physics/learning/evaluation.hpp"
+#include "physics/systems/constrained.hpp"
 #include "physics/systems/measured.hpp"
 #include "physics/learning/training.hpp"
 
@@ -70,6 +71,7 @@ struct EvaluateArgs {
   int points = 1000;
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
+  std::string plot_bodies;  ///< SVG of the bodies' coordinates (constrained systems)
   bool fixed_start = false;
   int prediction_points = 0;  ///< > 0: SymODEN's prediction error over this many samples
   bool drive_off = false;    ///< the prediction's drives u set to 0
@@ -224,6 +226,30 @@ plot::Figure energy_plot(const physics::TrainingRun& run, const physics::Rollout
   return f;
 }
 
+/// The bodies' coordinates over time along the first rollout, true against learned: one panel per
+/// axis (x, y, z), the bodies in their order.
+plot::Figure body_plot(const physics::TrainingRun& run, const physics::ConstrainedSystem& sys,
+                       const physics::RolloutTrace& tr) {
+  plot::Figure f;
+  f.title = run.system + ": bodies along the first rollout, true (thick) and " + run.model->config().describe();
+  const char* axes[] = {"x", "y", "z"};
+  for (int a = 0; a < sys.space_dim(); ++a) {
+    auto& panel = f.add_panel("time", std::string(axes[a]) + " of each body");
+    for (int b = 0; b < sys.bodies(); ++b) {
+      const std::size_t i = static_cast<std::size_t>(b * sys.space_dim() + a);
+      std::vector<double> truth, learned;
+      for (std::size_t k = 0; k < tr.t.size(); ++k) {
+        truth.push_back(tr.true_states[k][static_cast<Eigen::Index>(i)]);
+        learned.push_back(tr.learned_states[k][static_cast<Eigen::Index>(i)]);
+      }
+      const std::string body = "body " + std::to_string(b + 1);
+      panel.lines.push_back({body + " true", tr.t, truth, 3.0});
+      panel.lines.push_back({body + " learned", tr.t, learned});
+    }
+  }
+  return f;
+}
+
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
   auto run = physics::load_checkpoint(a.model);
@@ -231,7 +257,7 @@ int evaluate_command(const EvaluateArgs& a) {
   physics::EvaluationOptions eo;
   eo.starts = a.starts;
   eo.points = a.points;
-  eo.trace = !a.plot.empty();
+  eo.trace = !a.plot.empty() || !a.plot_bodies.empty();
   eo.fixed_start = a.fixed_start;
   if (a.fixed_start) eo.starts = 1;
   // The D-HNN paper measures its damped spring over t in [0, 4]; the HNN paper uses [0, 20].
@@ -244,13 +270,18 @@ int evaluate_command(const EvaluateArgs& a) {
   if (measured) {
     if (a.t1 > 0)
       throw InvalidInput("--t1 does not apply to a model of measured data: its rollout spans the test rows");
-    if (!a.plot.empty()) throw InvalidInput("--plot applies to models of generated systems, not measured data");
+    if (!a.plot.empty() || !a.plot_bodies.empty())
+      throw InvalidInput("--plot and --plot-bodies apply to models of generated systems, not measured data");
     e = physics::evaluate_measured(*run.model, physics::RealPendulumEnergy(), data);
     eo.t1 = data.protocol.t1 - data.t[data.x.size(0)].item<double>();
   } else {
     truth = physics::make_system(run.system);
     e = physics::evaluate(*run.model, *truth, data, eo);
     if (!a.plot.empty()) plot::write_svg(a.plot, energy_plot(run, e.trace));
+    const auto* constrained = dynamic_cast<const physics::ConstrainedSystem*>(truth.get());
+    if (!a.plot_bodies.empty() && !constrained)
+      throw InvalidInput("--plot-bodies applies to constrained systems (bodies in space), not '" + run.system + "'");
+    if (!a.plot_bodies.empty()) plot::write_svg(a.plot_bodies, body_plot(run, *constrained, e.trace));
   }
   // SymODEN's figures: rollouts through the data's own trajectories, and past them.
   json train_sse = nullptr, test_sse = nullptr, prediction = nullptr;
@@ -288,7 +319,8 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"test_trajectory_sse", test_sse},
                       {"prediction_sse", prediction},
                       {"prediction_points", a.prediction_points},
-                      {"plot", a.plot}}
+                      {"plot", a.plot},
+                      {"plot_bodies", a.plot_bodies}}
                      .dump()
               << std::endl;
   } else {
@@ -400,6 +432,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
       ->excludes(starts);
   evaluate->add_option("--points", ev->points, "samples along each rollout")->check(at_least(2))->capture_default_str();
   evaluate->add_option("--plot", ev->plot, "SVG: true and learned energy (and entropy) along the first rollout")->check(writable_file());
+  evaluate->add_option("--plot-bodies", ev->plot_bodies, "SVG: constrained systems' body coordinates over time along the first rollout, true and learned")->check(writable_file());
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());
   auto* prediction = evaluate->add_option("--prediction-points", ev->prediction_points,
                        "also roll the training trajectories' starts over this many samples (SymODEN's prediction error: 90 for task 1, 40 for task 2)")

@@ -130,6 +130,8 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
       tr.t.push_back(k * dt);
       tr.true_energy.push_back(et);
       tr.energy_on_learned.push_back(el);
+      tr.true_states.push_back(yt);
+      tr.learned_states.push_back(yl);
       if (model.has_energy()) {
         torch::NoGradGuard no_grad;
         const double h_learned = model.energy(x.narrow(0, 0, 1)).item<double>();

@@ -32,6 +32,7 @@ struct EvaluationOptions {
 struct RolloutTrace {
   std::vector<double> t, true_energy, energy_on_learned, learned_energy;
   std::vector<double> true_entropy, entropy_on_learned, learned_entropy;  ///< empty without an entropy
+  std::vector<Vector> true_states, learned_states;  ///< the first start's states, sample by sample
 };
 
 struct Evaluation {

@@ -8,6 +8,7 @@
 
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
+#include "physics/models/constrained.hpp"
 #include "physics/models/fused_hnn.hpp"
 #include "physics/models/vin.hpp"
 #include "physics/learning/losses.hpp"
@@ -91,6 +92,11 @@ TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, cons
   TrainingRun run;
   run.model = make_model(config);
   run.model->to(options.dtype);
+  // CHNN starts at the data's mass scale (units where bodies weigh 0.2 or 20 would otherwise cost
+  // most of a run's steps).
+  if (auto* chnn = dynamic_cast<ChnnImpl*>(run.model.get()); chnn && data.protocol.points >= 3)
+    chnn->initialise_masses(trajectories(data, false),
+                            (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1));
   run.trainer = std::make_unique<Trainer>(run.model->parameters(), options.trainer_options());
   run.system = data.system;
   run.protocol = data.protocol;

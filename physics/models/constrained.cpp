@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "noether/error.hpp"
 #include "physics/models/field.hpp"
@@ -42,6 +43,24 @@ torch::Tensor ChnnImpl::inverse_mass() const {
   auto l = torch::zeros({bodies_, bodies_}, mass_factor_.options());
   l = l.index_put({il[0], il[1]}, mass_factor_);
   return torch::matmul(l, l.t()) + kEpsilon * torch::eye(bodies_, mass_factor_.options());
+}
+
+void ChnnImpl::initialise_masses(const torch::Tensor& trajectories, double dt) {
+  if (trajectories.dim() != 3 || trajectories.size(2) != 2 * dof())
+    throw InvalidInput("initialise_masses needs trajectories [T, N, " + std::to_string(2 * dof()) + "]");
+  if (!(dt > 0.0)) throw InvalidInput("initialise_masses needs a sample spacing dt > 0");
+  const int64_t t = trajectories.size(0);
+  if (t < 3) return;
+  torch::NoGradGuard no_grad;
+  const auto traj = trajectories.to(mass_factor_.scalar_type());
+  const auto x = traj.narrow(2, 0, dof()), p = traj.narrow(2, dof(), dof());
+  const auto v = ((x.narrow(0, 2, t - 2) - x.narrow(0, 0, t - 2)) / (2.0 * dt)).reshape({-1, bodies_, space_dim_});
+  const auto pm = p.narrow(0, 1, t - 2).reshape({-1, bodies_, space_dim_});
+  const std::vector<int64_t> over_samples_and_axes{0, 2};
+  const auto inverse =
+      ((v * pm).sum(over_samples_and_axes) / (pm * pm).sum(over_samples_and_axes).clamp_min(1e-30)).clamp_min(kEpsilon);
+  mass_factor_.zero_();
+  for (int64_t i = 0; i < bodies_; ++i) mass_factor_[i * (i + 1) / 2 + i] = (inverse[i] - kEpsilon).clamp_min(0.0).sqrt();
 }
 
 torch::Tensor ChnnImpl::energy(const torch::Tensor& z) {

@@ -38,6 +38,11 @@ class ChnnImpl : public DynamicsModelImpl {
   torch::Tensor structure_residual(const torch::Tensor& z) override;
   /// M^{-1} over bodies [n, n].
   torch::Tensor inverse_mass() const;
+  /// Starts M^{-1} at the diagonal that best maps momenta to velocities along observed
+  /// trajectories [T >= 3, N, 2 dof] sampled every dt (velocities by central differences of the
+  /// positions; per body, 1/m = sum v . p / sum p . p), so that training starts at the data's mass
+  /// scale rather than at unit masses. No change for shorter trajectories.
+  void initialise_masses(const torch::Tensor& trajectories, double dt);
   /// DPhi [B, 2 dof, 2 m]: the gradients of phi (first m columns) and of G M^{-1} p (last m).
   torch::Tensor constraint_gradients(const torch::Tensor& z) const;
   static constexpr double kEpsilon = 1e-3;  ///< floor on M^{-1}'s eigenvalues

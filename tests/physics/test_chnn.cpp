@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "physics/learning/dataset.hpp"
+#include "physics/learning/training.hpp"
 #include "physics/models/constrained.hpp"
 #include "physics/models/model.hpp"
 #include "physics/systems/constrained.hpp"
@@ -95,4 +97,30 @@ TEST_CASE("CHNN: a positive-definite learned mass, and its configuration checked
   h.kind = np::ModelKind::kHnn;
   h.constraints = "chain-pendulum-3";
   CHECK_THROWS_WITH(h.validate(), Catch::Contains("takes no constraints"));
+}
+
+TEST_CASE("CHNN: a new run starts at the data's masses, from its trajectories alone", "[physics][chnn][models]") {
+  // The gyroscope's points weigh 0.19 each (M^{-1} = 5.25), the rotor's 0.25, a chain's 0.6 to 1.4.
+  for (const char* name : {"gyroscope", "rotor", "chain-pendulum-3"}) {
+    INFO(name);
+    const auto system = np::make_system(name);
+    const auto& constrained = dynamic_cast<const np::ConstrainedSystem&>(*system);
+    auto protocol = system->protocol();
+    protocol.trajectories = 6;
+    const auto data = np::generate_dataset(*system, protocol, 0);
+    np::ModelConfig c;
+    c.kind = np::ModelKind::kChnn;
+    c.constraints = name;
+    c.dof = system->dof();
+    c.hidden = 8;
+    np::TrainOptions o;
+    o.dtype = torch::kFloat64;
+    const auto run = np::new_run(c, o, data);
+    const auto minv = dynamic_cast<np::ChnnImpl&>(*run.model).inverse_mass();
+    for (int b = 0; b < constrained.bodies(); ++b) {
+      // Central differences over the protocol's spacing: within a few per cent.
+      CHECK(minv[b][b].item<double>() == Approx(1.0 / constrained.masses()[b]).epsilon(0.03));
+      for (int j = 0; j < b; ++j) CHECK(minv[b][j].item<double>() == 0.0);
+    }
+  }
 }
