@@ -217,4 +217,116 @@ Vector SphericalPendulum::random_state(Rng& rng) const {
   return on_sphere(q, v);
 }
 
+// ---- Two spherical pendula --------------------------------------------------------------------
+
+namespace {
+/// K of the bobs' kinetic energy on the rods' tangent velocities (unit masses and rods).
+Eigen::Matrix<double, 6, 6> pendula_inertia() {
+  Eigen::Matrix<double, 6, 6> k;
+  const Eigen::Matrix3d i = Eigen::Matrix3d::Identity();
+  k << 2 * i, i, i, i;
+  return k;
+}
+
+/// P = blockdiag(I - q_i q_i^T).
+Eigen::Matrix<double, 6, 6> tangent_projection(const Vector& q) {
+  Eigen::Matrix<double, 6, 6> p = Eigen::Matrix<double, 6, 6>::Zero();
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Vector3d u = q.segment<3>(3 * i);
+    p.block<3, 3>(3 * i, 3 * i) = Eigen::Matrix3d::Identity() - u * u.transpose();
+  }
+  return p;
+}
+
+/// w = A(q)^{-1} p, A = P K P + (I - P).
+Eigen::Matrix<double, 6, 1> pendula_velocity(const Vector& q, const Vector& p) {
+  const auto proj = tangent_projection(q);
+  const Eigen::Matrix<double, 6, 6> a =
+      proj * pendula_inertia() * proj + (Eigen::Matrix<double, 6, 6>::Identity() - proj);
+  return a.ldlt().solve(Eigen::Matrix<double, 6, 1>(p));
+}
+}  // namespace
+
+SphericalPendula::SphericalPendula() : masses_(Eigen::VectorXd::Ones(2)) {
+  for (int i = 0; i < 2; ++i) links_.push_back({i, -1, 1.0, Eigen::VectorXd::Zero(3)});
+}
+
+std::string SphericalPendula::description() const {
+  return "two spherical pendula in series (unit masses and rods, g = 9.81) on (T*S^2)^2: the rods' directions "
+         "and conjugate momenta";
+}
+
+double SphericalPendula::potential(const Vector& q) const { return kGravity * (2.0 * q[2] + q[5]); }
+
+Vector SphericalPendula::potential_gradient(const Vector& q) const {
+  Vector g = Vector::Zero(q.size());
+  g[2] = 2.0 * kGravity;
+  g[5] = kGravity;
+  return g;
+}
+
+double SphericalPendula::energy(const Vector& q, const Vector& p) const {
+  return 0.5 * p.dot(pendula_velocity(q, p)) + potential(q);
+}
+
+Vector SphericalPendula::dH_dp(const Vector& q, const Vector& p) const { return pendula_velocity(q, p); }
+
+Vector SphericalPendula::dH_dq(const Vector& q, const Vector& p) const {
+  // d/dq_i of p^T A^{-1} p / 2 = -w^T (dA/dq_i) w / 2 with dP_i[e] = -(e q_i^T + q_i e^T):
+  // (q_i . w_i) u_i + (q_i . u_i) w_i - (q_i . w_i) w_i, u = K P w.
+  const Eigen::Matrix<double, 6, 1> w = pendula_velocity(q, p);
+  const Eigen::Matrix<double, 6, 1> u = pendula_inertia() * tangent_projection(q) * w;
+  Vector g = potential_gradient(q);
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Vector3d qi = q.segment<3>(3 * i), wi = w.segment<3>(3 * i), ui = u.segment<3>(3 * i);
+    g.segment<3>(3 * i) += qi.dot(wi) * ui + qi.dot(ui) * wi - qi.dot(wi) * wi;
+  }
+  return g;
+}
+
+Vector SphericalPendula::vector_field(const Vector& y) const {
+  check_state(y);
+  const Vector q = q_of(y), p = p_of(y), gq = dH_dq(q, p), gp = dH_dp(q, p);
+  Vector f(12);
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Vector3d qi = q.segment<3>(3 * i), pi = p.segment<3>(3 * i);
+    const Eigen::Vector3d gpi = gp.segment<3>(3 * i), gqi = gq.segment<3>(3 * i);
+    const Eigen::Vector3d xi = qi.cross(gpi), eta = gqi.cross(qi);
+    f.segment<3>(3 * i) = xi.cross(qi);
+    f.segment<3>(6 + 3 * i) = xi.cross(pi) + eta.cross(qi);
+  }
+  return f;
+}
+
+Vector SphericalPendula::bob_velocities(const Vector& y) const {
+  const Vector f = vector_field(y);
+  Vector v(6);
+  v << f.segment<3>(0), f.segment<3>(0) + f.segment<3>(3);
+  return v;
+}
+
+namespace {
+/// Unit directions and momenta projected onto their tangent spaces.
+Vector pendula_state(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Eigen::Vector3d& pa,
+                     const Eigen::Vector3d& pb) {
+  const Eigen::Vector3d u = a.normalized(), v = b.normalized();
+  Vector y(12);
+  y << u, v, pa - u.dot(pa) * u, pb - v.dot(pb) * v;
+  return y;
+}
+}  // namespace
+
+Vector SphericalPendula::default_state() const {
+  return pendula_state({1.0, 0.0, -1.0}, {1.0, 0.5, -0.6}, {0.0, 1.0, 0.0}, {0.0, -0.5, 0.3});
+}
+
+Vector SphericalPendula::random_state(Rng& rng) const {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::Vector3d v[4];
+  for (auto& x : v) x = Eigen::Vector3d(normal(rng), normal(rng), normal(rng));
+  return pendula_state(v[0], v[1], v[2], v[3]);
+}
+
+DataProtocol SphericalPendula::protocol() const { return {500, 5, 0.0, 0.1, 0.0, 0.1}; }
+
 }  // namespace noether::physics

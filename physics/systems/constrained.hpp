@@ -114,4 +114,43 @@ class SphericalPendulum : public ConstrainedSystem {
   std::vector<Link> links_;
 };
 
+/// Two spherical pendula in series (Celledoni et al. 2022's double spherical pendulum): unit
+/// masses on unit rods, g = 9.81, the state the rods' directions and their conjugate momenta,
+/// (q1, q2, p1, p2) on (T*S^2)^2 (|q_i| = 1, p_i . q_i = 0), in which the Lie-group schemes step it.
+/// The kinetic energy of the bobs at x1 = q1, x2 = q1 + q2 is v^T K v / 2 with K = [[2 I, I], [I,
+/// I]] on the tangent velocities; H = p^T A(q)^{-1} p / 2 + V(q) with A = P K P + (I - P), P the
+/// projection onto the tangent spaces (so A^{-1} p is the velocity for tangent p; A is invertible
+/// off the manifold too, which gives H the extension the schemes need), V = g (2 q1_z + q2_z).
+/// Not separable (RATTLE does not apply); the field is the SphereBundle generator's. Starts:
+/// uniform directions, momenta with N(0, 1) components projected onto the tangent spaces.
+class SphericalPendula : public ConstrainedSystem {
+ public:
+  static constexpr double kGravity = 9.81;
+  SphericalPendula();
+  std::string name() const override { return "spherical-pendula"; }
+  std::string description() const override;
+  bool separable() const override { return false; }
+  int bodies() const override { return 2; }
+  int space_dim() const override { return 3; }
+  const Eigen::VectorXd& masses() const override { return masses_; }
+  const std::vector<Link>& links() const override { return links_; }
+  bool on_unit_spheres() const override { return true; }
+  double potential(const Vector& q) const override;
+  Vector potential_gradient(const Vector& q) const override;
+  double energy(const Vector& q, const Vector& p) const override;
+  Vector dH_dq(const Vector& q, const Vector& p) const override;
+  Vector dH_dp(const Vector& q, const Vector& p) const override;
+  Vector vector_field(const Vector& y) const override;
+  Vector default_state() const override;
+  Vector random_state(Rng& rng) const override;
+  /// 500 starts (50 held out), 5 samples on [0, 0.1], no noise.
+  DataProtocol protocol() const override;
+  /// The bobs' velocities (dx1/dt, dx2/dt) at a state on the manifold.
+  Vector bob_velocities(const Vector& y) const;
+
+ private:
+  Eigen::VectorXd masses_;  // the directions' "masses" of the constraint bookkeeping: 1
+  std::vector<Link> links_;
+};
+
 }  // namespace noether::physics

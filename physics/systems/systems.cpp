@@ -596,6 +596,7 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<System>()
       {"pendulum-embedded", [] { return std::make_unique<PendulumEmbedded>(); }},
       {"chain-pendulum", [] { return std::make_unique<ChainPendulum>(3); }},
       {"spherical-pendulum", [] { return std::make_unique<SphericalPendulum>(); }},
+      {"spherical-pendula", [] { return std::make_unique<SphericalPendula>(); }},
       {"gyroscope", [] { return std::make_unique<Gyroscope>(); }},
       {"rotor", [] { return std::make_unique<Rotor>(); }},
       {"magnet-pendulum", [] { return std::make_unique<MagnetPendulum>(); }},

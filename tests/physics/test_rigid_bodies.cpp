@@ -9,6 +9,7 @@
 #include <Eigen/Dense>
 
 #include "integrators/dop853.hpp"
+#include "physics/systems/constrained.hpp"
 #include "physics/systems/rigid_bodies.hpp"
 
 namespace np = noether::physics;
@@ -143,4 +144,68 @@ TEST_CASE("magnet pendulum: potential gradient, energy, and states on the sphere
   CHECK(std::abs(bob.energy_at(y) - e0) < 1e-8 * std::abs(e0));
   CHECK(bob.constraint_violation(y) < 1e-8);
   for (const char* name : {"gyroscope", "rotor", "magnet-pendulum"}) CHECK(np::make_system(name)->name() == name);
+}
+
+namespace {
+/// Two unit bobs in 3-D hanging in series from the origin on unit rods, g = 9.81, in Cartesian
+/// coordinates: the spherical pendula by the other formulation.
+class CartesianPendula : public np::ConstrainedSystem {
+ public:
+  CartesianPendula() : masses_(VectorXd::Ones(2)) {
+    links_.push_back({0, -1, 1.0, VectorXd::Zero(3)});
+    links_.push_back({1, 0, 1.0, VectorXd::Zero(3)});
+  }
+  std::string name() const override { return "cartesian-pendula"; }
+  std::string description() const override { return ""; }
+  int bodies() const override { return 2; }
+  int space_dim() const override { return 3; }
+  const VectorXd& masses() const override { return masses_; }
+  const std::vector<Link>& links() const override { return links_; }
+  double potential(const VectorXd& q) const override { return 9.81 * (q[2] + q[5]); }
+  VectorXd potential_gradient(const VectorXd&) const override {
+    return (VectorXd(6) << 0, 0, 9.81, 0, 0, 9.81).finished();
+  }
+  VectorXd default_state() const override { return VectorXd::Zero(12); }
+  VectorXd random_state(np::Rng&) const override { return VectorXd::Zero(12); }
+
+ private:
+  VectorXd masses_;
+  std::vector<Link> links_;
+};
+}  // namespace
+
+TEST_CASE("spherical pendula: H's gradients, and the motion of the Cartesian double pendulum",
+          "[physics][constrained][rigid]") {
+  const np::SphericalPendula pendula;
+  CHECK_FALSE(pendula.separable());
+  CHECK(pendula.on_unit_spheres());
+  np::Rng rng(4);
+  for (int i = 0; i < 5; ++i) {
+    VectorXd y = pendula.random_state(rng);
+    CHECK(pendula.constraint_violation(y) < 1e-14);
+    y += 0.05 * VectorXd::Ones(12);  // off the manifold: H's extension has these gradients too
+    const VectorXd q = pendula.q_of(y), p = pendula.p_of(y);
+    const VectorXd gq = pendula.dH_dq(q, p), gp = pendula.dH_dp(q, p);
+    for (int j = 0; j < 6; ++j) {
+      const double h = 1e-6;
+      VectorXd e = VectorXd::Zero(6);
+      e[j] = h;
+      CHECK(gq[j] == Approx((pendula.energy(q + e, p) - pendula.energy(q - e, p)) / (2 * h)).epsilon(1e-6).margin(1e-7));
+      CHECK(gp[j] == Approx((pendula.energy(q, p + e) - pendula.energy(q, p - e)) / (2 * h)).epsilon(1e-6).margin(1e-7));
+    }
+  }
+  // The same motion as the Cartesian bobs x1 = q1, x2 = q1 + q2 held by their rods.
+  const CartesianPendula cartesian;
+  VectorXd y = pendula.default_state();
+  const VectorXd v = pendula.bob_velocities(y);
+  VectorXd z(12);
+  z << y.head<3>(), y.head<3>() + y.segment<3>(3), v;  // unit masses: p = v
+  CHECK(cartesian.constraint_violation(z) < 1e-14);
+  CHECK(cartesian.energy_at(z) == Approx(pendula.energy_at(y)).epsilon(1e-13));
+  ni::integrate_dop853(y, 0.0, 3.0, [&](double, const VectorXd& s) { return pendula.vector_field(s); }, tight());
+  ni::integrate_dop853(z, 0.0, 3.0, [&](double, const VectorXd& s) { return cartesian.vector_field(s); }, tight());
+  CHECK((y.head<3>() - z.head<3>()).norm() < 1e-8);
+  CHECK((y.head<3>() + y.segment<3>(3) - z.segment<3>(3)).norm() < 1e-8);
+  CHECK(pendula.constraint_violation(y) < 1e-9);
+  CHECK(np::make_system("spherical-pendula")->name() == "spherical-pendula");
 }
