@@ -4,11 +4,15 @@
 //   auto sys = noether::physics::make_system("pendulum-noisy");
 //   auto data = generate_dataset(*sys, sys->protocol(), 0);   // noisy (q, p) samples every 0.1
 //
-// pendulum-noisy: m = l = 1, g = 9.82, H = p^2 / 2 + g (1 - cos q); starts q0 = +-(pi - U[0.1,
-//   pi/2]) (high swings, some over the top), dq/dt ~ U[-1, 1].
-// spring-noisy: m = 1, k = 2, H = p^2 / 2 + q^2; starts q0 = +-U[1, 1.5], dq/dt ~ U[-0.5, 0.5].
-// Protocol of both: 50 trajectories (half held out) of 101 samples on [0, 10] (dt 0.1), truth by
-// DOP853 at rtol 1e-12, Gaussian noise 0.33 on every coordinate.
+// pendulum-noisy: m = l = 1, g = 9.82, H = p^2 / 2 + g (1 - cos q).
+// spring-noisy: m = 1, k = 2, H = p^2 / 2 + q^2.
+// Protocol of both (the VIN paper's): one trajectory of 151 samples on [0, 15] (dt 0.1) from the
+// default state (pendulum q = 2.5, dq/dt = 0.5: a wide anharmonic swing; spring q = 1.2, dq/dt =
+// 0.3) observed with Gaussian noise 0.33 on every coordinate, and a second, differently noisy one
+// held out; the truth by DOP853 at rtol 1e-12. The test forecasts 10 s from the noiseless start
+// (`evaluate --fixed-start`); evaluate's random starts draw from the paper's start distributions:
+// pendulum q0 = +-(pi - U[0.1, pi/2]), dq/dt ~ U[-1, 1]; spring q0 = +-U[1, 1.5], dq/dt ~
+// U[-0.5, 0.5].
 #pragma once
 
 #include "physics/systems/systems.hpp"
