@@ -72,6 +72,8 @@ struct EvaluateArgs {
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
   std::string plot_bodies;  ///< SVG of the bodies' coordinates (constrained systems)
+  std::string integrator = "rk4";
+  int substeps = 2;
   bool fixed_start = false;
   int prediction_points = 0;  ///< > 0: SymODEN's prediction error over this many samples
   bool drive_off = false;    ///< the prediction's drives u set to 0
@@ -258,6 +260,8 @@ int evaluate_command(const EvaluateArgs& a) {
   eo.starts = a.starts;
   eo.points = a.points;
   eo.trace = !a.plot.empty() || !a.plot_bodies.empty();
+  eo.integrator = integrators::parse_scheme(a.integrator);
+  eo.substeps = a.substeps;
   eo.fixed_start = a.fixed_start;
   if (a.fixed_start) eo.starts = 1;
   // The D-HNN paper measures its damped spring over t in [0, 4]; the HNN paper uses [0, 20].
@@ -320,7 +324,9 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"prediction_sse", prediction},
                       {"prediction_points", a.prediction_points},
                       {"plot", a.plot},
-                      {"plot_bodies", a.plot_bodies}}
+                      {"plot_bodies", a.plot_bodies},
+                      {"integrator", a.integrator},
+                      {"substeps", a.substeps}}
                      .dump()
               << std::endl;
   } else {
@@ -379,11 +385,11 @@ int control_command(const ControlArgs& a) {
 void add_train_commands(CLI::App& app, Commands& out) {
   auto tr = std::make_shared<TrainArgs>();
   auto* train = add_command(
-      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft, ghnn, nsf, symoden, chnn, vin-vv, vin-sv, vin-so2) from a system's data; save a checkpoint",
+      app, out, "train", "learn a model (baseline, hnn, dhnn, separable, pq, generic, generic-soft, ghnn, nsf, symoden, chnn, vin-vv, vin-sv, vin-so2, sphere-hnn) from a system's data; save a checkpoint",
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
   add_links_option(train, tr->links);
-  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout)")->capture_default_str();
+  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout); sphere-hnn (states on spheres: spherical-pendula)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
@@ -406,7 +412,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--data", tr->data, "measured data file for --system real-pendulum (default: the shipped data/lipson/real_pend_h_1.txt)");
   train->add_flag("--grid", tr->grid, "damped-spring: the D-HNN paper's 25x25 grid of states");
   train->add_option("--loss", tr->loss, "pointwise, rollout or weak")->capture_default_str();
-  train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog")->capture_default_str();
+  train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog; lie-euler, rkmk4, cf4 for sphere-hnn")->capture_default_str();
   train->add_option("--rollout-steps", tr->rollout_steps, "rollout or weak-form window in samples (0 = whole trajectories)")->check(at_least(0));
   train->add_option("--test-functions", tr->test_functions, "weak loss: test functions per window")->check(at_least(1))->capture_default_str();
   train->add_option("--test-function", tr->test_function, "weak loss: sine (zero at the window's ends) or rbf (Gaussians, boundary term kept; GHNN)")->capture_default_str();
@@ -432,6 +438,8 @@ void add_train_commands(CLI::App& app, Commands& out) {
       ->excludes(starts);
   evaluate->add_option("--points", ev->points, "samples along each rollout")->check(at_least(2))->capture_default_str();
   evaluate->add_option("--plot", ev->plot, "SVG: true and learned energy (and entropy) along the first rollout")->check(writable_file());
+  evaluate->add_option("--integrator", ev->integrator, "scheme of the learned rollouts: rk4, leapfrog (separable models), lie-euler, rkmk4, cf4 (sphere-hnn); VINs step their own map")->capture_default_str();
+  evaluate->add_option("--substeps", ev->substeps, "steps of the scheme between samples")->check(at_least(1))->capture_default_str();
   evaluate->add_option("--plot-bodies", ev->plot_bodies, "SVG: constrained systems' body coordinates over time along the first rollout, true and learned")->check(writable_file());
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());
   auto* prediction = evaluate->add_option("--prediction-points", ev->prediction_points,

@@ -50,6 +50,11 @@ void EvaluationOptions::validate() const {
   if (!(t1 > 0.0)) throw InvalidInput("evaluation t1 must be > 0");
   if (points < 2) throw InvalidInput("evaluation points must be >= 2");
   if (substeps < 1) throw InvalidInput("evaluation substeps must be >= 1");
+  const auto form = integrators::scheme_info(integrator).form;
+  if (form != integrators::SchemeForm::kField && form != integrators::SchemeForm::kSeparable &&
+      form != integrators::SchemeForm::kLieGroup)
+    throw InvalidInput(std::string("evaluation integrator '") + integrators::scheme_name(integrator) +
+                       "': the learned rollouts take a fixed-step scheme (rk4, leapfrog, ..., lie-euler, rkmk4, cf4)");
 }
 
 double mean_structure_residual(DynamicsModelImpl& model, const torch::Tensor& x) {
@@ -91,6 +96,7 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   const double h = dt / o.substeps;
   // A variational integrator network is its own map: one step of it per sample.
   auto* vin = dynamic_cast<VinImpl*>(&model);
+  const std::shared_ptr<DynamicsModelImpl> borrowed(&model, [](DynamicsModelImpl*) {});  // for rollout()
   double energy_sq = 0.0, state_sq = 0.0, drift = 0.0;
   bool diverged = false;
   const auto* generalized = dynamic_cast<const GeneralizedSystem*>(&truth);
@@ -102,8 +108,10 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   double energy_offset = 0.0, entropy_offset = 0.0;
   for (int k = 0; k < o.points; ++k) {
     if (k > 0 && vin) x = vin->step(x, dt, false);
-    if (k > 0 && !vin)
+    if (k > 0 && !vin && o.integrator == integrators::Scheme::kRk4)
       for (int sub = 0; sub < o.substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
+    if (k > 0 && !vin && o.integrator != integrators::Scheme::kRk4)
+      x = rollout(borrowed, x, h, o.substeps, o.integrator, false)[o.substeps];
     const auto xd = x.to(torch::kFloat64).contiguous();
     const double* px = xd.data_ptr<double>();
     for (int s = 0; s < o.starts; ++s) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "integrators/registry.hpp"
 #include "physics/learning/dataset.hpp"
 #include "physics/models/model.hpp"
 #include "physics/systems/systems.hpp"
@@ -19,7 +20,10 @@ struct EvaluationOptions {
   int starts = 15;        ///< random initial states (from the system's sampler)
   double t1 = 20.0;       ///< rollouts cover [0, t1]
   int points = 1000;      ///< samples along each rollout
-  int substeps = 2;       ///< RK4 steps between samples for the learned field
+  int substeps = 2;       ///< steps of `integrator` between samples for the learned model
+  /// The scheme of the learned rollouts: any fixed-step one (rk4; leapfrog for separable models;
+  /// lie-euler, rkmk4, cf4 for sphere-hnn). VIN models always step their own map, once per sample.
+  integrators::Scheme integrator = integrators::Scheme::kRk4;
   uint64_t seed = 1234;   ///< for the initial states
   bool trace = false;     ///< keep the first start's energies along both rollouts (Evaluation::trace)
   bool fixed_start = false;  ///< roll out from the system's default state (starts must then be 1)

@@ -5,6 +5,9 @@
 
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
+#include "integrators/lie_group.hpp"
+#include "physics/models/sphere_hnn.hpp"
+#include "physics/torch_lie.hpp"
 #include "physics/torch_state.hpp"
 
 namespace noether::physics {
@@ -54,6 +57,32 @@ torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const tor
         p = p.detach();
       }
       states.push_back(torch::cat({q, p}, -1));
+    }
+    return torch::stack(states);
+  }
+  if (form == integrators::SchemeForm::kLieGroup) {
+    // A Hamiltonian on (T*S^2)^k, stepped in SphereBundle's order (q_1, p_1, ..., q_k, p_k).
+    const int64_t n = model->dof(), k = n / 3;
+    if (!model->has_energy() || !canonical_kind(model->config().kind) || n % 3 != 0)
+      throw InvalidInput(std::string("integrator '") + integrators::scheme_name(integrator) +
+                         "' steps Hamiltonians on spheres (sphere-hnn); model '" +
+                         model_kind_name(model->config().kind) + "' is not one");
+    std::vector<int64_t> order;
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t part = 0; part < 2; ++part)
+        for (int64_t c = 0; c < 3; ++c) order.push_back(part * n + 3 * i + c);
+    const auto to_bundle = torch::tensor(order, torch::kLong);
+    const auto from_bundle = torch::argsort(to_bundle);
+    auto algebra = [&](double, const torch::Tensor& s) {
+      const auto z = s.index_select(-1, from_bundle);
+      const auto g = model->energy_gradient_at(z, create_graph);
+      return sphere_algebra(z, g.narrow(-1, 0, n), g.narrow(-1, n, n));
+    };
+    torch::Tensor y = x.index_select(-1, to_bundle);
+    for (int64_t i = 0; i < steps; ++i) {
+      integrators::lie_step(integrator, integrators::SphereBundle(static_cast<int>(k)), y, i * dt, dt, algebra);
+      if (!create_graph) y = y.detach();
+      states.push_back(y.index_select(-1, from_bundle));
     }
     return torch::stack(states);
   }

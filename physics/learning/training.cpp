@@ -48,9 +48,11 @@ void TrainOptions::validate() const {
   if (!(weight_decay >= 0.0)) bad("weight_decay must be >= 0");
   if (batch_size < 0) bad("batch_size must be >= 0 (0 = full batch)");
   const auto form = integrators::scheme_info(integrator).form;
-  if (form != integrators::SchemeForm::kField && form != integrators::SchemeForm::kSeparable)
+  if (form != integrators::SchemeForm::kField && form != integrators::SchemeForm::kSeparable &&
+      form != integrators::SchemeForm::kLieGroup)
     bad(std::string("integrator '") + integrators::scheme_name(integrator) +
-        "': the rollout loss needs a fixed-step scheme (rk4, euler, implicit-midpoint, leapfrog, ...)");
+        "': the rollout loss needs a fixed-step scheme (rk4, euler, implicit-midpoint, leapfrog, ..., or on "
+        "spheres lie-euler, rkmk4, cf4)");
   if (rollout_steps < 0) bad("rollout_steps must be >= 0");
   if (test_functions < 1) bad("test_functions must be >= 1");
   if (eval_every < 1) bad("eval_every must be >= 1");

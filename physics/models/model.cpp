@@ -9,6 +9,7 @@
 #include "physics/models/generalized.hpp"
 #include "physics/models/hnn.hpp"
 #include "physics/models/separable.hpp"
+#include "physics/models/sphere_hnn.hpp"
 #include "physics/models/vin.hpp"
 
 namespace noether::physics {
@@ -19,7 +20,7 @@ constexpr EnumName<ModelKind> kKinds[] = {
     {ModelKind::kSeparable, "separable"}, {ModelKind::kPq, "pq"}, {ModelKind::kGeneric, "generic"},
     {ModelKind::kGenericSoft, "generic-soft"}, {ModelKind::kGhnn, "ghnn"}, {ModelKind::kNsf, "nsf"},
     {ModelKind::kSymoden, "symoden"}, {ModelKind::kChnn, "chnn"}, {ModelKind::kVinVv, "vin-vv"},
-    {ModelKind::kVinSv, "vin-sv"}, {ModelKind::kVinSo2, "vin-so2"}};
+    {ModelKind::kVinSv, "vin-sv"}, {ModelKind::kVinSo2, "vin-so2"}, {ModelKind::kSphereHnn, "sphere-hnn"}};
 }  // namespace
 
 const char* model_kind_name(ModelKind kind) {
@@ -28,7 +29,7 @@ const char* model_kind_name(ModelKind kind) {
 
 bool canonical_kind(ModelKind kind) {
   return kind == ModelKind::kHnn || kind == ModelKind::kDhnn || kind == ModelKind::kSeparable ||
-         kind == ModelKind::kChnn || vin_kind(kind);
+         kind == ModelKind::kChnn || kind == ModelKind::kSphereHnn || vin_kind(kind);
 }
 
 bool vin_kind(ModelKind kind) {
@@ -137,6 +138,7 @@ std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& c) {
     case ModelKind::kVinVv:
     case ModelKind::kVinSv:
     case ModelKind::kVinSo2: return std::make_shared<VinImpl>(c);
+    case ModelKind::kSphereHnn: return std::make_shared<SphereHnnImpl>(c);
   }
   throw InternalError("model kind without a constructor");
 }

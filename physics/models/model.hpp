@@ -35,12 +35,13 @@
 namespace noether::physics {
 
 enum class ModelKind {
-  kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden, kChnn, kVinVv, kVinSv, kVinSo2
+  kBaseline, kHnn, kDhnn, kSeparable, kPq, kGeneric, kGenericSoft, kGhnn, kNsf, kSymoden, kChnn, kVinVv, kVinSv, kVinSo2, kSphereHnn
 };
 
 /// "baseline", "hnn", "dhnn", "separable", "pq", "generic", "generic-soft", "ghnn", "nsf",
-/// "symoden", "chnn", "vin-vv", "vin-sv", "vin-so2".
-/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable, chnn, the VINs); the baseline
+/// "symoden", "chnn", "vin-vv", "vin-sv", "vin-so2", "sphere-hnn".
+/// True for the kinds whose state is canonical (q, p) pairs (hnn, dhnn, separable, chnn, the VINs,
+/// sphere-hnn); the baseline
 /// ODE-net and the generalized kinds take states of any dimension.
 bool canonical_kind(ModelKind kind);
 /// True for vin-vv, vin-sv and vin-so2: discrete maps trained and rolled out at the data's step.
