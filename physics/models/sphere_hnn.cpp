@@ -1,5 +1,6 @@
 #include "physics/models/sphere_hnn.hpp"
 
+#include <cmath>
 #include <vector>
 
 #include "noether/error.hpp"
@@ -15,7 +16,8 @@ SphereHnnImpl::SphereHnnImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
   if (c.dof % 3 != 0)
     throw InvalidInput("model 'sphere-hnn' needs states on spheres: dof a multiple of 3, not " + std::to_string(c.dof));
   v_ = register_module("potential", Mlp(c.dof, c.hidden, 1, c.layers, c.activation, false));
-  gamma_ = register_parameter("inertia_factor", torch::zeros({c.dof, c.dof}));
+  // G small and random: at G = 0 the gradient of G^T G vanishes, and K could never leave the diagonal.
+  gamma_ = register_parameter("inertia_factor", 0.3 * torch::randn({c.dof, c.dof}) / std::sqrt(static_cast<double>(c.dof)));
   diagonal_ = register_parameter("inertia_diagonal", torch::ones({c.dof}));
 }
 

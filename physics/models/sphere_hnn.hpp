@@ -7,7 +7,7 @@
 //
 // H = p^T A(q)^{-1} p / 2 + V(q) with A = P K P + (I - P), P the projection onto the spheres'
 // tangent spaces (blockdiag(I - q_i q_i^T)), K = G^T G + diag(b)^2 a learned constant inertia on
-// the stacked tangent velocities (positive definite by construction; G starts at 0 and b at 1)
+// the stacked tangent velocities (positive definite by construction; G starts small and random, b at 1)
 // and V an MLP of q. For tangent p, A^{-1} p is the velocity; off the manifold A stays invertible,
 // which gives H the extension the schemes need. The field is the SphereBundle generator's:
 // dq_i/dt = xi_i x q_i, dp_i/dt = xi_i x p_i + eta_i x q_i with xi_i = q_i x dH/dp_i and eta_i =
