@@ -254,6 +254,11 @@ plot::Figure body_plot(const physics::TrainingRun& run, const physics::Constrain
 
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
+  {  // the rollout scheme, before any work
+    physics::EvaluationOptions scheme;
+    scheme.integrator = integrators::parse_scheme(a.integrator);
+    scheme.validate();
+  }
   auto run = physics::load_checkpoint(a.model);
   const auto data = physics::reload_data(run);
   physics::EvaluationOptions eo;
