@@ -394,7 +394,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
   add_links_option(train, tr->links);
-  train->add_option("--model", tr->model, "baseline, hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout); sphere-hnn (states on spheres: spherical-pendula)")->capture_default_str();
+  train->add_option("--model", tr->model, "baseline (or odenet), hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout); sphere-hnn (states on spheres: spherical-pendula)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));

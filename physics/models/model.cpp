@@ -37,6 +37,7 @@ bool vin_kind(ModelKind kind) {
 }
 
 ModelKind parse_model_kind(const std::string& name) {
+  if (name == "odenet") return ModelKind::kBaseline;  // the constrained-HNN papers' name for it
   return parse_enum(kKinds, name, "model");
 }
 

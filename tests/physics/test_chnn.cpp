@@ -97,6 +97,8 @@ TEST_CASE("CHNN: a positive-definite learned mass, and its configuration checked
   h.kind = np::ModelKind::kHnn;
   h.constraints = "chain-pendulum-3";
   CHECK_THROWS_WITH(h.validate(), Catch::Contains("takes no constraints"));
+  // The constrained-HNN papers call the unstructured baseline the ODE-net.
+  CHECK(np::parse_model_kind("odenet") == np::ModelKind::kBaseline);
 }
 
 TEST_CASE("CHNN: a new run starts at the data's masses, from its trajectories alone", "[physics][chnn][models]") {
