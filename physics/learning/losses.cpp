@@ -6,7 +6,6 @@
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "integrators/lie_group.hpp"
-#include "physics/models/sphere_hnn.hpp"
 #include "physics/torch_lie.hpp"
 #include "physics/torch_state.hpp"
 
@@ -74,9 +73,8 @@ torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const tor
     const auto to_bundle = torch::tensor(order, torch::kLong);
     const auto from_bundle = torch::argsort(to_bundle);
     auto algebra = [&](double, const torch::Tensor& s) {
-      const auto z = s.index_select(-1, from_bundle);
-      const auto g = model->energy_gradient_at(z, create_graph);
-      return sphere_algebra(z, g.narrow(-1, 0, n), g.narrow(-1, n, n));
+      const auto g = model->energy_gradient_at(s.index_select(-1, from_bundle), create_graph);
+      return integrators::sphere_generator(s, g.narrow(-1, 0, n), g.narrow(-1, n, n));
     };
     torch::Tensor y = x.index_select(-1, to_bundle);
     for (int64_t i = 0; i < steps; ++i) {

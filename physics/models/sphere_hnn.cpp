@@ -41,17 +41,6 @@ torch::Tensor SphereHnnImpl::energy(const torch::Tensor& z) {
   return 0.5 * (p * w).sum(1) + v_->forward(q).squeeze(-1);
 }
 
-torch::Tensor sphere_algebra(const torch::Tensor& z, const torch::Tensor& dh_dq, const torch::Tensor& dh_dp) {
-  const int64_t k = dh_dq.size(-1) / 3, n = 3 * k;
-  std::vector<torch::Tensor> out;
-  for (int64_t i = 0; i < k; ++i) {
-    const auto q = block(z.narrow(-1, 0, n), i);
-    out.push_back(cross3(q, block(dh_dp, i)));
-    out.push_back(cross3(block(dh_dq, i), q));
-  }
-  return torch::cat(out, -1);
-}
-
 torch::Tensor sphere_field(const torch::Tensor& z, const torch::Tensor& dh_dq, const torch::Tensor& dh_dp) {
   const int64_t k = dh_dq.size(-1) / 3, n = 3 * k;
   std::vector<torch::Tensor> dq, dp;

@@ -39,9 +39,8 @@ class SphereHnnImpl : public DynamicsModelImpl {
   torch::Tensor gamma_, diagonal_;
 };
 
-/// The SphereBundle generator (xi_1, eta_1, ...) [B, 6k] of a Hamiltonian with partial gradients
-/// dH/dq, dH/dp [B, 3k] at states z = (q, p) [B, 6k], and the field it induces on z.
-torch::Tensor sphere_algebra(const torch::Tensor& z, const torch::Tensor& dh_dq, const torch::Tensor& dh_dp);
+/// The field that the SphereBundle generator (integrators::sphere_generator) of a Hamiltonian with
+/// partial gradients dH/dq, dH/dp [B, 3k] induces on states z = (q, p) [B, 6k].
 torch::Tensor sphere_field(const torch::Tensor& z, const torch::Tensor& dh_dq, const torch::Tensor& dh_dp);
 
 }  // namespace noether::physics
