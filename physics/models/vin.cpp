@@ -1,5 +1,8 @@
 #include "physics/models/vin.hpp"
 
+#include <tuple>
+#include <utility>
+
 #include "noether/error.hpp"
 #include "physics/models/field.hpp"
 
@@ -36,17 +39,27 @@ torch::Tensor VinImpl::time_derivative(const torch::Tensor& z, bool create_graph
   return create_graph ? f : f.detach();
 }
 
+namespace {
+/// One state step of `model` from z = (q, p) with grad U(q) = `force` already known: (z+, grad U(q+)),
+/// so a rollout evaluates the potential's gradient once per step.
+std::pair<torch::Tensor, torch::Tensor> state_step(VinImpl& model, const torch::Tensor& z, const torch::Tensor& force,
+                                                   double h, bool create_graph) {
+  const int64_t d = model.dof();
+  const auto q = z.narrow(1, 0, d), p = z.narrow(1, d, d);
+  const auto minv = model.inverse_mass();
+  // s = the chord of the step: q+ - q, or sin(q+ - q) on the circle (the left Legendre transform).
+  const auto s = h * minv * p - 0.5 * h * h * minv * force;
+  const auto next_q = model.on_circle() ? q + torch::asin(s.clamp(-1.0, 1.0)) : q + s;
+  const auto next_force = model.potential_gradient(next_q, create_graph);
+  return {torch::cat({next_q, s / (h * minv) - 0.5 * h * next_force}, 1), next_force};
+}
+}  // namespace
+
 torch::Tensor VinImpl::step(const torch::Tensor& state, double h, bool create_graph) {
   detail::check_state(state, dof());
   torch::AutoGradMode graph(create_graph);
   const auto z = create_graph ? state : state.detach();
-  const auto q = z.narrow(1, 0, dof()), p = z.narrow(1, dof(), dof());
-  const auto minv = inverse_mass();
-  // s = the chord of the step: q+ - q, or sin(q+ - q) on the circle (the left Legendre transform).
-  const auto s = h * minv * p - 0.5 * h * h * minv * potential_gradient(q, create_graph);
-  const auto next_q = on_circle() ? q + torch::asin(s.clamp(-1.0, 1.0)) : q + s;
-  const auto next_p = s / (h * minv) - 0.5 * h * potential_gradient(next_q, create_graph);
-  const auto out = torch::cat({next_q, next_p}, 1);
+  const auto out = state_step(*this, z, potential_gradient(z.narrow(1, 0, dof()), create_graph), h, create_graph).first;
   return create_graph ? out : out.detach();
 }
 
@@ -76,9 +89,10 @@ torch::Tensor vin_window_loss(VinImpl& model, const torch::Tensor& window, doubl
   if (steps < 2) throw InvalidInput("the VIN loss needs windows of at least 2 samples");
   if (!model.positions_only()) {
     auto z = window[0];
+    auto force = model.potential_gradient(z.narrow(1, 0, d), true);
     torch::Tensor loss = torch::zeros({}, window.options());
     for (int64_t k = 1; k < steps; ++k) {
-      z = model.step(z, h, true);
+      std::tie(z, force) = state_step(model, z, force, h, true);
       loss = loss + (z - window[k]).square().mean();
     }
     return loss / static_cast<double>(steps - 1);
