@@ -254,19 +254,15 @@ plot::Figure body_plot(const physics::TrainingRun& run, const physics::Constrain
 
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
-  {  // the rollout scheme, before any work
-    physics::EvaluationOptions scheme;
-    scheme.integrator = integrators::parse_scheme(a.integrator);
-    scheme.validate();
-  }
+  physics::EvaluationOptions eo;
+  eo.integrator = integrators::parse_scheme(a.integrator);
+  eo.substeps = a.substeps;
+  eo.validate();  // the rollout scheme, before any work
   auto run = physics::load_checkpoint(a.model);
   const auto data = physics::reload_data(run);
-  physics::EvaluationOptions eo;
   eo.starts = a.starts;
   eo.points = a.points;
   eo.trace = !a.plot.empty() || !a.plot_bodies.empty();
-  eo.integrator = integrators::parse_scheme(a.integrator);
-  eo.substeps = a.substeps;
   eo.fixed_start = a.fixed_start;
   if (a.fixed_start) eo.starts = 1;
   // The D-HNN paper measures its damped spring over t in [0, 4]; the HNN paper uses [0, 20].

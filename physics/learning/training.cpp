@@ -21,6 +21,9 @@ using nlohmann::json;
 namespace {
 const CheckpointFormat kFormat{"noether.model", 1, "model checkpoint"};
 
+/// The spacing of a protocol's samples.
+double sample_spacing(const DataProtocol& p) { return (p.t1 - p.t0) / (p.points - 1); }
+
 json metadata(const TrainingRun& run) {
   json data = run.protocol;
   data["seed"] = run.data_seed;
@@ -97,8 +100,7 @@ TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, cons
   // CHNN starts at the data's mass scale (units where bodies weigh 0.2 or 20 would otherwise cost
   // most of a run's steps).
   if (auto* chnn = dynamic_cast<ChnnImpl*>(run.model.get()); chnn && data.protocol.points >= 3)
-    chnn->initialise_masses(trajectories(data, false),
-                            (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1));
+    chnn->initialise_masses(trajectories(data, false), sample_spacing(data.protocol));
   run.trainer = std::make_unique<Trainer>(run.model->parameters(), options.trainer_options());
   run.system = data.system;
   run.protocol = data.protocol;
@@ -126,7 +128,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   if (o.loss != LossKind::kPointwise) {
     traj = trajectories(data, false).to(dtype);
     t = data.t.to(dtype);
-    dt = (data.protocol.t1 - data.protocol.t0) / (data.protocol.points - 1);
+    dt = sample_spacing(data.protocol);
   }
   // Seed from (seed, step) so a resumed run draws the batches an uninterrupted one would.
   torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step()));
