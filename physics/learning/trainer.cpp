@@ -1,5 +1,6 @@
 #include "physics/learning/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -42,16 +43,20 @@ void TrainerOptions::validate() const {
   if (patience > 0 && eval_every == 0) bad("patience needs eval_every > 0 (early stopping watches the evaluation)");
 }
 
-Trainer::Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options)
+Trainer::Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, std::vector<torch::Tensor> undecayed)
     : parameters_(std::move(parameters)), options_(std::move(options)) {
   options_.validate();
   if (parameters_.empty()) throw InvalidInput(options_.label + ": the model has no parameters to train");
+  for (const auto& p : parameters_) {
+    const bool skip = std::any_of(undecayed.begin(), undecayed.end(),
+                                  [&](const torch::Tensor& u) { return u.is_same(p); });
+    if (!skip) decayed_.push_back(p);
+  }
   if (options_.optimizer == OptimizerKind::kAdamW)
-    optimizer_ = std::make_unique<torch::optim::AdamW>(
-        parameters_, torch::optim::AdamWOptions(options_.learning_rate).weight_decay(options_.weight_decay));
+    optimizer_ = std::make_unique<torch::optim::AdamW>(parameters_, torch::optim::AdamWOptions(options_.learning_rate).weight_decay(0.0));
   else
-    optimizer_ = std::make_unique<torch::optim::Adam>(
-        parameters_, torch::optim::AdamOptions(options_.learning_rate).weight_decay(options_.weight_decay));
+    optimizer_ = std::make_unique<torch::optim::Adam>(parameters_, torch::optim::AdamOptions(options_.learning_rate));
+  apply_hyperparameters(options_.learning_rate);
 }
 
 void Trainer::set_options(const TrainerOptions& options) {
@@ -63,16 +68,30 @@ void Trainer::set_options(const TrainerOptions& options) {
 }
 
 void Trainer::apply_hyperparameters(double lr) {
+  lr_ = lr;
   for (auto& group : optimizer_->param_groups()) {
     if (options_.optimizer == OptimizerKind::kAdamW) {
       auto& o = static_cast<torch::optim::AdamWOptions&>(group.options());
       o.lr(lr);
-      o.weight_decay(options_.weight_decay);
+      o.weight_decay(0.0);
     } else {
       auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
       o.lr(lr);
-      o.weight_decay(options_.weight_decay);
+      o.weight_decay(0.0);
     }
+  }
+}
+
+void Trainer::apply_weight_decay() {
+  const double wd = options_.weight_decay;
+  if (wd == 0.0) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : decayed_) {
+    if (!p.grad().defined()) continue;  // as torch's optimisers, which skip parameters without gradients
+    if (options_.optimizer == OptimizerKind::kAdamW)
+      p.mul_(1.0 - lr_ * wd);
+    else
+      p.mutable_grad().add_(p, wd);
   }
 }
 
@@ -101,7 +120,10 @@ void Trainer::swap_average() {
 }
 
 void Trainer::save(torch::serialize::OutputArchive& archive) const { optimizer_->save(archive); }
-void Trainer::load(torch::serialize::InputArchive& archive) { optimizer_->load(archive); }
+void Trainer::load(torch::serialize::InputArchive& archive) {
+  optimizer_->load(archive);
+  apply_hyperparameters(options_.learning_rate);  // files written before the decay moved here carry it in the optimiser
+}
 
 TrainerResult Trainer::run(const LossFn& loss, const TrainerHooks& hooks) {
   const auto& o = options_;
@@ -134,6 +156,7 @@ TrainerResult Trainer::run(const LossFn& loss, const TrainerHooks& hooks) {
                            std::to_string(step_ + 1) + "; lower the learning rate");
     if (!l.gradients_ready) l.objective.backward();
     if (o.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, o.clip_grad_norm);
+    apply_weight_decay();
     optimizer_->step();
     if (o.ema > 0) {
       torch::NoGradGuard no_grad;

@@ -98,8 +98,10 @@ struct TrainerResult {
 
 class Trainer {
  public:
-  /// Validates the options and builds the optimiser over `parameters`.
-  Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options);
+  /// Validates the options and builds the optimiser over `parameters`. Weight decay applies to
+  /// all of them but those also listed in `undecayed` (a model's physical constants, such as
+  /// learned masses: a pull toward zero would bias them, where it regularises a network).
+  Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, std::vector<torch::Tensor> undecayed = {});
 
   /// options.steps more steps of `loss`.
   TrainerResult run(const LossFn& loss, const TrainerHooks& hooks = {});
@@ -124,7 +126,14 @@ class Trainer {
   void apply_hyperparameters(double lr);
   void swap_average();
 
+  /// Weight decay, applied here rather than by the optimiser so that it can skip parameters
+  /// (the optimiser's own decay is kept at 0): Adam's L2 term is added to the gradients before
+  /// the step, AdamW's decoupled shrinking scales the weights before it, as torch's would.
+  void apply_weight_decay();
+
   std::vector<torch::Tensor> parameters_;
+  std::vector<torch::Tensor> decayed_;  ///< parameters_ less the undecayed ones
+  double lr_ = 0.0;                     ///< the learning rate of the current step
   TrainerOptions options_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::vector<torch::Tensor> average_;  // the moving average while a run with ema is going on

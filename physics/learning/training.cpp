@@ -31,6 +31,15 @@ json metadata(const TrainingRun& run) {
           {"data_source", run.data_source}, {"data", data},             {"training", run.options}};
 }
 
+/// The run's trainer. Weight decay regularises the networks (the parameters of the model's
+/// submodules); the parameters a model registers on itself are physical constants (CHNN's masses,
+/// VIN's and the sphere model's inertia), which a pull toward zero would bias.
+std::unique_ptr<Trainer> make_trainer(DynamicsModelImpl& model, const TrainOptions& options) {
+  std::vector<torch::Tensor> own;
+  for (const auto& item : model.named_parameters(/*recurse=*/false)) own.push_back(item.value());
+  return std::make_unique<Trainer>(model.parameters(), options.trainer_options(), std::move(own));
+}
+
 constexpr EnumName<LossKind> kLosses[] = {
     {LossKind::kPointwise, "pointwise"}, {LossKind::kRollout, "rollout"}, {LossKind::kWeak, "weak"}};
 
@@ -101,7 +110,7 @@ TrainingRun new_run(const ModelConfig& config, const TrainOptions& options, cons
   // most of a run's steps).
   if (auto* chnn = dynamic_cast<ChnnImpl*>(run.model.get()); chnn && data.protocol.points >= 3)
     chnn->initialise_masses(trajectories(data, false), sample_spacing(data.protocol));
-  run.trainer = std::make_unique<Trainer>(run.model->parameters(), options.trainer_options());
+  run.trainer = make_trainer(*run.model, options);
   run.system = data.system;
   run.protocol = data.protocol;
   run.data_seed = data.seed;
@@ -214,7 +223,7 @@ TrainingRun load_checkpoint(const std::string& path) {
     torch::serialize::InputArchive weights;
     root.read("model", weights);
     run.model->load(weights);
-    run.trainer = std::make_unique<Trainer>(run.model->parameters(), run.options.trainer_options());
+    run.trainer = make_trainer(*run.model, run.options);
     torch::serialize::InputArchive opt;
     if (root.try_read("optimizer", opt)) run.trainer->load(opt);
     run.trainer->set_step(meta.at("step").get<int64_t>());

@@ -220,3 +220,48 @@ TEST_CASE("trainer refuses bad options and a diverging loss, naming them", "[phy
     CHECK_THAT(e.what(), Catch::Contains("unit") && Catch::Contains("step 3"));
   }
 }
+
+TEST_CASE("trainer's weight decay matches torch's own and skips the parameters it is told to",
+          "[physics][trainer]") {
+  for (const auto kind : {np::OptimizerKind::kAdam, np::OptimizerKind::kAdamW}) {
+    CAPTURE(np::optimizer_name(kind));
+    np::TrainerOptions o;
+    o.steps = 50;
+    o.learning_rate = 0.05;
+    o.weight_decay = 0.3;
+    o.optimizer = kind;
+    o.schedule = np::Schedule::kCosine;
+    // Three weights on the same quadratic: a decayed one, an undecayed one, and a reference
+    // stepped by torch's optimiser with its own decay at the trainer's learning rates.
+    Quadratic decayed, undecayed, free;
+    auto reference = torch::zeros({1}, torch::kFloat64).requires_grad_(true);
+    std::unique_ptr<torch::optim::Optimizer> torch_opt;
+    if (kind == np::OptimizerKind::kAdamW)
+      torch_opt = std::make_unique<torch::optim::AdamW>(std::vector<torch::Tensor>{reference},
+                                                        torch::optim::AdamWOptions(o.learning_rate).weight_decay(o.weight_decay));
+    else
+      torch_opt = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{reference},
+                                                       torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+    np::Trainer trainer({decayed.w, undecayed.w}, o, {undecayed.w});
+    np::Trainer plain({free.w}, [&] { auto p = o; p.weight_decay = 0.0; return p; }());
+    trainer.run([&](int64_t s) {
+      return np::StepLoss{(decayed.w - 3.0).square().sum() * 0.5 + (undecayed.w - 3.0).square().sum() * 0.5 + 0.0 * s};
+    });
+    plain.run(free);
+    for (int64_t s = 0; s < o.steps; ++s) {
+      const double lr = np::Trainer::learning_rate(o, s, o.steps);
+      for (auto& g : torch_opt->param_groups()) {
+        if (kind == np::OptimizerKind::kAdamW)
+          static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        else
+          static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+      }
+      torch_opt->zero_grad();
+      ((reference - 3.0).square().sum() * 0.5).backward();
+      torch_opt->step();
+    }
+    CHECK(decayed.value() == Approx(reference.item<double>()).epsilon(1e-14));
+    CHECK(undecayed.value() == Approx(free.value()).epsilon(1e-14));
+    CHECK(decayed.value() < undecayed.value() - 1e-3);  // the decay did act
+  }
+}
