@@ -8,6 +8,7 @@
 #     other systems, the paper's networks (default: the three chains, the gyroscope, the rotor and
 #     the magnet pendulum; 64 wide, two hidden layers)
 #   OPTIMIZER=adam SCHEDULE=constant sh bench/chnn_protocol.sh ...   the session-10 settings
+#   MODELS=chnn sh bench/chnn_protocol.sh ...   some of the models (default: chnn hnn baseline)
 # Data: each system's protocol (900 trajectories of 101 samples, 100 held out). Training: RK4
 # rollouts of 5 steps (--loss rollout --rollout-steps 5), AdamW 3e-3 with weight decay 1e-4 and a
 # cosine decay to 0 over the run (the paper's), batches of 200, one thread. Evaluation: 20 random
@@ -24,6 +25,7 @@ HIDDEN=${HIDDEN:-64}
 LAYERS=${LAYERS:-2}
 OPTIMIZER=${OPTIMIZER:-adamw}
 SCHEDULE=${SCHEDULE:-cosine}
+MODELS=${MODELS:-"chnn hnn baseline"}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 seed=0
@@ -34,7 +36,7 @@ while [ "$seed" -lt "$SEEDS" ]; do
       rotor | magnet-pendulum) t1=5 ;;
       *) t1=3 ;;
     esac
-    for model in chnn hnn baseline; do
+    for model in $MODELS; do
       ckpt="$OUT/$system-$model-$seed.pt"
       train=$("$NOETHER" train --system "$system" --model "$model" --loss rollout --rollout-steps 5 \
         --hidden "$HIDDEN" --layers "$LAYERS" --lr 3e-3 --weight-decay 1e-4 --optimizer "$OPTIMIZER" \

@@ -32,6 +32,10 @@ ChnnImpl::ChnnImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
   for (const auto& l : constrained->links())
     links_.push_back({l.i, l.j, std::vector<double>(l.anchor.data(), l.anchor.data() + l.anchor.size())});
   v_ = register_module("potential", Mlp(c.dof, c.hidden, 1, c.layers, c.activation, false));
+  {  // V starts flat (no forces): the bodies' free motion is the prior, forces are what the data add
+    torch::NoGradGuard no_grad;
+    v_->linears().back()->weight.zero_();
+  }
   // L starts as the identity: unit masses.
   auto factor = torch::zeros({bodies_ * (bodies_ + 1) / 2});
   for (int64_t i = 0; i < bodies_; ++i) factor[i * (i + 1) / 2 + i] = 1.0;

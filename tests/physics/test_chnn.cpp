@@ -25,10 +25,13 @@ std::shared_ptr<np::ChnnImpl> chnn_for(const np::ConstrainedSystem& system, uint
   auto model = std::dynamic_pointer_cast<np::ChnnImpl>(np::make_model(c));
   REQUIRE(model);
   model->to(torch::kFloat64);
-  // A mass matrix away from the identity, so the velocity constraints depend on it.
+  // A mass matrix away from the identity, so the velocity constraints depend on it, and a
+  // potential that is not flat (its last layer starts at zero).
   torch::NoGradGuard no_grad;
-  for (auto& p : model->named_parameters())
+  for (auto& p : model->named_parameters()) {
     if (p.key() == "mass_factor") p.value().add_(0.3 * torch::randn_like(p.value()));
+    if (p.key().rfind("potential.", 0) == 0) p.value().add_(0.3 * torch::randn_like(p.value()));
+  }
   return model;
 }
 
@@ -125,4 +128,29 @@ TEST_CASE("CHNN: a new run starts at the data's masses, from its trajectories al
       for (int j = 0; j < b; ++j) CHECK(minv[b][j].item<double>() == 0.0);
     }
   }
+}
+
+TEST_CASE("CHNN: a new model exerts no forces: bodies start in free motion", "[physics][chnn][models]") {
+  const np::ChainPendulum chain(3, 0);
+  np::ModelConfig c;
+  c.kind = np::ModelKind::kChnn;
+  c.constraints = chain.name();
+  c.dof = chain.dof();
+  c.hidden = 32;
+  torch::manual_seed(1);
+  auto model = std::dynamic_pointer_cast<np::ChnnImpl>(np::make_model(c));
+  REQUIRE(model);
+  model->to(torch::kFloat64);
+  const auto z = states_on(chain, 8, 4);
+  const int64_t d = chain.dof();
+  // H is the kinetic energy alone, up to one constant: dH/dx = 0 everywhere.
+  const auto g = model->energy_gradient_at(z, false);
+  CHECK(g.narrow(1, 0, d).abs().max().item<double>() == 0.0);
+  const auto p = z.narrow(1, d, d).reshape({8, 3, 2});
+  const auto kinetic = 0.5 * torch::einsum("bid,ij,bjd->b", {p, model->inverse_mass(), p});
+  const auto h = model->energy(z);
+  CHECK(((h - kinetic) - (h - kinetic)[0]).abs().max().item<double>() < 1e-12);
+  // The chain's own potential is not flat: the test is not vacuous.
+  np::Rng rng(2);
+  CHECK(chain.potential_gradient(chain.random_state(rng).head(d)).norm() > 1e-3);
 }
