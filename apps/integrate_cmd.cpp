@@ -180,6 +180,8 @@ void add_integrate_commands(CLI::App& app, Commands& out) {
       ->capture_default_str();
   integrate->add_option("--atol", in->run.stepper.atol, "absolute tolerance (dopri5, dop853)")->check(positive())
       ->capture_default_str();
+  integrate->add_flag("--project", in->run.stepper.project,
+                      "constrained systems: project onto the constraints after every step (rk4, dopri5, ...)");
   integrate->add_flag("--json", in->json, "print the summary as one line of JSON");
   integrate->add_flag("-q,--quiet", in->quiet, "no progress bar");
 

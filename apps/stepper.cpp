@@ -37,8 +37,29 @@ Vector from_sphere_bundle(const Vector& z, int k) {
 }
 }  // namespace
 
-Stepper make_stepper(const std::string& name, const physics::System& sys,
-                     const StepperOptions& o) {
+namespace {
+Stepper make_plain_stepper(const std::string& name, const physics::System& sys, const StepperOptions& o);
+}  // namespace
+
+Stepper make_stepper(const std::string& name, const physics::System& sys, const StepperOptions& o) {
+  Stepper step = make_plain_stepper(name, sys, o);
+  if (!o.project) return step;
+  const auto* constrained = dynamic_cast<const physics::ConstrainedSystem*>(&sys);
+  if (!constrained)
+    throw InvalidInput("--project needs a system with holonomic constraints; '" + sys.name() + "' has none");
+  const auto form = ni::scheme_info(ni::parse_scheme(name)).form;
+  if (form != ni::SchemeForm::kField && form != ni::SchemeForm::kAdaptive)
+    throw InvalidInput("--project follows a scheme that leaves the constraints (rk4, dopri5, dop853, ...); '" + name +
+                       "' keeps them itself");
+  return [step, constrained](Vector& y, double t, double dt) {
+    const long evaluations = step(y, t, dt);
+    y = constrained->project(y);
+    return evaluations;
+  };
+}
+
+namespace {
+Stepper make_plain_stepper(const std::string& name, const physics::System& sys, const StepperOptions& o) {
   const ni::Scheme scheme = ni::parse_scheme(name);
   const ni::SchemeInfo& info = ni::scheme_info(scheme);
   if (!sys.canonical() && info.form != ni::SchemeForm::kField && info.form != ni::SchemeForm::kAdaptive)
@@ -135,5 +156,7 @@ Stepper make_stepper(const std::string& name, const physics::System& sys,
     return 4L;
   };
 }
+
+}  // namespace
 
 }  // namespace noether::apps

@@ -20,6 +20,9 @@ struct StepperOptions {
   double omega = 20.0;  ///< Tao's coupling constant
   double rtol = 1e-10;  ///< adaptive schemes, per output interval
   double atol = 1e-12;
+  /// Constrained systems: project the state onto the constraints (positions, then momenta, in the
+  /// metric of M^{-1}) after every step of a scheme that does not keep them (rk4, dopri5, ...).
+  bool project = false;
 };
 
 /// Steps y = [q; p] from t to t + dt in place; returns the number of vector-field evaluations.

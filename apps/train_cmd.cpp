@@ -74,6 +74,7 @@ struct EvaluateArgs {
   std::string plot_bodies;  ///< SVG of the bodies' coordinates (constrained systems)
   std::string integrator = "rk4";
   int substeps = 2;
+  bool project = false;  ///< chnn: onto the constraints after every step
   bool fixed_start = false;
   int prediction_points = 0;  ///< > 0: SymODEN's prediction error over this many samples
   bool drive_off = false;    ///< the prediction's drives u set to 0
@@ -257,6 +258,7 @@ int evaluate_command(const EvaluateArgs& a) {
   physics::EvaluationOptions eo;
   eo.integrator = integrators::parse_scheme(a.integrator);
   eo.substeps = a.substeps;
+  eo.project = a.project;
   eo.validate();  // the rollout scheme, before any work
   auto run = physics::load_checkpoint(a.model);
   const auto data = physics::reload_data(run);
@@ -327,7 +329,8 @@ int evaluate_command(const EvaluateArgs& a) {
                       {"plot", a.plot},
                       {"plot_bodies", a.plot_bodies},
                       {"integrator", a.integrator},
-                      {"substeps", a.substeps}}
+                      {"substeps", a.substeps},
+                      {"project", a.project}}
                      .dump()
               << std::endl;
   } else {
@@ -439,7 +442,8 @@ void add_train_commands(CLI::App& app, Commands& out) {
       ->excludes(starts);
   evaluate->add_option("--points", ev->points, "samples along each rollout")->check(at_least(2))->capture_default_str();
   evaluate->add_option("--plot", ev->plot, "SVG: true and learned energy (and entropy) along the first rollout")->check(writable_file());
-  evaluate->add_option("--integrator", ev->integrator, "scheme of the learned rollouts: rk4, leapfrog (separable models), lie-euler, rkmk4, cf4 (sphere-hnn); VINs step their own map")->capture_default_str();
+  evaluate->add_option("--integrator", ev->integrator, "scheme of the learned rollouts: rk4, leapfrog (separable models), lie-euler, rkmk4, cf4 (sphere-hnn), rattle (chnn); VINs step their own map")->capture_default_str();
+  evaluate->add_flag("--project", ev->project, "chnn: project the learned state onto the constraints after every step");
   evaluate->add_option("--substeps", ev->substeps, "steps of the scheme between samples")->check(at_least(1))->capture_default_str();
   evaluate->add_option("--plot-bodies", ev->plot_bodies, "SVG: constrained systems' body coordinates over time along the first rollout, true and learned")->check(writable_file());
   evaluate->add_option("--t1", ev->t1, "rollout length (default: 20, or 4 for the damped-spring grid)")->check(positive());

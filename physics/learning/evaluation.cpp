@@ -5,11 +5,13 @@
 #include <limits>
 #include <memory>
 
+#include "integrators/rattle.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/torch_state.hpp"
 #include "physics/learning/detail/true_trajectory.hpp"
 #include "physics/learning/losses.hpp"
+#include "physics/models/constrained.hpp"
 #include "physics/models/eigen_generalized.hpp"
 #include "physics/models/vin.hpp"
 #include "physics/systems/constrained.hpp"
@@ -42,6 +44,68 @@ std::function<torch::Tensor(double, const torch::Tensor&)> rollout_field(Dynamic
   };
 }
 
+/// Keeps a CHNN's learned rollouts on the constraint manifold: RATTLE steps of its H, or the
+/// projection after each step of another scheme. The constraints are the truth's (the model's
+/// own graph), the metric the model's learned M^{-1}; rows in double whatever the model's dtype.
+class OnConstraints {
+ public:
+  OnConstraints(ChnnImpl& model, const ConstrainedSystem& system) : model_(model), system_(system) {
+    phi_ = [this](const Vector& q) { return system_.constraints(q); };
+    jacobian_ = [this](const Vector& q) { return system_.constraint_jacobian(q); };
+    torch::NoGradGuard no_grad;
+    const auto m = model.inverse_mass().to(torch::kFloat64).contiguous();
+    const int n = system.bodies(), d = system.space_dim();
+    minv_ = Eigen::MatrixXd::Zero(n * d, n * d);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) minv_.block(i * d, j * d, d, d).diagonal().setConstant(m[i][j].item<double>());
+  }
+
+  /// RATTLE steps of h for every row of x [B, 2 dof]; `steps` of them. x comes back in double.
+  void rattle(torch::Tensor& x, double h, int steps) {
+    apply(x, [&](Vector& q, Vector& p) {
+      for (int s = 0; s < steps; ++s)
+        integrators::rattle_step(q, p, h, minv_, [this](const Vector& y) { return grad_v(y); }, phi_, jacobian_);
+    });
+  }
+  /// Every row of x onto phi = 0 and G M^{-1} p = 0. x comes back in double.
+  void project(torch::Tensor& x) {
+    apply(x, [&](Vector& q, Vector& p) { integrators::project_onto_constraints(q, p, minv_, phi_, jacobian_); });
+  }
+
+ private:
+  /// dH/dx at (q, 0): the learned potential's gradient (M is constant).
+  Vector grad_v(const Vector& q) {
+    const int64_t d = q.size();
+    const auto dtype = model_.parameters().front().scalar_type();
+    auto z = torch::zeros({1, 2 * d}, torch::kFloat64);
+    std::copy(q.data(), q.data() + d, z.data_ptr<double>());
+    const auto g = model_.energy_gradient_at(z.to(dtype), false).to(torch::kFloat64).contiguous();
+    return Eigen::Map<const Vector>(g.data_ptr<double>(), d);
+  }
+  template <class Fn>
+  void apply(torch::Tensor& x, Fn&& fn) {
+    auto xd = x.to(torch::kFloat64).contiguous().clone();
+    const int64_t b = xd.size(0), w = xd.size(1), d = w / 2;
+    for (int64_t i = 0; i < b; ++i) {
+      Eigen::Map<Vector> row(xd.data_ptr<double>() + i * w, w);
+      if (!row.allFinite()) continue;  // blown up: stays so
+      Vector q = row.head(d), p = row.tail(d);
+      fn(q, p);
+      row << q, p;
+    }
+    x = xd;  // in double: the constraints hold to round-off on the sample, whatever the model's dtype
+  }
+
+  OnConstraints(const OnConstraints&) = delete;  // phi_ and jacobian_ hold this
+  OnConstraints& operator=(const OnConstraints&) = delete;
+
+  ChnnImpl& model_;
+  const ConstrainedSystem& system_;
+  Eigen::MatrixXd minv_;
+  std::function<Vector(const Vector&)> phi_;
+  std::function<Eigen::MatrixXd(const Vector&)> jacobian_;
+};
+
 }  // namespace
 
 void EvaluationOptions::validate() const {
@@ -52,9 +116,11 @@ void EvaluationOptions::validate() const {
   if (substeps < 1) throw InvalidInput("evaluation substeps must be >= 1");
   const auto form = integrators::scheme_info(integrator).form;
   if (form != integrators::SchemeForm::kField && form != integrators::SchemeForm::kSeparable &&
-      form != integrators::SchemeForm::kLieGroup)
+      form != integrators::SchemeForm::kLieGroup && form != integrators::SchemeForm::kConstrained)
     throw InvalidInput(std::string("evaluation integrator '") + integrators::scheme_name(integrator) +
-                       "': the learned rollouts take a fixed-step scheme (rk4, leapfrog, ..., lie-euler, rkmk4, cf4)");
+                       "': the learned rollouts take a fixed-step scheme (rk4, leapfrog, ..., lie-euler, rkmk4, cf4, rattle)");
+  if (project && form == integrators::SchemeForm::kConstrained)
+    throw InvalidInput("evaluation: rattle keeps the constraints itself; --project is for the other schemes");
 }
 
 double mean_structure_residual(DynamicsModelImpl& model, const torch::Tensor& x) {
@@ -91,7 +157,7 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   auto x = torch::empty({o.starts, dim}, torch::kFloat64);
   for (int s = 0; s < o.starts; ++s)
     for (int64_t j = 0; j < dim; ++j) x[s][j] = starts[static_cast<std::size_t>(s)][j];
-  x = x.to(dtype);
+  // x stays in double until a scheme of the model's dtype steps it (the starts and projected states are exact).
   const auto learned = rollout_field(model);
   const double h = dt / o.substeps;
   // A variational integrator network is its own map: one step of it per sample.
@@ -106,12 +172,25 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
   if (constrained) e.constraint_drift = 0.0;
   const bool entropy = o.trace && generalized && generalized->has_entropy() && model.has_entropy();
   double energy_offset = 0.0, entropy_offset = 0.0;
+  const bool rattle = integrators::scheme_info(o.integrator).form == integrators::SchemeForm::kConstrained;
+  std::unique_ptr<OnConstraints> on_constraints;
+  if (rattle || o.project) {
+    auto* chnn = dynamic_cast<ChnnImpl*>(&model);
+    if (!chnn || !constrained)
+      throw InvalidInput(std::string(rattle ? "evaluation integrator 'rattle'" : "evaluation --project") +
+                         " needs a constrained HNN (model chnn: a learned mass and the system's constraints); this model is '" +
+                         model_kind_name(model.config().kind) + "' on '" + truth.name() + "'");
+    on_constraints = std::make_unique<OnConstraints>(*chnn, *constrained);
+  }
   for (int k = 0; k < o.points; ++k) {
-    if (k > 0 && vin) x = vin->step(x, dt, false);
-    if (k > 0 && !vin && o.integrator == integrators::Scheme::kRk4)
-      for (int sub = 0; sub < o.substeps; ++sub) integrators::rk4_step(x, 0.0, h, learned);
-    if (k > 0 && !vin && o.integrator != integrators::Scheme::kRk4)
-      x = rollout(borrowed, x, h, o.substeps, o.integrator, false)[o.substeps];
+    if (k > 0 && vin) x = vin->step(x.to(dtype), dt, false);
+    if (k > 0 && rattle) on_constraints->rattle(x, h, o.substeps);
+    for (int sub = 0; k > 0 && !vin && !rattle && sub < o.substeps; ++sub) {
+      x = x.to(dtype);  // after a projection, which works in double
+      if (o.integrator == integrators::Scheme::kRk4) integrators::rk4_step(x, 0.0, h, learned);
+      else x = rollout(borrowed, x, h, 1, o.integrator, false)[1];
+      if (o.project) on_constraints->project(x);
+    }
     const auto xd = x.to(torch::kFloat64).contiguous();
     const double* px = xd.data_ptr<double>();
     for (int s = 0; s < o.starts; ++s) {
@@ -142,13 +221,13 @@ Evaluation evaluate(DynamicsModelImpl& model, const System& truth, const DataSet
       tr.learned_states.push_back(yl);
       if (model.has_energy()) {
         torch::NoGradGuard no_grad;
-        const double h_learned = model.energy(x.narrow(0, 0, 1)).item<double>();
+        const double h_learned = model.energy(x.narrow(0, 0, 1).to(dtype)).item<double>();
         if (k == 0) energy_offset = tr.true_energy[0] - h_learned;
         tr.learned_energy.push_back(h_learned + energy_offset);
       }
       if (entropy) {
         torch::NoGradGuard no_grad;
-        const double s_learned = model.entropy(x.narrow(0, 0, 1)).item<double>();
+        const double s_learned = model.entropy(x.narrow(0, 0, 1).to(dtype)).item<double>();
         tr.true_entropy.push_back(generalized->entropy_at(yt));
         tr.entropy_on_learned.push_back(generalized->entropy_at(yl));
         if (k == 0) entropy_offset = tr.true_entropy[0] - s_learned;

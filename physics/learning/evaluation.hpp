@@ -22,8 +22,12 @@ struct EvaluationOptions {
   int points = 1000;      ///< samples along each rollout
   int substeps = 2;       ///< steps of `integrator` between samples for the learned model
   /// The scheme of the learned rollouts: any fixed-step one (rk4; leapfrog for separable models;
-  /// lie-euler, rkmk4, cf4 for sphere-hnn). VIN models always step their own map, once per sample.
+  /// lie-euler, rkmk4, cf4 for sphere-hnn; rattle for chnn, on the constraints to round-off). VIN
+  /// models always step their own map, once per sample.
   integrators::Scheme integrator = integrators::Scheme::kRk4;
+  /// chnn: project the learned state onto the constraints (positions, then momenta, in the metric
+  /// of the learned M^{-1}) after every step of `integrator`.
+  bool project = false;
   uint64_t seed = 1234;   ///< for the initial states
   bool trace = false;     ///< keep the first start's energies along both rollouts (Evaluation::trace)
   bool fixed_start = false;  ///< roll out from the system's default state (starts must then be 1)
