@@ -128,9 +128,30 @@ torch::Tensor ParticleModel::energy(const torch::Tensor& q, const torch::Tensor&
   return hogn_->energy(q, p, masses, g);
 }
 
+struct ParticleModel::FastHogn {
+  EigenHogn hogn;
+  std::vector<const void*> storage;
+  std::vector<int64_t> versions;
+};
+
+const EigenHogn* ParticleModel::fast_hogn(const torch::Tensor& q) {
+  if (!hogn_ || !EigenHogn::covers(hogn_->options()) || !q.device().is_cpu()) return nullptr;
+  std::vector<const void*> storage;
+  std::vector<int64_t> versions;
+  for (const auto& w : hogn_->parameters()) {
+    storage.push_back(w.data_ptr());
+    versions.push_back(w._version());  // bumped by every in-place change (optimiser steps, loads)
+  }
+  if (!fast_ || fast_->storage != storage || fast_->versions != versions)
+    fast_ = std::make_shared<FastHogn>(FastHogn{EigenHogn::from(*hogn_), std::move(storage), std::move(versions)});
+  return &fast_->hogn;
+}
+
 std::pair<torch::Tensor, torch::Tensor> ParticleModel::time_derivative(
     const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
     const GraphBatch& g, bool create_graph) {
+  if (hogn_ && !create_graph)
+    if (const EigenHogn* fast = fast_hogn(q)) return fast->time_derivative(q, p, masses, g);
   if (hogn_) return hogn_->time_derivative(q, p, masses, g, create_graph);
   if (config_.kind == GraphModelKind::kDeltaGn)
     throw InvalidInput("deltagn predicts state changes, not time derivatives; use step()");

@@ -22,6 +22,7 @@
 
 #include <torch/torch.h>
 
+#include "graph/eigen_hogn.hpp"
 #include "graph/gn.hpp"
 #include "graph/graph.hpp"
 #include "graph/hogn.hpp"
@@ -102,7 +103,8 @@ class ParticleModel {
   /// The learned H per graph, [G] (HOGN only; InvalidInput otherwise). q, p [N, D]; masses [N].
   torch::Tensor energy(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
                        const GraphBatch& graph);
-  /// (dq/dt, dp/dt), each [N, D] (HOGN, OGN; InvalidInput for DeltaGN). Detached unless create_graph.
+  /// (dq/dt, dp/dt), each [N, D] (HOGN, OGN; InvalidInput for DeltaGN). Detached unless create_graph;
+  /// detached fields of a one-round HOGN on the CPU come from the torch-free path (graph/eigen_hogn.hpp).
   std::pair<torch::Tensor, torch::Tensor> time_derivative(const torch::Tensor& q,
                                                           const torch::Tensor& p,
                                                           const torch::Tensor& masses,
@@ -116,9 +118,15 @@ class ParticleModel {
                                                bool create_graph = false, double omega = 20.0);
 
  private:
+  struct FastHogn;
+  /// The torch-free HOGN (graph/eigen_hogn.hpp) for detached fields on the CPU, rebuilt whenever
+  /// the weights have changed (their storage or version counters); null where it does not apply.
+  const EigenHogn* fast_hogn(const torch::Tensor& q);
+
   ParticleModelConfig config_;
   Hogn hogn_{nullptr};
   GnDynamics gn_{nullptr};
+  std::shared_ptr<FastHogn> fast_;  ///< shared by copies, as the parameters are
 };
 
 /// What a graph checkpoint holds besides the weights (all of it also in the JSON sidecar).
