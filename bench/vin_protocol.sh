@@ -4,6 +4,7 @@
 #
 #   sh bench/vin_protocol.sh [NOETHER] [OUT_DIR] [SEEDS] [STEPS]
 #     defaults: build/apps/noether, bench-vin, 5, 1500
+#   MODELS="vin-vv vin-sv" SYSTEMS=spring-noisy sh bench/vin_protocol.sh ...   some of them
 # Data: each system's protocol (pendulum-noisy, spring-noisy: one trajectory of 151 samples on
 # [0, 15], dt 0.1, from the system's default state, Gaussian noise 0.33 on q and p; the truth by
 # DOP853 at rtol 1e-12; the data seed is the run's seed, so each seed sees other noise).
@@ -20,12 +21,13 @@ SEEDS=${3:-5}
 STEPS=${4:-1500}
 HIDDEN=${HIDDEN:-64}
 SYSTEMS=${SYSTEMS:-"pendulum-noisy spring-noisy"}
+MODELS=${MODELS:-"vin-vv vin-sv vin-so2 hnn baseline"}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 seed=0
 while [ "$seed" -lt "$SEEDS" ]; do
   for system in $SYSTEMS; do
-    for model in vin-vv vin-sv vin-so2 hnn baseline; do
+    for model in $MODELS; do
       ckpt="$OUT/$system-$model-$seed.pt"
       train=$("$NOETHER" train --system "$system" --model "$model" --loss rollout --rollout-steps 20 \
         --hidden "$HIDDEN" --layers 2 --lr 3e-3 --weight-decay 1e-4 --optimizer adamw --schedule cosine \
