@@ -2,7 +2,7 @@
 // graphs, and the training time per epoch (one full-batch Adam step with the derivative loss).
 //
 //   bench_graph [--particles 4] [--hidden 64] [--integrator rk4] [--steps 20] [--device cpu|cuda]
-//               [--train-states 456] [--threads 0]
+//               [--train-states 456] [--threads 0] [--rounds 1]
 // Prints one JSON object per line. Weights are random: the cost does not depend on them.
 #include <chrono>
 #include <cstdlib>
@@ -20,7 +20,7 @@
 namespace ng = noether::graph;
 
 int main(int argc, char** argv) {
-  int particles = 4, steps = 20, threads = 0;
+  int particles = 4, steps = 20, threads = 0, rounds = 1;
   int64_t hidden = 64, train_states = 456;
   std::string integrator = "rk4", device = "cpu", system = "springs";
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     else if (k == "--train-states") train_states = std::atoll(v.c_str());
     else if (k == "--threads") threads = std::atoi(v.c_str());
     else if (k == "--system") system = v;
+    else if (k == "--rounds") rounds = std::atoi(v.c_str());
     else { std::cerr << "unknown option " << k << "\n"; return 2; }
   }
   if (threads > 0) torch::set_num_threads(threads);
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   torch::manual_seed(0);
   ng::ParticleModelConfig c;
   c.hidden = hidden;
+  c.rounds = rounds;
   ng::ParticleModel model(c);
   model.to(dev);
   const auto integ = ng::parse_step_integrator(integrator);
@@ -66,7 +68,7 @@ int main(int argc, char** argv) {
     const double sec = std::chrono::duration<double>(clock::now() - t0).count();
     std::cout << nlohmann::json{{"bench", "hogn_rollout"}, {"device", device}, {"graphs", B},
                                 {"particles", particles}, {"integrator", integrator}, {"hidden", hidden},
-                                {"steps", steps}, {"seconds_per_step", sec / steps},
+                                {"rounds", rounds}, {"steps", steps}, {"seconds_per_step", sec / steps},
                                 {"particle_steps_per_second", B * particles * steps / sec}}
                      .dump()
               << std::endl;
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
     ng::ParticleModelConfig mc;
     mc.kind = ng::parse_graph_model_kind(kind);
     mc.hidden = hidden;
+    mc.rounds = rounds;
     ng::ParticleModel mm(mc);
     mm.to(dev);
     ng::GraphTrainOptions o;

@@ -9,12 +9,17 @@
 // For an edge k from s to r with input (dq = q_s - q_r, |dq|, e_k, m_s, x_s, m_r, x_r), the edge
 // energy's gradient g_k = d phi_e / d(dq, |dq|) gives dH/dq_s += g_k[:D] + g_k[D] dq / |dq| and the
 // opposite at r; dH/dp_i is phi_n's input gradient at (p_i, m_i, x_i); with dissipation dp/dt loses
-// 2 c_i v_i, c_i = softplus(psi(m_i, x_i)). Edges and nodes go through the networks in blocks
-// (threads share the blocks; each block is one EigenMlp::evaluate_gemm), then the edge terms are
-// summed into their ends in edge order. Agrees with HognImpl's autograd path to round-off (tested).
-// Covers HOGN with one GN block (rounds = 1, pairwise edge energies); `covers` says so.
+// 2 c_i v_i, c_i = softplus(psi(m_i, x_i)). With one GN block (rounds = 1, pairwise edge energies)
+// edges and nodes go through the networks in blocks (threads share the blocks; each block is one
+// EigenMlp::evaluate_gemm), then the edge terms are summed into their ends in edge order. With
+// message passing (rounds > 1) the latent edge and node features of every round are computed for
+// the whole batch as matrix products, then the energy's gradient is carried back through the
+// rounds by hand (each MLP's vector-Jacobian product, the sums at receivers and the gathers at
+// both ends) down to the edges' relative positions. Agrees with HognImpl's autograd path to
+// round-off (tested).
 #pragma once
 
+#include <memory>
 #include <utility>
 
 #include <Eigen/Core>
@@ -28,10 +33,7 @@ namespace noether::graph {
 
 class EigenHogn {
  public:
-  /// True when the Eigen path computes this model (rounds = 1; the message-passing rounds of
-  /// rounds > 1 still take the torch path).
-  static bool covers(const HognOptions& options) { return options.rounds == 1; }
-  /// Copies the model's weights as doubles; throws InvalidInput for a model covers() rejects.
+  /// Copies the model's weights as doubles.
   static EigenHogn from(HognImpl& model);
 
   const HognOptions& options() const { return options_; }
@@ -45,13 +47,22 @@ class EigenHogn {
 
  private:
   struct Pass;  // one evaluation's inputs as doubles
-  /// Edge energies [E] (when wanted) and dH/dq [N x D] (when wanted) by edge blocks.
+  struct Rounds;  // the message-passing networks (rounds > 1)
+  /// Edge energies [E] (when wanted) and dH/dq [N x D] (when wanted) by edge blocks (rounds = 1).
   void edges(const Pass& in, double* energies, double* dh_dq) const;
+  /// The same through the message-passing rounds (rounds > 1), whole graphs at a time.
+  void edges_through_rounds(const Pass& in, double* energies, double* dh_dq) const;
+  struct Span {
+    int64_t e0, e1, n0, n1;  ///< edges [e0, e1) among nodes [n0, n1), no other edge touching those
+  };
+  /// One span's edge energies (at energies + e0) and its nodes' rows of dH/dq.
+  void rounds_on(const Pass& in, const Span& span, double* energies, double* dh_dq) const;
   /// Node energies [N] (when wanted) and dH/dp [N x D] (when wanted).
   void nodes(const Pass& in, double* energies, double* dh_dp) const;
 
   HognOptions options_;
   physics::EigenMlp<double> phi_e_, phi_n_, psi_;
+  std::shared_ptr<const Rounds> rounds_;
 };
 
 }  // namespace noether::graph

@@ -135,7 +135,7 @@ struct ParticleModel::FastHogn {
 };
 
 const EigenHogn* ParticleModel::fast_hogn(const torch::Tensor& q) {
-  if (!hogn_ || !EigenHogn::covers(hogn_->options()) || !q.device().is_cpu()) return nullptr;
+  if (!hogn_ || !q.device().is_cpu()) return nullptr;
   std::vector<const void*> storage;
   std::vector<int64_t> versions;
   for (const auto& w : hogn_->parameters()) {

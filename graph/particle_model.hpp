@@ -104,7 +104,7 @@ class ParticleModel {
   torch::Tensor energy(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
                        const GraphBatch& graph);
   /// (dq/dt, dp/dt), each [N, D] (HOGN, OGN; InvalidInput for DeltaGN). Detached unless create_graph;
-  /// detached fields of a one-round HOGN on the CPU come from the torch-free path (graph/eigen_hogn.hpp).
+  /// detached fields of a HOGN on the CPU come from the torch-free path (graph/eigen_hogn.hpp).
   std::pair<torch::Tensor, torch::Tensor> time_derivative(const torch::Tensor& q,
                                                           const torch::Tensor& p,
                                                           const torch::Tensor& masses,

@@ -41,6 +41,45 @@ inline EigenActivation parse_eigen_activation(const std::string& name) {
   throw InvalidInput("unknown activation '" + name + "'; known: tanh, relu, softplus, sin");
 }
 
+/// h = act(z), elementwise, for vectors or matrices of Scalar (h an array expression).
+template <class Scalar, class In, class Out>
+void eigen_activate(EigenActivation activation, const In& z, Out&& h) {
+  switch (activation) {
+    case EigenActivation::kTanh:
+      if constexpr (std::is_same_v<Scalar, double>) {
+        // Eigen vectorises exp but not tanh for doubles; this form is off by a few ulp.
+        h = Scalar(1) - Scalar(2) / ((Scalar(2) * z.array()).exp() + Scalar(1));
+      } else {
+        h = z.array().tanh();
+      }
+      break;
+    case EigenActivation::kRelu: h = z.array().cwiseMax(Scalar(0)); break;
+    case EigenActivation::kSoftplus: {
+      // softplus(z) = max(z, 0) + log1p(exp(-|z|)), vectorised: log1p(u) as log(w) u / (w - 1),
+      // w = 1 + u (Kahan's form, exact to a few ulp; u itself where w rounds to 1). Above 20 z
+      // itself, as torch's threshold has it.
+      const auto zz = z.array();
+      const auto u = (-zz.abs()).exp().eval();
+      const auto w = (u + Scalar(1)).eval();
+      const auto log1p_u = (w == Scalar(1)).select(u, w.log() * u / (w - Scalar(1)));
+      h = (zz > Scalar(20)).select(zz, zz.max(Scalar(0)) + log1p_u);
+      break;
+    }
+    case EigenActivation::kSin: h = z.array().sin(); break;
+  }
+}
+
+/// g *= act'(z) elementwise, given h = act(z).
+template <class Scalar, class Z, class H, class G>
+void eigen_times_derivative(EigenActivation activation, const Z& z, const H& h, G&& g) {
+  switch (activation) {
+    case EigenActivation::kTanh: g.array() *= Scalar(1) - h.array().square(); break;
+    case EigenActivation::kRelu: g.array() *= (z.array() > Scalar(0)).template cast<Scalar>(); break;
+    case EigenActivation::kSoftplus: g.array() *= Scalar(1) / (Scalar(1) + (-z.array()).exp()); break;
+    case EigenActivation::kSin: g.array() *= z.array().cos(); break;
+  }
+}
+
 template <class Scalar>
 class EigenMlp {
  public:
@@ -230,43 +269,10 @@ class EigenMlp {
   }
 
  private:
-  /// h = act(z), elementwise.
   template <class In, class Out>
-  void activate(const In& z, Out&& h) const {
-    switch (activation_) {
-      case EigenActivation::kTanh:
-        if constexpr (std::is_same_v<Scalar, double>) {
-          // Eigen vectorises exp but not tanh for doubles; this form is off by a few ulp.
-          h = Scalar(1) - Scalar(2) / ((Scalar(2) * z.array()).exp() + Scalar(1));
-        } else {
-          h = z.array().tanh();
-        }
-        break;
-      case EigenActivation::kRelu: h = z.array().cwiseMax(Scalar(0)); break;
-      case EigenActivation::kSoftplus: {
-        // softplus(z) = max(z, 0) + log1p(exp(-|z|)), vectorised: log1p(u) as log(w) u / (w - 1),
-        // w = 1 + u (Kahan's form, exact to a few ulp; u itself where w rounds to 1). Above 20 z
-        // itself, as torch's threshold has it.
-        const auto zz = z.array();
-        const auto u = (-zz.abs()).exp().eval();
-        const auto w = (u + Scalar(1)).eval();
-        const auto log1p_u = (w == Scalar(1)).select(u, w.log() * u / (w - Scalar(1)));
-        h = (zz > Scalar(20)).select(zz, zz.max(Scalar(0)) + log1p_u);
-        break;
-      }
-      case EigenActivation::kSin: h = z.array().sin(); break;
-    }
-  }
-  /// g *= act'(z), given h = act(z).
+  void activate(const In& z, Out&& h) const { eigen_activate<Scalar>(activation_, z, h); }
   template <class Z, class H, class G>
-  void times_derivative(const Z& z, const H& h, G&& g) const {
-    switch (activation_) {
-      case EigenActivation::kTanh: g.array() *= Scalar(1) - h.array().square(); break;
-      case EigenActivation::kRelu: g.array() *= (z.array() > Scalar(0)).template cast<Scalar>(); break;
-      case EigenActivation::kSoftplus: g.array() *= Scalar(1) / (Scalar(1) + (-z.array()).exp()); break;
-      case EigenActivation::kSin: g.array() *= z.array().cos(); break;
-    }
-  }
+  void times_derivative(const Z& z, const H& h, G&& g) const { eigen_times_derivative<Scalar>(activation_, z, h, g); }
   /// Runs hidden layers 0 .. count-1 (filling z_ and h_) and returns the input of layer `count`.
   const Vec& forward_layers(const Vec& x, std::size_t count) const {
     if (x.size() != inputs())
