@@ -16,19 +16,6 @@ namespace {
 
 constexpr int64_t kBlock = 256;  ///< edges or nodes per evaluate_gemm call (64 as fast; 1024 was 2-3x slower per edge)
 
-std::shared_ptr<torch::nn::Module> child(torch::nn::Module& module, const std::string& name) {
-  for (const auto& c : module.named_children())
-    if (c.key() == name) return c.value();
-  throw InvalidInput("HOGN has no '" + name + "' network");
-}
-
-physics::EigenMlp<double> scalar_mlp(torch::nn::Module& module, const std::string& name) {
-  auto mlp = std::dynamic_pointer_cast<physics::MlpImpl>(child(module, name));
-  if (!mlp) throw InvalidInput("HOGN's '" + name + "' is not an MLP");
-  auto dense = physics::EigenDenseMlp::from(*mlp);
-  return physics::EigenMlp<double>(std::move(dense.weights), std::move(dense.biases), dense.activation);
-}
-
 torch::Tensor doubles(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat64).contiguous(); }
 
 double softplus(double z) { return z > 20.0 ? z : std::log1p(std::exp(z)); }  // torch's threshold
@@ -43,9 +30,7 @@ struct DenseNet {
   };
 
   static DenseNet of(torch::nn::Module& module, const std::string& name) {
-    auto mlp = std::dynamic_pointer_cast<physics::MlpImpl>(child(module, name));
-    if (!mlp) throw InvalidInput("HOGN's '" + name + "' is not an MLP");
-    auto dense = physics::EigenDenseMlp::from(*mlp);
+    auto dense = physics::EigenDenseMlp::from(*physics::child_mlp(module, name));
     return {std::move(dense.weights), std::move(dense.biases), dense.activation};
   }
   int64_t inputs() const { return w.front().cols(); }
@@ -132,17 +117,17 @@ EigenHogn EigenHogn::from(HognImpl& model) {
   if (h.options_.rounds > 1) {
     auto r = std::make_shared<Rounds>();
     for (int64_t k = 0; k + 1 < h.options_.rounds; ++k) {
-      auto block = child(model, "block" + std::to_string(k));
+      auto block = physics::child_module(model, "block" + std::to_string(k));
       r->edge.push_back(DenseNet::of(*block, "phi_e"));
       r->node.push_back(DenseNet::of(*block, "phi_v"));
     }
-    r->energy = DenseNet::of(*child(model, "edge_energy"), "phi_e");
+    r->energy = DenseNet::of(*physics::child_module(model, "edge_energy"), "phi_e");
     h.rounds_ = std::move(r);
   } else {
-    h.phi_e_ = scalar_mlp(*child(model, "edge_energy"), "phi_e");
+    h.phi_e_ = physics::scalar_mlp(*physics::child_mlp(*physics::child_module(model, "edge_energy"), "phi_e"));
   }
-  h.phi_n_ = scalar_mlp(model, "phi_n");
-  if (h.options_.dissipation) h.psi_ = scalar_mlp(model, "psi");
+  h.phi_n_ = physics::scalar_mlp(*physics::child_mlp(model, "phi_n"));
+  if (h.options_.dissipation) h.psi_ = physics::scalar_mlp(*physics::child_mlp(model, "psi"));
   return h;
 }
 

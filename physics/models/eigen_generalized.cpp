@@ -32,22 +32,6 @@ double activate_derivative(EigenActivation act, double z, double a) {
   return 1.0;
 }
 
-std::shared_ptr<torch::nn::Module> child(torch::nn::Module& model, const std::string& name) {
-  for (const auto& c : model.named_children())
-    if (c.key() == name) return c.value();
-  throw InvalidInput("model has no '" + name + "' network");
-}
-
-std::shared_ptr<MlpImpl> child_mlp(torch::nn::Module& model, const std::string& name) {
-  auto mlp = std::dynamic_pointer_cast<MlpImpl>(child(model, name));
-  if (!mlp) throw InvalidInput("the model's '" + name + "' is not an MLP");
-  return mlp;
-}
-
-EigenMlp<double> scalar_mlp(const MlpImpl& mlp) {
-  auto dense = EigenDenseMlp::from(mlp);
-  return EigenMlp<double>(std::move(dense.weights), std::move(dense.biases), dense.activation);
-}
 
 /// A parameter or buffer of a module by its dotted name, as doubles on the CPU.
 torch::Tensor named_tensor(torch::nn::Module& module, const std::string& name) {
@@ -83,6 +67,23 @@ Eigen::VectorXd project_out(const Eigen::VectorXd& u, const Eigen::VectorXd& v) 
 }
 
 }  // namespace
+
+std::shared_ptr<torch::nn::Module> child_module(torch::nn::Module& model, const std::string& name) {
+  for (const auto& c : model.named_children())
+    if (c.key() == name) return c.value();
+  throw InvalidInput("model has no '" + name + "' network");
+}
+
+std::shared_ptr<MlpImpl> child_mlp(torch::nn::Module& model, const std::string& name) {
+  auto mlp = std::dynamic_pointer_cast<MlpImpl>(child_module(model, name));
+  if (!mlp) throw InvalidInput("the model's '" + name + "' is not an MLP");
+  return mlp;
+}
+
+EigenMlp<double> scalar_mlp(const MlpImpl& mlp) {
+  auto dense = EigenDenseMlp::from(mlp);
+  return EigenMlp<double>(std::move(dense.weights), std::move(dense.biases), dense.activation);
+}
 
 Eigen::VectorXd EigenDenseMlp::forward(const Eigen::VectorXd& x) const {
   Eigen::VectorXd h = x;
@@ -210,11 +211,11 @@ EigenGeneralizedField EigenGeneralizedField::from_model(DynamicsModelImpl& model
       torch::NoGradGuard no_grad;
       f.energy_ = scalar_mlp(*child_mlp(model, "hamiltonian"));
       f.ghnn_.n_origin = f.energy_.value(Eigen::VectorXd::Zero(f.n_));
-      for (const auto& net : child(model, "poisson")->children())
+      for (const auto& net : child_module(model, "poisson")->children())
         f.ghnn_.pairs.push_back(EigenDenseMlp::from(*std::dynamic_pointer_cast<MlpImpl>(net)));
       const auto masks = named_tensor(model, "masks");
       for (int64_t k = 0; k < masks.size(0); ++k) f.ghnn_.masks.push_back(vector_of(masks[k].contiguous()));
-      auto icnn = std::dynamic_pointer_cast<IcnnImpl>(child(model, "friction"));
+      auto icnn = std::dynamic_pointer_cast<IcnnImpl>(child_module(model, "friction"));
       if (!icnn) throw InvalidInput("the GHNN model's 'friction' is not an input-convex network");
       f.ghnn_.friction = EigenIcnn::from(*icnn);
       break;

@@ -39,6 +39,13 @@ struct EigenDenseMlp {
   static EigenDenseMlp from(const MlpImpl& mlp);
 };
 
+/// A module's child by name; InvalidInput naming it when there is none.
+std::shared_ptr<torch::nn::Module> child_module(torch::nn::Module& model, const std::string& name);
+/// The same, as an MLP; InvalidInput when it is something else.
+std::shared_ptr<MlpImpl> child_mlp(torch::nn::Module& model, const std::string& name);
+/// A scalar-output torch MLP as an EigenMlp (weights copied as double).
+EigenMlp<double> scalar_mlp(const MlpImpl& mlp);
+
 /// An input-convex network's weights (IcnnImpl), the softplus of its hidden-path and output
 /// weights taken once, with the network's Hessian in its input.
 struct EigenIcnn {
