@@ -20,55 +20,30 @@ torch::Tensor doubles(const torch::Tensor& t) { return t.detach().to(torch::kCPU
 
 double softplus(double z) { return z > 20.0 ? z : std::log1p(std::exp(z)); }  // torch's threshold
 
-/// A vector-output MLP over a batch of columns, with its vector-Jacobian product.
-struct DenseNet {
-  std::vector<Eigen::MatrixXd> w;  ///< [out x in] per layer
-  std::vector<Eigen::VectorXd> b;  ///< size out, or 0
-  physics::EigenActivation act = physics::EigenActivation::kSoftplus;
-  struct Tape {
-    std::vector<Eigen::MatrixXd> z, h;
-  };
+/// The relative position q_s - q_r into col[0, d) and the distance the networks see into col[d]
+/// (as the torch path: sqrt(max(|dq|^2, 1e-30))). Returns the distance where its gradient is live,
+/// 0 below the clamp (where the torch path's gradient vanishes).
+double relative_position(const double* q, int64_t d, int64_t s, int64_t r, double* col) {
+  double sq = 0.0;
+  for (int64_t j = 0; j < d; ++j) {
+    col[j] = q[s * d + j] - q[r * d + j];
+    sq += col[j] * col[j];
+  }
+  col[d] = std::sqrt(std::max(sq, 1e-30));
+  return sq > 1e-30 ? col[d] : 0.0;
+}
 
-  static DenseNet of(torch::nn::Module& module, const std::string& name) {
-    auto dense = physics::EigenDenseMlp::from(*physics::child_mlp(module, name));
-    return {std::move(dense.weights), std::move(dense.biases), dense.activation};
-  }
-  int64_t inputs() const { return w.front().cols(); }
-  /// x [in x B] -> [out x B], keeping the hidden layers for vjp.
-  Eigen::MatrixXd forward(const Eigen::MatrixXd& x, Tape& t) const {
-    const std::size_t hidden = w.size() - 1;
-    t.z.resize(hidden);
-    t.h.resize(hidden);
-    const Eigen::MatrixXd* in = &x;
-    for (std::size_t l = 0; l < hidden; ++l) {
-      t.z[l].noalias() = w[l] * *in;
-      if (b[l].size()) t.z[l].colwise() += b[l];
-      t.h[l].resize(t.z[l].rows(), t.z[l].cols());
-      physics::eigen_activate<double>(act, t.z[l], t.h[l].array());
-      in = &t.h[l];
-    }
-    Eigen::MatrixXd y = w.back() * *in;
-    if (b.back().size()) y.colwise() += b.back();
-    return y;
-  }
-  /// d(sum ybar . y)/dx [in x B] for the forward pass on tape t.
-  Eigen::MatrixXd vjp(const Eigen::MatrixXd& ybar, const Tape& t) const {
-    Eigen::MatrixXd g = w.back().transpose() * ybar;
-    for (std::size_t l = w.size() - 1; l-- > 0;) {
-      physics::eigen_times_derivative<double>(act, t.z[l], t.h[l], g);
-      Eigen::MatrixXd next = w[l].transpose() * g;
-      g.swap(next);
-    }
-    return g;
-  }
-};
+/// A message-passing network read from block `name` of `module`.
+physics::EigenDenseMlp dense(torch::nn::Module& module, const std::string& name) {
+  return physics::EigenDenseMlp::from(*physics::child_mlp(module, name));
+}
 
 }  // namespace
 
 /// rounds - 1 processor blocks (edge and node updates) and the energy block's edge network.
 struct EigenHogn::Rounds {
-  std::vector<DenseNet> edge, node;
-  DenseNet energy;
+  std::vector<physics::EigenDenseMlp> edge, node;
+  physics::EigenDenseMlp energy;
 };
 
 struct EigenHogn::Pass {
@@ -118,10 +93,10 @@ EigenHogn EigenHogn::from(HognImpl& model) {
     auto r = std::make_shared<Rounds>();
     for (int64_t k = 0; k + 1 < h.options_.rounds; ++k) {
       auto block = physics::child_module(model, "block" + std::to_string(k));
-      r->edge.push_back(DenseNet::of(*block, "phi_e"));
-      r->node.push_back(DenseNet::of(*block, "phi_v"));
+      r->edge.push_back(dense(*block, "phi_e"));
+      r->node.push_back(dense(*block, "phi_v"));
     }
-    r->energy = DenseNet::of(*physics::child_module(model, "edge_energy"), "phi_e");
+    r->energy = dense(*physics::child_module(model, "edge_energy"), "phi_e");
     h.rounds_ = std::move(r);
   } else {
     h.phi_e_ = physics::scalar_mlp(*physics::child_mlp(*physics::child_module(model, "edge_energy"), "phi_e"));
@@ -146,14 +121,7 @@ void EigenHogn::edges(const Pass& in, double* energies, double* dh_dq) const {
     for (int64_t k = 0; k < count; ++k) {
       const int64_t edge = k0 + k, s = in.s[edge], r = in.r[edge];
       double* col = input.data() + k * width;
-      double sq = 0.0;
-      for (int64_t j = 0; j < d; ++j) {
-        col[j] = in.q[s * d + j] - in.q[r * d + j];
-        sq += col[j] * col[j];
-      }
-      // As the torch path: |dq| = sqrt(max(|dq|^2, 1e-30)), whose gradient vanishes below the clamp.
-      dist[static_cast<std::size_t>(k)] = sq > 1e-30 ? std::sqrt(sq) : 0.0;
-      col[d] = std::sqrt(std::max(sq, 1e-30));
+      dist[static_cast<std::size_t>(k)] = relative_position(in.q, d, s, r, col);
       double* c = col + d + 1;
       for (int64_t j = 0; j < fe; ++j) *c++ = in.ef[edge * fe + j];
       for (const int64_t node : {s, r}) {
@@ -234,17 +202,11 @@ void EigenHogn::rounds_on(const Pass& in, const Span& c, double* energies, doubl
     send[static_cast<std::size_t>(k)] = in.s[c.e0 + k] - c.n0;
     recv[static_cast<std::size_t>(k)] = in.r[c.e0 + k] - c.n0;
   }
-    // Level 0: the edges' (dq, |dq|, e) and the nodes' (m, x), one column each.
+  // Level 0: the edges' (dq, |dq|, e) and the nodes' (m, x), one column each.
   Eigen::MatrixXd edge0(d + 1 + fe, e), node0(1 + f, n);
   Eigen::VectorXd dist(e);  // |dq| where its gradient is live, else 0 (as the torch path's clamp)
   for (int64_t k = 0; k < e; ++k) {
-    double sq = 0.0;
-    for (int64_t j = 0; j < d; ++j) {
-      edge0(j, k) = in.q[(c.n0 + send[k]) * d + j] - in.q[(c.n0 + recv[k]) * d + j];
-      sq += edge0(j, k) * edge0(j, k);
-    }
-    edge0(d, k) = std::sqrt(std::max(sq, 1e-30));
-    dist[k] = sq > 1e-30 ? edge0(d, k) : 0.0;
+    dist[k] = relative_position(in.q, d, in.s[c.e0 + k], in.r[c.e0 + k], edge0.col(k).data());
     for (int64_t j = 0; j < fe; ++j) edge0(d + 1 + j, k) = in.ef[(c.e0 + k) * fe + j];
   }
   for (int64_t i = 0; i < n; ++i) {
@@ -264,18 +226,18 @@ void EigenHogn::rounds_on(const Pass& in, const Span& c, double* energies, doubl
   };
   const std::size_t blocks = net.edge.size();
   std::vector<Eigen::MatrixXd> edge{edge0}, node{node0};
-  std::vector<DenseNet::Tape> edge_tape(blocks), node_tape(blocks);
+  std::vector<physics::EigenDenseMlp::Tape> edge_tape(blocks), node_tape(blocks);
   for (std::size_t r = 0; r < blocks; ++r) {
-    Eigen::MatrixXd next_edge = net.edge[r].forward(edge_input(edge[r], node[r]), edge_tape[r]);
+    Eigen::MatrixXd next_edge = net.edge[r].forward_batch(edge_input(edge[r], node[r]), edge_tape[r]);
     Eigen::MatrixXd z(next_edge.rows() + node[r].rows(), n);  // [sum of incoming edges; node]
     z.topRows(next_edge.rows()).setZero();
     for (int64_t k = 0; k < e; ++k) z.col(recv[k]).head(next_edge.rows()) += next_edge.col(k);
     z.bottomRows(node[r].rows()) = node[r];
-    node.push_back(net.node[r].forward(z, node_tape[r]));
+    node.push_back(net.node[r].forward_batch(z, node_tape[r]));
     edge.push_back(std::move(next_edge));
   }
-  DenseNet::Tape energy_tape;
-  const Eigen::MatrixXd f_edge = net.energy.forward(edge_input(edge.back(), node.back()), energy_tape);  // [1 x E]
+  physics::EigenDenseMlp::Tape energy_tape;
+  const Eigen::MatrixXd f_edge = net.energy.forward_batch(edge_input(edge.back(), node.back()), energy_tape);  // [1 x E]
   if (energies) Eigen::Map<Eigen::RowVectorXd>(energies + c.e0, e) = f_edge.row(0);
   if (!dh_dq) return;
 
@@ -344,10 +306,8 @@ torch::Tensor EigenHogn::energy(const torch::Tensor& q, const torch::Tensor& p, 
   nodes(in, e_node.data(), nullptr);
   auto h = torch::zeros({graph.num_graphs}, torch::kFloat64);
   double* hp = h.data_ptr<double>();
-  const auto node_graph = graph.node_to_graph.contiguous();
-  const int64_t* ng = node_graph.data_ptr<int64_t>();
-  for (int64_t k = 0; k < in.e; ++k) hp[ng[in.s[k]]] += e_edge[static_cast<std::size_t>(k)];
-  for (int64_t i = 0; i < in.n; ++i) hp[ng[i]] += e_node[static_cast<std::size_t>(i)];
+  for (int64_t k = 0; k < in.e; ++k) hp[in.node_graph[in.s[k]]] += e_edge[static_cast<std::size_t>(k)];
+  for (int64_t i = 0; i < in.n; ++i) hp[in.node_graph[i]] += e_node[static_cast<std::size_t>(i)];
   return h.to(q.scalar_type());
 }
 

@@ -12,10 +12,10 @@
 // 2 c_i v_i, c_i = softplus(psi(m_i, x_i)). With one GN block (rounds = 1, pairwise edge energies)
 // edges and nodes go through the networks in blocks (threads share the blocks; each block is one
 // EigenMlp::evaluate_gemm), then the edge terms are summed into their ends in edge order. With
-// message passing (rounds > 1) the latent edge and node features of every round are computed for
-// the whole batch as matrix products, then the energy's gradient is carried back through the
-// rounds by hand (each MLP's vector-Jacobian product, the sums at receivers and the gathers at
-// both ends) down to the edges' relative positions. Agrees with HognImpl's autograd path to
+// message passing (rounds > 1) the latent edge and node features of every round are computed a
+// graph at a time as matrix products (EigenDenseMlp::forward_batch), then the energy's gradient is
+// carried back through the rounds by hand (each MLP's vector-Jacobian product, the sums at
+// receivers and the gathers at both ends) down to the edges' relative positions. Agrees with HognImpl's autograd path to
 // round-off (tested).
 #pragma once
 

@@ -32,7 +32,6 @@ double activate_derivative(EigenActivation act, double z, double a) {
   return 1.0;
 }
 
-
 /// A parameter or buffer of a module by its dotted name, as doubles on the CPU.
 torch::Tensor named_tensor(torch::nn::Module& module, const std::string& name) {
   for (const auto& p : module.named_parameters())
@@ -94,6 +93,33 @@ Eigen::VectorXd EigenDenseMlp::forward(const Eigen::VectorXd& x) const {
     h = std::move(z);
   }
   return h;
+}
+
+Eigen::MatrixXd EigenDenseMlp::forward_batch(const Eigen::MatrixXd& x, Tape& t) const {
+  const std::size_t hidden = weights.size() - 1;
+  t.z.resize(hidden);
+  t.h.resize(hidden);
+  const Eigen::MatrixXd* in = &x;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    t.z[l].noalias() = weights[l] * *in;
+    if (biases[l].size()) t.z[l].colwise() += biases[l];
+    t.h[l].resize(t.z[l].rows(), t.z[l].cols());
+    eigen_activate<double>(activation, t.z[l], t.h[l].array());
+    in = &t.h[l];
+  }
+  Eigen::MatrixXd y = weights.back() * *in;
+  if (biases.back().size()) y.colwise() += biases.back();
+  return y;
+}
+
+Eigen::MatrixXd EigenDenseMlp::vjp(const Eigen::MatrixXd& ybar, const Tape& t) const {
+  Eigen::MatrixXd g = weights.back().transpose() * ybar;
+  for (std::size_t l = weights.size() - 1; l-- > 0;) {
+    eigen_times_derivative<double>(activation, t.z[l], t.h[l], g);
+    Eigen::MatrixXd next = weights[l].transpose() * g;
+    g.swap(next);
+  }
+  return g;
 }
 
 Eigen::MatrixXd EigenDenseMlp::jacobian(const Eigen::VectorXd& x, Eigen::VectorXd* y) const {

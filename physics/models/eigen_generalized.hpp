@@ -35,6 +35,14 @@ struct EigenDenseMlp {
   /// The forward pass y (when asked) and its Jacobian dy/dx [out x in], by forward mode: the
   /// tangents of all inputs go through each layer as one matrix.
   Eigen::MatrixXd jacobian(const Eigen::VectorXd& x, Eigen::VectorXd* y = nullptr) const;
+  /// The hidden layers' pre-activations and activations of one forward_batch, for vjp.
+  struct Tape {
+    std::vector<Eigen::MatrixXd> z, h;
+  };
+  /// Many samples as columns, x [in x B] -> [out x B], as matrix products; keeps `tape`.
+  Eigen::MatrixXd forward_batch(const Eigen::MatrixXd& x, Tape& tape) const;
+  /// The vector-Jacobian product of the pass on `tape`: d(sum ybar . y)/dx, [in x B].
+  Eigen::MatrixXd vjp(const Eigen::MatrixXd& ybar, const Tape& tape) const;
   /// Copies a torch MLP's weights (as double).
   static EigenDenseMlp from(const MlpImpl& mlp);
 };
