@@ -73,14 +73,18 @@ class OnConstraints {
   }
 
  private:
-  /// dH/dx at (q, 0): the learned potential's gradient (M is constant).
-  Vector grad_v(const Vector& q) {
+  /// dH/dx at (q, 0): the learned potential's gradient (M is constant). A RATTLE step asks for it
+  /// at its end and the next step again at its start: the last one is kept.
+  const Vector& grad_v(const Vector& q) {
+    if (q.size() == last_q_.size() && q == last_q_) return last_grad_;
     const int64_t d = q.size();
     const auto dtype = model_.parameters().front().scalar_type();
     auto z = torch::zeros({1, 2 * d}, torch::kFloat64);
     std::copy(q.data(), q.data() + d, z.data_ptr<double>());
     const auto g = model_.energy_gradient_at(z.to(dtype), false).to(torch::kFloat64).contiguous();
-    return Eigen::Map<const Vector>(g.data_ptr<double>(), d);
+    last_q_ = q;
+    last_grad_ = Eigen::Map<const Vector>(g.data_ptr<double>(), d);
+    return last_grad_;
   }
   template <class Fn>
   void apply(torch::Tensor& x, Fn&& fn) {
@@ -104,6 +108,7 @@ class OnConstraints {
   Eigen::MatrixXd minv_;
   std::function<Vector(const Vector&)> phi_;
   std::function<Eigen::MatrixXd(const Vector&)> jacobian_;
+  Vector last_q_, last_grad_;  ///< grad_v's last argument and value
 };
 
 }  // namespace
