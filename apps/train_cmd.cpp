@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/options.hpp"
+#include "apps/pixels_cmd.hpp"
 #include "apps/plot.hpp"
 #include "apps/registry.hpp"
 #include "apps/threads.hpp"
@@ -19,6 +20,7 @@
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/measured.hpp"
 #include "physics/learning/training.hpp"
+#include "physics/pixels/pixel_model.hpp"
 
 namespace noether::apps {
 
@@ -72,6 +74,7 @@ struct EvaluateArgs {
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
   std::string plot_bodies;  ///< SVG of the bodies' coordinates (constrained systems)
+  std::string film;  ///< pixel models: PNG of true and predicted frames
   std::string integrator = "rk4";
   int substeps = 2;
   bool project = false;  ///< chnn: onto the constraints after every step
@@ -109,6 +112,27 @@ torch::Dtype parse_dtype(const std::string& s) {
 int train_command(TrainArgs a) {
   a.system = system_with_links(a.system, a.links);
   set_threads(a.threads);
+  if (is_pixel_request(a.system, a.model) || (a.resume && physics::is_pixel_model_file(a.output))) {
+    PixelTrainRequest r;
+    r.system = a.system;
+    r.model = a.model;
+    r.output = a.output;
+    r.steps = a.steps;
+    r.batch_size = a.batch_size;
+    r.hidden = a.hidden;
+    r.checkpoint_every = a.checkpoint_every;
+    r.learning_rate = a.learning_rate;
+    r.weight_decay = a.weight_decay;
+    r.noise = a.noise;
+    r.seed = a.seed;
+    r.data_seed = a.data_seed;
+    r.trajectories = a.trajectories;
+    r.points = a.points;
+    r.resume = a.resume;
+    r.json = a.json;
+    r.quiet = a.quiet;
+    return pixel_train_command(r);
+  }
   physics::TrainingRun run;
   physics::DataSet data;
   std::unique_ptr<physics::System> system;
@@ -255,6 +279,8 @@ plot::Figure body_plot(const physics::TrainingRun& run, const physics::Constrain
 
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
+  if (physics::is_pixel_model_file(a.model)) return pixel_evaluate_command(a.model, a.film, a.json);
+  if (!a.film.empty()) throw InvalidInput("--film applies to pixel models (pixel-hnn, pixel-baseline)");
   physics::EvaluationOptions eo;
   eo.integrator = integrators::parse_scheme(a.integrator);
   eo.substeps = a.substeps;
@@ -451,6 +477,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                        "also roll the training trajectories' starts over this many samples (SymODEN's prediction error: 90 for task 1, 40 for task 2)")
       ->check(at_least(2));
   evaluate->add_flag("--drive-off", ev->drive_off, "the prediction with the drive u set to 0 (SymODEN's protocol)")->needs(prediction);
+  evaluate->add_option("--film", ev->film, "pixel models: PNG of the first test swing's frames, true (top) and predicted (bottom)")->check(writable_file());
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
 

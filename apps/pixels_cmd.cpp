@@ -1,0 +1,207 @@
+// apps/pixels_cmd.cpp: `noether render` (frames of the analytic systems as PNG files), and the
+// pixel models' training and evaluation, which `noether train` and `noether evaluate` hand over
+// to (issue 18).
+#include "apps/pixels_cmd.hpp"
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/options.hpp"
+#include "apps/registry.hpp"
+#include "noether/error.hpp"
+#include "physics/pixels/pixel_data.hpp"
+#include "physics/pixels/pixel_model.hpp"
+#include "physics/pixels/png.hpp"
+
+namespace noether::apps {
+
+using nlohmann::json;
+
+namespace {
+
+struct RenderArgs {
+  std::string system = "pendulum";
+  std::string folder = "frames";
+  int frames = 30;
+  double dt = 0.1;
+  int size = 0;  ///< 0: 28 grey, 32 colour
+  bool colour = false;
+  double noise = 0.0;
+  unsigned long long seed = 0;
+  bool random = false;
+  std::string strip;  ///< film strip PNG; empty: FOLDER/strip.png
+  bool json = false;
+};
+
+int render_command(const RenderArgs& a) {
+  namespace fs = std::filesystem;
+  physics::RenderOptions o;
+  o.size = a.size > 0 ? a.size : a.colour ? 32 : 28;
+  o.colour = a.colour;
+  o.noise_std = a.noise;
+  o.seed = a.seed;
+  o.validate();
+  const auto system = physics::make_system(a.system);
+  bool drawable = false;
+  for (const auto& s : physics::renderable_systems()) drawable = drawable || s == a.system;
+  if (!drawable) physics::scene_of(a.system, system->default_state());  // throws, naming the drawable ones
+  Eigen::VectorXd y0 = system->default_state();
+  if (a.random) {
+    physics::Rng rng(a.seed);
+    y0 = system->random_state(rng);
+  }
+  const auto states = physics::sample_trajectory(*system, y0, a.dt, a.frames);
+  const auto images = physics::render_trajectory(a.system, states, o);
+  std::error_code ec;
+  if (!fs::is_directory(a.folder, ec)) {
+    const fs::path parent = fs::path(a.folder).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec))
+      throw InvalidInput("-o '" + a.folder + "': folder '" + parent.string() + "' does not exist");
+    if (!fs::create_directory(a.folder, ec) && !fs::is_directory(a.folder))
+      throw InvalidInput("-o '" + a.folder + "': cannot create the folder: " + ec.message());
+  }
+  for (std::size_t k = 0; k < images.size(); ++k) {
+    char name[32];
+    std::snprintf(name, sizeof name, "frame_%04zu.png", k);
+    physics::write_png(images[k], (fs::path(a.folder) / name).string());
+  }
+  const std::string strip = a.strip.empty() ? (fs::path(a.folder) / "strip.png").string() : a.strip;
+  physics::write_png(physics::tile(images, 10), strip);
+  if (a.json) {
+    std::cout << json{{"system", a.system}, {"frames", images.size()}, {"folder", a.folder}, {"size", o.size},
+                      {"channels", o.colour ? 3 : 1}, {"dt", a.dt}, {"noise", a.noise}, {"seed", a.seed},
+                      {"strip", strip}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << "rendered " << images.size() << " frames of " << a.system << " (" << o.size << "x" << o.size
+              << (o.colour ? " RGB" : " grey") << ", every " << a.dt << " s) to " << a.folder
+              << "/frame_NNNN.png; film strip " << strip << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool is_pixel_request(const std::string& system, const std::string& model) {
+  return system.rfind("pixel-", 0) == 0 || physics::is_pixel_model(model);
+}
+
+int pixel_train_command(const PixelTrainRequest& a) {
+  physics::PixelRun run;
+  physics::PixelTrainOptions o;
+  if (a.resume) {
+    run = physics::load_pixel_model(a.output);
+    o = run.options;
+  } else {
+    if (a.system != "pixel-pendulum")
+      throw InvalidInput("unknown pixel system '" + a.system + "' (known: pixel-pendulum)");
+    physics::PixelModelConfig c;
+    c.dynamics = physics::parse_pixel_model(a.model);
+    c.hidden = a.hidden;
+    c.dynamics_hidden = a.hidden;
+    physics::PixelProtocol p;
+    if (a.trajectories > 0) p.trials = a.trajectories;
+    if (a.points > 0) p.steps = a.points;
+    if (a.noise >= 0) p.noise_std = a.noise;
+    p.seed = a.data_seed;
+    c.input = 2 * static_cast<int64_t>(p.size) * p.size;
+    o.learning_rate = a.learning_rate;
+    o.weight_decay = a.weight_decay >= 0 ? a.weight_decay : 1e-5;
+    o.batch_size = a.batch_size > 0 ? a.batch_size : 200;
+    o.seed = a.seed;
+    run = physics::new_pixel_run(c, o, p);
+  }
+  o.steps = a.steps >= 0 ? a.steps : a.resume ? 1000 : 10000;
+  o.progress = !a.json && !a.quiet;
+  o.checkpoint = a.output;
+  o.checkpoint_every = a.checkpoint_every;
+  o.eval_every = std::max<int64_t>(1, std::min<int64_t>(200, o.steps / 20 + 1));
+  const auto data = physics::make_pixel_pendulum(run.protocol);
+  const auto s = physics::train_pixel_model(run, data, o);
+  const auto& c = run.model->config();
+  if (a.json) {
+    std::cout << json{{"system", "pixel-pendulum"},     {"model", c.name()},
+                      {"output", a.output},             {"train_loss", s.train_loss},
+                      {"test_loss", s.test_loss},       {"steps", s.steps},
+                      {"steps_this_run", s.steps_this_call}, {"seconds_per_step", s.seconds_per_step},
+                      {"train_swings", data.train_trials}, {"test_swings", run.protocol.trials - data.train_trials}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << "trained " << c.name() << " on pixel-pendulum (" << data.train_trials << " swings of "
+              << run.protocol.steps << " frames) for " << s.steps_this_call << " steps (total " << s.steps << ")\n"
+              << std::scientific << std::setprecision(3) << "  train loss " << s.train_loss << ", test loss "
+              << s.test_loss << "\n"
+              << std::defaultfloat << "  " << s.seconds_per_step * 1e3 << " ms per step\n"
+              << "  saved " << a.output << " (+ " << a.output << ".json); evaluate with `noether evaluate --model "
+              << a.output << "`\n";
+  }
+  return 0;
+}
+
+int pixel_evaluate_command(const std::string& path, const std::string& film, bool as_json) {
+  auto run = physics::load_pixel_model(path);
+  const auto data = physics::make_pixel_pendulum(run.protocol);
+  const auto e = physics::evaluate_pixel_model(*run.model, data);
+  if (!film.empty()) {
+    std::vector<physics::Image> frames = e.film_true;
+    frames.insert(frames.end(), e.film_predicted.begin(), e.film_predicted.end());
+    physics::write_png(physics::tile(frames, static_cast<int>(e.film_true.size())), film);
+  }
+  const auto& c = run.model->config();
+  if (as_json) {
+    std::cout << json{{"model", path},
+                      {"kind", c.name()},
+                      {"system", "pixel-pendulum"},
+                      {"steps", run.step()},
+                      {"test_loss", e.test_loss},
+                      {"reconstruction_mse", e.reconstruction_mse},
+                      {"canonical_mse", e.canonical_mse},
+                      {"field_mse", e.field_mse},
+                      {"energy_mse", e.energy_mse},
+                      {"state_mse", e.state_mse},
+                      {"rollout_pixel_mse", e.rollout_pixel_mse},
+                      {"readout_mse", e.readout_mse},
+                      {"latent_energy_drift", e.latent_energy_drift >= 0 ? json(e.latent_energy_drift) : json(nullptr)},
+                      {"swings", e.swings},
+                      {"frames", e.frames},
+                      {"film", film}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << path << ": " << c.name() << " trained " << run.step() << " steps on pixel-pendulum\n"
+              << std::scientific << std::setprecision(3) << "  test loss " << e.test_loss << " (reconstruction "
+              << e.reconstruction_mse << ", canonical " << e.canonical_mse << ", field " << e.field_mse << ")\n"
+              << "  energy MSE over " << e.swings << " test swings of " << e.frames << " frames: " << e.energy_mse
+              << "\n  state MSE (theta, theta'): " << e.state_mse << "; decoded frames MSE: " << e.rollout_pixel_mse
+              << "\n";
+    if (e.latent_energy_drift >= 0)
+      std::cout << "  learned H along its own rollouts: drift " << e.latent_energy_drift << " of its range\n";
+    if (!film.empty()) std::cout << "  frames (true above, predicted below): " << film << "\n";
+  }
+  return 0;
+}
+
+void add_pixel_commands(CLI::App& app, Commands& out) {
+  auto ra = std::make_shared<RenderArgs>();
+  auto* r = add_command(app, out, "render", "draw a system's trajectory as PNG frames (what the pixel models see)", ra,
+                        render_command);
+  r->add_option("--system", ra->system, "pendulum, spring, two-body or three-body")->capture_default_str();
+  r->add_option("-o,--out", ra->folder, "folder for frame_NNNN.png (created if missing)")->capture_default_str();
+  r->add_option("--frames", ra->frames, "frames to draw")->check(at_least(1, 100000))->capture_default_str();
+  r->add_option("--dt", ra->dt, "seconds between frames")->check(positive())->capture_default_str();
+  r->add_option("--size", ra->size, "pixels a side (default 28 grey, 32 colour)")->check(at_least(4, 4096));
+  r->add_flag("--colour,--color", ra->colour, "RGB, each body its own colour");
+  r->add_option("--noise", ra->noise, "Gaussian pixel noise (standard deviation)")->check(non_negative())->capture_default_str();
+  r->add_option("--seed", ra->seed, "seed of the noise (and of --random)")->capture_default_str();
+  r->add_flag("--random", ra->random, "start from the system's random sampler instead of its default state");
+  r->add_option("--strip", ra->strip, "film strip PNG of all frames (default: FOLDER/strip.png)")->check(writable_file());
+  r->add_flag("--json", ra->json, "print one line of JSON");
+}
+
+}  // namespace noether::apps

@@ -1,0 +1,27 @@
+// apps/pixels_cmd.hpp: the models that learn from pixels under `noether train` and `noether
+// evaluate` (issue 18); `noether render` registers itself in apps/pixels_cmd.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace noether::apps {
+
+/// What `noether train --system pixel-pendulum --model pixel-hnn|pixel-baseline` was given; a
+/// value < 0 (or 0 for counts) means the paper's protocol.
+struct PixelTrainRequest {
+  std::string system, model, output;
+  int64_t steps = -1, batch_size = -1, hidden = 200, checkpoint_every = 0;
+  double learning_rate = 1e-3, weight_decay = -1.0, noise = -1.0;
+  unsigned long long seed = 0, data_seed = 0;
+  int trajectories = 0, points = 0;
+  bool resume = false, json = false, quiet = false;
+};
+
+/// True when `noether train` is asked for a pixel system or model.
+bool is_pixel_request(const std::string& system, const std::string& model);
+int pixel_train_command(const PixelTrainRequest& request);
+/// `noether evaluate` of a pixel model; `film`: PNG of true (top) and predicted (bottom) frames.
+int pixel_evaluate_command(const std::string& model, const std::string& film, bool json);
+
+}  // namespace noether::apps

@@ -1,0 +1,358 @@
+#include "physics/pixels/pixel_model.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "integrators/rk4.hpp"
+#include "noether/error.hpp"
+#include "physics/learning/checkpoint.hpp"
+
+namespace noether::physics {
+
+using nlohmann::json;
+
+namespace {
+const CheckpointFormat kFormat{"noether.pixel-model", 1, "pixel model"};
+
+torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).pow(2).mean(); }
+
+torch::nn::Linear orthogonal_linear(int64_t in, int64_t out) {
+  torch::nn::Linear l(in, out);
+  torch::NoGradGuard no_grad;
+  torch::nn::init::orthogonal_(l->weight);
+  return l;
+}
+}  // namespace
+
+// ---- Configuration ----------------------------------------------------------------------------
+
+void PixelModelConfig::validate() const {
+  auto bad = [](const std::string& what) { return InvalidInput("pixel model: " + what); };
+  if (dynamics != ModelKind::kHnn && dynamics != ModelKind::kBaseline)
+    throw bad(std::string("latent field '") + model_kind_name(dynamics) + "': use hnn or baseline");
+  if (input < 1) throw bad("input must be >= 1");
+  if (hidden < 1 || dynamics_hidden < 1) throw bad("hidden widths must be >= 1");
+  if (latent < 2 || latent % 2 != 0) throw bad("latent = " + std::to_string(latent) + " must be even and >= 2");
+  if (!(field_weight >= 0.0) || !std::isfinite(field_weight)) throw bad("field_weight must be finite and >= 0");
+}
+
+std::string PixelModelConfig::name() const { return dynamics == ModelKind::kHnn ? "pixel-hnn" : "pixel-baseline"; }
+
+bool is_pixel_model(const std::string& name) { return name == "pixel-hnn" || name == "pixel-baseline"; }
+
+ModelKind parse_pixel_model(const std::string& name) {
+  if (name == "pixel-hnn") return ModelKind::kHnn;
+  if (name == "pixel-baseline") return ModelKind::kBaseline;
+  throw InvalidInput("unknown pixel model '" + name + "' (known: pixel-hnn, pixel-baseline)");
+}
+
+void PixelTrainOptions::validate() const {
+  auto bad = [](const std::string& what) { return InvalidInput("pixel training: " + what); };
+  if (steps < 0) throw bad("steps must be >= 0");
+  if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) throw bad("learning_rate must be finite and > 0");
+  if (!(weight_decay >= 0.0) || !std::isfinite(weight_decay)) throw bad("weight_decay must be finite and >= 0");
+  if (batch_size < 1) throw bad("batch_size must be >= 1");
+  if (eval_every < 0 || checkpoint_every < 0) throw bad("eval_every and checkpoint_every must be >= 0");
+}
+
+// ---- The model --------------------------------------------------------------------------------
+
+PixelModelImpl::PixelModelImpl(PixelModelConfig config) : config_(std::move(config)) {
+  config_.validate();
+  const int64_t in = config_.input, h = config_.hidden, z = config_.latent;
+  const int64_t sizes[4][2] = {{in, h}, {h, h}, {h, h}, {h, z}};
+  for (int k = 0; k < 4; ++k) {
+    encoder_.push_back(register_module("encoder" + std::to_string(k), orthogonal_linear(sizes[k][0], sizes[k][1])));
+    decoder_.push_back(
+        register_module("decoder" + std::to_string(k), orthogonal_linear(sizes[3 - k][1], sizes[3 - k][0])));
+  }
+  ModelConfig field;
+  field.kind = config_.dynamics;
+  field.dof = z / 2;
+  field.hidden = config_.dynamics_hidden;
+  field.layers = 2;
+  field.activation = "tanh";
+  dynamics_ = register_module("dynamics", make_model(field));
+}
+
+torch::Tensor PixelModelImpl::residual_mlp(std::vector<torch::nn::Linear>& layers, const torch::Tensor& x) {
+  // The paper's residual autoencoder: h = relu(L0 x), h += relu(L1 h), h += relu(L2 h), L3 h.
+  torch::Tensor h = torch::relu(layers[0]->forward(x));
+  h = h + torch::relu(layers[1]->forward(h));
+  h = h + torch::relu(layers[2]->forward(h));
+  return layers[3]->forward(h);
+}
+
+torch::Tensor PixelModelImpl::encode(const torch::Tensor& x) {
+  if (x.dim() != 2 || x.size(1) != config_.input)
+    throw InvalidInput("pixel model: observations must be [B, " + std::to_string(config_.input) + "], got " +
+                       c10::str(x.sizes()));
+  return residual_mlp(encoder_, x);
+}
+
+torch::Tensor PixelModelImpl::decode(const torch::Tensor& z) { return residual_mlp(decoder_, z); }
+
+PixelLoss PixelModelImpl::loss(const torch::Tensor& x, const torch::Tensor& next) {
+  const int64_t d = config_.latent / 2;
+  const auto z = encode(x), zn = encode(next);
+  PixelLoss l;
+  l.reconstruction = mse(decode(z), x);
+  l.canonical = mse(z.narrow(1, d, d), zn.narrow(1, 0, d) - z.narrow(1, 0, d));
+  l.field = mse(zn, z + dynamics_->time_derivative(z, /*create_graph=*/true));
+  l.total = l.reconstruction + l.canonical + config_.field_weight * l.field;
+  return l;
+}
+
+// ---- Training ---------------------------------------------------------------------------------
+
+namespace {
+
+TrainerOptions trainer_options(const PixelTrainOptions& o) {
+  TrainerOptions t;
+  t.steps = o.steps;
+  t.learning_rate = o.learning_rate;
+  t.weight_decay = o.weight_decay;
+  t.eval_every = o.eval_every;
+  t.checkpoint_every = o.checkpoint.empty() ? 0 : o.checkpoint_every;
+  t.progress = o.progress;
+  t.label = "train";
+  return t;
+}
+
+/// Consecutive observations as rows of one [swings * (steps - 1), input] matrix: pair i is rows
+/// (i', i' + 1) for the i-th row i' that is not the last of its swing.
+struct Pairs {
+  torch::Tensor rows;   // [swings * per_swing, input]
+  int64_t per_swing = 0, count = 0;
+  explicit Pairs(const torch::Tensor& inputs)
+      : rows(inputs.reshape({-1, inputs.size(2)})), per_swing(inputs.size(1)),
+        count(inputs.size(0) * (inputs.size(1) - 1)) {}
+  torch::Tensor first_rows(const torch::Tensor& pair) const {
+    return pair + torch::div(pair, per_swing - 1, "floor");
+  }
+};
+
+double full_loss(PixelModelImpl& model, const Pairs& p, int64_t limit, PixelLoss* parts = nullptr) {
+  // In chunks, without building a graph for the weights (the latent field still needs autograd).
+  const int64_t n = limit > 0 ? std::min(limit, p.count) : p.count;
+  double total = 0.0, rec = 0.0, can = 0.0, fld = 0.0;
+  for (int64_t start = 0; start < n; start += 1000) {
+    const int64_t len = std::min<int64_t>(1000, n - start);
+    const auto pair = torch::arange(start, start + len, torch::kLong);
+    const auto first = p.first_rows(pair);
+    const PixelLoss l = model.loss(p.rows.index_select(0, first), p.rows.index_select(0, first + 1));
+    const double w = static_cast<double>(len) / n;
+    total += w * l.total.item<double>();
+    rec += w * l.reconstruction.item<double>();
+    can += w * l.canonical.item<double>();
+    fld += w * l.field.item<double>();
+  }
+  if (parts) {
+    parts->total = torch::tensor(total);
+    parts->reconstruction = torch::tensor(rec);
+    parts->canonical = torch::tensor(can);
+    parts->field = torch::tensor(fld);
+  }
+  return total;
+}
+
+json metadata(const PixelRun& run) {
+  json meta;
+  meta["model"] = run.model->config().name();
+  meta["config"] = run.model->config();
+  meta["data"] = run.protocol;
+  meta["system"] = "pixel-pendulum";
+  meta["step"] = run.step();
+  meta["training"] = {{"learning_rate", run.options.learning_rate},
+                      {"weight_decay", run.options.weight_decay},
+                      {"batch_size", run.options.batch_size},
+                      {"seed", run.options.seed}};
+  return meta;
+}
+
+}  // namespace
+
+PixelRun new_pixel_run(const PixelModelConfig& config, const PixelTrainOptions& options, const PixelProtocol& protocol) {
+  config.validate();
+  options.validate();
+  protocol.validate();
+  torch::manual_seed(options.seed);
+  PixelRun run;
+  run.model = PixelModel(config);
+  run.protocol = protocol;
+  run.options = options;
+  run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(options));
+  return run;
+}
+
+PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, const PixelTrainOptions& o) {
+  o.validate();
+  const Pairs train(data.inputs(false)), test(data.inputs(true));
+  if (train.rows.size(1) != run.model->config().input)
+    throw InvalidInput("pixel model: it reads observations of " + std::to_string(run.model->config().input) +
+                       " values, the data has " + std::to_string(train.rows.size(1)));
+  run.options = o;
+  run.trainer->set_options(trainer_options(o));
+  auto& model = *run.model;
+  TrainerHooks hooks;
+  hooks.evaluate = [&] { return full_loss(model, test, 2000); };
+  if (!o.checkpoint.empty()) hooks.checkpoint = [&] { save_pixel_model(run, o.checkpoint); };
+  const int64_t batch = std::min(o.batch_size, train.count);
+  const auto start = std::chrono::steady_clock::now();
+  const TrainerResult r = run.trainer->run(
+      [&](int64_t step) {
+        // Each step's batch from (seed, step): a resumed run draws the batches an uninterrupted one would.
+        auto generator = at::detail::createCPUGenerator(o.seed * 1000003ULL + static_cast<uint64_t>(step));
+        const auto pair = torch::randperm(train.count, generator, torch::kLong).narrow(0, 0, batch);
+        const auto first = train.first_rows(pair);
+        const PixelLoss l = model.loss(train.rows.index_select(0, first), train.rows.index_select(0, first + 1));
+        return StepLoss{l.total};
+      },
+      hooks);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  PixelTrainSummary s;
+  s.steps = run.step();
+  s.steps_this_call = r.steps;
+  s.seconds_per_step = r.steps > 0 ? seconds / static_cast<double>(r.steps) : 0.0;
+  s.history = r.history;
+  s.train_loss = full_loss(model, train, 4000);
+  s.test_loss = full_loss(model, test, 0);
+  return s;
+}
+
+// ---- Files ------------------------------------------------------------------------------------
+
+void save_pixel_model(const PixelRun& run, const std::string& path) {
+  torch::serialize::OutputArchive root, weights, opt;
+  run.model->save(weights);
+  root.write("model", weights);
+  if (run.trainer) {
+    run.trainer->save(opt);
+    root.write("optimizer", opt);
+  }
+  write_checkpoint(root, metadata(run), path, kFormat);
+}
+
+PixelRun load_pixel_model(const std::string& path) {
+  torch::serialize::InputArchive root;
+  const json meta = read_checkpoint(root, path, kFormat);
+  const std::string what = "pixel model '" + path + "'";
+  PixelRun run;
+  try {
+    const auto config = from_json_checked<PixelModelConfig>(meta.at("config"), what);
+    run.protocol = from_json_checked<PixelProtocol>(meta.at("data"), what);
+    const json& t = meta.at("training");
+    run.options.learning_rate = t.at("learning_rate").get<double>();
+    run.options.weight_decay = t.at("weight_decay").get<double>();
+    run.options.batch_size = t.at("batch_size").get<int64_t>();
+    run.options.seed = t.at("seed").get<uint64_t>();
+    run.model = PixelModel(config);
+    torch::serialize::InputArchive weights, opt;
+    root.read("model", weights);
+    run.model->load(weights);
+    run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(run.options));
+    if (root.try_read("optimizer", opt)) run.trainer->load(opt);
+    run.trainer->set_step(meta.at("step").get<int64_t>());
+  } catch (const json::exception& e) {
+    throw InvalidInput(what + ": incomplete metadata: " + e.what());
+  } catch (const c10::Error& e) {
+    throw InvalidInput(what + ": the weights do not fit the recorded architecture: " + e.what_without_backtrace());
+  }
+  return run;
+}
+
+bool is_pixel_model_file(const std::string& path) {
+  std::ifstream side(path + ".json");
+  if (side) {
+    try {
+      const json j = json::parse(side);
+      if (j.is_object()) return j.value("kind", std::string()) == kFormat.kind;
+    } catch (const json::exception&) {
+    }
+  }
+  try {
+    torch::serialize::InputArchive root;
+    root.load_from(path);
+    c10::IValue v;
+    if (!root.try_read("metadata", v) || !v.isString()) return false;
+    return json::parse(v.toStringRef()).value("kind", std::string()) == kFormat.kind;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// ---- Evaluation -------------------------------------------------------------------------------
+
+PixelEvaluation evaluate_pixel_model(PixelModelImpl& model, const PixelDataSet& data, int film_frames) {
+  PixelEvaluation e;
+  const Pairs test(data.inputs(true));
+  PixelLoss parts;
+  e.test_loss = full_loss(model, test, 0, &parts);
+  e.reconstruction_mse = parts.reconstruction.item<double>();
+  e.canonical_mse = parts.canonical.item<double>();
+  e.field_mse = parts.field.item<double>();
+
+  torch::NoGradGuard no_grad;
+  const auto train_x = data.inputs(false), test_x = data.inputs(true);
+  const int64_t swings = test_x.size(0), frames = test_x.size(1), in = test_x.size(2);
+  e.swings = swings;
+  e.frames = frames;
+  // The linear read-out latents -> (theta, theta'), least squares over the train swings.
+  auto with_one = [](const torch::Tensor& z) { return torch::cat({z, torch::ones({z.size(0), 1}, z.options())}, 1); };
+  const auto z_train = model.encode(train_x.reshape({-1, in})).to(torch::kFloat64);
+  const auto s_train = data.states(false).reshape({-1, 2});
+  const auto readout = std::get<0>(torch::linalg_lstsq(with_one(z_train), s_train));  // [latent + 1, 2]
+  const auto z_test32 = model.encode(test_x.reshape({-1, in}));
+  const auto z_test = z_test32.to(torch::kFloat64);
+  const auto s_test = data.states(true);  // [swings, frames, 2]
+  e.readout_mse = (torch::matmul(with_one(z_test), readout) - s_test.reshape({-1, 2})).pow(2).mean().item<double>();
+
+  // Rollouts in the latent space from each swing's first observation (RK4, 4 steps a frame).
+  auto& field = model.dynamics();
+  auto f = [&](double, const torch::Tensor& z) { return field.time_derivative(z, false); };
+  torch::Tensor z = z_test32.reshape({swings, frames, -1}).select(1, 0).contiguous();
+  std::vector<torch::Tensor> path{z};
+  const int substeps = 4;
+  for (int64_t t = 1; t < frames; ++t) {
+    for (int k = 0; k < substeps; ++k) integrators::rk4_step(z, 0.0, 1.0 / substeps, f);
+    path.push_back(z);
+  }
+  const auto zs = torch::stack(path, 1);  // [swings, frames, latent] float32
+  const auto predicted = torch::matmul(with_one(zs.reshape({-1, zs.size(2)}).to(torch::kFloat64)), readout).reshape({swings, frames, 2});
+  e.energy_mse = (PixelDataSet::energy(predicted) - PixelDataSet::energy(s_test)).pow(2).mean().item<double>();
+  e.state_mse = (predicted - s_test).pow(2).mean().item<double>();
+  if (field.has_energy()) {
+    const auto h = field.energy(zs.reshape({-1, zs.size(2)})).reshape({swings, frames});
+    const auto h_test = field.energy(z_test32);
+    const double range = (h_test.max() - h_test.min()).item<double>();
+    const double drift = (h - h.select(1, 0).unsqueeze(1)).abs().max().item<double>();
+    e.latent_energy_drift = range > 0.0 ? drift / range : drift;
+  }
+  const int64_t pixels = in / 2;
+  const auto decoded = model.decode(zs.reshape({-1, zs.size(2)})).reshape({swings, frames, in});
+  e.rollout_pixel_mse =
+      (decoded.narrow(2, 0, pixels) - test_x.narrow(2, 0, pixels)).pow(2).mean().item<double>();
+
+  // A film of the first test swing: every k-th frame, true and decoded.
+  const int size = data.protocol.size;
+  const int64_t count = std::max<int64_t>(1, std::min<int64_t>(film_frames, frames));
+  const int64_t every = std::max<int64_t>(1, frames / count);
+  auto image_of = [&](const torch::Tensor& row) {
+    Image img(size, size, 1);
+    const auto r = row.contiguous();
+    std::copy(r.data_ptr<float>(), r.data_ptr<float>() + pixels, img.data.begin());
+    return img;
+  };
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t t = k * every;
+    e.film_true.push_back(image_of(test_x[0][t].narrow(0, 0, pixels)));
+    e.film_predicted.push_back(image_of(decoded[0][t].narrow(0, 0, pixels).clamp(0.0, 1.0)));
+  }
+  return e;
+}
+
+}  // namespace noether::physics
