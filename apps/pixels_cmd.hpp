@@ -1,5 +1,6 @@
 // apps/pixels_cmd.hpp: the models that learn from pixels under `noether train` and `noether
-// evaluate` (issue 18); `noether render` registers itself in apps/pixels_cmd.cpp.
+// evaluate` (issue 18), and the flows'; `noether render` and `noether train-flow` register
+// themselves in apps/pixels_cmd.cpp.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,9 @@ struct PixelTrainRequest {
 /// True when `noether train` is asked for a pixel system or model.
 bool is_pixel_request(const std::string& system, const std::string& model);
 int pixel_train_command(const PixelTrainRequest& request);
-/// `noether evaluate` of a pixel model; `film`: PNG of true (top) and predicted (bottom) frames.
-int pixel_evaluate_command(const std::string& model, const std::string& film, bool json);
+/// `noether evaluate` of a pixel model; `image`: PNG of true (top) and predicted (bottom) frames.
+int pixel_evaluate_command(const std::string& model, const std::string& image, bool json);
+/// `noether evaluate` of a flow (`noether train-flow`); `image`: PNG of its density.
+int flow_evaluate_command(const std::string& model, const std::string& image, bool json);
 
 }  // namespace noether::apps

@@ -58,7 +58,7 @@ void add_train_commands(CLI::App& app, Commands& out);
 void add_simulate_commands(CLI::App& app, Commands& out);
 /// graph/: `noether train-graph`, `noether rollout-graph` (apps/graph_cmd.cpp).
 void add_graph_commands(CLI::App& app, Commands& out);
-/// physics/pixels/: `noether render` (apps/pixels_cmd.cpp).
+/// physics/pixels/ and the flows: `noether render`, `noether train-flow` (apps/pixels_cmd.cpp).
 void add_pixel_commands(CLI::App& app, Commands& out);
 /// nbody/ learned residuals: `noether residual-data`, `noether train-residual` (apps/residual_cmd.cpp).
 void add_residual_commands(CLI::App& app, Commands& out);

@@ -20,6 +20,7 @@
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/measured.hpp"
 #include "physics/learning/training.hpp"
+#include "physics/learning/flow_training.hpp"
 #include "physics/pixels/pixel_model.hpp"
 
 namespace noether::apps {
@@ -74,7 +75,7 @@ struct EvaluateArgs {
   double t1 = -1.0;  ///< < 0: the paper's span for the task
   std::string plot;  ///< SVG of the energies along the first rollout
   std::string plot_bodies;  ///< SVG of the bodies' coordinates (constrained systems)
-  std::string film;  ///< pixel models: PNG of true and predicted frames
+  std::string image;  ///< pixel models: PNG of true and predicted frames; flows: of the density
   std::string integrator = "rk4";
   int substeps = 2;
   bool project = false;  ///< chnn: onto the constraints after every step
@@ -112,7 +113,7 @@ torch::Dtype parse_dtype(const std::string& s) {
 int train_command(TrainArgs a) {
   a.system = system_with_links(a.system, a.links);
   set_threads(a.threads);
-  if (is_pixel_request(a.system, a.model) || (a.resume && physics::is_pixel_model_file(a.output))) {
+  if (is_pixel_request(a.system, a.model) || (a.resume && physics::model_file_kind(a.output) == physics::pixel_file_kind())) {
     PixelTrainRequest r;
     r.system = a.system;
     r.model = a.model;
@@ -279,8 +280,10 @@ plot::Figure body_plot(const physics::TrainingRun& run, const physics::Constrain
 
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
-  if (physics::is_pixel_model_file(a.model)) return pixel_evaluate_command(a.model, a.film, a.json);
-  if (!a.film.empty()) throw InvalidInput("--film applies to pixel models (pixel-hnn, pixel-baseline)");
+  const std::string kind = physics::model_file_kind(a.model);
+  if (kind == physics::pixel_file_kind()) return pixel_evaluate_command(a.model, a.image, a.json);
+  if (kind == physics::flow_file_kind()) return flow_evaluate_command(a.model, a.image, a.json);
+  if (!a.image.empty()) throw InvalidInput("--image applies to pixel models and flows");
   physics::EvaluationOptions eo;
   eo.integrator = integrators::parse_scheme(a.integrator);
   eo.substeps = a.substeps;
@@ -477,7 +480,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                        "also roll the training trajectories' starts over this many samples (SymODEN's prediction error: 90 for task 1, 40 for task 2)")
       ->check(at_least(2));
   evaluate->add_flag("--drive-off", ev->drive_off, "the prediction with the drive u set to 0 (SymODEN's protocol)")->needs(prediction);
-  evaluate->add_option("--film", ev->film, "pixel models: PNG of the first test swing's frames, true (top) and predicted (bottom)")->check(writable_file());
+  evaluate->add_option("--image", ev->image, "PNG: pixel models' first test swing, true frames (top) and predicted (bottom); flows' learned density")->check(writable_file());
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
 

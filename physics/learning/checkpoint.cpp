@@ -103,6 +103,26 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
   return meta;
 }
 
+std::string model_file_kind(const std::string& path) {
+  std::ifstream side(path + ".json");
+  if (side) {
+    try {
+      const json j = json::parse(side);
+      if (j.is_object() && j.contains("kind") && j["kind"].is_string()) return j["kind"].get<std::string>();
+    } catch (const json::exception&) {
+    }
+  }
+  try {
+    torch::serialize::InputArchive root;
+    root.load_from(path);
+    c10::IValue v;
+    if (!root.try_read("metadata", v) || !v.isString()) return "";
+    return json::parse(v.toStringRef()).value("kind", std::string());
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 void write_data_file(c10::impl::GenericDict dict, const std::string& path, const CheckpointFormat& format) {
   dict.insert("kind", format.kind);
   dict.insert("format_version", format.version);

@@ -62,6 +62,10 @@ void write_checkpoint(torch::serialize::OutputArchive& root, nlohmann::json meta
 nlohmann::json read_checkpoint(torch::serialize::InputArchive& root, const std::string& path,
                                const CheckpointFormat& format);
 
+/// The "kind" a model file records (its sidecar's, else its archive's metadata), or "" for a file
+/// that is missing or not a noether model file: how a command taking any model file tells them apart.
+std::string model_file_kind(const std::string& path);
+
 /// Adds format's kind and format_version to dict and writes it atomically with torch::pickle_save.
 void write_data_file(c10::impl::GenericDict dict, const std::string& path, const CheckpointFormat& format);
 

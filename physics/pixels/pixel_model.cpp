@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -265,25 +264,7 @@ PixelRun load_pixel_model(const std::string& path) {
   return run;
 }
 
-bool is_pixel_model_file(const std::string& path) {
-  std::ifstream side(path + ".json");
-  if (side) {
-    try {
-      const json j = json::parse(side);
-      if (j.is_object()) return j.value("kind", std::string()) == kFormat.kind;
-    } catch (const json::exception&) {
-    }
-  }
-  try {
-    torch::serialize::InputArchive root;
-    root.load_from(path);
-    c10::IValue v;
-    if (!root.try_read("metadata", v) || !v.isString()) return false;
-    return json::parse(v.toStringRef()).value("kind", std::string()) == kFormat.kind;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
+const char* pixel_file_kind() { return kFormat.kind.c_str(); }
 
 // ---- Evaluation -------------------------------------------------------------------------------
 

@@ -110,8 +110,8 @@ PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, con
 void save_pixel_model(const PixelRun& run, const std::string& path);
 /// Reads a file save_pixel_model wrote (InvalidInput for a missing, foreign or damaged file).
 PixelRun load_pixel_model(const std::string& path);
-/// True when path is a noether pixel-model file (its sidecar or its archive says so).
-bool is_pixel_model_file(const std::string& path);
+/// "noether.pixel-model": the kind of model_file_kind() (checkpoint.hpp) a pixel model file has.
+const char* pixel_file_kind();
 
 struct PixelEvaluation {
   double test_loss = 0.0;       ///< the training loss over every test pair

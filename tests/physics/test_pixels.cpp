@@ -9,6 +9,7 @@
 #include <string>
 
 #include "noether/error.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "physics/pixels/pixel_data.hpp"
 #include "physics/pixels/pixel_model.hpp"
 
@@ -155,7 +156,7 @@ TEST_CASE("pixel model: a resumed run continues as the uninterrupted one, and fi
   np::train_pixel_model(first, d, small_options(10));
   const std::string path = "test_pixels_resume.pt";
   np::save_pixel_model(first, path);
-  CHECK(np::is_pixel_model_file(path));
+  CHECK(np::model_file_kind(path) == np::pixel_file_kind());
   auto resumed = np::load_pixel_model(path);
   CHECK(resumed.step() == 10);
   for (const auto& [a, b] : {std::make_pair(first.model->parameters(), resumed.model->parameters())})
@@ -165,7 +166,7 @@ TEST_CASE("pixel model: a resumed run continues as the uninterrupted one, and fi
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(torch::allclose(a[i], b[i], 1e-6, 1e-7));
   std::remove(path.c_str());
   std::remove((path + ".json").c_str());
-  CHECK(!np::is_pixel_model_file("no_such_model.pt"));
+  CHECK(np::model_file_kind("no_such_model.pt").empty());
 }
 
 TEST_CASE("pixel models refuse bad input with a clear message", "[physics][pixels]") {
