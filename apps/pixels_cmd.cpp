@@ -48,7 +48,7 @@ int render_command(const RenderArgs& a) {
   o.noise_std = a.noise;
   o.seed = a.seed;
   o.validate();
-  const auto system = physics::make_system(a.system);
+  const auto system = a.system == "gym-pendulum" ? physics::gym_pendulum() : physics::make_system(a.system);
   bool drawable = false;
   for (const auto& s : physics::renderable_systems()) drawable = drawable || s == a.system;
   if (!drawable) physics::scene_of(a.system, system->default_state());  // throws, naming the drawable ones
@@ -284,7 +284,7 @@ void add_pixel_commands(CLI::App& app, Commands& out) {
   auto ra = std::make_shared<RenderArgs>();
   auto* r = add_command(app, out, "render", "draw a system's trajectory as PNG frames (what the pixel models see)", ra,
                         render_command);
-  r->add_option("--system", ra->system, "pendulum, spring, two-body or three-body")->capture_default_str();
+  r->add_option("--system", ra->system, "pendulum, gym-pendulum (the pixel pendulum's bare rod), spring, two-body or three-body")->capture_default_str();
   r->add_option("-o,--out", ra->folder, "folder for frame_NNNN.png (created if missing)")->capture_default_str();
   r->add_option("--frames", ra->frames, "frames to draw")->check(at_least(1, 100000))->capture_default_str();
   r->add_option("--dt", ra->dt, "seconds between frames")->check(positive())->capture_default_str();

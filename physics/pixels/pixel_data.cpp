@@ -67,7 +67,7 @@ PixelDataSet make_pixel_pendulum(const PixelProtocol& p) {
     y0 << detail::uniform(rng, -p.max_angle, p.max_angle), detail::uniform(rng, -p.max_speed, p.max_speed);
     const auto states = sample_trajectory(*system, y0, p.dt, p.steps);
     ro.seed = p.seed * 1000003ULL + static_cast<uint64_t>(k);  // each swing its own noise
-    const auto images = render_trajectory("pendulum", states, ro);
+    const auto images = render_trajectory("gym-pendulum", states, ro);
     for (int t = 0; t < p.steps; ++t) {
       const auto& img = images[static_cast<std::size_t>(t)].data;
       for (int64_t i = 0; i < pixels; ++i) frames[k][t][i] = img[static_cast<std::size_t>(i)];

@@ -59,7 +59,7 @@ void RenderOptions::validate() const {
     throw InvalidInput("render: noise_std = " + std::to_string(noise_std) + " must be finite and >= 0");
 }
 
-std::vector<std::string> renderable_systems() { return {"pendulum", "spring", "two-body", "three-body"}; }
+std::vector<std::string> renderable_systems() { return {"pendulum", "gym-pendulum", "spring", "two-body", "three-body"}; }
 
 Scene scene_of(const std::string& system, const Eigen::VectorXd& y) {
   auto need = [&](Eigen::Index n) {
@@ -77,6 +77,15 @@ Scene scene_of(const std::string& system, const Eigen::VectorXd& y) {
     const Eigen::Vector2d tip = pivot + 9.0 / 7.0 * Eigen::Vector2d(std::sin(y[0]), -std::cos(y[0]));
     s.shapes.push_back(rod(pivot, tip, 1.0 / 14.0, 0));
     s.shapes.push_back(disc(tip.x(), tip.y(), 0.15, 0));
+  } else if (system == "gym-pendulum") {
+    // The gym's pendulum as the HNN paper saw it: a bare rod (width a fifth of its length), 12
+    // pixels long in a 28-pixel frame, from a pivot 0.4 below the top edge.
+    need(2);
+    s.extent = 1.0;
+    const double length = 6.0 / 7.0;
+    const Eigen::Vector2d pivot(0.0, 0.6);
+    const Eigen::Vector2d tip = pivot + length * Eigen::Vector2d(std::sin(y[0]), -std::cos(y[0]));
+    s.shapes.push_back(rod(pivot, tip, 0.1 * length, 0));
   } else if (system == "spring") {
     // A ball hanging from the top edge by a thin line, displaced by q / 2.
     need(2);

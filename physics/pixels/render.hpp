@@ -58,8 +58,8 @@ struct Scene {
   std::vector<Shape> shapes;
 };
 
-/// The systems render_state draws: "pendulum" (a rod from a pivot, q the angle from hanging
-/// down), "spring" (a ball on a vertical line, q its displacement), "two-body" and "three-body"
+/// The systems render_state draws: "pendulum" (a rod from a pivot and a bob, q the angle from
+/// hanging down), "gym-pendulum" (a bare rod, as the gym pendulum the HNN paper rendered), "spring" (a ball on a vertical line, q its displacement), "two-body" and "three-body"
 /// (a disc per body at its planar position; q = (x1, y1, x2, y2, ...)).
 std::vector<std::string> renderable_systems();
 

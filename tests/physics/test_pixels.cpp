@@ -56,7 +56,7 @@ TEST_CASE("pixel pendulum: frames are the renderer's frames of the true swings",
     for (int t : {0, 11, 23}) {
       Eigen::VectorXd y(2);
       y << d.coords[k][t][0].item<double>(), d.coords[k][t][1].item<double>();
-      const auto img = np::render_state("pendulum", y, o);
+      const auto img = np::render_state("gym-pendulum", y, o);
       const auto row = d.frames[k][t].contiguous();
       for (int i = 0; i < 256; ++i) REQUIRE(row[i].item<float>() == img.data[static_cast<std::size_t>(i)]);
     }
