@@ -1,6 +1,7 @@
 // apps/pixels_cmd.cpp: the generative side of issue 18. `noether render` (frames of the analytic
 // systems as PNG files), the pixel models' training and evaluation, which `noether train` and
-// `noether evaluate` hand over to, and `noether train-flow` (normalising flows on 2-D densities).
+// `noether evaluate` hand over to, `noether train-flow` (normalising flows on 2-D densities) and
+// `noether meta-train` (a Hamiltonian meta-learned across a family of systems).
 #include "apps/pixels_cmd.hpp"
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "apps/registry.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/flow_training.hpp"
+#include "physics/learning/meta.hpp"
 #include "physics/pixels/pixel_data.hpp"
 #include "physics/pixels/pixel_model.hpp"
 #include "physics/pixels/png.hpp"
@@ -143,7 +145,73 @@ int train_flow_command(const FlowArgs& a) {
   return 0;
 }
 
+struct MetaArgs {
+  physics::MetaOptions o;
+  std::string family = "pendulum-lengths";
+  std::string model = "hnn";
+  std::string output = "meta.pt";
+  int threads = 0;
+  bool json = false, quiet = false;
+};
+
+int meta_train_command(MetaArgs a) {
+  if (a.threads > 0) torch::set_num_threads(a.threads);
+  a.o.family = physics::parse_family(a.family);
+  a.o.kind = physics::parse_model_kind(a.model);
+  a.o.progress = !a.json && !a.quiet;
+  auto run = physics::new_meta_run(a.o);
+  physics::meta_train(run);
+  physics::save_meta(run, a.output);
+  const auto e = physics::evaluate_meta(run, a.o.support, 10);
+  if (a.json) {
+    std::cout << json{{"family", a.family}, {"model", a.model}, {"output", a.output}, {"steps", run.steps},
+                      {"seconds", run.seconds}, {"test_loss", e.meta_curve.back()},
+                      {"test_loss_pooled", e.pooled_curve.back()}, {"test_loss_scratch", e.scratch_curve.back()},
+                      {"adapt_steps", 10}, {"shots", e.shots}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << "meta-trained " << a.model << " on " << a.family << " for " << run.steps << " steps (and a pooled "
+              << "model for as many) in " << run.seconds << " s\n  on 20 unseen members, after 10 steps on "
+              << e.shots << " states: meta " << e.meta_curve.back() << ", pooled " << e.pooled_curve.back()
+              << ", from scratch " << e.scratch_curve.back() << "\n  saved " << a.output
+              << "; curves with `noether evaluate --model " << a.output << "`\n";
+  }
+  return 0;
+}
+
 }  // namespace
+
+int meta_evaluate_command(const std::string& path, int64_t shots, int64_t adapt_steps, bool as_json) {
+  const auto run = physics::load_meta(path);
+  const auto e = physics::evaluate_meta(run, shots, adapt_steps);
+  const auto& o = run.options;
+  if (as_json) {
+    std::cout << json{{"model", path},
+                      {"kind", std::string("meta-") + physics::model_kind_name(o.kind)},
+                      {"family", physics::family_name(o.family)},
+                      {"steps", run.steps},
+                      {"shots", shots},
+                      {"adapt_steps", adapt_steps},
+                      {"tasks", e.tasks},
+                      {"test_loss", e.meta_curve.back()},
+                      {"test_loss_pooled", e.pooled_curve.back()},
+                      {"test_loss_scratch", e.scratch_curve.back()},
+                      {"meta_curve", e.meta_curve},
+                      {"pooled_curve", e.pooled_curve},
+                      {"scratch_curve", e.scratch_curve}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << path << ": " << physics::model_kind_name(o.kind) << " meta-learned on " << physics::family_name(o.family)
+              << " (" << run.steps << " steps); derivative MSE on " << e.tasks << " unseen members after k steps on "
+              << shots << " states:\n  k      meta        pooled      scratch\n";
+    for (std::size_t k = 0; k < e.meta_curve.size(); ++k)
+      std::cout << "  " << std::setw(2) << k << std::scientific << std::setprecision(3) << "  " << e.meta_curve[k]
+                << "  " << e.pooled_curve[k] << "  " << e.scratch_curve[k] << std::defaultfloat << "\n";
+  }
+  return 0;
+}
 
 int flow_evaluate_command(const std::string& path, const std::string& image, bool as_json) {
   auto run = physics::load_flow(path);
@@ -316,6 +384,27 @@ void add_pixel_commands(CLI::App& app, Commands& out) {
   f->add_option("--threads", fa->threads, "torch threads")->check(at_least(0));
   f->add_flag("--json", fa->json, "print one line of JSON");
   f->add_flag("-q,--quiet", fa->quiet, "no progress bar");
+
+  auto ma = std::make_shared<MetaArgs>();
+  auto* m = add_command(app, out, "meta-train",
+                        "meta-learn a Hamiltonian (MAML) across a family of systems, and a pooled model beside it", ma,
+                        meta_train_command);
+  m->add_option("--family", ma->family, "pendulum-lengths or spring-constants")->capture_default_str();
+  m->add_option("--model", ma->model, "hnn or baseline")->capture_default_str();
+  m->add_option("-o,--out", ma->output, "model file (and FILE.json)")->check(writable_file())->capture_default_str();
+  m->add_option("--steps", ma->o.steps, "outer steps (and as many for the pooled model)")->check(at_least(1))->capture_default_str();
+  m->add_option("--tasks-per-step", ma->o.tasks_per_step, "members of the family per step")->check(at_least(1))->capture_default_str();
+  m->add_option("--support", ma->o.support, "states the inner steps see")->check(at_least(1))->capture_default_str();
+  m->add_option("--query", ma->o.query, "states the outer loss sees")->check(at_least(1))->capture_default_str();
+  m->add_option("--inner-steps", ma->o.inner_steps, "gradient steps of the adaptation while meta-training")->check(at_least(1))->capture_default_str();
+  m->add_option("--inner-lr", ma->o.inner_lr, "the adaptation's step size")->check(positive())->capture_default_str();
+  m->add_option("--lr", ma->o.learning_rate, "Adam's learning rate")->check(positive())->capture_default_str();
+  m->add_option("--hidden", ma->o.hidden, "hidden width")->check(at_least(1))->capture_default_str();
+  m->add_option("--layers", ma->o.layers, "hidden layers")->check(at_least(1))->capture_default_str();
+  m->add_option("--seed", ma->o.seed, "weights and tasks")->capture_default_str();
+  m->add_option("--threads", ma->threads, "torch threads")->check(at_least(0));
+  m->add_flag("--json", ma->json, "print one line of JSON");
+  m->add_flag("-q,--quiet", ma->quiet, "no progress bar");
 }
 
 }  // namespace noether::apps

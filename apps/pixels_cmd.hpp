@@ -24,6 +24,9 @@ bool is_pixel_request(const std::string& system, const std::string& model);
 int pixel_train_command(const PixelTrainRequest& request);
 /// `noether evaluate` of a pixel model; `image`: PNG of true (top) and predicted (bottom) frames.
 int pixel_evaluate_command(const std::string& model, const std::string& image, bool json);
+/// `noether evaluate` of a meta-learned model: the test loss after 0 .. adapt_steps steps on
+/// `shots` states of unseen members, from the meta-learned, pooled and fresh weights.
+int meta_evaluate_command(const std::string& model, int64_t shots, int64_t adapt_steps, bool json);
 /// `noether evaluate` of a flow (`noether train-flow`); `image`: PNG of its density.
 int flow_evaluate_command(const std::string& model, const std::string& image, bool json);
 

@@ -21,6 +21,7 @@
 #include "physics/systems/measured.hpp"
 #include "physics/learning/training.hpp"
 #include "physics/learning/flow_training.hpp"
+#include "physics/learning/meta.hpp"
 #include "physics/pixels/pixel_model.hpp"
 
 namespace noether::apps {
@@ -76,6 +77,8 @@ struct EvaluateArgs {
   std::string plot;  ///< SVG of the energies along the first rollout
   std::string plot_bodies;  ///< SVG of the bodies' coordinates (constrained systems)
   std::string image;  ///< pixel models: PNG of true and predicted frames; flows: of the density
+  int64_t shots = 25;       ///< meta-learned models: support states per unseen member
+  int64_t adapt_steps = 10;  ///< meta-learned models: adaptation steps
   std::string integrator = "rk4";
   int substeps = 2;
   bool project = false;  ///< chnn: onto the constraints after every step
@@ -283,6 +286,7 @@ int evaluate_command(const EvaluateArgs& a) {
   const std::string kind = physics::model_file_kind(a.model);
   if (kind == physics::pixel_file_kind()) return pixel_evaluate_command(a.model, a.image, a.json);
   if (kind == physics::flow_file_kind()) return flow_evaluate_command(a.model, a.image, a.json);
+  if (kind == physics::meta_file_kind()) return meta_evaluate_command(a.model, a.shots, a.adapt_steps, a.json);
   if (!a.image.empty()) throw InvalidInput("--image applies to pixel models and flows");
   physics::EvaluationOptions eo;
   eo.integrator = integrators::parse_scheme(a.integrator);
@@ -481,6 +485,8 @@ void add_train_commands(CLI::App& app, Commands& out) {
       ->check(at_least(2));
   evaluate->add_flag("--drive-off", ev->drive_off, "the prediction with the drive u set to 0 (SymODEN's protocol)")->needs(prediction);
   evaluate->add_option("--image", ev->image, "PNG: pixel models' first test swing, true frames (top) and predicted (bottom); flows' learned density")->check(writable_file());
+  evaluate->add_option("--shots", ev->shots, "meta-learned models: states of each unseen member to adapt on")->check(at_least(1))->capture_default_str();
+  evaluate->add_option("--adapt-steps", ev->adapt_steps, "meta-learned models: gradient steps of the adaptation")->check(at_least(0, 1000))->capture_default_str();
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
 
