@@ -103,6 +103,27 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
   return meta;
 }
 
+void write_model_state(torch::serialize::OutputArchive& root, const torch::nn::Module& model, const Trainer* trainer) {
+  torch::serialize::OutputArchive weights;
+  model.save(weights);
+  root.write("model", weights);
+  if (trainer) {
+    torch::serialize::OutputArchive opt;
+    trainer->save(opt);
+    root.write("optimizer", opt);
+  }
+}
+
+void read_model_state(torch::serialize::InputArchive& root, torch::nn::Module& model, Trainer* trainer, int64_t step) {
+  torch::serialize::InputArchive weights;
+  root.read("model", weights);
+  model.load(weights);
+  if (!trainer) return;
+  torch::serialize::InputArchive opt;
+  if (root.try_read("optimizer", opt)) trainer->load(opt);
+  trainer->set_step(step);
+}
+
 std::string model_file_kind(const std::string& path) {
   std::ifstream side(path + ".json");
   if (side) {

@@ -25,6 +25,7 @@
 
 #include "integrators/registry.hpp"
 #include "noether/json_codec.hpp"
+#include "physics/learning/trainer.hpp"
 
 namespace noether::integrators {
 // Schemes are written by name (integrators/ itself stays free of JSON).
@@ -61,6 +62,28 @@ void write_checkpoint(torch::serialize::OutputArchive& root, nlohmann::json meta
 /// Loads path into root and returns its checked metadata.
 nlohmann::json read_checkpoint(torch::serialize::InputArchive& root, const std::string& path,
                                const CheckpointFormat& format);
+
+/// A model file's weights and training state: `model`'s parameters as the archive "model" and,
+/// when a trainer is given, its optimiser state as "optimizer" (the step goes in the metadata).
+void write_model_state(torch::serialize::OutputArchive& root, const torch::nn::Module& model, const Trainer* trainer);
+
+/// Reads what write_model_state wrote into `model` and `trainer` (whose step becomes `step`; a
+/// file without optimiser state leaves the trainer fresh). `what` names the file in errors.
+void read_model_state(torch::serialize::InputArchive& root, torch::nn::Module& model, Trainer* trainer, int64_t step);
+
+/// Runs `read` (which rebuilds a model from a file's metadata and archive) and turns what can go
+/// wrong there into InvalidInput naming `what`: missing metadata keys (JSON errors) and weights
+/// that do not fit the recorded architecture (torch errors).
+template <class Read>
+auto read_model_parts(const std::string& what, Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const nlohmann::json::exception& e) {
+    throw InvalidInput(what + ": incomplete metadata: " + e.what());
+  } catch (const c10::Error& e) {
+    throw InvalidInput(what + ": the weights do not fit the recorded architecture: " + e.what_without_backtrace());
+  }
+}
 
 /// The "kind" a model file records (its sidecar's, else its archive's metadata), or "" for a file
 /// that is missing or not a noether model file: how a command taking any model file tells them apart.

@@ -100,11 +100,8 @@ FlowTrainSummary train_flow(FlowRun& run, const FlowTrainOptions& o) {
 }
 
 void save_flow(const FlowRun& run, const std::string& path) {
-  torch::serialize::OutputArchive root, weights, opt;
-  run.model->save(weights);
-  root.write("model", weights);
-  run.trainer->save(opt);
-  root.write("optimizer", opt);
+  torch::serialize::OutputArchive root;
+  write_model_state(root, *run.model, run.trainer.get());
   const auto& o = run.options;
   json meta;
   meta["model"] = flow_kind_name(run.model->config().kind);
@@ -121,8 +118,8 @@ FlowRun load_flow(const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = read_checkpoint(root, path, kFormat);
   const std::string what = "flow model '" + path + "'";
-  FlowRun run;
-  try {
+  return read_model_parts(what, [&] {
+    FlowRun run;
     const auto config = from_json_checked<FlowConfig>(meta.at("config"), what);
     auto& o = run.options;
     o.density = parse_density(meta.at("data").at("density").get<std::string>());
@@ -134,18 +131,10 @@ FlowRun load_flow(const std::string& path) {
     o.seed = meta.at("training").at("seed").get<uint64_t>();
     o.validate();
     run.model = make_flow(config);
-    torch::serialize::InputArchive weights, opt;
-    root.read("model", weights);
-    run.model->load(weights);
     run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(o));
-    if (root.try_read("optimizer", opt)) run.trainer->load(opt);
-    run.trainer->set_step(meta.at("step").get<int64_t>());
-  } catch (const json::exception& e) {
-    throw InvalidInput(what + ": incomplete metadata: " + e.what());
-  } catch (const c10::Error& e) {
-    throw InvalidInput(what + ": the weights do not fit the recorded architecture: " + e.what_without_backtrace());
-  }
-  return run;
+    read_model_state(root, *run.model, run.trainer.get(), meta.at("step").get<int64_t>());
+    return run;
+  });
 }
 
 FlowEvaluation evaluate_flow(FlowModelImpl& model, const FlowTrainOptions& o) {

@@ -210,10 +210,8 @@ MetaRun load_meta(const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = read_checkpoint(root, path, kFormat);
   const std::string what = "meta-learned model '" + path + "'";
-  MetaRun run;
-  try {
-    run.options = from_json_checked<MetaOptions>(meta.at("options"), what);
-    run = new_meta_run(run.options);
+  return read_model_parts(what, [&] {
+    MetaRun run = new_meta_run(from_json_checked<MetaOptions>(meta.at("options"), what));
     run.steps = meta.at("step").get<int64_t>();
     run.seconds = meta.value("seconds", 0.0);
     torch::NoGradGuard no_grad;
@@ -226,12 +224,8 @@ MetaRun load_meta(const std::string& path) {
       run.meta.params[i].copy_(a);
       run.pooled.params[i].copy_(b);
     }
-  } catch (const json::exception& e) {
-    throw InvalidInput(what + ": incomplete metadata: " + e.what());
-  } catch (const c10::Error& e) {
-    throw InvalidInput(what + ": unreadable weights: " + e.what_without_backtrace());
-  }
-  return run;
+    return run;
+  });
 }
 
 // ---- Evaluation -------------------------------------------------------------------------------

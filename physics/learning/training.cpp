@@ -196,14 +196,7 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
 
 void save_checkpoint(const TrainingRun& run, const std::string& path) {
   torch::serialize::OutputArchive root;
-  torch::serialize::OutputArchive weights;
-  run.model->save(weights);
-  root.write("model", weights);
-  if (run.trainer) {
-    torch::serialize::OutputArchive opt;
-    run.trainer->save(opt);
-    root.write("optimizer", opt);
-  }
+  write_model_state(root, *run.model, run.trainer.get());
   write_checkpoint(root, metadata(run), path, kFormat);
 }
 
@@ -211,8 +204,8 @@ TrainingRun load_checkpoint(const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = read_checkpoint(root, path, kFormat);
   const std::string what = "model checkpoint '" + path + "'";
-  TrainingRun run;
-  try {
+  return read_model_parts(what, [&] {
+    TrainingRun run;
     run.options = from_json_checked<TrainOptions>(meta.at("training"), what);
     run.protocol = from_json_checked<DataProtocol>(meta.at("data"), what);
     run.data_seed = meta.at("data").at("seed").get<uint64_t>();
@@ -220,19 +213,10 @@ TrainingRun load_checkpoint(const std::string& path) {
     run.data_source = meta.value("data_source", std::string("generated"));
     run.model = make_model(from_json_checked<ModelConfig>(meta.at("config"), what));
     run.model->to(run.options.dtype);
-    torch::serialize::InputArchive weights;
-    root.read("model", weights);
-    run.model->load(weights);
     run.trainer = make_trainer(*run.model, run.options);
-    torch::serialize::InputArchive opt;
-    if (root.try_read("optimizer", opt)) run.trainer->load(opt);
-    run.trainer->set_step(meta.at("step").get<int64_t>());
-  } catch (const json::exception& e) {
-    throw InvalidInput(what + ": incomplete metadata: " + e.what());
-  } catch (const c10::Error& e) {
-    throw InvalidInput(what + ": the weights do not fit the recorded architecture: " + e.what_without_backtrace());
-  }
-  return run;
+    read_model_state(root, *run.model, run.trainer.get(), meta.at("step").get<int64_t>());
+    return run;
+  });
 }
 
 torch::Tensor optimize_initial_state(const std::shared_ptr<DynamicsModelImpl>& model,

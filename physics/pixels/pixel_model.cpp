@@ -226,13 +226,8 @@ PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, con
 // ---- Files ------------------------------------------------------------------------------------
 
 void save_pixel_model(const PixelRun& run, const std::string& path) {
-  torch::serialize::OutputArchive root, weights, opt;
-  run.model->save(weights);
-  root.write("model", weights);
-  if (run.trainer) {
-    run.trainer->save(opt);
-    root.write("optimizer", opt);
-  }
+  torch::serialize::OutputArchive root;
+  write_model_state(root, *run.model, run.trainer.get());
   write_checkpoint(root, metadata(run), path, kFormat);
 }
 
@@ -240,8 +235,8 @@ PixelRun load_pixel_model(const std::string& path) {
   torch::serialize::InputArchive root;
   const json meta = read_checkpoint(root, path, kFormat);
   const std::string what = "pixel model '" + path + "'";
-  PixelRun run;
-  try {
+  return read_model_parts(what, [&] {
+    PixelRun run;
     const auto config = from_json_checked<PixelModelConfig>(meta.at("config"), what);
     run.protocol = from_json_checked<PixelProtocol>(meta.at("data"), what);
     const json& t = meta.at("training");
@@ -250,18 +245,10 @@ PixelRun load_pixel_model(const std::string& path) {
     run.options.batch_size = t.at("batch_size").get<int64_t>();
     run.options.seed = t.at("seed").get<uint64_t>();
     run.model = PixelModel(config);
-    torch::serialize::InputArchive weights, opt;
-    root.read("model", weights);
-    run.model->load(weights);
     run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(run.options));
-    if (root.try_read("optimizer", opt)) run.trainer->load(opt);
-    run.trainer->set_step(meta.at("step").get<int64_t>());
-  } catch (const json::exception& e) {
-    throw InvalidInput(what + ": incomplete metadata: " + e.what());
-  } catch (const c10::Error& e) {
-    throw InvalidInput(what + ": the weights do not fit the recorded architecture: " + e.what_without_backtrace());
-  }
-  return run;
+    read_model_state(root, *run.model, run.trainer.get(), meta.at("step").get<int64_t>());
+    return run;
+  });
 }
 
 const char* pixel_file_kind() { return kFormat.kind.c_str(); }
