@@ -15,6 +15,7 @@
 
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
+#include "apps/threads.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/flow_training.hpp"
 #include "physics/learning/meta.hpp"
@@ -108,7 +109,7 @@ struct FlowArgs {
 };
 
 int train_flow_command(const FlowArgs& a) {
-  if (a.threads > 0) torch::set_num_threads(a.threads);
+  set_threads(a.threads);
   physics::FlowConfig c;
   c.kind = physics::parse_flow_kind(a.model);
   c.layers = a.layers > 0 ? a.layers : c.kind == physics::FlowKind::kHamiltonian ? 4 : 8;
@@ -155,7 +156,7 @@ struct MetaArgs {
 };
 
 int meta_train_command(MetaArgs a) {
-  if (a.threads > 0) torch::set_num_threads(a.threads);
+  set_threads(a.threads);
   a.o.family = physics::parse_family(a.family);
   a.o.kind = physics::parse_model_kind(a.model);
   a.o.progress = !a.json && !a.quiet;
