@@ -117,6 +117,17 @@ int train_command(TrainArgs a) {
   a.system = system_with_links(a.system, a.links);
   set_threads(a.threads);
   if (is_pixel_request(a.system, a.model) || (a.resume && physics::model_file_kind(a.output) == physics::pixel_file_kind())) {
+    // The options of trajectory models that a pixel model has no use for are refused, not ignored.
+    const TrainArgs d;
+    const std::pair<bool, const char*> unused[] = {
+        {a.loss != d.loss, "--loss"}, {a.integrator != d.integrator, "--integrator"},
+        {a.rollout_steps != d.rollout_steps, "--rollout-steps"}, {a.dtype != d.dtype, "--dtype"},
+        {a.layers != d.layers, "--layers"}, {a.activation != d.activation, "--activation"},
+        {a.optimizer != d.optimizer, "--optimizer"}, {a.schedule != d.schedule, "--schedule"},
+        {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
+        {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"}};
+    for (const auto& [given, name] : unused)
+      if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline)");
     PixelTrainRequest r;
     r.system = a.system;
     r.model = a.model;
