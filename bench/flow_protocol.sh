@@ -5,6 +5,7 @@
 #   sh bench/flow_protocol.sh [NOETHER] [OUT_DIR] [SEEDS] [STEPS]
 #     defaults: build/apps/noether, bench-flows, 3, 4000
 #   DENSITIES="two-moons" sh bench/flow_protocol.sh ...   some of the densities
+#   FIRST_SEED=1 sh bench/flow_protocol.sh ... 3           seeds 1 and 2 only (results.jsonl is appended to)
 # Models: hnf (4 stages of 4 leapfrog steps of dt 0.25, each stage H = K(p) + V(q) with two
 # 32-wide tanh MLPs, learned Gaussian base; 9220 parameters) and realnvp (8 affine couplings of
 # 32-wide MLPs; 9488 parameters). Data: 10000 training and 5000 test points. Training: Adam 3e-3
@@ -18,8 +19,9 @@ SEEDS=${3:-3}
 STEPS=${4:-4000}
 DENSITIES=${DENSITIES:-"two-moons rings gaussian-mixture"}
 mkdir -p "$OUT"
-: > "$OUT/results.jsonl"
-seed=0
+FIRST_SEED=${FIRST_SEED:-0}
+[ "$FIRST_SEED" -gt 0 ] || : > "$OUT/results.jsonl"
+seed=$FIRST_SEED
 while [ "$seed" -lt "$SEEDS" ]; do
   for density in $DENSITIES; do
     for model in hnf realnvp; do

@@ -136,7 +136,7 @@ struct Pairs {
 };
 
 double full_loss(PixelModelImpl& model, const Pairs& p, int64_t limit, PixelLoss* parts = nullptr) {
-  // In chunks, without building a graph for the weights (the latent field still needs autograd).
+  // In chunks of 1000 pairs, so that the graphs the latent field builds (its gradient in z) stay small.
   const int64_t n = limit > 0 ? std::min(limit, p.count) : p.count;
   double total = 0.0, rec = 0.0, can = 0.0, fld = 0.0;
   for (int64_t start = 0; start < n; start += 1000) {
