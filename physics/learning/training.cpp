@@ -139,7 +139,9 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     t = data.t.to(dtype);
     dt = sample_spacing(data.protocol);
   }
-  // Seed from (seed, step) so a resumed run draws the batches an uninterrupted one would.
+  // Seed from (seed, step) once per call: a resumed run is repeatable, but its batches are not the
+  // ones an uninterrupted run drew after that step (the pixel, flow and meta trainers seed every
+  // step, and are; doing so here would change the batches behind every HNN-family figure).
   torch::manual_seed(o.seed * 1000003ULL + static_cast<uint64_t>(run.step()));
 
   std::unique_ptr<FusedHnnLoss> fused;
