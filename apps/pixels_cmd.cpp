@@ -52,10 +52,8 @@ int render_command(const RenderArgs& a) {
   o.seed = a.seed;
   o.validate();
   const auto system = a.system == "gym-pendulum" ? physics::gym_pendulum() : physics::make_system(a.system);
-  bool drawable = false;
-  for (const auto& s : physics::renderable_systems()) drawable = drawable || s == a.system;
-  if (!drawable) physics::scene_of(a.system, system->default_state());  // throws, naming the drawable ones
   Eigen::VectorXd y0 = system->default_state();
+  physics::scene_of(a.system, y0);  // before any work: throws for a system it cannot draw, naming those it can
   if (a.random) {
     physics::Rng rng(a.seed);
     y0 = system->random_state(rng);

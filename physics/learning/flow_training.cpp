@@ -1,11 +1,8 @@
 #include "physics/learning/flow_training.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
@@ -80,20 +77,16 @@ FlowTrainSummary train_flow(FlowRun& run, const FlowTrainOptions& o) {
   hooks.status = [](int64_t, double loss) { return "log p " + std::to_string(-loss); };
   if (!o.checkpoint.empty()) hooks.checkpoint = [&] { save_flow(run, o.checkpoint); };
   const int64_t batch = std::min(o.batch_size, train.size(0));
-  const auto start = std::chrono::steady_clock::now();
   const TrainerResult r = run.trainer->run(
       [&](int64_t step) {
-        // Each step's batch from (seed, step): a resumed run draws the batches an uninterrupted one would.
-        auto generator = at::detail::createCPUGenerator(o.seed * 1000003ULL + static_cast<uint64_t>(step));
-        const auto idx = torch::randint(train.size(0), {batch}, generator, torch::kLong);
+        const auto idx = torch::randint(train.size(0), {batch}, batch_generator(o.seed, step), torch::kLong);
         return StepLoss{-model.log_prob(train.index_select(0, idx)).mean()};
       },
       hooks);
   FlowTrainSummary s;
   s.steps = run.step();
   s.steps_this_call = r.steps;
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  s.seconds_per_step = r.steps > 0 ? seconds / static_cast<double>(r.steps) : 0.0;
+  s.seconds_per_step = r.steps > 0 ? r.seconds / static_cast<double>(r.steps) : 0.0;
   s.train_log_likelihood = mean_log_prob(model, train);
   s.test_log_likelihood = mean_log_prob(model, test);
   return s;
@@ -146,7 +139,8 @@ FlowEvaluation evaluate_flow(FlowModelImpl& model, const FlowTrainOptions& o) {
                               ? density_log_prob(o.density, test.to(torch::kFloat64)).mean().item<double>()
                               : std::numeric_limits<double>::quiet_NaN();
   e.parameters = model.parameter_count();
-  // The map's Jacobian at 64 test points, by autograd in float64.
+  // The map's Jacobian at 64 test points, by autograd in float64 (the model is put back after).
+  const auto dtype = model.parameters().front().scalar_type();
   model.to(torch::kFloat64);
   const auto x = test.narrow(0, 0, std::min<int64_t>(64, test.size(0))).to(torch::kFloat64).requires_grad_(true);
   const auto z = model.to_base(x);
@@ -154,7 +148,7 @@ FlowEvaluation evaluate_flow(FlowModelImpl& model, const FlowTrainOptions& o) {
   const auto dz1 = torch::autograd::grad({z.select(1, 1).sum()}, {x})[0];
   const auto det = dz0.select(1, 0) * dz1.select(1, 1) - dz0.select(1, 1) * dz1.select(1, 0);
   e.max_abs_log_det = det.abs().log().abs().max().item<double>();
-  model.to(torch::kFloat32);
+  model.to(dtype);
   return e;
 }
 

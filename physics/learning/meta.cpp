@@ -1,6 +1,5 @@
 #include "physics/learning/meta.hpp"
 
-#include <chrono>
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -151,7 +150,6 @@ MetaRun new_meta_run(const MetaOptions& o) {
 void meta_train(MetaRun& run) {
   const MetaOptions& o = run.options;
   o.validate();
-  const auto start = std::chrono::steady_clock::now();
   TrainerOptions t;
   t.steps = o.steps;
   t.learning_rate = o.learning_rate;
@@ -160,33 +158,31 @@ void meta_train(MetaRun& run) {
     return kTrainSeeds + (o.seed * 7919ULL + static_cast<uint64_t>(step)) * static_cast<uint64_t>(o.tasks_per_step) +
            static_cast<uint64_t>(i);
   };
+  // The mean over a step's tasks of one task's loss; MAML and the pooled model see the same tasks.
+  auto over_tasks = [&](auto task_loss) {
+    return [&o, &task_seed, task_loss](int64_t step) {
+      torch::Tensor total;
+      for (int64_t i = 0; i < o.tasks_per_step; ++i) {
+        const auto l = task_loss(sample_task(o.family, o.support + o.query, task_seed(step, i)));
+        total = total.defined() ? total + l : l;
+      }
+      return StepLoss{total / static_cast<double>(o.tasks_per_step)};
+    };
+  };
   t.label = "meta-train";
   Trainer maml(run.meta.params, t);
-  maml.run([&](int64_t step) {
-    torch::Tensor total;
-    for (int64_t i = 0; i < o.tasks_per_step; ++i) {
-      const MetaTask task = sample_task(o.family, o.support + o.query, task_seed(step, i));
-      const auto xs = task.x.narrow(0, 0, o.support), ds = task.dxdt.narrow(0, 0, o.support);
-      const auto xq = task.x.narrow(0, o.support, o.query), dq = task.dxdt.narrow(0, o.support, o.query);
-      const auto adapted = run.meta.adapt(run.meta.params, xs, ds, o.inner_steps, o.inner_lr, /*create_graph=*/true);
-      const auto l = run.meta.loss(xq, dq, adapted);
-      total = total.defined() ? total + l : l;
-    }
-    return StepLoss{total / static_cast<double>(o.tasks_per_step)};
-  });
+  const TrainerResult meta_result = maml.run(over_tasks([&](const MetaTask& task) {
+    const auto xs = task.x.narrow(0, 0, o.support), ds = task.dxdt.narrow(0, 0, o.support);
+    const auto xq = task.x.narrow(0, o.support, o.query), dq = task.dxdt.narrow(0, o.support, o.query);
+    const auto adapted = run.meta.adapt(run.meta.params, xs, ds, o.inner_steps, o.inner_lr, /*create_graph=*/true);
+    return run.meta.loss(xq, dq, adapted);
+  }));
   t.label = "pooled";
   Trainer pooled(run.pooled.params, t);
-  pooled.run([&](int64_t step) {
-    torch::Tensor total;
-    for (int64_t i = 0; i < o.tasks_per_step; ++i) {
-      const MetaTask task = sample_task(o.family, o.support + o.query, task_seed(step, i));
-      const auto l = run.pooled.loss(task.x, task.dxdt, run.pooled.params);
-      total = total.defined() ? total + l : l;
-    }
-    return StepLoss{total / static_cast<double>(o.tasks_per_step)};
-  });
+  const TrainerResult pooled_result = pooled.run(
+      over_tasks([&](const MetaTask& task) { return run.pooled.loss(task.x, task.dxdt, run.pooled.params); }));
   run.steps += o.steps;
-  run.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.seconds += meta_result.seconds + pooled_result.seconds;
 }
 
 // ---- Files ------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
@@ -17,6 +19,10 @@ constexpr EnumName<OptimizerKind> kOptimizers[] = {{OptimizerKind::kAdam, "adam"
 constexpr EnumName<Schedule> kSchedules[] = {
     {Schedule::kConstant, "constant"}, {Schedule::kCosine, "cosine"}, {Schedule::kExponential, "exponential"}};
 }  // namespace
+
+at::Generator batch_generator(uint64_t seed, int64_t step) {
+  return at::detail::createCPUGenerator(seed * 1000003ULL + static_cast<uint64_t>(step));
+}
 
 const char* optimizer_name(OptimizerKind kind) { return enum_name(kOptimizers, kind); }
 OptimizerKind parse_optimizer(const std::string& name) { return parse_enum(kOptimizers, name, "optimizer"); }

@@ -68,6 +68,10 @@ struct StepLoss {
   bool gradients_ready = false;
 };
 
+/// A generator for step `step`'s minibatch, seeded from (seed, step) alone: a run resumed at any
+/// step draws the batches an uninterrupted one would.
+at::Generator batch_generator(uint64_t seed, int64_t step);
+
 /// `step`: the trainer's step count before this step (continues across runs and resumes).
 using LossFn = std::function<StepLoss(int64_t step)>;
 

@@ -1,10 +1,7 @@
 #include "physics/pixels/pixel_model.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
@@ -201,22 +198,18 @@ PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, con
   hooks.evaluate = [&] { return full_loss(model, test, 2000); };
   if (!o.checkpoint.empty()) hooks.checkpoint = [&] { save_pixel_model(run, o.checkpoint); };
   const int64_t batch = std::min(o.batch_size, train.count);
-  const auto start = std::chrono::steady_clock::now();
   const TrainerResult r = run.trainer->run(
       [&](int64_t step) {
-        // Each step's batch from (seed, step): a resumed run draws the batches an uninterrupted one would.
-        auto generator = at::detail::createCPUGenerator(o.seed * 1000003ULL + static_cast<uint64_t>(step));
-        const auto pair = torch::randperm(train.count, generator, torch::kLong).narrow(0, 0, batch);
+        const auto pair = torch::randperm(train.count, batch_generator(o.seed, step), torch::kLong).narrow(0, 0, batch);
         const auto first = train.first_rows(pair);
         const PixelLoss l = model.loss(train.rows.index_select(0, first), train.rows.index_select(0, first + 1));
         return StepLoss{l.total};
       },
       hooks);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   PixelTrainSummary s;
   s.steps = run.step();
   s.steps_this_call = r.steps;
-  s.seconds_per_step = r.steps > 0 ? seconds / static_cast<double>(r.steps) : 0.0;
+  s.seconds_per_step = r.steps > 0 ? r.seconds / static_cast<double>(r.steps) : 0.0;
   s.history = r.history;
   s.train_loss = full_loss(model, train, 4000);
   s.test_loss = full_loss(model, test, 0);

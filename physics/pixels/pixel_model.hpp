@@ -96,7 +96,8 @@ struct PixelRun {
 };
 
 struct PixelTrainSummary {
-  double train_loss = 0.0, test_loss = 0.0;
+  double train_loss = 0.0;  ///< the loss over the first 4000 training pairs
+  double test_loss = 0.0;   ///< the loss over every test pair
   int64_t steps = 0, steps_this_call = 0;
   double seconds_per_step = 0.0;
   std::vector<TrainerPoint> history;
