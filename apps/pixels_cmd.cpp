@@ -17,8 +17,10 @@
 #include "apps/registry.hpp"
 #include "apps/threads.hpp"
 #include "noether/error.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "physics/learning/flow_training.hpp"
 #include "physics/learning/meta.hpp"
+#include "physics/pixels/hgn.hpp"
 #include "physics/pixels/pixel_data.hpp"
 #include "physics/pixels/pixel_model.hpp"
 #include "physics/pixels/png.hpp"
@@ -248,10 +250,74 @@ int flow_evaluate_command(const std::string& path, const std::string& image, boo
 }
 
 bool is_pixel_request(const std::string& system, const std::string& model) {
-  return system.rfind("pixel-", 0) == 0 || physics::is_pixel_model(model);
+  return system.rfind("pixel-", 0) == 0 || physics::is_pixel_model(model) || physics::is_hgn_model(model);
 }
 
+namespace {
+
+/// `noether train --system pixel-SYSTEM --model hgn|latent-ode`.
+int hgn_train_command(const PixelTrainRequest& a) {
+  physics::HgnRun run;
+  physics::HgnTrainOptions o;
+  if (a.weight_decay >= 0) throw InvalidInput("--weight-decay does not apply to hgn and latent-ode");
+  if (a.resume) {
+    run = physics::load_hgn(a.output);
+    o = run.options;
+  } else {
+    if (a.system.rfind("pixel-", 0) != 0)
+      throw InvalidInput("hgn and latent-ode learn from frames: use --system pixel-pendulum, pixel-spring, pixel-two-body or pixel-three-body");
+    physics::HgnProtocol p;
+    p.system = a.system.substr(6);
+    if (a.trajectories > 0) p.train_sequences = a.trajectories;
+    if (a.points > 0) p.frames = a.points;
+    if (a.noise >= 0) p.noise_std = a.noise;
+    p.seed = a.data_seed;
+    p.validate();
+    physics::HgnConfig c;
+    c.dynamics = physics::parse_latent_dynamics(a.model);
+    c.frame_values = p.values();
+    c.dof = physics::hgn_system(p.system)->dof();  // the latent has the system's degrees of freedom
+    c.hidden = a.hidden;
+    c.dt = p.dt;
+    if (a.learning_rate > 0) o.learning_rate = a.learning_rate;
+    if (a.batch_size > 0) o.batch_size = a.batch_size;
+    o.seed = a.seed;
+    run = physics::new_hgn_run(c, o, p);
+  }
+  o.steps = a.steps >= 0 ? a.steps : a.resume ? 1000 : 3000;
+  o.progress = !a.json && !a.quiet;
+  o.checkpoint = a.output;
+  o.checkpoint_every = a.checkpoint_every;
+  o.eval_every = std::max<int64_t>(1, std::min<int64_t>(200, o.steps / 20 + 1));
+  const auto data = physics::make_hgn_data(run.protocol);
+  const auto s = physics::train_hgn(run, data, o);
+  const std::string model = physics::latent_dynamics_name(run.model->config().dynamics);
+  const std::string system = "pixel-" + run.protocol.system;
+  if (a.json) {
+    std::cout << json{{"system", system},         {"model", model},
+                      {"output", a.output},       {"train_loss", s.train_loss},
+                      {"test_loss", s.test_loss}, {"steps", s.steps},
+                      {"steps_this_run", s.steps_this_call}, {"seconds_per_step", s.seconds_per_step},
+                      {"train_sequences", run.protocol.train_sequences}, {"test_sequences", run.protocol.test_sequences}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << "trained " << model << " on " << system << " (" << run.protocol.train_sequences << " sequences of "
+              << run.protocol.frames << " frames) for " << s.steps_this_call << " steps (total " << s.steps << ")\n"
+              << std::scientific << std::setprecision(3) << "  train loss " << s.train_loss << ", test loss "
+              << s.test_loss << "\n"
+              << std::defaultfloat << "  " << s.seconds_per_step * 1e3 << " ms per step\n"
+              << "  saved " << a.output << " (+ " << a.output << ".json); evaluate with `noether evaluate --model "
+              << a.output << "`\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
 int pixel_train_command(const PixelTrainRequest& a) {
+  if (a.resume ? physics::model_file_kind(a.output) == physics::hgn_file_kind() : physics::is_hgn_model(a.model))
+    return hgn_train_command(a);
   physics::PixelRun run;
   physics::PixelTrainOptions o;
   if (a.resume) {
@@ -259,7 +325,8 @@ int pixel_train_command(const PixelTrainRequest& a) {
     o = run.options;
   } else {
     if (a.system != "pixel-pendulum")
-      throw InvalidInput("unknown pixel system '" + a.system + "' (known: pixel-pendulum)");
+      throw InvalidInput("unknown pixel system '" + a.system + "' for " + a.model +
+                         " (known: pixel-pendulum; hgn and latent-ode also take pixel-spring, pixel-two-body, pixel-three-body)");
     physics::PixelModelConfig c;
     c.dynamics = physics::parse_pixel_model(a.model);
     c.hidden = a.hidden;
@@ -342,6 +409,51 @@ int pixel_evaluate_command(const std::string& path, const std::string& film, boo
               << "\n";
     if (e.latent_energy_drift >= 0)
       std::cout << "  learned H along its own rollouts: drift " << e.latent_energy_drift << " of its range\n";
+    if (!film.empty()) std::cout << "  frames (true above, predicted below): " << film << "\n";
+  }
+  return 0;
+}
+
+int hgn_evaluate_command(const std::string& path, const std::string& film, bool as_json) {
+  auto run = physics::load_hgn(path);
+  const auto data = physics::make_hgn_data(run.protocol);
+  const auto e = physics::evaluate_hgn(*run.model, data);
+  if (!film.empty()) {
+    std::vector<physics::Image> frames = e.film_true;
+    frames.insert(frames.end(), e.film_predicted.begin(), e.film_predicted.end());
+    physics::write_png(physics::tile(frames, static_cast<int>(e.film_true.size())), film);
+  }
+  const std::string model = physics::latent_dynamics_name(run.model->config().dynamics);
+  const std::string system = "pixel-" + run.protocol.system;
+  const auto drift = e.latent_energy_drift >= 0 ? json(e.latent_energy_drift) : json(nullptr);
+  if (as_json) {
+    std::cout << json{{"model", path},
+                      {"kind", model},
+                      {"system", system},
+                      {"steps", run.step()},
+                      {"reconstruction_mse", e.reconstruction_mse},
+                      {"train_horizon_mse", e.train_horizon_mse},
+                      {"beyond_horizon_mse", e.beyond_horizon_mse},
+                      {"reversal_mse", e.reversal_mse},
+                      {"reversal_latent_error", e.reversal_latent_error},
+                      {"half_dt_mse", e.half_dt_mse},
+                      {"latent_energy_drift", drift},
+                      {"mse_per_frame", e.mse_per_frame},
+                      {"sequences", e.sequences},
+                      {"frames", e.frames},
+                      {"train_frames", run.protocol.frames},
+                      {"image", film}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << path << ": " << model << " trained " << run.step() << " steps on " << system << "\n"
+              << std::scientific << std::setprecision(3) << "  frame MSE over " << e.sequences << " test swings of "
+              << e.frames << " frames (" << run.protocol.frames << " seen in training): " << e.reconstruction_mse
+              << " (first " << run.protocol.frames << ": " << e.train_horizon_mse << ", after: " << e.beyond_horizon_mse
+              << ")\n  rolled back with -dt: " << e.reversal_mse << " (latent start recovered to "
+              << e.reversal_latent_error << ")\n  stepping at dt / 2: " << e.half_dt_mse << "\n" << std::defaultfloat;
+    if (e.latent_energy_drift >= 0)
+      std::cout << "  learned H along its own rollouts: drift " << e.latent_energy_drift << " of its spread\n";
     if (!film.empty()) std::cout << "  frames (true above, predicted below): " << film << "\n";
   }
   return 0;

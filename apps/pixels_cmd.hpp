@@ -8,7 +8,7 @@
 
 namespace noether::apps {
 
-/// What `noether train --system pixel-pendulum --model pixel-hnn|pixel-baseline` was given; a
+/// What `noether train --system pixel-SYSTEM --model pixel-hnn|pixel-baseline|hgn|latent-ode` was given; a
 /// value < 0 (or 0 for counts) means the paper's protocol.
 struct PixelTrainRequest {
   std::string system, model, output;
@@ -24,6 +24,9 @@ bool is_pixel_request(const std::string& system, const std::string& model);
 int pixel_train_command(const PixelTrainRequest& request);
 /// `noether evaluate` of a pixel model; `image`: PNG of true (top) and predicted (bottom) frames.
 int pixel_evaluate_command(const std::string& model, const std::string& image, bool json);
+/// `noether evaluate` of an HGN or latent ODE: frame errors over the test horizon, rolled back
+/// with -dt and stepped at dt / 2; `image`: PNG of true (top) and predicted (bottom) frames.
+int hgn_evaluate_command(const std::string& model, const std::string& image, bool json);
 /// `noether evaluate` of a meta-learned model: the test loss after 0 .. adapt_steps steps on
 /// `shots` states of unseen members, from the meta-learned, pooled and fresh weights.
 int meta_evaluate_command(const std::string& model, int64_t shots, int64_t adapt_steps, bool json);

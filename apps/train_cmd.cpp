@@ -22,6 +22,7 @@
 #include "physics/learning/training.hpp"
 #include "physics/learning/flow_training.hpp"
 #include "physics/learning/meta.hpp"
+#include "physics/pixels/hgn.hpp"
 #include "physics/pixels/pixel_model.hpp"
 
 namespace noether::apps {
@@ -116,7 +117,8 @@ torch::Dtype parse_dtype(const std::string& s) {
 int train_command(TrainArgs a) {
   a.system = system_with_links(a.system, a.links);
   set_threads(a.threads);
-  if (is_pixel_request(a.system, a.model) || (a.resume && physics::model_file_kind(a.output) == physics::pixel_file_kind())) {
+  const std::string resumed = a.resume ? physics::model_file_kind(a.output) : std::string();
+  if (is_pixel_request(a.system, a.model) || resumed == physics::pixel_file_kind() || resumed == physics::hgn_file_kind()) {
     // The options of trajectory models that a pixel model has no use for are refused, not ignored.
     const TrainArgs d;
     const std::pair<bool, const char*> unused[] = {
@@ -127,7 +129,7 @@ int train_command(TrainArgs a) {
         {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
         {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"}};
     for (const auto& [given, name] : unused)
-      if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline)");
+      if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline, hgn, latent-ode)");
     PixelTrainRequest r;
     r.system = a.system;
     r.model = a.model;
@@ -296,6 +298,7 @@ int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
   const std::string kind = physics::model_file_kind(a.model);
   if (kind == physics::pixel_file_kind()) return pixel_evaluate_command(a.model, a.image, a.json);
+  if (kind == physics::hgn_file_kind()) return hgn_evaluate_command(a.model, a.image, a.json);
   if (kind == physics::flow_file_kind()) return flow_evaluate_command(a.model, a.image, a.json);
   if (kind == physics::meta_file_kind()) return meta_evaluate_command(a.model, a.shots, a.adapt_steps, a.json);
   if (!a.image.empty()) throw InvalidInput("--image applies to pixel models and flows");
@@ -437,7 +440,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
       tr, train_command);
   train->add_option("--system", tr->system, "system to learn (see `noether systems`)")->capture_default_str();
   add_links_option(train, tr->links);
-  train->add_option("--model", tr->model, "baseline (or odenet), hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout); sphere-hnn (states on spheres: spherical-pendula)")->capture_default_str();
+  train->add_option("--model", tr->model, "baseline (or odenet), hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout); sphere-hnn (states on spheres: spherical-pendula); pixel-hnn, pixel-baseline (pixel-pendulum); hgn, latent-ode (pixel-pendulum, pixel-spring, pixel-two-body, pixel-three-body)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));

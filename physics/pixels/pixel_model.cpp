@@ -6,6 +6,7 @@
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/pixels/detail/residual.hpp"
 
 namespace noether::physics {
 
@@ -15,13 +16,6 @@ namespace {
 const CheckpointFormat kFormat{"noether.pixel-model", 1, "pixel model"};
 
 torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).pow(2).mean(); }
-
-torch::nn::Linear orthogonal_linear(int64_t in, int64_t out) {
-  torch::nn::Linear l(in, out);
-  torch::NoGradGuard no_grad;
-  torch::nn::init::orthogonal_(l->weight);
-  return l;
-}
 }  // namespace
 
 // ---- Configuration ----------------------------------------------------------------------------
@@ -61,10 +55,10 @@ PixelModelImpl::PixelModelImpl(PixelModelConfig config) : config_(std::move(conf
   config_.validate();
   const int64_t in = config_.input, h = config_.hidden, z = config_.latent;
   const int64_t sizes[4][2] = {{in, h}, {h, h}, {h, h}, {h, z}};
-  for (int k = 0; k < 4; ++k) {
-    encoder_.push_back(register_module("encoder" + std::to_string(k), orthogonal_linear(sizes[k][0], sizes[k][1])));
+  for (int k = 0; k < 4; ++k) {  // interleaved, as the figures of docs/benchmarks.md were drawn
+    encoder_.push_back(register_module("encoder" + std::to_string(k), detail::orthogonal_linear(sizes[k][0], sizes[k][1])));
     decoder_.push_back(
-        register_module("decoder" + std::to_string(k), orthogonal_linear(sizes[3 - k][1], sizes[3 - k][0])));
+        register_module("decoder" + std::to_string(k), detail::orthogonal_linear(sizes[3 - k][1], sizes[3 - k][0])));
   }
   ModelConfig field;
   field.kind = config_.dynamics;
@@ -75,22 +69,14 @@ PixelModelImpl::PixelModelImpl(PixelModelConfig config) : config_(std::move(conf
   dynamics_ = register_module("dynamics", make_model(field));
 }
 
-torch::Tensor PixelModelImpl::residual_mlp(std::vector<torch::nn::Linear>& layers, const torch::Tensor& x) {
-  // The paper's residual autoencoder: h = relu(L0 x), h += relu(L1 h), h += relu(L2 h), L3 h.
-  torch::Tensor h = torch::relu(layers[0]->forward(x));
-  h = h + torch::relu(layers[1]->forward(h));
-  h = h + torch::relu(layers[2]->forward(h));
-  return layers[3]->forward(h);
-}
-
 torch::Tensor PixelModelImpl::encode(const torch::Tensor& x) {
   if (x.dim() != 2 || x.size(1) != config_.input)
     throw InvalidInput("pixel model: observations must be [B, " + std::to_string(config_.input) + "], got " +
                        c10::str(x.sizes()));
-  return residual_mlp(encoder_, x);
+  return detail::residual_forward(encoder_, x);
 }
 
-torch::Tensor PixelModelImpl::decode(const torch::Tensor& z) { return residual_mlp(decoder_, z); }
+torch::Tensor PixelModelImpl::decode(const torch::Tensor& z) { return detail::residual_forward(decoder_, z); }
 
 PixelLoss PixelModelImpl::loss(const torch::Tensor& x, const torch::Tensor& next) {
   const int64_t d = config_.latent / 2;

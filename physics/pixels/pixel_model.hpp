@@ -67,7 +67,6 @@ class PixelModelImpl : public torch::nn::Module {
   PixelLoss loss(const torch::Tensor& x, const torch::Tensor& next);
 
  private:
-  torch::Tensor residual_mlp(std::vector<torch::nn::Linear>& layers, const torch::Tensor& x);
   PixelModelConfig config_;
   std::vector<torch::nn::Linear> encoder_, decoder_;
   std::shared_ptr<DynamicsModelImpl> dynamics_;
