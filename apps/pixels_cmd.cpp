@@ -500,7 +500,7 @@ void add_pixel_commands(CLI::App& app, Commands& out) {
   auto* m = add_command(app, out, "meta-train",
                         "meta-learn a Hamiltonian (MAML) across a family of systems, and a pooled model beside it", ma,
                         meta_train_command);
-  m->add_option("--family", ma->family, "pendulum-lengths or spring-constants")->capture_default_str();
+  m->add_option("--family", ma->family, "pendulum-lengths, spring-constants or kepler-masses")->capture_default_str();
   m->add_option("--model", ma->model, "hnn or baseline")->capture_default_str();
   m->add_option("-o,--out", ma->output, "model file (and FILE.json)")->check(writable_file())->capture_default_str();
   m->add_option("--steps", ma->o.steps, "outer steps (and as many for the pooled model)")->check(at_least(1))->capture_default_str();

@@ -15,7 +15,8 @@ using nlohmann::json;
 
 namespace {
 constexpr EnumName<SystemFamily> kFamilies[] = {{SystemFamily::kPendulumLengths, "pendulum-lengths"},
-                                                 {SystemFamily::kSpringConstants, "spring-constants"}};
+                                                 {SystemFamily::kSpringConstants, "spring-constants"},
+                                                 {SystemFamily::kKeplerMasses, "kepler-masses"}};
 const CheckpointFormat kFormat{"noether.meta-model", 1, "meta-learned model"};
 constexpr double kHalfPi = 1.5707963267948966;
 // Task seeds: training draws from [kTrainSeeds, kTestSeeds), evaluation from kTestSeeds on.
@@ -46,6 +47,16 @@ MetaTask sample_task(SystemFamily family, int64_t points, uint64_t seed) {
     dq = p / (l * l);
     dp = -l * torch::sin(q);
     t.parameter = l;
+  } else if (family == SystemFamily::kKeplerMasses) {
+    const double mu = uniform(0.5, 2.0, 1).item<double>();
+    const auto r = uniform(0.5, 1.5, points), angle = uniform(0.0, 4.0 * kHalfPi, points);
+    const auto pos = torch::stack({r * torch::cos(angle), r * torch::sin(angle)}, 1);
+    const auto mom = torch::stack({uniform(-1.0, 1.0, points), uniform(-1.0, 1.0, points)}, 1);
+    const auto force = -mu * pos / r.pow(3).unsqueeze(1);
+    t.parameter = mu;
+    t.x = torch::cat({pos, mom}, 1).to(torch::kFloat32);
+    t.dxdt = torch::cat({mom, force}, 1).to(torch::kFloat32);
+    return t;
   } else {
     const double k = uniform(0.5, 2.0, 1).item<double>(), m = uniform(0.5, 2.0, 1).item<double>();
     q = uniform(-1.0, 1.0, points);
@@ -61,13 +72,17 @@ MetaTask sample_task(SystemFamily family, int64_t points, uint64_t seed) {
 
 // ---- The functional network -------------------------------------------------------------------
 
-FunctionalNet make_functional_net(ModelKind kind, int64_t hidden, int64_t layers) {
+int64_t family_state_dim(SystemFamily family) { return family == SystemFamily::kKeplerMasses ? 4 : 2; }
+
+FunctionalNet make_functional_net(ModelKind kind, int64_t hidden, int64_t layers, int64_t dim) {
   if (kind != ModelKind::kHnn && kind != ModelKind::kBaseline)
     throw InvalidInput(std::string("meta-learning: model '") + model_kind_name(kind) + "': use hnn or baseline");
   if (hidden < 1 || layers < 0) throw InvalidInput("meta-learning: hidden must be >= 1 and layers >= 0");
+  if (dim < 2 || dim % 2 != 0) throw InvalidInput("meta-learning: the state width must be even and >= 2");
   FunctionalNet net;
   net.kind = kind;
-  int64_t in = 2;
+  net.dim = dim;
+  int64_t in = dim;
   torch::NoGradGuard no_grad;
   for (int64_t l = 0; l < layers; ++l) {
     auto w = torch::empty({hidden, in});
@@ -76,7 +91,7 @@ FunctionalNet make_functional_net(ModelKind kind, int64_t hidden, int64_t layers
     net.params.push_back(torch::zeros({hidden}).requires_grad_(true));
     in = hidden;
   }
-  auto last = torch::empty({kind == ModelKind::kHnn ? 1 : 2, in});
+  auto last = torch::empty({kind == ModelKind::kHnn ? 1 : dim, in});
   torch::nn::init::orthogonal_(last);
   net.params.push_back(last.requires_grad_(true));
   return net;
@@ -97,7 +112,8 @@ torch::Tensor FunctionalNet::energy(const torch::Tensor& x, const std::vector<to
 }
 
 torch::Tensor FunctionalNet::field(const torch::Tensor& x, const std::vector<torch::Tensor>& weights) const {
-  if (x.dim() != 2 || x.size(1) != 2) throw InvalidInput("meta-learning: states must be [B, 2], got " + c10::str(x.sizes()));
+  if (x.dim() != 2 || x.size(1) != dim)
+    throw InvalidInput("meta-learning: states must be [B, " + std::to_string(dim) + "], got " + c10::str(x.sizes()));
   if (kind == ModelKind::kBaseline) return forward(x, weights);
   // Always with create_graph: the loss of this field is differentiated in the weights.
   return hamiltonian_field([&](const torch::Tensor& s) { return energy(s, weights); }, x, /*create_graph=*/true);
@@ -140,7 +156,7 @@ MetaRun new_meta_run(const MetaOptions& o) {
   MetaRun run;
   run.options = o;
   torch::manual_seed(o.seed);
-  run.meta = make_functional_net(o.kind, o.hidden, o.layers);
+  run.meta = make_functional_net(o.kind, o.hidden, o.layers, family_state_dim(o.family));
   // The pooled model starts from the same weights: the two differ only in how they are trained.
   run.pooled = run.meta;
   run.pooled.params = detached(run.meta.params);
@@ -236,7 +252,7 @@ MetaEvaluation evaluate_meta(const MetaRun& run, int64_t shots, int64_t adapt_st
   e.meta_curve.assign(static_cast<std::size_t>(adapt_steps + 1), 0.0);
   e.pooled_curve = e.scratch_curve = e.meta_curve;
   torch::manual_seed(o.seed + 424242ULL);
-  const FunctionalNet scratch = make_functional_net(o.kind, o.hidden, o.layers);
+  const FunctionalNet scratch = make_functional_net(o.kind, o.hidden, o.layers, family_state_dim(o.family));
   auto curve = [&](const FunctionalNet& net, const MetaTask& task, std::vector<double>& sum) {
     const auto xs = task.x.narrow(0, 0, shots), ds = task.dxdt.narrow(0, 0, shots);
     const auto xq = task.x.narrow(0, shots, 100), dq = task.dxdt.narrow(0, shots, 100);

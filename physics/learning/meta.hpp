@@ -31,25 +31,31 @@ namespace noether::physics {
 /// kPendulumLengths: H = p^2 / (2 l^2) + l (1 - cos q) (unit mass and gravity), l ~ U[0.5, 2];
 /// kSpringConstants: H = p^2 / (2 m) + k q^2 / 2, k, m ~ U[0.5, 2] each. States q ~ U[-pi/2, pi/2]
 /// (pendulum) or U[-1, 1] (spring), p ~ U[-1, 1].
-enum class SystemFamily { kPendulumLengths, kSpringConstants };
-/// "pendulum-lengths", "spring-constants".
+/// kKeplerMasses: a body about a fixed centre in the plane, H = |p|^2 / 2 - mu / |q| with
+/// mu = G M ~ U[0.5, 2] (the drawn central mass); states q at |q| ~ U[0.5, 1.5] in any direction,
+/// p ~ U[-1, 1]^2: four entries, (q1, q2, p1, p2).
+enum class SystemFamily { kPendulumLengths, kSpringConstants, kKeplerMasses };
+/// The entries of a state of `family`: 2, or 4 for kKeplerMasses.
+int64_t family_state_dim(SystemFamily family);
+/// "pendulum-lengths", "spring-constants", "kepler-masses".
 const char* family_name(SystemFamily f);
 SystemFamily parse_family(const std::string& name);
 NOETHER_JSON_ENUM(SystemFamily, family_name, parse_family)
 
 struct MetaTask {
-  torch::Tensor x, dxdt;  ///< [N, 2] float32: states and their exact derivatives
-  double parameter = 0.0; ///< the member's l (pendulum) or k (spring)
+  torch::Tensor x, dxdt;  ///< [N, family_state_dim] float32: states and their exact derivatives
+  double parameter = 0.0; ///< the member's l (pendulum), k (spring) or mu (Kepler)
 };
 /// A member of `family` with `points` states, drawn from `seed`.
 MetaTask sample_task(SystemFamily family, int64_t points, uint64_t seed);
 
-/// A 2 -> hidden -> ... -> out tanh MLP held as plain tensors (weights, biases; no last bias), so
+/// A dim -> hidden -> ... -> out tanh MLP held as plain tensors (weights, biases; no last bias), so
 /// that adapted copies are tensors computed from the originals, as MAML needs.
 struct FunctionalNet {
-  ModelKind kind = ModelKind::kHnn;  ///< hnn: out 1, the field J grad H; baseline: out 2
+  ModelKind kind = ModelKind::kHnn;  ///< hnn: out 1, the field J grad H; baseline: out dim
+  int64_t dim = 2;                   ///< entries of a state
   std::vector<torch::Tensor> params;
-  /// dx/dt at x [B, 2] under `weights` (params or an adapted copy); differentiable in both.
+  /// dx/dt at x [B, dim] under `weights` (params or an adapted copy); differentiable in both.
   torch::Tensor field(const torch::Tensor& x, const std::vector<torch::Tensor>& weights) const;
   /// H at x under weights (hnn only): [B].
   torch::Tensor energy(const torch::Tensor& x, const std::vector<torch::Tensor>& weights) const;
@@ -62,7 +68,7 @@ struct FunctionalNet {
 };
 /// Fresh weights (orthogonal, biases zero, as the HNN code), from torch's current seed; layers
 /// hidden layers (0: a linear map).
-FunctionalNet make_functional_net(ModelKind kind, int64_t hidden, int64_t layers);
+FunctionalNet make_functional_net(ModelKind kind, int64_t hidden, int64_t layers, int64_t dim = 2);
 
 struct MetaOptions {
   SystemFamily family = SystemFamily::kPendulumLengths;

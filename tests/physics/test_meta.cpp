@@ -86,6 +86,36 @@ TEST_CASE("meta-learning: a family member's derivatives are its Hamilton's equat
   const auto s = np::sample_task(np::SystemFamily::kSpringConstants, 30, 1);
   // dq/dt = p / m and dp/dt = -k q: the ratio of dp/dt to q is -k for every state.
   CHECK(torch::allclose(s.dxdt.select(1, 1) / s.x.select(1, 0), torch::full({30}, -s.parameter, torch::kFloat32), 1e-4, 1e-4));
+  // Kepler: dq/dt = p, dp/dt = -mu q / |q|^3, with |q| in [0.5, 1.5].
+  const auto k = np::sample_task(np::SystemFamily::kKeplerMasses, 40, 2);
+  REQUIRE(k.x.sizes() == torch::IntArrayRef({40, 4}));
+  REQUIRE(np::family_state_dim(np::SystemFamily::kKeplerMasses) == 4);
+  const auto kq = k.x.narrow(1, 0, 2).to(torch::kFloat64), kp = k.x.narrow(1, 2, 2).to(torch::kFloat64);
+  const auto r = kq.norm(2, 1);
+  CHECK(r.min().item<double>() >= 0.5 - 1e-6);
+  CHECK(r.max().item<double>() <= 1.5 + 1e-6);
+  CHECK(torch::allclose(k.dxdt.narrow(1, 0, 2).to(torch::kFloat64), kp, 1e-6, 1e-6));
+  CHECK(torch::allclose(k.dxdt.narrow(1, 2, 2).to(torch::kFloat64), -k.parameter * kq / r.pow(3).unsqueeze(1), 1e-5, 1e-5));
+}
+
+TEST_CASE("meta-learning: the Kepler family's states are four wide, and MAML runs on them", "[physics][meta]") {
+  np::MetaOptions o;
+  o.family = np::SystemFamily::kKeplerMasses;
+  o.hidden = 16;
+  o.steps = 3;
+  o.tasks_per_step = 2;
+  for (auto kind : {np::ModelKind::kHnn, np::ModelKind::kBaseline}) {
+    o.kind = kind;
+    auto run = np::new_meta_run(o);
+    REQUIRE(run.meta.dim == 4);
+    const auto task = np::sample_task(o.family, 10, 1);
+    REQUIRE(run.meta.field(task.x, run.meta.params).sizes() == torch::IntArrayRef({10, 4}));
+    CHECK_THROWS_WITH(run.meta.field(torch::zeros({3, 2}), run.meta.params), Catch::Contains("[B, 4]"));
+    np::meta_train(run);
+    const auto e = np::evaluate_meta(run, 10, 2, 3);
+    REQUIRE(e.meta_curve.size() == 3);
+    for (double v : e.meta_curve) CHECK(std::isfinite(v));
+  }
 }
 
 TEST_CASE("meta-learning: meta-learned weights adapt faster than fresh ones; files round-trip", "[physics][meta]") {
@@ -114,7 +144,7 @@ TEST_CASE("meta-learning: meta-learned weights adapt faster than fresh ones; fil
 }
 
 TEST_CASE("meta-learning refuses bad input", "[physics][meta]") {
-  CHECK_THROWS_WITH(np::parse_family("kepler-masses"), Catch::Contains("unknown system family 'kepler-masses'"));
+  CHECK_THROWS_WITH(np::parse_family("kepler-radii"), Catch::Contains("unknown system family 'kepler-radii'"));
   CHECK_THROWS_WITH(np::make_functional_net(np::ModelKind::kGhnn, 8, 1), Catch::Contains("use hnn or baseline"));
   np::MetaOptions o;
   o.inner_steps = 0;
