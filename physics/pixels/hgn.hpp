@@ -10,9 +10,9 @@
 // The model: an encoder reads the first `input_frames` frames of a sequence and gives a Gaussian
 // posterior over the latent state z0 = (q, p) at the first frame; the latent state moves by one
 // step of size dt per frame, and a decoder draws each frame from q alone.
-//   hgn         H(q, p) = K(p) + V(q), two MLPs (physics/models/separable.hpp), stepped by
-//               leapfrog: symplectic and time-reversible, so stepping with -dt undoes a step
-//               exactly (to round-off), and any dt may be used at test time.
+//   hgn         H(q, p) = |p|^2 / 2 + K(p) + V(q), K and V two MLPs (physics/models/
+//               separable.hpp), stepped by leapfrog: symplectic and time-reversible, so stepping
+//               with -dt undoes a step exactly (to round-off), and any dt may be used at test time.
 //   latent-ode  an MLP gives dz/dt directly (ModelKind::kBaseline), stepped by RK4.
 // The encoder and decoder are residual MLPs (the pixel HNN's, physics/pixels/pixel_model.hpp):
 // the paper's convolutional networks cost more than a 2-core machine trains in half an hour.
