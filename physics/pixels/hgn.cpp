@@ -9,6 +9,7 @@
 #include "physics/learning/checkpoint.hpp"
 #include "physics/models/separable.hpp"
 #include "physics/pixels/detail/residual.hpp"
+#include "physics/pixels/pixel_data.hpp"
 
 namespace noether::physics {
 
@@ -313,19 +314,8 @@ HgnEvaluation evaluate_hgn(HgnModelImpl& model, const HgnDataSet& data, int film
   }
 
   // A film of the first test swing.
-  const int size = data.protocol.size, channels = data.protocol.channels();
-  const int64_t count = std::max<int64_t>(1, std::min<int64_t>(film_frames, frames));
-  const int64_t every = std::max<int64_t>(1, frames / count);
-  auto image_of = [&](const torch::Tensor& row) {
-    Image img(size, size, channels);
-    const auto r = row.contiguous();
-    std::copy(r.data_ptr<float>(), r.data_ptr<float>() + r.numel(), img.data.begin());
-    return img;
-  };
-  for (int64_t k = 0; k < count; ++k) {
-    e.film_true.push_back(image_of(test[0][k * every]));
-    e.film_predicted.push_back(image_of(decoded[0][k * every]));
-  }
+  append_film(test[0], decoded[0], data.protocol.size, data.protocol.channels(), film_frames, e.film_true,
+              e.film_predicted);
   return e;
 }
 

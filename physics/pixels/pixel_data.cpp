@@ -1,5 +1,6 @@
 #include "physics/pixels/pixel_data.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "noether/error.hpp"
@@ -29,6 +30,23 @@ std::unique_ptr<System> gym_pendulum() {
 
 std::vector<Eigen::VectorXd> sample_trajectory(const System& system, const Eigen::VectorXd& y0, double dt, int count) {
   return detail::true_trajectory(system, y0, detail::sample_times(dt, count), system.name() + " frames");
+}
+
+void append_film(const torch::Tensor& truth, const torch::Tensor& predicted, int size, int channels, int film_frames,
+                 std::vector<Image>& true_out, std::vector<Image>& predicted_out) {
+  const int64_t frames = truth.size(0);
+  const int64_t count = std::max<int64_t>(1, std::min<int64_t>(film_frames, frames));
+  const int64_t every = std::max<int64_t>(1, frames / count);
+  auto image_of = [&](const torch::Tensor& row) {
+    Image img(size, size, channels);
+    const auto r = row.contiguous();
+    std::copy(r.data_ptr<float>(), r.data_ptr<float>() + img.data.size(), img.data.begin());
+    return img;
+  };
+  for (int64_t k = 0; k < count; ++k) {
+    true_out.push_back(image_of(truth[k * every]));
+    predicted_out.push_back(image_of(predicted[k * every]));
+  }
 }
 
 torch::Tensor PixelDataSet::inputs(bool test) const {

@@ -60,6 +60,12 @@ struct PixelDataSet {
 /// Renders protocol.trials swings of the gym pendulum (deterministic under protocol.seed).
 PixelDataSet make_pixel_pendulum(const PixelProtocol& protocol);
 
+/// A film strip's frames of one swing, for people to look at: `film_frames` frames (at most all)
+/// evenly spaced from the first, of the true frames `truth` and the model's `predicted` ones
+/// ([frames, size^2 channels] float32 each), appended as images to true_out and predicted_out.
+void append_film(const torch::Tensor& truth, const torch::Tensor& predicted, int size, int channels, int film_frames,
+                 std::vector<Image>& true_out, std::vector<Image>& predicted_out);
+
 /// `count` states of `system` from y0, every dt (adaptive DOP853 at tolerance 1e-12).
 std::vector<Eigen::VectorXd> sample_trajectory(const System& system, const Eigen::VectorXd& y0, double dt, int count);
 

@@ -285,20 +285,8 @@ PixelEvaluation evaluate_pixel_model(PixelModelImpl& model, const PixelDataSet& 
       (decoded.narrow(2, 0, pixels) - test_x.narrow(2, 0, pixels)).pow(2).mean().item<double>();
 
   // A film of the first test swing: every k-th frame, true and decoded.
-  const int size = data.protocol.size;
-  const int64_t count = std::max<int64_t>(1, std::min<int64_t>(film_frames, frames));
-  const int64_t every = std::max<int64_t>(1, frames / count);
-  auto image_of = [&](const torch::Tensor& row) {
-    Image img(size, size, 1);
-    const auto r = row.contiguous();
-    std::copy(r.data_ptr<float>(), r.data_ptr<float>() + pixels, img.data.begin());
-    return img;
-  };
-  for (int64_t k = 0; k < count; ++k) {
-    const int64_t t = k * every;
-    e.film_true.push_back(image_of(test_x[0][t].narrow(0, 0, pixels)));
-    e.film_predicted.push_back(image_of(decoded[0][t].narrow(0, 0, pixels).clamp(0.0, 1.0)));
-  }
+  append_film(test_x[0].narrow(1, 0, pixels), decoded[0].narrow(1, 0, pixels).clamp(0.0, 1.0), data.protocol.size, 1,
+              film_frames, e.film_true, e.film_predicted);
   return e;
 }
 
