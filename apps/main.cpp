@@ -2,6 +2,7 @@
 // itself through apps/registry.hpp.
 #include <exception>
 #include <iostream>
+#include <streambuf>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
@@ -10,8 +11,16 @@
 #include "noether/config.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
+#include "physics/learning/distributed.hpp"
 
 namespace na = noether::apps;
+
+namespace {
+/// Swallows what it is given (standard output of the ranks other than 0).
+struct NullBuffer : std::streambuf {
+  int overflow(int c) override { return c == EOF ? 0 : c; }
+};
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"noether " NOETHER_VERSION
@@ -41,7 +50,12 @@ int main(int argc, char** argv) {
 
   // Ctrl-C / SIGTERM: stop after the current step, keep what was complete, exit 130 / 143.
   noether::install_interrupt_handlers();
+  static auto* const discard = new NullBuffer;  // outlives std::cout's last flush at exit
   try {
+    // Under torchrun every rank joins the process group first (a store that cannot be reached
+    // fails here, not mid-run), and only rank 0 writes to standard output: the ranks compute the
+    // same results (or rank 0 gathers them), and scripts read one line of JSON.
+    if (const auto& ranks = noether::physics::Distributed::process(); !ranks.primary()) std::cout.rdbuf(discard);
     for (const auto& c : commands)
       if (*c.sub) return c.run();
   } catch (const noether::Interrupted& e) {

@@ -13,12 +13,14 @@
 
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
+#include "apps/sharded_output.hpp"
 #include "noether/blas_threads.hpp"
 #include "noether/config.hpp"
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
 #include "noether/progress.hpp"
+#include "physics/learning/distributed.hpp"
 
 #if NOETHER_HAVE_RDKIT && NOETHER_HAVE_OPENBABEL
 #include <GraphMol/GraphMol.h>
@@ -93,7 +95,8 @@ Inputs read_inputs(const ConformArgs& a) {
   Inputs out;
   const mol::OnBadRecord skip = [&out](const mol::RecordOrigin& origin, const std::string& why) {
     ++out.skipped;
-    std::cerr << "noether: error: " << origin.str() << ": " << why << "\n";
+    if (physics::Distributed::process().primary())  // every rank reads the whole input; one says so
+      std::cerr << "noether: error: " << origin.str() << ": " << why << "\n";
   };
   std::vector<mol::SmilesRecord> records;
   if (kind == "csv") {
@@ -112,8 +115,49 @@ Inputs read_inputs(const ConformArgs& a) {
   return out;
 }
 
-/// Molecules per chunk of `conform`: each chunk's conformers are written before the next starts.
-constexpr std::size_t kConformChunk = 4096;
+/// Molecules per chunk of `conform` (about 4096, in whole engine batches): each chunk's
+/// conformers are written before the next starts.
+std::size_t conform_chunk(int64_t batch_size) {
+  const auto batch = static_cast<std::size_t>(batch_size);
+  return batch * ((4096 + batch - 1) / batch);
+}
+
+/// Conformers of molecules [begin, end) of the inputs, written as they are done into `os`.
+struct ConformCounts {
+  int64_t failures = 0, conformers = 0, done_ok = 0;
+};
+ConformCounts conform_range(const mol::Conformer& conformer, const Inputs& inputs, std::size_t begin, std::size_t end,
+                            std::size_t chunk, const std::string& format, bool show, const std::string& output,
+                            std::ostream& os) {
+  ConformCounts n;
+  const std::size_t total = end - begin;
+  const bool chunked = total > chunk;
+  Progress bar("conform", static_cast<long>(total), show && chunked, 1);
+  for (std::size_t start = begin; start < end; start += chunk) {
+    const std::size_t stop = std::min(end, start + chunk);
+    const std::vector<std::pair<std::string, std::string>> part(inputs.molecules.begin() + start,
+                                                                inputs.molecules.begin() + stop);
+    const auto results = conformer.conform_all(part, show && !chunked);
+    std::vector<mol::OutputRecord> records;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      if (!r.error.empty()) {
+        ++n.failures;
+        const auto& origin = inputs.origins[start + i];
+        std::cerr << "noether: error: " << (origin.source.empty() ? "" : origin.str() + ": ") << r.error << "\n";
+        continue;
+      }
+      ++n.done_ok;
+      for (auto c = r.mol->beginConformers(); c != r.mol->endConformers(); ++c, ++n.conformers)
+        records.push_back({r.mol.get(), static_cast<int>((*c)->getId()), r.name.empty() ? r.smiles : r.name});
+    }
+    if (!records.empty()) os << mol::format_molecules(records, format);
+    bar.update(static_cast<long>(stop - begin));
+    throw_if_interrupted("conform stopped after " + std::to_string(stop) + " molecules; '" + output +
+                         "' left as it was");
+  }
+  return n;
+}
 
 int conform_command(const ConformArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -144,54 +188,42 @@ int conform_command(const ConformArgs& a) {
   // memory stays flat over any number of molecules; the output appears (atomically) only at the
   // end, and only if some molecule was written.
   const mol::Conformer conformer(o);
-  const std::size_t total = inputs.molecules.size();
-  const bool chunked = total > kConformChunk;
   const bool show = !a.quiet && !a.json;
-  int64_t failures = inputs.skipped, conformers = 0, done_ok = 0;
-  struct NothingWritten {};
-  try {
-    write_file_atomically(a.output, [&](std::ostream& os) {
-      Progress bar("conform", static_cast<long>(total), show && chunked, 1);
-      for (std::size_t start = 0; start < total; start += kConformChunk) {
-        const std::size_t end = std::min(total, start + kConformChunk);
-        const std::vector<std::pair<std::string, std::string>> chunk(inputs.molecules.begin() + start,
-                                                                     inputs.molecules.begin() + end);
-        const auto results = conformer.conform_all(chunk, show && !chunked);
-        std::vector<mol::OutputRecord> records;
-        for (std::size_t i = 0; i < results.size(); ++i) {
-          const auto& r = results[i];
-          if (!r.error.empty()) {
-            ++failures;
-            const auto& origin = inputs.origins[start + i];
-            std::cerr << "noether: error: " << (origin.source.empty() ? "" : origin.str() + ": ") << r.error << "\n";
-            continue;
-          }
-          ++done_ok;
-          for (auto c = r.mol->beginConformers(); c != r.mol->endConformers(); ++c, ++conformers)
-            records.push_back({r.mol.get(), static_cast<int>((*c)->getId()), r.name.empty() ? r.smiles : r.name});
-        }
-        if (!records.empty()) os << mol::format_molecules(records, format);
-        bar.update(static_cast<long>(end));
-        throw_if_interrupted("conform stopped after " + std::to_string(end) + " molecules; '" + a.output +
-                             "' left as it was");
-      }
-      if (done_ok == 0) throw NothingWritten{};  // leaves the file that was there
-    });
-  } catch (const NothingWritten&) {
-  }
-  const bool wrote = done_ok > 0;
+  // Under torchrun each rank conforms its consecutive part of the input in whole engine batches
+  // (the batches one process forms, so the same conformers to the byte) and writes it beside the
+  // output; rank 0 joins the parts in input order.
+  const auto& ranks = physics::Distributed::process();
+  const auto [begin, end] = ranks.shard(static_cast<int64_t>(inputs.molecules.size()), o.batch_size);
+  ConformCounts mine, n;
+  write_sharded(
+      a.output,
+      [&](std::ostream& os) {
+        mine = conform_range(conformer, inputs, static_cast<std::size_t>(begin), static_cast<std::size_t>(end),
+                             conform_chunk(o.batch_size), format, show && ranks.primary(), a.output, os);
+      },
+      [&] {
+        n.failures = ranks.sum(mine.failures);
+        n.conformers = ranks.sum(mine.conformers);
+        n.done_ok = ranks.sum(mine.done_ok);
+        return n.done_ok > 0;
+      });
+  const int64_t failures = n.failures + inputs.skipped;  // every rank read (and skipped) the whole input
+  const bool wrote = n.done_ok > 0;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const int64_t molecules = done_ok;
+  const int64_t molecules = n.done_ok, conformers = n.conformers;
   if (a.json) {
     std::cout << json{{"molecules", molecules}, {"failures", failures}, {"conformers", conformers},
                       {"output", wrote ? a.output : ""}, {"format", format},
                       {"wall_seconds", wall},
-                      {"molecules_per_second", wall > 0 ? molecules / wall : 0.0}}.dump()
+                      {"molecules_per_second", wall > 0 ? molecules / wall : 0.0},
+                      {"ranks", ranks.world_size()}}.dump()
               << "\n";
   } else if (!a.quiet) {
-    std::cerr << molecules << " molecules (" << conformers << " conformers) -> "
-              << (wrote ? a.output : std::string("nothing written")) << ", " << failures
-              << " failed, " << wall << " s\n";
+    if (ranks.primary())
+      std::cerr << molecules << " molecules (" << conformers << " conformers) -> "
+                << (wrote ? a.output : std::string("nothing written")) << ", " << failures
+                << " failed, " << wall << " s" << (ranks.active() ? " on " + std::to_string(ranks.world_size()) + " ranks" : "")
+                << "\n";
   }
   if (failures > 0) return molecules > 0 ? 1 : 2;
   return 0;

@@ -9,6 +9,7 @@
 #include "molecules/alignment.hpp"
 #include "molecules/engine_file.hpp"
 #include "noether/error.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/learning/trainer.hpp"
 
 namespace noether::molecules {
@@ -198,6 +199,7 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
   to.progress = progress;
   to.label = "train-conformer";
   physics::Trainer trainer(engine->parameters(), to);
+  const auto& ranks = physics::Distributed::process();
   std::mt19937_64 rng(o.seed + 7919 * static_cast<unsigned>(start_epoch));
   std::vector<std::size_t> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), 0);
@@ -207,15 +209,20 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
   const auto step_loss = [&](int64_t step) -> physics::StepLoss {
     const int64_t k = step % per_epoch;
     if (k == 0) std::shuffle(order.begin(), order.end(), rng);
+    // Under torchrun each rank takes its consecutive part of the step's molecules (the same
+    // shuffled order on every rank); the trainer sums the parts' gradients by their shares.
+    const int64_t first = k * o.batch_size, all = std::min(n, (k + 1) * o.batch_size) - first;
+    const auto [lo, hi] = ranks.shard(all);
+    if (hi == lo) return {{}, 0.0, true, 0.0};  // an epoch's short last batch left none here: a zero gradient
     std::vector<const ConformerRecord*> rs;
-    for (int64_t i = k * o.batch_size; i < std::min(n, (k + 1) * o.batch_size); ++i)
-      rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
+    for (int64_t i = first + lo; i < first + hi; ++i) rs.push_back(&data.train[order[static_cast<std::size_t>(i)]]);
+    const double share = static_cast<double>(hi - lo) / static_cast<double>(all);
     const auto batch = batch_of(rs);
     const auto [l, r, d] = conformer_loss(*engine, batch, stack_targets(rs), o, &rs);
     auto objective = o.focus > 0 ? (l / ((r.detach() - o.focus_center).abs() + o.focus)).mean() : l.mean();
     if (o.ensemble_weight > 0)  // a sample id of its own for every step: other starts each time
       objective = objective + o.ensemble_weight * sample_loss(*engine, batch, rs, o, 1 + step).mean();
-    return {objective, l.mean().item<double>()};  // report the plain loss, comparable with validation
+    return {objective, l.mean().item<double>(), false, share};  // report the plain loss, comparable with validation
   };
   physics::TrainerHooks hooks;
   hooks.on_step = [&](int64_t step, double loss) {

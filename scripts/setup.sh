@@ -23,7 +23,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread libeigen3-dev catch2
   librdkit-dev rdkit-data libboost-dev libopenbabel-dev openbabel
-  libcli11-dev nlohmann-json3-dev libpng-dev
+  libcli11-dev nlohmann-json3-dev libpng-dev libgloo-dev
   python3-torch python3-numpy
 )
 # The fuzzers (test job): clang, libFuzzer's runtime, and clang's OpenMP runtime for nbody.

@@ -11,6 +11,7 @@
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
 #include "noether/progress.hpp"
+#include "physics/learning/distributed.hpp"
 
 namespace noether::physics {
 
@@ -49,8 +50,10 @@ void TrainerOptions::validate() const {
   if (patience > 0 && eval_every == 0) bad("patience needs eval_every > 0 (early stopping watches the evaluation)");
 }
 
-Trainer::Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, std::vector<torch::Tensor> undecayed)
-    : parameters_(std::move(parameters)), options_(std::move(options)) {
+Trainer::Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, std::vector<torch::Tensor> undecayed,
+                 const Distributed* distributed)
+    : parameters_(std::move(parameters)), options_(std::move(options)),
+      distributed_(distributed ? distributed : &Distributed::process()) {
   options_.validate();
   if (parameters_.empty()) throw InvalidInput(options_.label + ": the model has no parameters to train");
   for (const auto& p : parameters_) {
@@ -63,7 +66,10 @@ Trainer::Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, 
   else
     optimizer_ = std::make_unique<torch::optim::Adam>(parameters_, torch::optim::AdamOptions(options_.learning_rate));
   apply_hyperparameters(options_.learning_rate);
+  if (distributed_->active()) reducer_ = std::make_unique<GradientReducer>(*distributed_, parameters_);
 }
+
+Trainer::~Trainer() = default;
 
 void Trainer::set_options(const TrainerOptions& options) {
   options.validate();
@@ -143,7 +149,14 @@ TrainerResult Trainer::run(const LossFn& loss, const TrainerHooks& hooks) {
     fn();
     if (o.ema > 0) swap_average();
   };
-  Progress bar(o.label, static_cast<long>(o.steps), o.progress, 1);
+  const bool parallel = distributed_->active(), primary = distributed_->primary();
+  if (parallel) {  // every rank starts from rank 0's weights
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> weights;
+    for (const auto& p : parameters_) weights.push_back(p.detach());
+    distributed_->broadcast(weights);
+  }
+  Progress bar(o.label, static_cast<long>(o.steps), o.progress && primary, 1);
   std::string eval_text;
   int64_t since_best = 0, last_checkpoint = -1;
   double loss_sum = 0.0;
@@ -156,11 +169,22 @@ TrainerResult Trainer::run(const LossFn& loss, const TrainerHooks& hooks) {
     if (o.schedule != Schedule::kConstant) apply_hyperparameters(learning_rate(o, i, o.steps));
     optimizer_->zero_grad();
     StepLoss l = loss(step_);
-    const double value = std::isnan(l.value) && l.objective.defined() ? l.objective.item<double>() : l.value;
+    double value = std::isnan(l.value) && l.objective.defined() ? l.objective.item<double>() : l.value;
+    if (parallel) {
+      // Every rank runs its backward pass even on a bad loss, so that all of them reach the same
+      // sums and stop together below.
+      const double share = l.share >= 0 ? l.share : 1.0 / distributed_->world_size();
+      if (!l.gradients_ready) {
+        reducer_->arm(share);
+        l.objective.backward();
+      }
+      r.communication_seconds += reducer_->finish(share);
+      value = distributed_->sum(value * share);
+    }
     if (!std::isfinite(value))
       throw NumericalError(o.label + ": the loss became " + std::to_string(value) + " at step " +
                            std::to_string(step_ + 1) + "; lower the learning rate");
-    if (!l.gradients_ready) l.objective.backward();
+    if (!parallel && !l.gradients_ready) l.objective.backward();
     if (o.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, o.clip_grad_norm);
     apply_weight_decay();
     optimizer_->step();
@@ -197,13 +221,13 @@ TrainerResult Trainer::run(const LossFn& loss, const TrainerHooks& hooks) {
       std::snprintf(text, sizeof text, "loss %.3e ", value);
       bar.update(static_cast<long>(i + 1), text + eval_text);
     }
-    if (hooks.checkpoint && o.checkpoint_every > 0 && (i + 1) % o.checkpoint_every == 0) {
+    if (hooks.checkpoint && primary && o.checkpoint_every > 0 && (i + 1) % o.checkpoint_every == 0) {
       with_average(hooks.checkpoint);
       last_checkpoint = step_;
     }
     if (r.stopped_early) break;
   }
-  if (hooks.checkpoint && last_checkpoint != step_) with_average(hooks.checkpoint);
+  if (hooks.checkpoint && primary && last_checkpoint != step_) with_average(hooks.checkpoint);
   bar.finish();
   if (o.ema > 0) swap_average();  // the average is the result
   average_.clear();

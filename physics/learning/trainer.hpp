@@ -16,6 +16,14 @@
 // the run ends with them in place. What a module needs beyond this (its data, batches and
 // losses, its model files) stays in the module; the loop, the schedules, EMA, clipping, early
 // stopping and progress live here once.
+//
+// Under torchrun (physics/learning/distributed.hpp) the same loop is data-parallel: each run()
+// starts from rank 0's weights, every rank's loss callback takes its own part of the step's batch
+// (Distributed::local_rows) and says which share of it that is, the gradients are summed with
+// those weights while the backward pass runs (GradientReducer), and so is the reported loss: the
+// gradient and loss of the whole batch, as one process would have them. Every rank then takes the same
+// optimiser step, so the weights stay identical; only rank 0 draws progress and calls the
+// checkpoint hook.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +36,9 @@
 #include <torch/torch.h>
 
 namespace noether::physics {
+
+class Distributed;
+class GradientReducer;
 
 enum class OptimizerKind { kAdam, kAdamW };
 /// kConstant: lr; kCosine: lr (f + (1 - f) (1 + cos(pi s / S)) / 2), from lr down to f lr;
@@ -66,6 +77,10 @@ struct StepLoss {
   double value = std::numeric_limits<double>::quiet_NaN();
   /// The callback filled the parameters' gradients itself (a hand-derived gradient); no backward.
   bool gradients_ready = false;
+  /// Under torchrun: the fraction of the step's whole batch this rank's objective is the mean
+  /// over (its rows / all rows); the ranks' gradients and losses are summed with these weights.
+  /// < 0: equal parts (1 / world size).
+  double share = -1.0;
 };
 
 /// A generator for step `step`'s minibatch, seeded from (seed, step) alone: a run resumed at any
@@ -98,6 +113,9 @@ struct TrainerResult {
   int64_t best_step = 0;
   bool stopped_early = false;   ///< patience ran out
   double seconds = 0.0;         ///< wall time of the steps (hooks included)
+  /// Under torchrun: seconds waiting for the gradients' sums after the backward passes (the
+  /// communication not hidden behind computation); 0 on one process.
+  double communication_seconds = 0.0;
 };
 
 class Trainer {
@@ -105,7 +123,11 @@ class Trainer {
   /// Validates the options and builds the optimiser over `parameters`. Weight decay applies to
   /// all of them but those also listed in `undecayed` (a model's physical constants, such as
   /// learned masses: a pull toward zero would bias them, where it regularises a network).
-  Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, std::vector<torch::Tensor> undecayed = {});
+  /// Data-parallel over `distributed` (default: Distributed::process(), one process unless
+  /// launched by torchrun).
+  Trainer(std::vector<torch::Tensor> parameters, TrainerOptions options, std::vector<torch::Tensor> undecayed = {},
+          const Distributed* distributed = nullptr);
+  ~Trainer();
 
   /// options.steps more steps of `loss`.
   TrainerResult run(const LossFn& loss, const TrainerHooks& hooks = {});
@@ -142,6 +164,8 @@ class Trainer {
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::vector<torch::Tensor> average_;  // the moving average while a run with ema is going on
   int64_t step_ = 0;
+  const Distributed* distributed_;
+  std::unique_ptr<GradientReducer> reducer_;
 };
 
 }  // namespace noether::physics

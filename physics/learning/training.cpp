@@ -11,6 +11,7 @@
 #include "physics/models/constrained.hpp"
 #include "physics/models/fused_hnn.hpp"
 #include "physics/models/vin.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/learning/losses.hpp"
 #include "physics/systems/measured.hpp"
 
@@ -147,7 +148,20 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   std::unique_ptr<FusedHnnLoss> fused;
   if (o.fused && o.loss == LossKind::kPointwise && FusedHnnLoss::supports(model))
     fused = std::make_unique<FusedHnnLoss>(model);
+  // Under torchrun every rank draws the same batch (the same random stream) and trains on its own
+  // part of it; the trainer sums the parts' gradients weighted by their shares. So the batch size
+  // is the whole step's, and any number of ranks trains the model one process trains.
+  const auto& ranks = Distributed::process();
   const bool minibatch = o.batch_size > 0 && o.batch_size < x.size(0);
+  // This rank's part of a step's batch along `dim`, and the share of the batch it is.
+  auto split = [&](torch::Tensor& rows, int64_t dim) {
+    const int64_t all = rows.size(dim);
+    if (all < ranks.world_size())
+      throw InvalidInput("a batch of " + std::to_string(all) + " cannot be split over " +
+                         std::to_string(ranks.world_size()) + " ranks: give each rank at least one (--batch-size)");
+    rows = ranks.local_rows(rows, dim);
+    return static_cast<double>(rows.size(dim)) / static_cast<double>(all);
+  };
 
   // The structure's own term (generic-soft's degeneracy penalty) at the step's states.
   auto with_penalty = [&](const torch::Tensor& loss, const torch::Tensor& states) {
@@ -162,22 +176,27 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
         xb = x.index_select(0, idx);
         db = dxdt.index_select(0, idx);
       }
+      const double share = split(xb, 0);
+      split(db, 0);
       // The hand-derived gradient fills the parameters' gradients itself.
-      if (fused) return {{}, fused->loss_and_gradients(xb, db), true};
-      return {with_penalty(pointwise_loss(model, xb, db), xb)};
+      if (fused) return {{}, fused->loss_and_gradients(xb, db), true, share};
+      return {with_penalty(pointwise_loss(model, xb, db), xb), std::numeric_limits<double>::quiet_NaN(), false, share};
     }
     torch::Tensor window = traj, tw = t;
     if (o.batch_size > 0 && o.batch_size < traj.size(1))
       window = window.index_select(1, torch::randint(traj.size(1), {o.batch_size}, torch::kLong));
+    const double share = split(window, 1);
     if (o.rollout_steps > 0 && o.rollout_steps + 1 < traj.size(0)) {
       const int64_t start_index = torch::randint(traj.size(0) - o.rollout_steps, {1}).item<int64_t>();
       window = window.narrow(0, start_index, o.rollout_steps + 1);
       tw = tw.narrow(0, start_index, o.rollout_steps + 1);
     }
-    if (vin) return {vin_window_loss(*vin, window, dt)};
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    if (vin) return {vin_window_loss(*vin, window, dt), nan, false, share};
     return {with_penalty(o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
                                                      : weak_form_loss(model, window, tw, o.test_functions, o.test_function),
-                         window.reshape({-1, window.size(2)}))};
+                         window.reshape({-1, window.size(2)})),
+            nan, false, share};
   };
   TrainerHooks hooks;
   hooks.evaluate = [&] { return derivative_mse(model, data.test_x, data.test_dxdt); };
