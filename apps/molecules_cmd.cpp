@@ -291,15 +291,17 @@ int train_conformer_command(const TrainConformerArgs& a) {
     return 0;
   }
   const auto s = mol::train_conformer(engine, data, o, !a.quiet && !a.json, start_epoch);
-  mol::save_engine(*engine, a.output,
-                   {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss},
-                    {"valid_loss", s.valid.loss}, {"valid_rmsd_median", s.valid.rmsd_median},
-                    {"data_dir", a.data_dir}, {"molecules_train", data.train.size()}});
+  if (physics::Distributed::process().primary())  // under torchrun the ranks' weights are the same
+    mol::save_engine(*engine, a.output,
+                     {{"epochs", start_epoch + s.epochs}, {"train_loss", s.train_loss},
+                      {"valid_loss", s.valid.loss}, {"valid_rmsd_median", s.valid.rmsd_median},
+                      {"data_dir", a.data_dir}, {"molecules_train", data.train.size()}});
   const json out{{"molecules_train", data.train.size()}, {"molecules_valid", data.valid.size()},
                  {"molecules_test", data.test.size()}, {"failures", data.failures},
                  {"epochs", start_epoch + s.epochs}, {"steps", s.steps}, {"train_loss", s.train_loss},
                  {"valid_loss", s.valid.loss}, {"valid_rmsd_mean", s.valid.rmsd_mean},
                  {"valid_rmsd_median", s.valid.rmsd_median}, {"seconds_per_epoch", s.seconds_per_epoch},
+                 {"communication_share", s.communication_share}, {"ranks", physics::Distributed::process().world_size()},
                  {"model", a.output}};
   if (a.json)
     std::cout << out.dump() << "\n";

@@ -246,6 +246,7 @@ ConformerTrainSummary train_conformer(ConformerEngine& engine, const ConformerDa
     };
   const auto result = trainer.run(step_loss, hooks);
   s.seconds_per_epoch = s.epochs ? result.seconds / s.epochs : 0;
+  s.communication_share = result.seconds > 0 ? result.communication_seconds / result.seconds : 0;
   engine->eval();
   s.valid = evaluate_conformer(*engine, data.valid, o);
   return s;

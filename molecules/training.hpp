@@ -65,6 +65,9 @@ struct ConformerTrainSummary {
   double train_loss = 0;
   ConformerMetrics valid;
   double seconds_per_epoch = 0;
+  /// Under torchrun: the share of the training time spent waiting for the gradients' sums after
+  /// the backward passes (what the all-reduce adds to a step); 0 on one process.
+  double communication_share = 0;
 };
 
 /// Per-molecule loss terms of a batch: {loss [G], rmsd [G], distance mse [G]}. With o.symmetric

@@ -170,6 +170,15 @@ double Distributed::sum(double value) const {
   return t[0].item<double>();
 }
 
+double Distributed::max(double value) const {
+  if (!active()) return value;
+  std::vector<torch::Tensor> t{torch::full({1}, value, torch::kFloat64)};
+  c10d::AllreduceOptions o;
+  o.reduceOp = c10d::ReduceOp::MAX;
+  group_->run("all-reduce", [&] { group_->pg->allreduce(t, o)->wait(); });
+  return t[0].item<double>();
+}
+
 int64_t Distributed::sum(int64_t value) const {
   if (!active()) return value;
   std::vector<torch::Tensor> t{torch::full({1}, value, torch::kLong)};

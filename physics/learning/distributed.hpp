@@ -82,6 +82,7 @@ class Distributed {
   /// Sums each tensor over the ranks, in place (contiguous CPU tensors).
   void allreduce_sum(std::vector<torch::Tensor>& tensors) const;
   double sum(double value) const;
+  double max(double value) const;
   int64_t sum(int64_t value) const;
   /// Starts a sum of `flat` (one contiguous tensor) in the background; wait() finishes it.
   class Pending {

@@ -10,6 +10,8 @@
 #   killed_rank    a rank killed mid-run ends the other with an error within the time-out, and
 #                  the last complete checkpoint stays
 #   no_store       a store that cannot be reached ends the rank with an error naming it
+#   ensemble       `simulate --ensemble` on 2 ranks writes the summary rows 1 rank writes (less
+#                  the timing columns)
 #   single         WORLD_SIZE=1 (or unset) runs as one process does
 set -u
 N=$1 DIFF=$2 CASE=$3 SMILES=${4:-}
@@ -99,6 +101,17 @@ case "$CASE" in
     [ $((SECONDS - start)) -le 30 ] || fail "took $((SECONDS - start)) s"
     grep -q "could not join the process group through 127.0.0.1:$port" err.1 || fail "message"
     [ ! -e n.pt ] || fail "wrote a model"
+    ;;
+  ensemble)
+    echo '{"system": "outer-solar-system", "members": 5, "perturbation": 1e-9, "seed": 2}' > ens.json
+    "$N" simulate --ensemble ens.json --years 2000 -q -o one.csv || fail "1 rank"
+    launch2 simulate --ensemble ens.json --years 2000 -q --json -o two.csv || fail "2 ranks"
+    cut -d, -f1-11 one.csv > one.rows
+    cut -d, -f1-11 two.csv > two.rows
+    [ "$(wc -l < one.rows)" -eq 6 ] || fail "1 rank wrote $(wc -l < one.rows) lines"
+    cmp one.rows two.rows || fail "2 ranks wrote other rows than 1"
+    grep -q '"ranks":2' out.0 || fail "rank 0's JSON"
+    [ -z "$(ls | grep part)" ] || fail "parts left behind"
     ;;
   single)
     "$N" $train_args --batch-size 64 -o plain.pt > /dev/null || fail "plain"
