@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 
 #include "apps/registry.hpp"
+#include "noether/allocator.hpp"
 #include "noether/config.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
@@ -23,6 +24,7 @@ struct NullBuffer : std::streambuf {
 }  // namespace
 
 int main(int argc, char** argv) {
+  noether::keep_freed_memory();  // LibTorch's per-step tensors reuse freed memory (noether/allocator.hpp)
   CLI::App app{"noether " NOETHER_VERSION
                ": learn and simulate Hamiltonian dynamics (integrators, analytic systems, data)"};
   app.require_subcommand(1);
