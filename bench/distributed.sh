@@ -21,11 +21,11 @@ echo "== data set (built once; every rank reads it)"
 "$N" train-conformer --data-dir "$work/data" --limit 1000 --epochs 0 --json -q
 
 echo "== train-conformer, 2 epochs"
-OMP_NUM_THREADS=1 "$N" train-conformer --data-dir "$work/data" --epochs 2 --threads 1 -o "$work/t1.pt" --json -q |
+OMP_NUM_THREADS=1 "$N" train-conformer --data-dir "$work/data" --limit 1000 --epochs 2 --threads 1 -o "$work/t1.pt" --json -q |
   sed 's/^/1 process, 1 thread: /'
-"$N" train-conformer --data-dir "$work/data" --epochs 2 --threads 2 -o "$work/t1x2.pt" --json -q |
+"$N" train-conformer --data-dir "$work/data" --limit 1000 --epochs 2 --threads 2 -o "$work/t1x2.pt" --json -q |
   sed 's/^/1 process, 2 threads: /'
-tr 2 "$N" train-conformer --data-dir "$work/data" --epochs 2 --threads 1 -o "$work/t2.pt" --json -q 2>&1 |
+tr 2 "$N" train-conformer --data-dir "$work/data" --limit 1000 --epochs 2 --threads 1 -o "$work/t2.pt" --json -q 2>&1 |
   json_of | sed 's/^/2 processes, 1 thread each: /'
 
 echo "== conform, 2110 drug-like molecules"
