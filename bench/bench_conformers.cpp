@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
+#include "noether/allocator.hpp"
 #include "molecules/alignment.hpp"
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
@@ -127,6 +128,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   std::string data_dir = "conformer-data", model, per_molecule, scaling, scaling_extra;
   bool as_json = false, noether_only = false, torsion_starts = true;
   double temperature = -1;

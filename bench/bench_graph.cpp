@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "noether/allocator.hpp"
 #include "graph/particle_data.hpp"
 #include "graph/particle_model.hpp"
 #include "graph/training.hpp"
@@ -20,6 +21,7 @@
 namespace ng = noether::graph;
 
 int main(int argc, char** argv) {
+  noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   int particles = 4, steps = 20, threads = 0, rounds = 1;
   int64_t hidden = 64, train_states = 456;
   std::string integrator = "rk4", device = "cpu", system = "springs";

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integrators/rk4.hpp"
+#include "noether/allocator.hpp"
 #include "physics/models/eigen_hamiltonian.hpp"
 #include "physics/torch_state.hpp"
 #include "physics/learning/training.hpp"
@@ -22,6 +23,7 @@ namespace np = noether::physics;
 namespace ni = noether::integrators;
 
 int main(int argc, char** argv) {
+  noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   std::string model_path;
   long steps = 20000;
   int threads = 1;
