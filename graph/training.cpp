@@ -13,6 +13,7 @@
 #include "integrators/registry.hpp"
 #include "physics/torch_state.hpp"
 #include "noether/error.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/learning/trainer.hpp"
 
 namespace noether::graph {
@@ -54,16 +55,29 @@ GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSam
     if (o.record_every > 0 && (step - 1) % o.record_every == 0) r.history.push_back(value);
     if (o.on_step) o.on_step(static_cast<int>(step), value);
   };
+  // Under torchrun each rank takes its part of the step's states (the same draw on every rank),
+  // and the trainer sums the parts' gradients by their shares.
+  const auto& ranks = physics::Distributed::process();
+  auto on_part = [&](const torch::Tensor& states) -> physics::StepLoss {
+    if (states.size(0) < ranks.world_size())
+      throw InvalidInput("graph training: a batch of " + std::to_string(states.size(0)) + " states cannot be split over " +
+                         std::to_string(ranks.world_size()) + " ranks (--batch-size)");
+    const auto mine = ranks.local_rows(states);
+    return {loss_fn(train.select(mine), true), std::numeric_limits<double>::quiet_NaN(), false,
+            static_cast<double>(mine.size(0)) / static_cast<double>(states.size(0))};
+  };
   const auto result = trainer.run(
       [&](int64_t) -> physics::StepLoss {
-        if (full) return {loss_fn(train, true)};
+        if (full)
+          return ranks.active() ? on_part(torch::arange(B, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device()))
+                                : physics::StepLoss{loss_fn(train, true)};
         if (cursor + o.batch_size > B) {
           order = torch::randperm(B, gen, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device());
           cursor = 0;
         }
-        const auto batch = train.select(order.narrow(0, cursor, o.batch_size));
+        const auto batch = order.narrow(0, cursor, o.batch_size);
         cursor += o.batch_size;
-        return {loss_fn(batch, true)};
+        return ranks.active() ? on_part(batch) : physics::StepLoss{loss_fn(train.select(batch), true)};
       },
       hooks);
   r.seconds = result.seconds;

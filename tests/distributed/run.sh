@@ -5,6 +5,8 @@
 #   training       2 ranks holding B rows each of a batch of 2B give the weights 1 rank gets with
 #                  the whole batch, after 20 steps (float64, to 1e-6 relative): the HNN's fused
 #                  gradient, autograd's, the rollout loss, and a batch of 63 (parts of 31 and 32)
+#   graph          train-graph (HOGN, float64) on 2 ranks gives 1 rank's losses to 1e-9 relative,
+#                  minibatches and full batch
 #   resume         a 1-rank checkpoint resumed on 2 ranks equals it resumed on 1
 #   conform        `conform` on 2 ranks writes the bytes 1 rank writes (torchrun)
 #   killed_rank    a rank killed mid-run ends the other with an error within the time-out, and
@@ -12,6 +14,7 @@
 #   no_store       a store that cannot be reached ends the rank with an error naming it
 #   ensemble       `simulate --ensemble` on 2 ranks writes the summary rows 1 rank writes (less
 #                  the timing columns)
+#   file_store     the ranks meet through a file (NOETHER_STORE_FILE) instead of TCP
 #   single         WORLD_SIZE=1 (or unset) runs as one process does
 set -u
 N=$1 DIFF=$2 CASE=$3 SMILES=${4:-}
@@ -52,6 +55,18 @@ case "$CASE" in
       "$DIFF" one.pt two.pt 1e-6 || fail "weights differ ($extra)"
       grep -q '"train_loss"' out.0 || fail "rank 0 printed no JSON"
       [ -s out.1 ] && fail "rank 1 wrote to standard output"
+    done
+    ;;
+  graph)
+    key() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" "$2"; }
+    for extra in "--batch-size 16" ""; do
+      "$N" train-graph --steps 20 $extra -q --json -o one.pt > one.json || fail "1 rank ($extra)"
+      launch2 train-graph --steps 20 $extra -q --json -o two.pt || fail "2 ranks ($extra)"
+      for k in train_loss test_loss; do
+        awk -v a="$(key $k one.json)" -v b="$(key $k out.0)" \
+          'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 1e-9 * (a < 0 ? -a : a)) }' ||
+          fail "$k: 1 rank $(key $k one.json), 2 ranks $(key $k out.0) ($extra)"
+      done
     done
     ;;
   resume)
@@ -112,6 +127,17 @@ case "$CASE" in
     cmp one.rows two.rows || fail "2 ranks wrote other rows than 1"
     grep -q '"ranks":2' out.0 || fail "rank 0's JSON"
     [ -z "$(ls | grep part)" ] || fail "parts left behind"
+    ;;
+  file_store)
+    "$N" $train_args --batch-size 64 -o one.pt > /dev/null || fail "1 rank"
+    for r in 0 1; do
+      RANK=$r WORLD_SIZE=2 NOETHER_STORE_FILE="$work/store" NOETHER_DIST_TIMEOUT=60 \
+        "$N" $train_args --batch-size 64 -o two.pt > "out.$r" 2> "err.$r" &
+      pid[$r]=$!
+    done
+    wait "${pid[0]}" || fail "rank 0"
+    wait "${pid[1]}" || fail "rank 1"
+    "$DIFF" one.pt two.pt 1e-6 || fail "weights differ"
     ;;
   single)
     "$N" $train_args --batch-size 64 -o plain.pt > /dev/null || fail "plain"
