@@ -519,7 +519,7 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
       ->capture_default_str();
   c->add_option("--ensemble", a.ensemble,
                 "JSON list of systems, or {\"system\": S, \"members\": N, \"perturbation\": x, \"seed\": k}: run "
-                "each with these options, one summary row each in -o (shared out among the ranks under torchrun)")
+                "each with these options, one summary row each in -o, no plot (shared out among the ranks under torchrun)")
       ->check(CLI::ExistingFile);
   c->add_flag("--json", a.json, "print the summary as one line of JSON");
   c->add_flag("-q,--quiet", a.quiet, "no progress bar");
