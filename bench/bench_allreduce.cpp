@@ -1,8 +1,8 @@
 // bench/bench_allreduce.cpp: the time of one all-reduce of N float32 values through noether's
 // distributed context (c10d, Gloo), as the trainer's gradient sums pay it. Run under torchrun:
 //
-//   torchrun --nproc_per_node 2 --no_python --redirects 1 --tee 1 --log_dir LOGS \
-//     build/bench/bench_allreduce 1000 10000 100000 1000000
+//   torchrun --nproc_per_node 2 --no_python --redirects 1 --tee 1 --log_dir LOGS
+//       build/bench/bench_allreduce 1000 10000 100000 1000000        (one command line)
 //
 // Rank 0 prints one line of JSON per size: {"floats": N, "bytes": B, "ranks": W, "microseconds": t}
 // (median of 50 after 5 warm-up rounds).

@@ -59,12 +59,8 @@ GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSam
   // and the trainer sums the parts' gradients by their shares.
   const auto& ranks = physics::Distributed::process();
   auto on_part = [&](const torch::Tensor& states) -> physics::StepLoss {
-    if (states.size(0) < ranks.world_size())
-      throw InvalidInput("graph training: a batch of " + std::to_string(states.size(0)) + " states cannot be split over " +
-                         std::to_string(ranks.world_size()) + " ranks (--batch-size)");
-    const auto mine = ranks.local_rows(states);
-    return {loss_fn(train.select(mine), true), std::numeric_limits<double>::quiet_NaN(), false,
-            static_cast<double>(mine.size(0)) / static_cast<double>(states.size(0))};
+    const auto [mine, share] = ranks.split_batch(states);
+    return {loss_fn(train.select(mine), true), std::numeric_limits<double>::quiet_NaN(), false, share};
   };
   const auto result = trainer.run(
       [&](int64_t) -> physics::StepLoss {

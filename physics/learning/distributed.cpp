@@ -226,6 +226,17 @@ std::pair<int64_t, int64_t> Distributed::shard(int64_t n, int64_t unit) const {
   return {std::min(n, lo * unit), std::min(n, hi * unit)};
 }
 
+std::pair<torch::Tensor, double> Distributed::split_batch(const torch::Tensor& batch, int64_t dim) const {
+  if (!active()) return {batch, 1.0};
+  const int64_t all = batch.size(dim);
+  if (all < world_)
+    throw InvalidInput("a batch of " + std::to_string(all) + " cannot be split over " + std::to_string(world_) +
+                       " ranks: give each rank at least one (--batch-size)");
+  auto mine = local_rows(batch, dim);
+  const double share = static_cast<double>(mine.size(dim)) / static_cast<double>(all);
+  return {std::move(mine), share};
+}
+
 torch::Tensor Distributed::local_rows(const torch::Tensor& global, int64_t dim) const {
   if (!active()) return global;
   const auto [lo, hi] = shard(global.size(dim));

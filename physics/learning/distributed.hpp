@@ -112,6 +112,10 @@ class Distributed {
   /// This rank's rows of a step's global batch (dimension `dim`), cut by shard(): every rank draws
   /// the same global batch (the same random stream) and trains on its own part of it.
   torch::Tensor local_rows(const torch::Tensor& global, int64_t dim = 0) const;
+  /// local_rows() and the share of the batch they are (rows here / all rows: the weight of this
+  /// rank's mean in the step's gradient, StepLoss::share). InvalidInput when the batch has fewer
+  /// rows than there are ranks. One process: {batch, 1}.
+  std::pair<torch::Tensor, double> split_batch(const torch::Tensor& batch, int64_t dim = 0) const;
 
  private:
   struct Group;

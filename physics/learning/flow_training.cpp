@@ -6,6 +6,7 @@
 
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/distributed.hpp"
 
 namespace noether::physics {
 
@@ -79,8 +80,11 @@ FlowTrainSummary train_flow(FlowRun& run, const FlowTrainOptions& o) {
   const int64_t batch = std::min(o.batch_size, train.size(0));
   const TrainerResult r = run.trainer->run(
       [&](int64_t step) {
-        const auto idx = torch::randint(train.size(0), {batch}, batch_generator(o.seed, step), torch::kLong);
-        return StepLoss{-model.log_prob(train.index_select(0, idx)).mean()};
+        // Under torchrun each rank takes its part of the step's samples.
+        const auto [idx, share] = Distributed::process().split_batch(
+            torch::randint(train.size(0), {batch}, batch_generator(o.seed, step), torch::kLong));
+        return StepLoss{-model.log_prob(train.index_select(0, idx)).mean(), std::numeric_limits<double>::quiet_NaN(),
+                        false, share};
       },
       hooks);
   FlowTrainSummary s;

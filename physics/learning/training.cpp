@@ -3,6 +3,7 @@
 #include "physics/learning/checkpoint.hpp"
 
 #include <cmath>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -153,15 +154,6 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
   // is the whole step's, and any number of ranks trains the model one process trains.
   const auto& ranks = Distributed::process();
   const bool minibatch = o.batch_size > 0 && o.batch_size < x.size(0);
-  // This rank's part of a step's batch along `dim`, and the share of the batch it is.
-  auto split = [&](torch::Tensor& rows, int64_t dim) {
-    const int64_t all = rows.size(dim);
-    if (all < ranks.world_size())
-      throw InvalidInput("a batch of " + std::to_string(all) + " cannot be split over " +
-                         std::to_string(ranks.world_size()) + " ranks: give each rank at least one (--batch-size)");
-    rows = ranks.local_rows(rows, dim);
-    return static_cast<double>(rows.size(dim)) / static_cast<double>(all);
-  };
 
   // The structure's own term (generic-soft's degeneracy penalty) at the step's states.
   auto with_penalty = [&](const torch::Tensor& loss, const torch::Tensor& states) {
@@ -176,8 +168,9 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
         xb = x.index_select(0, idx);
         db = dxdt.index_select(0, idx);
       }
-      const double share = split(xb, 0);
-      split(db, 0);
+      const auto [mine, share] = ranks.split_batch(xb);
+      xb = mine;
+      db = ranks.local_rows(db);
       // The hand-derived gradient fills the parameters' gradients itself.
       if (fused) return {{}, fused->loss_and_gradients(xb, db), true, share};
       return {with_penalty(pointwise_loss(model, xb, db), xb), std::numeric_limits<double>::quiet_NaN(), false, share};
@@ -185,7 +178,8 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     torch::Tensor window = traj, tw = t;
     if (o.batch_size > 0 && o.batch_size < traj.size(1))
       window = window.index_select(1, torch::randint(traj.size(1), {o.batch_size}, torch::kLong));
-    const double share = split(window, 1);
+    double share = 1.0;
+    std::tie(window, share) = ranks.split_batch(window, 1);
     if (o.rollout_steps > 0 && o.rollout_steps + 1 < traj.size(0)) {
       const int64_t start_index = torch::randint(traj.size(0) - o.rollout_steps, {1}).item<int64_t>();
       window = window.narrow(0, start_index, o.rollout_steps + 1);

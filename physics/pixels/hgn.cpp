@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "integrators/leapfrog.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/models/separable.hpp"
 #include "physics/pixels/detail/residual.hpp"
 #include "physics/pixels/pixel_data.hpp"
@@ -225,10 +227,13 @@ HgnTrainSummary train_hgn(HgnRun& run, const HgnDataSet& data, const HgnTrainOpt
   const TrainerResult r = run.trainer->run(
       [&](int64_t step) {
         auto gen = batch_generator(o.seed, step);
-        const auto pick = torch::randperm(count, gen, torch::kLong).narrow(0, 0, batch);
-        const auto noise = torch::randn({batch, 2 * model.config().dof}, gen, torch::kFloat32);
+        // Under torchrun each rank takes its part of the step's sequences and of their noise.
+        const auto& ranks = Distributed::process();
+        const auto [pick, share] = ranks.split_batch(torch::randperm(count, gen, torch::kLong).narrow(0, 0, batch));
+        const auto noise = ranks.local_rows(torch::randn({batch, 2 * model.config().dof}, gen, torch::kFloat32));
         const int64_t seen = training_horizon(o, model.config().input_frames, frames, step);
-        return StepLoss{model.loss(data.train.index_select(0, pick).narrow(1, 0, seen), noise).total};
+        return StepLoss{model.loss(data.train.index_select(0, pick).narrow(1, 0, seen), noise).total,
+                        std::numeric_limits<double>::quiet_NaN(), false, share};
       },
       hooks);
   HgnTrainSummary s;

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/pixels/detail/residual.hpp"
 
 namespace noether::physics {
@@ -186,10 +188,12 @@ PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, con
   const int64_t batch = std::min(o.batch_size, train.count);
   const TrainerResult r = run.trainer->run(
       [&](int64_t step) {
-        const auto pair = torch::randperm(train.count, batch_generator(o.seed, step), torch::kLong).narrow(0, 0, batch);
+        // Under torchrun each rank takes its part of the step's pairs (physics/learning/distributed.hpp).
+        const auto [pair, share] = Distributed::process().split_batch(
+            torch::randperm(train.count, batch_generator(o.seed, step), torch::kLong).narrow(0, 0, batch));
         const auto first = train.first_rows(pair);
         const PixelLoss l = model.loss(train.rows.index_select(0, first), train.rows.index_select(0, first + 1));
-        return StepLoss{l.total};
+        return StepLoss{l.total, std::numeric_limits<double>::quiet_NaN(), false, share};
       },
       hooks);
   PixelTrainSummary s;
