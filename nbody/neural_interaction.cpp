@@ -1,6 +1,7 @@
 #include "nbody/neural_interaction.hpp"
 
 #include <cmath>
+#include <limits>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "nbody/wisdom_holman.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/learning/trainer.hpp"
 #include "physics/models/field.hpp"
 
@@ -469,13 +471,17 @@ ResidualTrainSummary train_residual(ResidualModel& model, const ResidualData& da
     };
   const auto result = trainer.run(
       [&](int64_t) -> physics::StepLoss {
-        const auto idx = o.batch_size > 0 && o.batch_size < T ? torch::randint(0, T, {o.batch_size}, torch::kLong) : all;
-        auto loss = pointwise(idx, true);
+        // Under torchrun each rank takes its part of the samples and of the rollout starts, each
+        // term weighed by its own share, so that the ranks' losses sum to the whole batch's.
+        const auto& ranks = physics::Distributed::process();
+        const auto [idx, share] =
+            ranks.split_batch(o.batch_size > 0 && o.batch_size < T ? torch::randint(0, T, {o.batch_size}, torch::kLong) : all);
+        auto loss = share * pointwise(idx, true);
         if (K > 0 && o.rollout_weight > 0.0) {
-          const auto starts = torch::randint(0, T - K, {o.rollout_batch}, torch::kLong);
-          loss = loss + o.rollout_weight * (rollout(starts) / rollout_scale).mean();
+          const auto [starts, rollout_share] = ranks.split_batch(torch::randint(0, T - K, {o.rollout_batch}, torch::kLong));
+          loss = loss + rollout_share * o.rollout_weight * (rollout(starts) / rollout_scale).mean();
         }
-        return {loss};
+        return {loss, std::numeric_limits<double>::quiet_NaN(), false, 1.0};
       },
       hooks);
   ResidualTrainSummary sum;

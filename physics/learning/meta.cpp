@@ -1,12 +1,14 @@
 #include "physics/learning/meta.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "noether/enum_names.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/distributed.hpp"
 #include "physics/models/field.hpp"
 
 namespace noether::physics {
@@ -177,12 +179,20 @@ void meta_train(MetaRun& run) {
   // The mean over a step's tasks of one task's loss; MAML and the pooled model see the same tasks.
   auto over_tasks = [&](auto task_loss) {
     return [&o, &task_seed, task_loss](int64_t step) {
+      // Under torchrun each rank takes its part of the step's tasks (each task is seeded by its
+      // index, so the parts are the tasks one process would draw).
+      const auto& ranks = Distributed::process();
+      if (o.tasks_per_step < ranks.world_size())
+        throw InvalidInput("meta-train: " + std::to_string(o.tasks_per_step) + " tasks a step cannot be split over " +
+                           std::to_string(ranks.world_size()) + " ranks (--tasks-per-step)");
+      const auto [first, last] = ranks.shard(o.tasks_per_step);
       torch::Tensor total;
-      for (int64_t i = 0; i < o.tasks_per_step; ++i) {
+      for (int64_t i = first; i < last; ++i) {
         const auto l = task_loss(sample_task(o.family, o.support + o.query, task_seed(step, i)));
         total = total.defined() ? total + l : l;
       }
-      return StepLoss{total / static_cast<double>(o.tasks_per_step)};
+      const double share = static_cast<double>(last - first) / static_cast<double>(o.tasks_per_step);
+      return StepLoss{total / static_cast<double>(last - first), std::numeric_limits<double>::quiet_NaN(), false, share};
     };
   };
   t.label = "meta-train";
