@@ -126,15 +126,19 @@ plot::Figure energy_and_orbits(const std::string& title, const std::vector<Sampl
   return f;
 }
 
-/// A built-in system by name, or a system file (.json), with `test_particles` belt particles added.
-nb::PlanetarySystem load_simulated_system(const std::string& name, int test_particles) {
-  if (!ends_with(name, ".json")) return nb::make_planetary_system(name, test_particles);
-  nb::PlanetarySystem sys = nb::load_system(name);
+/// `sys` with `test_particles` belt particles added (as the built-in systems get them).
+nb::PlanetarySystem with_belt(nb::PlanetarySystem sys, int test_particles) {
   if (test_particles > 0) {
     const auto belt = nb::asteroid_belt(sys.G, sys.bodies[0], test_particles);
     sys.test_particles.insert(sys.test_particles.end(), belt.begin(), belt.end());
   }
   return sys;
+}
+
+/// A built-in system by name, or a system file (.json), with `test_particles` belt particles added.
+nb::PlanetarySystem load_simulated_system(const std::string& name, int test_particles) {
+  if (!ends_with(name, ".json")) return nb::make_planetary_system(name, test_particles);
+  return with_belt(nb::load_system(name), test_particles);
 }
 
 /// The integrator's options from the command line (checked).
@@ -351,12 +355,7 @@ std::vector<nb::PlanetarySystem> read_ensemble(const std::string& path, int test
     }
     if (!entry.is_object())
       throw InvalidInput("ensemble '" + path + "', " + where + ": expected a system name, a file or a system object");
-    nb::PlanetarySystem sys = nb::system_from_json(entry.dump(), "ensemble '" + path + "', " + where);
-    if (test_particles > 0) {
-      const auto belt = nb::asteroid_belt(sys.G, sys.bodies[0], test_particles);
-      sys.test_particles.insert(sys.test_particles.end(), belt.begin(), belt.end());
-    }
-    return sys;
+    return with_belt(nb::system_from_json(entry.dump(), "ensemble '" + path + "', " + where), test_particles);
   };
   std::vector<nb::PlanetarySystem> members;
   if (j.is_array()) {

@@ -16,6 +16,16 @@ N="$build/apps/noether"
 mkdir -p "$work"
 tr() { torchrun --nproc_per_node "$1" --no_python --redirects 1 --tee 1 --log_dir "$work/logs-$RANDOM" "${@:2}"; }
 json_of() { grep -o '{.*}' | tail -n 1; }
+# end_to_end LABEL CMD...: runs CMD, prints its JSON line after LABEL and the whole command's wall
+# time (process start-up, and torchrun's launch where it is used, included).
+end_to_end() {
+  local label=$1 t0 t1 line
+  shift
+  t0=$(date +%s.%N)
+  line=$("$@" 2>&1 | json_of)
+  t1=$(date +%s.%N)
+  echo "$label: end to end $(echo "$t1 - $t0" | bc -l | cut -c1-6) s: $line"
+}
 
 echo "== data set (built once; every rank reads it)"
 "$N" train-conformer --data-dir "$work/data" --limit 1000 --epochs 0 --json -q
@@ -31,12 +41,12 @@ tr 2 "$N" train-conformer --data-dir "$work/data" --limit 1000 --epochs 2 --thre
 echo "== conform, 2110 drug-like molecules"
 for i in 1 2 3 4 5 6 7 8 9 10; do cat "$root/bench/data/druglike.smi"; done > "$work/in.smi"
 for confs in 1 10; do
-  OMP_NUM_THREADS=1 "$N" conform -i "$work/in.smi" -o "$work/c1.sdf" --num-confs $confs --threads 1 --json -q |
-    sed "s/^/num-confs $confs, 1 process, 1 thread: /"
-  "$N" conform -i "$work/in.smi" -o "$work/c1x2.sdf" --num-confs $confs --threads 2 --json -q |
-    sed "s/^/num-confs $confs, 1 process, 2 threads: /"
-  tr 2 "$N" conform -i "$work/in.smi" -o "$work/c2.sdf" --num-confs $confs --threads 1 --json -q 2>&1 |
-    json_of | sed "s/^/num-confs $confs, 2 processes: /"
+  end_to_end "num-confs $confs, 1 process, 1 thread" env OMP_NUM_THREADS=1 \
+    "$N" conform -i "$work/in.smi" -o "$work/c1.sdf" --num-confs $confs --threads 1 --json -q
+  end_to_end "num-confs $confs, 1 process, 2 threads" \
+    "$N" conform -i "$work/in.smi" -o "$work/c1x2.sdf" --num-confs $confs --threads 2 --json -q
+  end_to_end "num-confs $confs, 2 processes" \
+    tr 2 "$N" conform -i "$work/in.smi" -o "$work/c2.sdf" --num-confs $confs --threads 1 --json -q
   cmp "$work/c1.sdf" "$work/c2.sdf" && echo "num-confs $confs: 2 processes wrote the bytes of 1"
 done
 
