@@ -60,6 +60,7 @@ struct SimulateArgs {
   std::string residual;                ///< learned interaction model (noether train-residual)
   std::string residual_mode = "auto";  ///< auto (the model's), residual or replacement
   std::string ensemble;                ///< JSON list of systems or perturbations (one summary row each)
+  std::string final_state;             ///< the state at the end as a system file (JSON)
   bool json = false;
   bool quiet = false;
 };
@@ -192,6 +193,7 @@ struct Run {
   double max_err = 0.0;  ///< largest relative energy error over the outputs
   double e0 = 0.0;
   double t_final = 0.0;
+  nb::PlanetarySystem last;  ///< the synchronized state at the end
 };
 Run integrate_system(const nb::PlanetarySystem& sys, const nb::WisdomHolmanOptions& o,
                      const std::shared_ptr<const nb::LearnedInteraction>& learned, long steps, long outputs,
@@ -238,7 +240,8 @@ Run integrate_system(const nb::PlanetarySystem& sys, const nb::WisdomHolmanOptio
     if (const auto r = wh.integrate(n); !r.ok()) throw NumericalError(r.message);
     wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     done += n;
-    samples.push_back(sample(wh.state()));
+    run.last = wh.state();
+    samples.push_back(sample(run.last));
     max_err = std::max(max_err, samples.back().rel_energy_error);
     progress.update(done);
   }
@@ -264,6 +267,8 @@ int simulate_command(const SimulateArgs& a) {
   const Sample& last = samples.back();
 
   const std::size_t np = sys.bodies.size() - 1;
+  if (!a.final_state.empty())
+    write_file_atomically(a.final_state, [&](std::ostream& os) { os << nb::system_to_json(run.last) << '\n'; });
   if (!a.no_csv) {
     write_file_atomically(a.output, [&](std::ostream& os) {
       os << "step,t,rel_energy_error,lx,ly,lz,rel_angular_momentum_error";
@@ -308,6 +313,7 @@ int simulate_command(const SimulateArgs& a) {
                      {"ns_per_step", ns_per_step},
                      {"output", a.no_csv ? "" : a.output},
                      {"plot", a.no_plot ? "" : a.plot},
+                     {"final_state", a.final_state},
                      {"status", "success"}};
     std::cout << j.dump() << std::endl;
   } else {
@@ -402,6 +408,7 @@ std::vector<nb::PlanetarySystem> read_ensemble(const std::string& path, int test
 int ensemble_command(const SimulateArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   if (a.system != SimulateArgs().system) throw InvalidInput("--ensemble names the systems: leave out --system");
+  if (!a.final_state.empty()) throw InvalidInput("--final-state is for one system; an ensemble writes a summary row per member");
   const nb::WisdomHolmanOptions o = integrator_options(a);
   const long steps = run_steps(a);
   const auto members = read_ensemble(a.ensemble, a.test_particles);
@@ -520,6 +527,10 @@ void add_simulate_commands(CLI::App& app, Commands& out) {
                 "JSON list of systems, or {\"system\": S, \"members\": N, \"perturbation\": x, \"seed\": k}: run "
                 "each with these options, one summary row each in -o, no plot (shared out among the ranks under torchrun)")
       ->check(CLI::ExistingFile);
+  c->add_option("--final-state", a.final_state,
+                 "write the state at the end as a system file (JSON, every digit: `--system FILE` continues from it)")
+      ->check(with_extension(".json"))
+      ->check(writable_file());
   c->add_flag("--json", a.json, "print the summary as one line of JSON");
   c->add_flag("-q,--quiet", a.quiet, "no progress bar");
 }

@@ -24,3 +24,15 @@ cmake --build "$work/build" -j2 >/dev/null
 if [ -x "$work/build/conformer" ]; then
   "$work/build/conformer" "$work/prefix/share/noether/conformer.pt"
 fi
+# The Python package, where the build made one: imported from the prefix alone, it finds the
+# installed model beside itself.
+for pkg in "$work"/prefix/lib/python3*/dist-packages; do
+  if [ -d "$pkg/noether" ]; then
+    PYTHONPATH="$pkg" /usr/bin/python3 -c '
+import noether
+m = noether.conform_smiles("CCO")
+print("python package:", noether.__file__, "-", m.GetNumAtoms(), "atoms from", noether.shipped_conformer_model())
+assert noether.shipped_conformer_model().startswith("'"$work/prefix"'")
+'
+  fi
+done

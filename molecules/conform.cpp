@@ -12,6 +12,7 @@
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/Conformer.h>
 #include <GraphMol/MolOps.h>
+#include <GraphMol/SmilesParse/SmilesWrite.h>
 #include <omp.h>
 
 #include "molecules/alignment.hpp"
@@ -113,25 +114,108 @@ struct Conformer::Prepared {
 
 namespace {
 
-Conformer::Prepared prepare(const std::string& smiles, const std::string& name) {
+/// The engine's input from a parsed molecule `heavy` (hydrogens removed).
+Conformer::Prepared prepare_heavy(std::unique_ptr<RDKit::RWMol> heavy, const std::string& who) {
   Conformer::Prepared p;
-  p.heavy = parse_smiles(smiles);
-  RDKit::MolOps::removeHs(*p.heavy);
+  p.heavy = std::move(heavy);
   if (p.heavy->getNumAtoms() > static_cast<unsigned>(kMaxHeavyAtoms)) {
-    const std::string who = !name.empty() ? name : smiles.size() <= 40 ? smiles : smiles.substr(0, 37) + "...";
     throw InvalidInput("molecule '" + who + "' has " + std::to_string(p.heavy->getNumAtoms()) +
                        " heavy atoms, more than the limit of " + std::to_string(kMaxHeavyAtoms) +
                        " (the engine's memory grows with the square of the atom count: about 0.4 GB at 500)");
   }
-  p.graph = featurize(*p.heavy, name.empty() ? smiles : name);
+  p.graph = featurize(*p.heavy, who);
   return p;
+}
+
+/// How a molecule is named in messages: its name, else its SMILES (shortened).
+std::string who_is(const std::string& smiles, const std::string& name) {
+  return !name.empty() ? name : smiles.size() <= 40 ? smiles : smiles.substr(0, 37) + "...";
+}
+
+Conformer::Prepared prepare(const std::string& smiles, const std::string& name) {
+  auto heavy = parse_smiles(smiles);
+  RDKit::MolOps::removeHs(*heavy);
+  return prepare_heavy(std::move(heavy), who_is(smiles, name));
+}
+
+/// The atom property that carries an input atom's index through hydrogen removal and addition.
+constexpr const char* kInputIndex = "noether_input_index";
+
+/// conform_molecules' engine input: every hydrogen removed (they are placed again after, and
+/// matched to the input's by the heavy atom they hang on), each heavy atom tagged with its index.
+Conformer::Prepared prepare_molecule(const RDKit::ROMol& input, const std::string& who) {
+  auto heavy = std::make_unique<RDKit::RWMol>(input, /*quickCopy=*/true);
+  for (auto* a : heavy->atoms()) a->setProp<int>(kInputIndex, static_cast<int>(a->getIdx()));
+  try {
+    RDKit::MolOps::removeAllHs(*heavy);
+    RDKit::MolOps::assignStereochemistry(*heavy, /*cleanIt=*/true, /*force=*/true);
+  } catch (const std::exception& e) {
+    throw InvalidInput("molecule '" + who + "': " + e.what());
+  }
+  return prepare_heavy(std::move(heavy), who);
+}
+
+/// Moves a placed result (`c.mol`: the engine's heavy atoms, hydrogens appended) onto the atoms
+/// of `input`: heavy atoms by their tag, each input hydrogen onto one placed on the same heavy
+/// atom. `c.mol` becomes a copy of the input with the new conformers only.
+void onto_input(const RDKit::ROMol& input, Conformation& c, const std::string& who) {
+  const RDKit::RWMol& placed = *c.mol;
+  const unsigned n = input.getNumAtoms();
+  std::vector<int> from(n, -1);               // input atom -> placed atom
+  std::vector<std::vector<unsigned>> free_h(n);  // hydrogens placed on each input heavy atom
+  for (const auto* a : placed.atoms()) {
+    int k = -1;
+    if (a->getPropIfPresent<int>(kInputIndex, k) && k >= 0 && static_cast<unsigned>(k) < n) from[k] = static_cast<int>(a->getIdx());
+  }
+  for (const auto* a : placed.atoms()) {
+    if (a->hasProp(kInputIndex) || a->getDegree() != 1) continue;
+    for (const auto* nb : placed.atomNeighbors(a)) {
+      int k = -1;
+      if (nb->getPropIfPresent<int>(kInputIndex, k)) free_h[static_cast<unsigned>(k)].push_back(a->getIdx());
+    }
+  }
+  for (const auto* a : input.atoms()) {
+    const unsigned i = a->getIdx();
+    if (from[i] >= 0) continue;
+    if (a->getAtomicNum() == 1 && a->getDegree() == 1) {
+      const unsigned parent = (*input.atomNeighbors(a).begin())->getIdx();
+      if (!free_h[parent].empty()) {
+        from[i] = static_cast<int>(free_h[parent].back());
+        free_h[parent].pop_back();
+        continue;
+      }
+    }
+    throw InvalidInput("molecule '" + who + "': atom " + std::to_string(i) + " (" + a->getSymbol() +
+                       ") could not be placed (a hydrogen on more or fewer than one atom, or more hydrogens than "
+                       "the atom's valence allows)");
+  }
+  auto result = std::make_unique<RDKit::RWMol>(input, /*quickCopy=*/false);
+  result->clearConformers();
+  std::vector<Eigen::MatrixX3d> coordinates;
+  for (const auto& x : c.coordinates) {
+    Eigen::MatrixX3d y(n, 3);
+    auto* conf = new RDKit::Conformer(n);
+    for (unsigned i = 0; i < n; ++i) {
+      y.row(i) = x.row(from[i]);
+      conf->setAtomPos(i, RDGeom::Point3D(y(i, 0), y(i, 1), y(i, 2)));
+    }
+    conf->set3D(true);
+    result->addConformer(conf, /*assignId=*/true);
+    coordinates.push_back(std::move(y));
+  }
+  c.mol = std::move(result);
+  c.coordinates = std::move(coordinates);
 }
 
 }  // namespace
 
-Conformer::Conformer(ConformOptions options) : options_(std::move(options)) {
+Conformer::Conformer(ConformOptions options)
+    : Conformer(options, load_engine(options.model.empty() ? shipped_model_path() : options.model)) {}
+
+Conformer::Conformer(ConformOptions options, ConformerEngine engine)
+    : options_(std::move(options)), engine_(std::move(engine)) {
   options_.validate();
-  engine_ = load_engine(options_.model.empty() ? shipped_model_path() : options_.model);
+  if (!engine_) throw InvalidInput("Conformer: no engine given");
   engine_->eval();
   engine_->set_torsion_starts(options_.torsion_starts);
   if (options_.temperature >= 0) engine_->set_temperature(options_.temperature);
@@ -149,7 +233,42 @@ Conformation Conformer::conform(const std::string& smiles, const std::string& na
 
 std::vector<Conformation> Conformer::conform_all(
     const std::vector<std::pair<std::string, std::string>>& inputs, bool progress) const {
-  const std::size_t n = inputs.size();
+  return run_batches(
+      inputs.size(),
+      [&](std::size_t i, Conformation& c) {
+        c.smiles = inputs[i].first;
+        c.name = inputs[i].second;
+        return prepare(c.smiles, c.name);
+      },
+      [](std::size_t, Conformation&) {}, progress);
+}
+
+std::vector<Conformation> Conformer::conform_molecules(const std::vector<const RDKit::ROMol*>& molecules,
+                                                       const std::vector<std::string>& names, bool progress) const {
+  if (!names.empty() && names.size() != molecules.size())
+    throw InvalidInput("conform_molecules: " + std::to_string(names.size()) + " names for " +
+                       std::to_string(molecules.size()) + " molecules");
+  for (std::size_t i = 0; i < molecules.size(); ++i)
+    if (!molecules[i]) throw InvalidInput("conform_molecules: molecule " + std::to_string(i) + " is null");
+  auto who = [&](const Conformation& c) { return who_is(c.smiles, c.name); };
+  return run_batches(
+      molecules.size(),
+      [&](std::size_t i, Conformation& c) {
+        c.name = names.empty() ? std::string() : names[i];
+        if (c.name.empty()) molecules[i]->getPropIfPresent<std::string>("_Name", c.name);
+        try {
+          c.smiles = RDKit::MolToSmiles(*molecules[i], true);
+        } catch (const std::exception& e) {
+          c.smiles = "molecule " + std::to_string(i);
+        }
+        return prepare_molecule(*molecules[i], who(c));
+      },
+      [&](std::size_t i, Conformation& c) { onto_input(*molecules[i], c, who(c)); }, progress);
+}
+
+template <class Prepare, class Finish>
+std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepare_input, Finish&& finish,
+                                                 bool progress) const {
   std::vector<Conformation> out(n);
   const auto batch = static_cast<std::size_t>(options_.batch_size);
   const std::size_t batches = (n + batch - 1) / batch;
@@ -171,16 +290,24 @@ std::vector<Conformation> Conformer::conform_all(
         std::vector<Prepared> prepared(hi - lo);
         std::vector<std::size_t> ok;
         for (std::size_t i = lo; i < hi; ++i) {
-          out[i].smiles = inputs[i].first;
-          out[i].name = inputs[i].second;
           try {
-            prepared[i - lo] = prepare(inputs[i].first, inputs[i].second);
+            prepared[i - lo] = prepare_input(i, out[i]);
             ok.push_back(i);
           } catch (const std::exception& e) {
             out[i].error = e.what();
           }
         }
         if (!ok.empty()) place(prepared, lo, ok, out);
+        for (auto i : ok) {
+          if (!out[i].error.empty()) continue;
+          try {
+            finish(i, out[i]);
+          } catch (const std::exception& e) {
+            out[i].error = e.what();
+            out[i].mol.reset();
+            out[i].coordinates.clear();
+          }
+        }
         const std::size_t finished = (done += hi - lo);
         std::lock_guard<std::mutex> lock(bar_mutex);
         bar.update(static_cast<long>(finished));

@@ -24,6 +24,7 @@
 #include "molecules/engine.hpp"
 
 namespace RDKit {
+class ROMol;
 class RWMol;
 }
 
@@ -101,17 +102,34 @@ std::string shipped_model_path();
 class Conformer {
  public:
   explicit Conformer(ConformOptions options = {});
+  /// Shares an engine already loaded (load_engine): many option sets, one model in memory. The
+  /// engine's sampling settings (torsion starts, temperature) are set from `options`, so callers
+  /// that share one engine between threads use one option set per engine at a time.
+  Conformer(ConformOptions options, ConformerEngine engine);
   /// One molecule; throws InvalidInput for bad SMILES, unsupported elements or more than
   /// kMaxHeavyAtoms heavy atoms.
   Conformation conform(const std::string& smiles, const std::string& name = "") const;
   /// Many molecules {smiles, name}, batched; a failure fills `error` and the rest go on.
   std::vector<Conformation> conform_all(const std::vector<std::pair<std::string, std::string>>& inputs,
                                         bool progress = false) const;
+  /// Many RDKit molecules, with or without explicit hydrogens, batched as conform_all. Each
+  /// result's `mol` is a copy of its input holding only the new conformers, with the input's atoms
+  /// in the input's order: the hydrogens it has are placed, none is added (RDKit's
+  /// EmbedMultipleConfs does the same); `coordinates` follow that order. Stereo comes from the
+  /// input's tags. A failure fills `error`, naming names[i] (when given and not empty) or the
+  /// molecule's SMILES; the rest go on.
+  std::vector<Conformation> conform_molecules(const std::vector<const RDKit::ROMol*>& molecules,
+                                              const std::vector<std::string>& names = {},
+                                              bool progress = false) const;
   const ConformOptions& options() const { return options_; }
   ConformerEngine& engine() { return engine_; }
   struct Prepared;
 
  private:
+  /// The batched run behind conform_all and conform_molecules: prepare(i) gives input i's engine
+  /// input (throwing for a bad one), finish(i, result) adjusts a placed result.
+  template <class Prepare, class Finish>
+  std::vector<Conformation> run_batches(std::size_t n, Prepare&& prepare, Finish&& finish, bool progress) const;
   void place(std::vector<Prepared>& prepared, std::size_t lo, const std::vector<std::size_t>& ok,
              std::vector<Conformation>& out) const;
   ConformOptions options_;

@@ -4,10 +4,12 @@
 //   std::string model = noether::find_data_file("conformer.pt", "conformer model");
 //   std::string pend = noether::find_data_file("data/lipson/real_pend_h_1.txt", "measured pendulum");
 //
-// Where it looks, in order: `share/noether` beside the program's folder or one of its parents
-// (an installed `bin/noether` finds `share/noether`; in a build tree CMake copies the shipped
-// files to `<build>/share/noether`, which `build/apps/noether`, the benchmarks and the tests all
-// reach), then the installation prefix the library was configured with. Not found: InvalidInput
+// Where it looks, in order: `share/noether` beside the folder of the program or shared object that
+// holds this code, or one of its parents (an installed `bin/noether` finds `share/noether`, as
+// does the Python module in `lib/python3.11/dist-packages/noether/`; in a build tree CMake copies
+// the shipped files to `<build>/share/noether`, which `build/apps/noether`, the benchmarks, the
+// tests and `build/python/noether/_noether*.so` all reach), then the same beside the running
+// program, then the installation prefix the library was configured with. Not found: InvalidInput
 // naming the file and every place looked at.
 #pragma once
 
@@ -16,6 +18,7 @@
 #include <system_error>
 #include <vector>
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include "noether/config.hpp"
@@ -23,20 +26,31 @@
 
 namespace noether {
 
+namespace detail {
+/// An address inside whatever object (program or shared library) this header was compiled into:
+/// internal linkage, so it never resolves to another object's copy.
+static void data_path_anchor() {}
+}  // namespace detail
+
 /// The folders searched for shipped files, in order.
 inline std::vector<std::filesystem::path> data_dirs() {
   namespace fs = std::filesystem;
   std::vector<fs::path> dirs;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path dir = exe.parent_path();
-    for (int up = 0; up < 3 && !dir.empty(); ++up) {
+  auto beside = [&](const fs::path& file) {
+    fs::path dir = file.parent_path();
+    for (int up = 0; up < 5 && !dir.empty(); ++up) {
       dirs.push_back(dir.parent_path() / "share" / "noether");
       if (dir == dir.parent_path()) break;
       dir = dir.parent_path();
     }
-  }
+  };
+  std::error_code ec;
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&detail::data_path_anchor), &info) != 0 && info.dli_fname &&
+      info.dli_fname[0] == '/')
+    beside(fs::weakly_canonical(info.dli_fname, ec));
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) beside(exe);
   dirs.emplace_back(NOETHER_INSTALL_DATA_DIR);
   return dirs;
 }

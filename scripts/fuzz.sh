@@ -24,7 +24,7 @@ read -r -a targets <<< "${NOETHER_FUZZ_TARGETS:-fuzz_system_json fuzz_options_js
 
 command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (Debian: apt-get install clang libclang-rt-14-dev libomp-14-dev)" >&2; exit 2; }
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-  -DNOETHER_FUZZ=ON -DNOETHER_BUILD_TESTS=OFF -DNOETHER_BUILD_BENCH=OFF >/dev/null
+  -DNOETHER_FUZZ=ON -DNOETHER_BUILD_TESTS=OFF -DNOETHER_BUILD_BENCH=OFF -DNOETHER_PYTHON=OFF >/dev/null
 build_targets=()
 for t in "${targets[@]}"; do
   # fuzz_smiles and fuzz_text_records exist only where RDKit (and Open Babel) were found.

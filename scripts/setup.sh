@@ -25,6 +25,7 @@ packages=(
   librdkit-dev rdkit-data libboost-dev libopenbabel-dev openbabel
   libcli11-dev nlohmann-json3-dev libpng-dev libgloo-dev
   python3-torch python3-numpy
+  python3-dev pybind11-dev python3-rdkit python3-pytest
 )
 # The fuzzers (test job): clang, libFuzzer's runtime, and clang's OpenMP runtime for nbody.
 if [ "$job" = test ] && [ "${NOETHER_SKIP_FUZZ:-0}" != 1 ]; then
@@ -65,7 +66,7 @@ case "$job" in
       start=$SECONDS
       asan_build="${NOETHER_SANITIZE_BUILD_DIR:-$root/build-asan}"
       cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DNOETHER_SANITIZE=address,undefined,float-cast-overflow -DNOETHER_BUILD_BENCH=OFF
+        -DNOETHER_SANITIZE=address,undefined,float-cast-overflow -DNOETHER_BUILD_BENCH=OFF -DNOETHER_PYTHON=OFF
       cmake --build "$asan_build" -j "$jobs" --target core_tests
       (cd "$asan_build" && UBSAN_OPTIONS=print_stacktrace=1 ctest -L sanitize --output-on-failure -j "$jobs")
       echo "setup: sanitizer step (build + ctest -L sanitize) took $((SECONDS - start)) s"

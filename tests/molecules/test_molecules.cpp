@@ -693,6 +693,66 @@ TEST_CASE("a molecule's conformers do not depend on the molecules batched with i
   CHECK((alone[0].coordinates[1] - alone[0].coordinates[2]).norm() > 0.1);
 }
 
+TEST_CASE("conform_molecules places every atom of the given molecule, in its order", "[molecules][rdkit]") {
+  nm::ConformOptions o;
+  o.num_confs = 2;
+  o.threads = 1;
+  const nm::Conformer engine(o);
+  const std::string smiles = "C[C@@H](O)c1ccccc1";
+  const auto reference = engine.conform(smiles);  // heavy atoms first, hydrogens appended
+  // The same molecule with explicit hydrogens, atoms reversed; and without hydrogens.
+  auto with_h = nm::parse_smiles(smiles);
+  RDKit::MolOps::addHs(*with_h);
+  std::vector<unsigned> reversed(with_h->getNumAtoms());
+  std::iota(reversed.rbegin(), reversed.rend(), 0u);
+  std::unique_ptr<RDKit::ROMol> shuffled(RDKit::MolOps::renumberAtoms(*with_h, reversed));
+  const auto heavy_only = nm::parse_smiles(smiles);
+  const auto out = engine.conform_molecules({shuffled.get(), heavy_only.get()}, {"shuffled", ""});
+  REQUIRE(out[0].error.empty());
+  REQUIRE(out[1].error.empty());
+  REQUIRE(out[0].mol->getNumAtoms() == shuffled->getNumAtoms());
+  REQUIRE(out[1].mol->getNumAtoms() == heavy_only->getNumAtoms());
+  CHECK(out[0].mol->getNumConformers() == 2);
+  CHECK(out[0].name == "shuffled");
+  for (unsigned i = 0; i < shuffled->getNumAtoms(); ++i)
+    CHECK(out[0].mol->getAtomWithIdx(i)->getAtomicNum() == shuffled->getAtomWithIdx(i)->getAtomicNum());
+  // Heavy atom k of the reference is atom reversed[k] of the shuffled molecule and atom k of the
+  // heavy-only one. The engine sees the same graph in its canonical order, so each sample has the
+  // same shape: the same heavy-atom distances (up to the graph's symmetries, which may swap
+  // equivalent atoms, hence sorted).
+  const unsigned heavy = heavy_only->getNumAtoms();
+  auto distances = [&](const Eigen::MatrixX3d& x, auto index) {
+    std::vector<double> d;
+    for (unsigned i = 0; i < heavy; ++i)
+      for (unsigned j = 0; j < i; ++j) d.push_back((x.row(index(i)) - x.row(index(j))).norm());
+    std::sort(d.begin(), d.end());
+    return d;
+  };
+  for (int c = 0; c < 2; ++c) {
+    const auto want = distances(reference.coordinates[c], [](unsigned k) { return k; });
+    const auto got_shuffled = distances(out[0].coordinates[c], [&](unsigned k) { return reversed[k]; });
+    const auto got_heavy = distances(out[1].coordinates[c], [](unsigned k) { return k; });
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      CHECK(std::abs(got_shuffled[i] - want[i]) < 1e-6);
+      CHECK(std::abs(got_heavy[i] - want[i]) < 1e-6);
+    }
+  }
+  // Every hydrogen sits about 1.1 A from the heavy atom it hangs on.
+  for (const auto* b : out[0].mol->bonds()) {
+    if (b->getBeginAtom()->getAtomicNum() != 1 && b->getEndAtom()->getAtomicNum() != 1) continue;
+    const double d = (out[0].coordinates[0].row(b->getBeginAtomIdx()) - out[0].coordinates[0].row(b->getEndAtomIdx())).norm();
+    CHECK(d > 0.9);
+    CHECK(d < 1.2);
+  }
+  // A molecule the model cannot take fails alone, named.
+  const auto uranium = nm::parse_smiles("[U]CC");
+  const auto mixed = engine.conform_molecules({uranium.get(), heavy_only.get()}, {"uranium", "ok"});
+  CHECK(mixed[0].error.find("uranium") != std::string::npos);
+  CHECK(mixed[0].error.find("element U") != std::string::npos);
+  CHECK(mixed[1].error.empty());
+  CHECK_THROWS_AS(engine.conform_molecules({nullptr}), noether::InvalidInput);
+}
+
 TEST_CASE("conform_all changes no process-wide setting and gives the same answer on any number of workers",
           "[molecules][rdkit]") {
   // torch::get_num_threads() first: torch sets this thread's OpenMP count on its first use.
