@@ -12,7 +12,9 @@ The three uses of the C++ engine, with its speed:
 
 Bad input raises ``noether.InvalidInput`` (a ``ValueError``) and a computation that breaks down
 ``noether.NumericalError`` (a ``RuntimeError``), each with the C++ message. Long calls release the
-GIL and stop on Ctrl-C.
+GIL and stop on Ctrl-C. Importing the package keeps freed memory with the process (glibc's malloc
+settings, as the ``noether`` program sets them: 3x faster conformers); set
+``NOETHER_KEEP_FREED_MEMORY=0`` before the import to leave them alone.
 """
 
 import json as _json

@@ -4,10 +4,18 @@
 // Errors cross as Python exceptions with the C++ message: InvalidInput as noether.InvalidInput (a
 // ValueError), NumericalError as noether.NumericalError (a RuntimeError), a stop on request as
 // KeyboardInterrupt.
+//
+// Importing the module keeps freed memory with the process (noether/allocator.hpp), as the
+// command line does: LibTorch reallocates the same large tensors at every step, and glibc's
+// defaults made `noether.conform` 3x slower than `noether conform`. NOETHER_KEEP_FREED_MEMORY=0
+// in the environment leaves the host process's malloc settings alone.
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 
 #include <pybind11/pybind11.h>
 
+#include "noether/allocator.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
 #include "python/src/common.hpp"
@@ -33,6 +41,10 @@ PYBIND11_MODULE(_noether, m) {
       PyErr_SetString(PyExc_RuntimeError, e.what());
     }
   });
+  const char* keep = std::getenv("NOETHER_KEEP_FREED_MEMORY");
+  const bool kept = !(keep && std::strcmp(keep, "0") == 0);
+  if (kept) noether::keep_freed_memory();
+  m.attr("keeps_freed_memory") = kept;
   noether::python::bind_molecules(m);
   noether::python::bind_nbody(m);
   noether::python::bind_learned(m);

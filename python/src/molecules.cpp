@@ -17,6 +17,7 @@
 
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/MolPickler.h>
+#include <omp.h>
 
 #include "molecules/conform.hpp"
 #include "molecules/engine_file.hpp"
@@ -53,6 +54,7 @@ LoadedEngine& engine_for(const std::string& model) {
 struct Call {
   mol::ConformOptions options;
   int torch_threads = 0;  ///< intra-op threads while one worker runs (0: leave torch's)
+  int workers = 1;        ///< threads of the call (options.threads, or every core for 0)
 };
 
 Call make_call(int num_confs, int64_t seed, const std::string& refine, double prune_rms, bool sort_energy, int threads,
@@ -70,6 +72,7 @@ Call make_call(int num_confs, int64_t seed, const std::string& refine, double pr
   // One worker runs torch on the calling thread: `threads` 1 means one thread there too, as
   // RDKit's numThreads = 1 does (the command line's --threads 1 sets the same).
   c.torch_threads = threads == 1 ? 1 : 0;
+  c.workers = threads > 0 ? threads : omp_get_max_threads();
   c.options.validate();
   return c;
 }
@@ -126,24 +129,35 @@ void bind_molecules(py::module_& m) {
         {
           py::gil_scoped_release release;
           with_engine(call, pickles.size(), [&](const mol::Conformer& c, std::size_t begin, std::size_t end) {
-            std::vector<std::unique_ptr<RDKit::ROMol>> mols;
-            std::vector<const RDKit::ROMol*> given;
-            std::vector<std::size_t> index;
-            std::vector<std::string> given_names;
-            for (std::size_t i = begin; i < end; ++i) {
+            // Reading and writing the pickles runs on the call's threads too (they are a tenth of
+            // the work of a small molecule).
+            const auto n = static_cast<std::ptrdiff_t>(end - begin);
+            std::vector<std::unique_ptr<RDKit::ROMol>> mols(end - begin);
+#pragma omp parallel for schedule(dynamic, 16) num_threads(call.workers)
+            for (std::ptrdiff_t k = 0; k < n; ++k) {
+              const std::size_t i = begin + static_cast<std::size_t>(k);
               try {
                 auto m = std::make_unique<RDKit::ROMol>();
                 RDKit::MolPickler::molFromPickle(pickles[i], m.get());
-                given.push_back(m.get());
-                mols.push_back(std::move(m));
-                index.push_back(i);
-                given_names.push_back(i < names.size() ? names[i] : std::string());
+                mols[k] = std::move(m);
               } catch (const std::exception& e) {
                 errors[i] = "molecule " + std::to_string(i) + ": not an RDKit molecule pickle (" + e.what() + ")";
               }
             }
+            std::vector<const RDKit::ROMol*> given;
+            std::vector<std::size_t> index;
+            std::vector<std::string> given_names;
+            for (std::ptrdiff_t k = 0; k < n; ++k) {
+              if (!mols[k]) continue;
+              const std::size_t i = begin + static_cast<std::size_t>(k);
+              given.push_back(mols[k].get());
+              index.push_back(i);
+              given_names.push_back(i < names.size() ? names[i] : std::string());
+            }
             const auto results = c.conform_molecules(given, given_names);
-            for (std::size_t k = 0; k < results.size(); ++k) {
+            const auto done = static_cast<std::ptrdiff_t>(results.size());
+#pragma omp parallel for schedule(dynamic, 16) num_threads(call.workers)
+            for (std::ptrdiff_t k = 0; k < done; ++k) {
               const std::size_t i = index[k];
               if (!results[k].error.empty()) errors[i] = results[k].error;
               else out[i] = pickle(*results[k].mol, RDKit::PicklerOps::CoordsAsDouble);

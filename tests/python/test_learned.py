@@ -57,6 +57,9 @@ def test_parameters_are_the_models_own_and_train_in_place(hnn_model):
         losses.append(loss.item())
     assert all(p.grad is not None for p in model.parameters())
     assert losses[-1] < losses[0]
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    assert "hnn" in repr(model) and model.path.endswith("spring-hnn.pt")
     assert model.eval().training is False
 
 
@@ -129,7 +132,7 @@ def test_particle_simulator_steps_batches_of_graphs(graph_model):
     assert sim.systems == 3 and sim.integrator == "leapfrog"
     e0 = sim.energies()
     sim.step(0.01, 200)
-    assert sim.q.shape == (3, 4, 2) and torch.isfinite(sim.q).all()
+    assert sim.q.shape == (3, 4, 2) and sim.p.shape == (3, 4, 2) and torch.isfinite(sim.q).all()
     drift = ((sim.energies() - e0).abs() / e0.abs()).max().item()
     assert drift < 0.05  # a symplectic scheme on the learned H
     # One system given alone steps as it does in the batch.

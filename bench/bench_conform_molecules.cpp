@@ -1,0 +1,71 @@
+// bench/bench_conform_molecules.cpp: the C++ side of noether.conform's timing (issue 19):
+// Conformer::conform_molecules over RDKit molecules with explicit hydrogens, in-process and warm,
+// exactly the call the Python binding makes (without its pickling).
+//
+//   build/bench/bench_conform_molecules FILE.smi [--repeat 10] [--num-confs K] [--threads T] [--rounds 3]
+//
+// Prints molecules per second of each round after a warm-up round, and one line of JSON with the best.
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <GraphMol/GraphMol.h>
+#include <GraphMol/MolOps.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "molecules/conform.hpp"
+#include "molecules/molecule.hpp"
+#include "noether/allocator.hpp"
+
+int main(int argc, char** argv) {
+  namespace nm = noether::molecules;
+  noether::keep_freed_memory();  // as the Python module and the command line do
+  if (argc < 2) {
+    std::cerr << "usage: bench_conform_molecules FILE.smi [--repeat N] [--num-confs K] [--threads T] [--rounds R]\n";
+    return 2;
+  }
+  int repeat = 10, confs = 1, threads = 1, rounds = 3;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    const int v = std::stoi(argv[i + 1]);
+    if (a == "--repeat") repeat = v;
+    else if (a == "--num-confs") confs = v;
+    else if (a == "--threads") threads = v;
+    else if (a == "--rounds") rounds = v;
+  }
+  std::ifstream in(argv[1]);
+  std::vector<std::unique_ptr<RDKit::RWMol>> once;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    auto m = nm::parse_smiles(line.substr(0, line.find_first_of(" \t")));
+    RDKit::MolOps::addHs(*m);
+    once.push_back(std::move(m));
+  }
+  std::vector<const RDKit::ROMol*> mols;
+  for (int k = 0; k < repeat; ++k)
+    for (const auto& m : once) mols.push_back(m.get());
+  nm::ConformOptions o;
+  o.num_confs = confs;
+  o.threads = threads;
+  if (threads == 1) torch::set_num_threads(1);  // what noether.conform(threads=1) does for its call
+  const nm::Conformer conformer(o);
+  double best = 0.0;
+  for (int r = 0; r <= rounds; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto out = conformer.conform_molecules(mols);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double rate = static_cast<double>(mols.size()) / s;
+    std::cout << (r == 0 ? "warm-up" : "round " + std::to_string(r)) << ": " << mols.size() << " molecules in " << s
+              << " s, " << rate << " mol/s\n";
+    if (r > 0) best = std::max(best, rate);
+  }
+  std::cout << nlohmann::json{{"molecules", mols.size()}, {"num_confs", confs}, {"threads", threads},
+                              {"molecules_per_second", best}}.dump()
+            << std::endl;
+  return 0;
+}
