@@ -45,3 +45,14 @@ def graph_model(tmp_path_factory):
     run_cli("train-graph", "--system", "springs", "--model", "hogn", "--steps", "20", "--hidden", "16",
             "--systems", "10", "--samples", "10", "--threads", "1", "-q", "--out", path)
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def residual_model(tmp_path_factory):
+    """A small learned interaction residual (outer solar system with the GR potential; seconds)."""
+    folder = tmp_path_factory.mktemp("residual")
+    run_cli("residual-data", "--system", "outer-solar-system", "--dt", "10", "--every", "2", "--samples", "100",
+            "-o", folder / "traj.pt")
+    run_cli("train-residual", "--data", folder / "traj.pt", "--steps", "20", "--hidden", "8", "--threads", "1",
+            "-q", "-o", folder / "residual.pt")
+    return str(folder / "residual.pt")

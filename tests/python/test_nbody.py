@@ -253,3 +253,21 @@ def test_options_files_and_accessors(tmp_path):
         s.step(300)
         runs.append(s.positions())
     assert np.array_equal(runs[0], runs[1])
+
+
+def test_a_learned_residual_runs_as_in_noether_simulate(tmp_path, residual_model):
+    out = tmp_path / "end.json"
+    r = run_cli("simulate", "--system", "outer-solar-system", "--residual", residual_model, "--steps", 500,
+                "--outputs", 1, "--final-state", out, "--no-csv", "--no-plot", "--json")
+    summary = json.loads(r.stdout)
+    sim = noether.Simulation.outer_solar_system()
+    sim.load_residual(residual_model)
+    assert (sim.residual, sim.interaction) == (residual_model, "learned-residual")
+    assert sim.energy() == summary["energy_initial"]  # the energy the learned map keeps
+    sim.step(500)
+    end = json.loads(out.read_text())
+    assert np.array_equal(sim.positions(), np.array([b["r"] for b in end["bodies"]]))
+    # Pickled with its residual; '' goes back to Newtonian gravity.
+    assert pickle.loads(pickle.dumps(sim)).interaction == "learned-residual"
+    sim.load_residual("")
+    assert sim.interaction == "newtonian"
