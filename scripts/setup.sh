@@ -25,7 +25,7 @@ packages=(
   librdkit-dev rdkit-data libboost-dev libopenbabel-dev openbabel
   libcli11-dev nlohmann-json3-dev libpng-dev libgloo-dev
   python3-torch python3-numpy
-  python3-dev pybind11-dev python3-rdkit python3-pytest
+  python3-dev pybind11-dev libboost-python-dev python3-rdkit python3-pytest
 )
 # The fuzzers (test job): clang, libFuzzer's runtime, and clang's OpenMP runtime for nbody.
 if [ "$job" = test ] && [ "${NOETHER_SKIP_FUZZ:-0}" != 1 ]; then

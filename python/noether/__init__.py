@@ -97,9 +97,26 @@ def conform(mol, num_confs=10, seed=0, refine=None, prune_rms=0.0, sort_energy=F
     if on_error not in ("raise", "skip"):
         raise InvalidInput(f"on_error must be 'raise' or 'skip', got {on_error!r}")
     names = [m.GetProp("_Name") if m.HasProp("_Name") else "" for m in mols]
-    results = _noether._conform_pickles([m.ToBinary() for m in mols], names,
-                                        *_options(num_confs, seed, refine, prune_rms, sort_energy, threads),
-                                        model or "")
+    options = _options(num_confs, seed, refine, prune_rms, sort_energy, threads)
+    if hasattr(_noether, "_conform_in_place") and not _BY_PICKLES:
+        # The C++ molecule inside each Mol gets the conformers: no copy either way.
+        results = _noether._conform_in_place(mols, names, *options, model or "", bool(clear_confs))
+        ids = [made if error is None else [] for made, error in results]
+        failures = [error for _, error in results if error is not None]
+    else:
+        ids, failures = _conform_by_pickles(Chem, mols, names, options, model, clear_confs)
+    if failures and on_error == "raise":
+        raise InvalidInput("; ".join(failures))
+    return ids[0] if single else ids
+
+
+# Molecules cross as RDKit's binary pickles where the module was built without Boost.Python (and
+# when tests ask for that path).
+_BY_PICKLES = False
+
+
+def _conform_by_pickles(Chem, mols, names, options, model, clear_confs):
+    results = _noether._conform_pickles([m.ToBinary() for m in mols], names, *options, model or "")
     ids, failures = [], []
     for m, (data, error) in zip(mols, results):
         if error is not None:
@@ -110,9 +127,7 @@ def conform(mol, num_confs=10, seed=0, refine=None, prune_rms=0.0, sort_energy=F
         if clear_confs:
             m.RemoveAllConformers()
         ids.append([m.AddConformer(c, assignId=True) for c in made.GetConformers()])
-    if failures and on_error == "raise":
-        raise InvalidInput("; ".join(failures))
-    return ids[0] if single else ids
+    return ids, failures
 
 
 def conform_smiles(smiles, num_confs=1, seed=0, refine=None, prune_rms=0.0, sort_energy=False, threads=1,

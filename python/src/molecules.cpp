@@ -1,13 +1,16 @@
-// python/src/molecules.cpp: conformers for RDKit molecules. RDKit's Python binding (Boost.Python)
-// and this one share no types, so molecules cross as RDKit's binary pickles (Mol.ToBinary(),
-// Chem.Mol(bytes)), read and written here with RDKit's own MolPickler; the package's __init__.py
-// turns them back into the caller's Mol objects.
+// python/src/molecules.cpp: conformers for RDKit molecules. RDKit's Python binding is
+// Boost.Python, which shares no types with pybind11. Where the build found Boost.Python,
+// _conform_in_place reaches the C++ molecule inside each rdkit.Chem.Mol through its converter
+// registry (rdkit_mol.cpp) and adds the conformers there: no copy either way. Otherwise molecules
+// cross as RDKit's binary pickles (Mol.ToBinary(), Chem.Mol(bytes)), read and written here with
+// RDKit's own MolPickler, and the package's __init__.py moves the conformers onto the caller's Mols.
 #include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -15,6 +18,7 @@
 #include <pybind11/stl.h>
 #include <torch/torch.h>
 
+#include <GraphMol/Conformer.h>
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/MolPickler.h>
 #include <omp.h>
@@ -23,6 +27,9 @@
 #include "molecules/engine_file.hpp"
 #include "noether/error.hpp"
 #include "python/src/common.hpp"
+#ifdef NOETHER_PYTHON_RDKIT_IN_PLACE
+#include "python/src/rdkit_mol.hpp"
+#endif
 
 namespace noether::python {
 
@@ -170,6 +177,66 @@ void bind_molecules(py::module_& m) {
       py::arg("prune_rms"), py::arg("sort_energy"), py::arg("threads"), py::arg("model"),
       "Conformers for pickled RDKit molecules (atoms kept in their order); [(pickle with only the new "
       "conformers, None) or (None, error)] per molecule. Use noether.conform.");
+
+#ifdef NOETHER_PYTHON_RDKIT_IN_PLACE
+  m.def(
+      "_conform_in_place",
+      [](const py::list& molecules, const std::vector<std::string>& names, int num_confs, int64_t seed,
+         const std::string& refine, double prune_rms, bool sort_energy, int threads, const std::string& model,
+         bool clear_confs) {
+        const Call call = make_call(num_confs, seed, refine, prune_rms, sort_energy, threads, model, true);
+        std::vector<RDKit::ROMol*> mols;
+        // The engine reads each molecule on one worker thread; one object given twice is read from
+        // a copy the second time, so that no two threads read (and cache into) the same molecule.
+        std::vector<const RDKit::ROMol*> read;
+        std::vector<std::unique_ptr<RDKit::ROMol>> copies;
+        std::unordered_set<const RDKit::ROMol*> seen;
+        for (std::size_t i = 0; i < molecules.size(); ++i) {
+          RDKit::ROMol* m = rdkit_mol_of(molecules[i].ptr());
+          if (!m) throw InvalidInput("molecule " + std::to_string(i) + " is not an rdkit.Chem.Mol");
+          mols.push_back(m);
+          if (seen.insert(m).second) {
+            read.push_back(m);
+          } else {
+            copies.push_back(std::make_unique<RDKit::ROMol>(*m, /*quickCopy=*/true));
+            read.push_back(copies.back().get());
+          }
+        }
+        std::vector<std::vector<int>> ids(mols.size());
+        std::vector<std::string> errors(mols.size());
+        {
+          py::gil_scoped_release release;
+          with_engine(call, mols.size(), [&](const mol::Conformer& c, std::size_t begin, std::size_t end) {
+            const std::vector<const RDKit::ROMol*> given(read.begin() + begin, read.begin() + end);
+            const std::vector<std::string> given_names(names.begin() + std::min(begin, names.size()),
+                                                       names.begin() + std::min(end, names.size()));
+            const auto results =
+                c.conform_molecules(given, given_names.size() == given.size() ? given_names : std::vector<std::string>{});
+            for (std::size_t k = 0; k < results.size(); ++k) {
+              const std::size_t i = begin + k;
+              if (!results[k].error.empty()) {
+                errors[i] = results[k].error;
+                continue;
+              }
+              // The caller's molecule gets copies of the new conformers (its atoms, its order).
+              if (clear_confs) mols[i]->clearConformers();
+              for (auto conf = results[k].mol->beginConformers(); conf != results[k].mol->endConformers(); ++conf)
+                ids[i].push_back(static_cast<int>(mols[i]->addConformer(new RDKit::Conformer(**conf), true)));
+            }
+          });
+        }
+        py::list out;
+        for (std::size_t i = 0; i < mols.size(); ++i) {
+          if (errors[i].empty()) out.append(py::make_tuple(py::cast(ids[i]), py::none()));
+          else out.append(py::make_tuple(py::none(), errors[i]));
+        }
+        return out;
+      },
+      py::arg("molecules"), py::arg("names"), py::arg("num_confs"), py::arg("seed"), py::arg("refine"),
+      py::arg("prune_rms"), py::arg("sort_energy"), py::arg("threads"), py::arg("model"), py::arg("clear_confs"),
+      "Conformers added in place to rdkit.Chem.Mol objects (no copy); [(ids, None) or (None, error)] per "
+      "molecule. Use noether.conform.");
+#endif
 
   m.def(
       "_conform_smiles",

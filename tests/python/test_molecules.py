@@ -187,3 +187,21 @@ def test_conform_smiles_takes_lists_and_options():
     heavy = noether.conform_smiles("CCO", add_hydrogens=False)
     assert heavy.GetNumAtoms() == 3
     assert noether.shipped_conformer_model().endswith("conformer.pt")
+
+
+def test_in_place_and_pickled_paths_give_the_same_conformers(monkeypatch):
+    """Molecules reach C++ in place (Boost.Python) where the build found it, else as pickles:
+    both paths add the same conformers, and one object given twice is handled."""
+    smiles = ["CC(=O)Nc1ccc(O)cc1", "C[C@@H](O)[C@H](N)C(=O)O", "c1ccccc1O"]
+    direct = [Chem.AddHs(Chem.MolFromSmiles(s)) for s in smiles]
+    pickled = [Chem.Mol(m) for m in direct]
+    ids = noether.conform(direct, num_confs=3, seed=4)
+    monkeypatch.setattr(noether, "_BY_PICKLES", True)
+    assert noether.conform(pickled, num_confs=3, seed=4) == ids
+    for a, b in zip(direct, pickled):
+        for i in range(3):
+            assert np.array_equal(a.GetConformer(i).GetPositions(), b.GetConformer(i).GetPositions())
+    monkeypatch.setattr(noether, "_BY_PICKLES", False)
+    twice = Chem.AddHs(Chem.MolFromSmiles("CCO"))
+    assert noether.conform([twice, twice], num_confs=2, clear_confs=False) == [[0, 1], [2, 3]]
+    assert twice.GetNumConformers() == 4
