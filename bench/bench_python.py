@@ -5,7 +5,8 @@
 
 Conformers per second through noether.conform (a list of RDKit Mols with hydrogens, one
 conformer each, then ten; warm, best of --rounds) against the same C++ call in-process
-(bench/bench_conform_molecules.cpp: Conformer::conform_molecules, warm), beside the command line
+(bench/bench_conform_molecules.cpp: Conformer::conform_molecules after a warm-up round; its runs
+alternate with the Python rounds), beside the command line
 `noether conform -i FILE --json` (its molecules_per_second: reading, model loading and SD writing
 included, process start-up not) and RDKit's EmbedMultipleConfs (ETKDGv3) called from this Python
 on the same Mols; ns per step of
@@ -77,17 +78,20 @@ def main():
         f" {'noether conform CLI':>20} {'RDKit EmbedMultipleConfs':>25}")
     for confs in (1, 10):
         for threads in (1, 2):
-            rates = []
-            for r in range(a.rounds + 1):  # round 0 warms up (model load, memory)
+            # Rounds of the Python call and of the C++ program alternate, so that both see the same
+            # machine (its speed drifts by tens of percent over minutes); best of each.
+            rates, cpp_rates = [], []
+            for r in range(a.rounds + 1):  # round 0 of the Python call warms up (model load, memory)
                 batch = [Chem.Mol(m) for m in mols]
                 t = timed(lambda: noether.conform(batch, num_confs=confs, seed=0, threads=threads))
-                if r > 0:
-                    rates.append(len(batch) / t)
-            py = max(rates)
-            cpp = json.loads(subprocess.run(
-                [os.path.join(a.build, "bench", "bench_conform_molecules"), a.smiles, "--repeat", str(a.repeat),
-                 "--num-confs", str(confs), "--threads", str(threads), "--rounds", str(a.rounds)],
-                capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])["molecules_per_second"]
+                if r == 0:
+                    continue
+                rates.append(len(batch) / t)
+                cpp_rates.append(json.loads(subprocess.run(
+                    [os.path.join(a.build, "bench", "bench_conform_molecules"), a.smiles, "--repeat", str(a.repeat),
+                     "--num-confs", str(confs), "--threads", str(threads), "--rounds", "1"],
+                    capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])["molecules_per_second"])
+            py, cpp = max(rates), max(cpp_rates)
             c = cli(a.build, "conform", "-i", many, "-o", os.path.join(work, "out.sdf"), "--threads", threads,
                     "--num-confs", confs, "--json", "-q")["molecules_per_second"]
             # RDKit from the same Python, same molecules (fewer of them: it is slow).
