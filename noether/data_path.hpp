@@ -13,6 +13,7 @@
 // naming the file and every place looked at.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -39,7 +40,9 @@ inline std::vector<std::filesystem::path> data_dirs() {
   auto beside = [&](const fs::path& file) {
     fs::path dir = file.parent_path();
     for (int up = 0; up < 5 && !dir.empty(); ++up) {
-      dirs.push_back(dir.parent_path() / "share" / "noether");
+      // A program holds this code itself: its folders come once, not twice.
+      const fs::path candidate = dir.parent_path() / "share" / "noether";
+      if (std::find(dirs.begin(), dirs.end(), candidate) == dirs.end()) dirs.push_back(candidate);
       if (dir == dir.parent_path()) break;
       dir = dir.parent_path();
     }

@@ -263,6 +263,13 @@ py::dict orbit_of(const nb::PlanetarySystem& s, const nb::Particle& p, double m)
   return d;
 }
 
+/// A built-in system, stepped by `dt` or by the system's own default: 10 days for the solar
+/// systems, 0.05 for TRAPPIST-1 (its innermost planet goes round in 1.5 days).
+Simulation builtin(const std::string& name, int test_particles, std::optional<double> dt) {
+  const double fallback = name == "trappist-1" ? 0.05 : 10.0;
+  return Simulation(nb::make_planetary_system(name, test_particles), dt.value_or(fallback));
+}
+
 template <class T>
 T option_setter(Simulation& s, T nb::WisdomHolmanOptions::*field, const T& value) {
   nb::WisdomHolmanOptions o = s.options();
@@ -288,33 +295,20 @@ Built-in systems use AU, days and solar masses (G = 2.95912208286e-4): Simulatio
 )doc")
       .def(py::init<double, double>(), py::arg("G") = 1.0, py::arg("dt") = 0.001,
            "An empty simulation with gravitational constant G and time step dt.")
-      .def_static(
-          "builtin",
-          [](const std::string& name, int test_particles, double dt) {
-            return Simulation(nb::make_planetary_system(name, test_particles), dt);
-          },
-          py::arg("name"), py::arg("test_particles") = 0, py::arg("dt") = 10.0,
-          "A built-in system by name (noether.Simulation.builtin_names()), with test_particles asteroids.")
+      .def_static("builtin", &builtin, py::arg("name"), py::arg("test_particles") = 0, py::arg("dt") = py::none(),
+                  "A built-in system by name (noether.Simulation.builtin_names()), with test_particles asteroids; "
+                  "dt (days) defaults to the system's own (10 for the solar systems, 0.05 for TRAPPIST-1).")
       .def_static("builtin_names", &nb::planetary_system_names)
       .def_static(
-          "outer_solar_system",
-          [](int test_particles, double dt) {
-            return Simulation(nb::make_planetary_system("outer-solar-system", test_particles), dt);
-          },
-          py::arg("test_particles") = 0, py::arg("dt") = 10.0,
-          "The Sun and the five outer planets (Hairer, Lubich & Wanner's initial state), dt in days.")
+          "outer_solar_system", [](int n, std::optional<double> dt) { return builtin("outer-solar-system", n, dt); },
+          py::arg("test_particles") = 0, py::arg("dt") = py::none(),
+          "The Sun and the five outer planets (Hairer, Lubich & Wanner's initial state), dt in days (default 10).")
       .def_static(
-          "trappist_1",
-          [](int test_particles, double dt) {
-            return Simulation(nb::make_planetary_system("trappist-1", test_particles), dt);
-          },
-          py::arg("test_particles") = 0, py::arg("dt") = 0.05)
+          "trappist_1", [](int n, std::optional<double> dt) { return builtin("trappist-1", n, dt); },
+          py::arg("test_particles") = 0, py::arg("dt") = py::none(), "TRAPPIST-1 and its seven planets (default dt 0.05 days).")
       .def_static(
-          "sun_jupiter_saturn",
-          [](int test_particles, double dt) {
-            return Simulation(nb::make_planetary_system("sun-jupiter-saturn", test_particles), dt);
-          },
-          py::arg("test_particles") = 0, py::arg("dt") = 10.0)
+          "sun_jupiter_saturn", [](int n, std::optional<double> dt) { return builtin("sun-jupiter-saturn", n, dt); },
+          py::arg("test_particles") = 0, py::arg("dt") = py::none(), "The Sun, Jupiter and Saturn (default dt 10 days).")
       .def_static(
           "from_file", [](const std::string& path, double dt) { return Simulation(nb::load_system(path), dt); },
           py::arg("path"), py::arg("dt"), "A system file (the JSON of `noether simulate --system FILE`).")
