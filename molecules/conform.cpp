@@ -7,7 +7,9 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <functional>
 #include <thread>
+#include <unordered_set>
 
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/Conformer.h>
@@ -155,13 +157,12 @@ Conformer::Prepared prepare_molecule(const RDKit::ROMol& input, const std::strin
   return prepare_heavy(std::move(heavy), who);
 }
 
-/// Moves a placed result (`c.mol`: the engine's heavy atoms, hydrogens appended) onto the atoms
-/// of `input`: heavy atoms by their tag, each input hydrogen onto one placed on the same heavy
-/// atom. `c.mol` becomes a copy of the input with the new conformers only.
-void onto_input(const RDKit::ROMol& input, Conformation& c, const std::string& who) {
-  const RDKit::RWMol& placed = *c.mol;
+/// For each atom of `input`, its atom in a placed result (`placed`: the engine's heavy atoms,
+/// tagged with their input index, hydrogens appended): heavy atoms by their tag, each input
+/// hydrogen onto one placed on the same heavy atom.
+std::vector<unsigned> input_order(const RDKit::ROMol& input, const RDKit::ROMol& placed, const std::string& who) {
   const unsigned n = input.getNumAtoms();
-  std::vector<int> from(n, -1);               // input atom -> placed atom
+  std::vector<int> from(n, -1);                  // input atom -> placed atom
   std::vector<std::vector<unsigned>> free_h(n);  // hydrogens placed on each input heavy atom
   for (const auto* a : placed.atoms()) {
     int k = -1;
@@ -189,22 +190,36 @@ void onto_input(const RDKit::ROMol& input, Conformation& c, const std::string& w
                        ") could not be placed (a hydrogen on more or fewer than one atom, or more hydrogens than "
                        "the atom's valence allows)");
   }
+  return {from.begin(), from.end()};
+}
+
+/// The placed conformers (`c.coordinates`, placed order) in input order, as RDKit conformers.
+std::vector<std::unique_ptr<RDKit::Conformer>> input_conformers(const Conformation& c,
+                                                                const std::vector<unsigned>& from) {
+  std::vector<std::unique_ptr<RDKit::Conformer>> out;
+  const auto n = static_cast<unsigned>(from.size());
+  for (const auto& x : c.coordinates) {
+    auto conf = std::make_unique<RDKit::Conformer>(n);
+    for (unsigned i = 0; i < n; ++i) conf->setAtomPos(i, RDGeom::Point3D(x(from[i], 0), x(from[i], 1), x(from[i], 2)));
+    conf->set3D(true);
+    out.push_back(std::move(conf));
+  }
+  return out;
+}
+
+/// Moves a placed result onto the atoms of `input`: `c.mol` becomes a copy of the input with the
+/// new conformers only, `c.coordinates` follow the input's order.
+void onto_input(const RDKit::ROMol& input, Conformation& c, const std::string& who) {
+  const auto from = input_order(input, *c.mol, who);
   auto result = std::make_unique<RDKit::RWMol>(input, /*quickCopy=*/false);
   result->clearConformers();
-  std::vector<Eigen::MatrixX3d> coordinates;
-  for (const auto& x : c.coordinates) {
-    Eigen::MatrixX3d y(n, 3);
-    auto* conf = new RDKit::Conformer(n);
-    for (unsigned i = 0; i < n; ++i) {
-      y.row(i) = x.row(from[i]);
-      conf->setAtomPos(i, RDGeom::Point3D(y(i, 0), y(i, 1), y(i, 2)));
-    }
-    conf->set3D(true);
-    result->addConformer(conf, /*assignId=*/true);
-    coordinates.push_back(std::move(y));
+  for (auto& conf : input_conformers(c, from)) result->addConformer(conf.release(), /*assignId=*/true);
+  for (auto& x : c.coordinates) {
+    Eigen::MatrixX3d y(from.size(), 3);
+    for (unsigned i = 0; i < from.size(); ++i) y.row(i) = x.row(from[i]);
+    x = std::move(y);
   }
   c.mol = std::move(result);
-  c.coordinates = std::move(coordinates);
 }
 
 }  // namespace
@@ -243,27 +258,79 @@ std::vector<Conformation> Conformer::conform_all(
       [](std::size_t, Conformation&) {}, progress);
 }
 
+namespace {
+
+void check_molecules(const char* what, std::size_t molecules, const std::vector<std::string>& names,
+                     const std::function<bool(std::size_t)>& null) {
+  if (!names.empty() && names.size() != molecules)
+    throw InvalidInput(std::string(what) + ": " + std::to_string(names.size()) + " names for " +
+                       std::to_string(molecules) + " molecules");
+  for (std::size_t i = 0; i < molecules; ++i)
+    if (null(i)) throw InvalidInput(std::string(what) + ": molecule " + std::to_string(i) + " is null");
+}
+
+/// Names molecule i of conform_molecules or add_conformers (names[i], its _Name, else its SMILES)
+/// and gives its engine input.
+Conformer::Prepared prepare_given(const RDKit::ROMol& m, std::size_t i, const std::vector<std::string>& names,
+                                  Conformation& c) {
+  c.name = names.empty() ? std::string() : names[i];
+  if (c.name.empty()) m.getPropIfPresent<std::string>("_Name", c.name);
+  try {
+    c.smiles = RDKit::MolToSmiles(m, true);
+  } catch (const std::exception& e) {
+    c.smiles = "molecule " + std::to_string(i);
+  }
+  return prepare_molecule(m, who_is(c.smiles, c.name));
+}
+
+}  // namespace
+
 std::vector<Conformation> Conformer::conform_molecules(const std::vector<const RDKit::ROMol*>& molecules,
                                                        const std::vector<std::string>& names, bool progress) const {
-  if (!names.empty() && names.size() != molecules.size())
-    throw InvalidInput("conform_molecules: " + std::to_string(names.size()) + " names for " +
-                       std::to_string(molecules.size()) + " molecules");
-  for (std::size_t i = 0; i < molecules.size(); ++i)
-    if (!molecules[i]) throw InvalidInput("conform_molecules: molecule " + std::to_string(i) + " is null");
-  auto who = [&](const Conformation& c) { return who_is(c.smiles, c.name); };
+  check_molecules("conform_molecules", molecules.size(), names, [&](std::size_t i) { return !molecules[i]; });
   return run_batches(
-      molecules.size(),
+      molecules.size(), [&](std::size_t i, Conformation& c) { return prepare_given(*molecules[i], i, names, c); },
+      [&](std::size_t i, Conformation& c) { onto_input(*molecules[i], c, who_is(c.smiles, c.name)); }, progress);
+}
+
+std::vector<AddedConformers> Conformer::add_conformers(const std::vector<RDKit::ROMol*>& molecules,
+                                                       const std::vector<std::string>& names, bool clear,
+                                                       bool progress) const {
+  check_molecules("add_conformers", molecules.size(), names, [&](std::size_t i) { return !molecules[i]; });
+  const std::size_t n = molecules.size();
+  // Each molecule is read and written by one worker. One given again is read from a copy, and
+  // gets its conformers after the run, in order.
+  std::vector<const RDKit::ROMol*> read(molecules.begin(), molecules.end());
+  std::vector<std::unique_ptr<RDKit::ROMol>> copies;
+  std::vector<char> again(n, 0);
+  std::unordered_set<const RDKit::ROMol*> seen;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (seen.insert(molecules[i]).second) continue;
+    copies.push_back(std::make_unique<RDKit::ROMol>(*molecules[i], /*quickCopy=*/true));
+    read[i] = copies.back().get();
+    again[i] = 1;
+  }
+  std::vector<AddedConformers> out(n);
+  std::vector<std::vector<std::unique_ptr<RDKit::Conformer>>> later(n);
+  auto add = [&](std::size_t i, std::vector<std::unique_ptr<RDKit::Conformer>>& confs) {
+    if (clear) molecules[i]->clearConformers();
+    for (auto& conf : confs) out[i].ids.push_back(static_cast<int>(molecules[i]->addConformer(conf.release(), true)));
+  };
+  const auto results = run_batches(
+      n, [&](std::size_t i, Conformation& c) { return prepare_given(*read[i], i, names, c); },
       [&](std::size_t i, Conformation& c) {
-        c.name = names.empty() ? std::string() : names[i];
-        if (c.name.empty()) molecules[i]->getPropIfPresent<std::string>("_Name", c.name);
-        try {
-          c.smiles = RDKit::MolToSmiles(*molecules[i], true);
-        } catch (const std::exception& e) {
-          c.smiles = "molecule " + std::to_string(i);
-        }
-        return prepare_molecule(*molecules[i], who(c));
+        auto confs = input_conformers(c, input_order(*read[i], *c.mol, who_is(c.smiles, c.name)));
+        c.mol.reset();
+        c.coordinates.clear();
+        if (again[i]) later[i] = std::move(confs);
+        else add(i, confs);
       },
-      [&](std::size_t i, Conformation& c) { onto_input(*molecules[i], c, who(c)); }, progress);
+      progress);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!results[i].error.empty()) out[i].error = results[i].error;
+    else if (again[i]) add(i, later[i]);
+  }
+  return out;
 }
 
 template <class Prepare, class Finish>
@@ -280,8 +347,7 @@ std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepar
   std::exception_ptr failure;
 
   // Each worker takes whole batches: RDKit preparation, one engine call (no autograd), then
-  // hydrogens and refinement. One worker runs on the calling thread with whatever intra-op
-  // thread count the caller gave torch; two or more are threads of our own (below).
+  // hydrogens and refinement. Workers are threads of our own (below).
   auto work = [&]() {
     try {
       torch::NoGradGuard no_grad;
@@ -321,23 +387,25 @@ std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepar
   // one pool of threads serves one call at a time (two workers sharing it measured barely faster
   // than one), and a fixed split of each product keeps the answer the same on any number of workers.
   const ScopedBlasThreads blas_one(1);
-  if (workers <= 1) {
-    work();
-  } else {
-    // Worker threads of our own, each with one intra-op thread: torch's OpenMP thread count is a
-    // per-thread setting, initialised lazily from the global one at a thread's first op, so it
-    // is initialised first and then set for this thread only (nothing process-wide changes).
-    // One OpenMP region over the workers instead measured 17% slower on two threads: the worker
-    // that finishes first spins at the region's barrier beside the other.
-    std::vector<std::thread> pool;
-    for (int w = 0; w < workers; ++w)
-      pool.emplace_back([&] {
-        at::init_num_threads();
-        omp_set_num_threads(1);
-        work();  // catches everything
-      });
-    for (auto& t : pool) t.join();
-  }
+  // Workers are threads of our own, even a single one: each gets a malloc arena of its own,
+  // holding only the engine's tensors. Run on a caller's thread whose arena is crowded with its
+  // own objects (a Python interpreter's main thread), the same work spent 10% more time in
+  // glibc's search for free blocks (docs/benchmarks.md, Issue 19).
+  // A single worker runs torch with the caller's intra-op thread count; two or more with one
+  // each. Torch's OpenMP thread count is a per-thread setting, initialised lazily from the global
+  // one at a thread's first op, so it is initialised first and then set for this thread only
+  // (nothing process-wide changes). One OpenMP region over the workers instead measured 17%
+  // slower on two threads: the worker that finishes first spins at the region's barrier beside
+  // the other.
+  const int intra_op = workers <= 1 ? at::get_num_threads() : 1;
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w)
+    pool.emplace_back([&] {
+      at::init_num_threads();
+      omp_set_num_threads(intra_op);
+      work();  // catches everything
+    });
+  for (auto& t : pool) t.join();
   bar.finish();
   if (failure) std::rethrow_exception(failure);
   return out;

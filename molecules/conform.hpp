@@ -94,6 +94,12 @@ struct Conformation {
   Conformation& operator=(Conformation&&) noexcept;
 };
 
+/// What Conformer::add_conformers did to one molecule.
+struct AddedConformers {
+  std::vector<int> ids;  ///< the new conformers' ids, in sample (or energy) order
+  std::string error;     ///< why it failed (the molecule is left as it was), else empty
+};
+
 /// The shipped model: the installed share/noether/conformer.pt, else the source tree's
 /// models/conformer.pt (directories fixed at configure time). Throws InvalidInput when neither
 /// exists. The command line's $NOETHER_CONFORMER_MODEL is read by the CLI, not here.
@@ -120,6 +126,13 @@ class Conformer {
   /// molecule's SMILES; the rest go on.
   std::vector<Conformation> conform_molecules(const std::vector<const RDKit::ROMol*>& molecules,
                                               const std::vector<std::string>& names = {},
+                                              bool progress = false) const;
+  /// conform_molecules in place, as RDKit's EmbedMultipleConfs: each molecule gets the new
+  /// conformers (its old ones removed first when `clear`), nothing else of it changes, and no copy
+  /// of it is made. A molecule may be given more than once: each time adds its own conformers, in
+  /// order. A molecule that fails is left as it was.
+  std::vector<AddedConformers> add_conformers(const std::vector<RDKit::ROMol*>& molecules,
+                                              const std::vector<std::string>& names = {}, bool clear = true,
                                               bool progress = false) const;
   const ConformOptions& options() const { return options_; }
   ConformerEngine& engine() { return engine_; }

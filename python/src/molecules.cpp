@@ -10,7 +10,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -187,42 +186,25 @@ void bind_molecules(py::module_& m) {
          bool clear_confs) {
         const Call call = make_call(num_confs, seed, refine, prune_rms, sort_energy, threads, model, true);
         std::vector<RDKit::ROMol*> mols;
-        // The engine reads each molecule on one worker thread; one object given twice is read from
-        // a copy the second time, so that no two threads read (and cache into) the same molecule.
-        std::vector<const RDKit::ROMol*> read;
-        std::vector<std::unique_ptr<RDKit::ROMol>> copies;
-        std::unordered_set<const RDKit::ROMol*> seen;
         for (std::size_t i = 0; i < molecules.size(); ++i) {
           RDKit::ROMol* m = rdkit_mol_of(molecules[i].ptr());
           if (!m) throw InvalidInput("molecule " + std::to_string(i) + " is not an rdkit.Chem.Mol");
           mols.push_back(m);
-          if (seen.insert(m).second) {
-            read.push_back(m);
-          } else {
-            copies.push_back(std::make_unique<RDKit::ROMol>(*m, /*quickCopy=*/true));
-            read.push_back(copies.back().get());
-          }
         }
         std::vector<std::vector<int>> ids(mols.size());
         std::vector<std::string> errors(mols.size());
         {
           py::gil_scoped_release release;
           with_engine(call, mols.size(), [&](const mol::Conformer& c, std::size_t begin, std::size_t end) {
-            const std::vector<const RDKit::ROMol*> given(read.begin() + begin, read.begin() + end);
+            const std::vector<RDKit::ROMol*> given(mols.begin() + begin, mols.begin() + end);
             const std::vector<std::string> given_names(names.begin() + std::min(begin, names.size()),
                                                        names.begin() + std::min(end, names.size()));
-            const auto results =
-                c.conform_molecules(given, given_names.size() == given.size() ? given_names : std::vector<std::string>{});
-            for (std::size_t k = 0; k < results.size(); ++k) {
-              const std::size_t i = begin + k;
-              if (!results[k].error.empty()) {
-                errors[i] = results[k].error;
-                continue;
-              }
-              // The caller's molecule gets copies of the new conformers (its atoms, its order).
-              if (clear_confs) mols[i]->clearConformers();
-              for (auto conf = results[k].mol->beginConformers(); conf != results[k].mol->endConformers(); ++conf)
-                ids[i].push_back(static_cast<int>(mols[i]->addConformer(new RDKit::Conformer(**conf), true)));
+            // The library adds the conformers to the caller's molecules (one given twice gets both sets).
+            auto added = c.add_conformers(given, given_names.size() == given.size() ? given_names : std::vector<std::string>{},
+                                          clear_confs);
+            for (std::size_t k = 0; k < added.size(); ++k) {
+              ids[begin + k] = std::move(added[k].ids);
+              errors[begin + k] = std::move(added[k].error);
             }
           });
         }

@@ -753,6 +753,47 @@ TEST_CASE("conform_molecules places every atom of the given molecule, in its ord
   CHECK_THROWS_AS(engine.conform_molecules({nullptr}), noether::InvalidInput);
 }
 
+TEST_CASE("add_conformers adds conform_molecules' conformers to the given molecules in place", "[molecules][rdkit]") {
+  nm::ConformOptions o;
+  o.num_confs = 2;
+  o.threads = 1;
+  const nm::Conformer engine(o);
+  auto a = nm::parse_smiles("C[C@@H](O)c1ccccc1");
+  RDKit::MolOps::addHs(*a);
+  auto uranium = nm::parse_smiles("[U]CC");
+  for (RDKit::ROMol* m : {static_cast<RDKit::ROMol*>(a.get()), static_cast<RDKit::ROMol*>(uranium.get())}) {
+    auto* old = new RDKit::Conformer(m->getNumAtoms());  // all atoms at the origin
+    m->addConformer(old, true);
+  }
+  // The same batch through conform_molecules (copies), for the expected positions.
+  const auto expected = engine.conform_molecules({a.get(), a.get(), uranium.get()});
+  REQUIRE(expected[0].error.empty());
+  // Given twice and keeping the old conformer: ids 1, 2 from the first, 3, 4 from the second.
+  const auto added = engine.add_conformers({a.get(), a.get(), uranium.get()}, {"a", "a again", "uranium"}, false);
+  CHECK(added[0].ids == std::vector<int>{1, 2});
+  CHECK(added[1].ids == std::vector<int>{3, 4});
+  REQUIRE(a->getNumConformers() == 5);
+  CHECK(a->getConformer(0).getAtomPos(0).length() == 0.0);  // the old one is untouched
+  for (int k = 0; k < 4; ++k) {
+    const auto& want = expected[k / 2].coordinates[k % 2];
+    const auto& conf = a->getConformer(k + 1);
+    CHECK(conf.is3D());
+    for (unsigned i = 0; i < a->getNumAtoms(); ++i)
+      CHECK((want.row(i) - Eigen::RowVector3d(conf.getAtomPos(i).x, conf.getAtomPos(i).y, conf.getAtomPos(i).z)).norm() < 1e-12);
+  }
+  // A molecule that fails is left as it was, even when asked to clear; the error names it.
+  CHECK(added[2].ids.empty());
+  CHECK(added[2].error.find("uranium") != std::string::npos);
+  CHECK(uranium->getNumConformers() == 1);
+  // Clearing (the default) leaves only the new conformers.
+  const auto again = engine.add_conformers({a.get()});
+  CHECK(again[0].error.empty());
+  CHECK(again[0].ids == std::vector<int>{0, 1});
+  CHECK(a->getNumConformers() == 2);
+  CHECK_THROWS_AS(engine.add_conformers({a.get()}, {"one", "two"}), noether::InvalidInput);
+  CHECK_THROWS_AS(engine.add_conformers({nullptr}), noether::InvalidInput);
+}
+
 TEST_CASE("conform_all changes no process-wide setting and gives the same answer on any number of workers",
           "[molecules][rdkit]") {
   // torch::get_num_threads() first: torch sets this thread's OpenMP count on its first use.
