@@ -2,7 +2,7 @@
 // graphs, and the training time per epoch (one full-batch Adam step with the derivative loss).
 //
 //   bench_graph [--particles 4] [--hidden 64] [--integrator rk4] [--steps 20] [--device cpu|cuda]
-//               [--train-states 456] [--threads 0] [--rounds 1]
+//               [--train-states 456] [--threads 0] [--rounds 1] [--dtype float64|float32]
 // Prints one JSON object per line. Weights are random: the cost does not depend on them.
 #include <chrono>
 #include <cstdlib>
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   int particles = 4, steps = 20, threads = 0, rounds = 1;
   int64_t hidden = 64, train_states = 456;
-  std::string integrator = "rk4", device = "cpu", system = "springs";
+  std::string integrator = "rk4", device = "cpu", system = "springs", dtype_name = "float64";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--particles") particles = std::atoi(v.c_str());
@@ -36,8 +36,14 @@ int main(int argc, char** argv) {
     else if (k == "--threads") threads = std::atoi(v.c_str());
     else if (k == "--system") system = v;
     else if (k == "--rounds") rounds = std::atoi(v.c_str());
+    else if (k == "--dtype") dtype_name = v;
     else { std::cerr << "unknown option " << k << "\n"; return 2; }
   }
+  if (dtype_name != "float32" && dtype_name != "float64") {
+    std::cerr << "--dtype: float32 or float64\n";
+    return 2;
+  }
+  const torch::Dtype dtype = dtype_name == "float32" ? torch::kFloat32 : torch::kFloat64;
   if (threads > 0) torch::set_num_threads(threads);
   const torch::Device dev(device == "cuda" ? torch::kCUDA : torch::kCPU);
   if (dev.is_cuda() && !torch::cuda::is_available()) {
@@ -50,15 +56,16 @@ int main(int argc, char** argv) {
   c.rounds = rounds;
   ng::ParticleModel model(c);
   model.to(dev);
+  model.to(dtype);
   const auto integ = ng::parse_step_integrator(integrator);
   auto sync = [&] { if (dev.is_cuda()) torch::cuda::synchronize(); };
   using clock = std::chrono::steady_clock;
 
   for (int64_t B : {1, 64, 1024}) {
     ng::ParticleSamples s;
-    s.q = torch::randn({B, particles, 2}, torch::kFloat64).to(dev);
-    s.p = torch::randn({B, particles, 2}, torch::kFloat64).to(dev);
-    s.masses = (torch::rand({B, particles}, torch::kFloat64) + 0.5).to(dev);
+    s.q = torch::randn({B, particles, 2}, torch::kFloat64).to(dev, dtype);
+    s.p = torch::randn({B, particles, 2}, torch::kFloat64).to(dev, dtype);
+    s.masses = (torch::rand({B, particles}, torch::kFloat64) + 0.5).to(dev, dtype);
     const auto g = ng::particle_batch(s, model.features());
     torch::Tensor q = s.q.reshape({-1, 2}), p = s.p.reshape({-1, 2});
     const auto m = s.masses.reshape({-1});
@@ -70,7 +77,7 @@ int main(int argc, char** argv) {
     const double sec = std::chrono::duration<double>(clock::now() - t0).count();
     std::cout << nlohmann::json{{"bench", "hogn_rollout"}, {"device", device}, {"graphs", B},
                                 {"particles", particles}, {"integrator", integrator}, {"hidden", hidden},
-                                {"rounds", rounds}, {"steps", steps}, {"seconds_per_step", sec / steps},
+                                {"rounds", rounds}, {"dtype", dtype_name}, {"steps", steps}, {"seconds_per_step", sec / steps},
                                 {"particle_steps_per_second", B * particles * steps / sec}}
                      .dump()
               << std::endl;
@@ -95,6 +102,7 @@ int main(int argc, char** argv) {
     mc.rounds = rounds;
     ng::ParticleModel mm(mc);
     mm.to(dev);
+    mm.to(dtype);
     ng::GraphTrainOptions o;
     o.steps = 2;
     o.loss = std::string(kind) == "deltagn" ? ng::GraphLoss::kStep : ng::GraphLoss::kDerivative;
@@ -103,7 +111,7 @@ int main(int argc, char** argv) {
     o.steps = steps;
     const auto r = ng::train_model(mm, train, train, o);
     std::cout << nlohmann::json{{"bench", "train_epoch"}, {"device", device}, {"model", kind},
-                                {"particles", particles}, {"states", train.size()}, {"hidden", hidden},
+                                {"particles", particles}, {"states", train.size()}, {"hidden", hidden}, {"dtype", dtype_name},
                                 {"seconds_per_epoch", r.seconds / steps}}
                      .dump()
               << std::endl;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "noether/error.hpp"
@@ -16,21 +17,29 @@ namespace {
 
 constexpr int64_t kBlock = 256;  ///< edges or nodes per evaluate_gemm call (64 as fast; 1024 was 2-3x slower per edge)
 
-torch::Tensor doubles(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat64).contiguous(); }
+template <class T>
+constexpr torch::ScalarType kDtype = c10::CppTypeToScalarType<T>::value;
 
-double softplus(double z) { return z > 20.0 ? z : std::log1p(std::exp(z)); }  // torch's threshold
+template <class T>
+torch::Tensor as(const torch::Tensor& t) {
+  return t.detach().to(torch::kCPU, kDtype<T>).contiguous();
+}
+
+template <class T>
+T softplus(T z) { return z > T(20) ? z : std::log1p(std::exp(z)); }  // torch's threshold
 
 /// The relative position q_s - q_r into col[0, d) and the distance the networks see into col[d]
 /// (as the torch path: sqrt(max(|dq|^2, 1e-30))). Returns the distance where its gradient is live,
 /// 0 below the clamp (where the torch path's gradient vanishes).
-double relative_position(const double* q, int64_t d, int64_t s, int64_t r, double* col) {
-  double sq = 0.0;
+template <class T>
+T relative_position(const T* q, int64_t d, int64_t s, int64_t r, T* col) {
+  T sq = 0;
   for (int64_t j = 0; j < d; ++j) {
     col[j] = q[s * d + j] - q[r * d + j];
     sq += col[j] * col[j];
   }
-  col[d] = std::sqrt(std::max(sq, 1e-30));
-  return sq > 1e-30 ? col[d] : 0.0;
+  col[d] = std::sqrt(std::max(sq, T(1e-30)));
+  return sq > T(1e-30) ? col[d] : T(0);
 }
 
 /// A message-passing network read from block `name` of `module`.
@@ -46,10 +55,11 @@ struct EigenHogn::Rounds {
   physics::EigenDenseMlp energy;
 };
 
+template <class T>
 struct EigenHogn::Pass {
   int64_t n = 0, e = 0, d = 0, f = 0, fe = 0;
   torch::Tensor q_t, p_t, m_t, x_t, ef_t, s_t, r_t, node_graph_t;  // owners of the data below
-  const double *q = nullptr, *p = nullptr, *m = nullptr, *x = nullptr, *ef = nullptr;
+  const T *q = nullptr, *p = nullptr, *m = nullptr, *x = nullptr, *ef = nullptr;
   const int64_t *s = nullptr, *r = nullptr, *node_graph = nullptr;
 
   Pass(const HognOptions& o, const torch::Tensor& q_in, const torch::Tensor& p_in, const torch::Tensor& masses,
@@ -67,20 +77,20 @@ struct EigenHogn::Pass {
     if (g.nodes.size(1) < f) throw InvalidInput("EigenHogn: the batch has too few node features");
     if (fe > 0 && (!g.edges.defined() || g.edges.size(1) < fe))
       throw InvalidInput("EigenHogn: the batch has too few edge features");
-    q_t = doubles(q_in);
-    p_t = doubles(p_in);
-    m_t = doubles(masses);
-    x_t = doubles(g.nodes.narrow(1, 0, f));
-    if (fe > 0) ef_t = doubles(g.edges.narrow(1, 0, fe));
+    q_t = as<T>(q_in);
+    p_t = as<T>(p_in);
+    m_t = as<T>(masses);
+    x_t = as<T>(g.nodes.narrow(1, 0, f));
+    if (fe > 0) ef_t = as<T>(g.edges.narrow(1, 0, fe));
     node_graph_t = g.node_to_graph.contiguous();
     node_graph = node_graph_t.data_ptr<int64_t>();
     s_t = g.senders().contiguous();
     r_t = g.receivers().contiguous();
-    q = q_t.data_ptr<double>();
-    p = p_t.data_ptr<double>();
-    m = m_t.data_ptr<double>();
-    x = x_t.data_ptr<double>();
-    if (fe > 0) ef = ef_t.data_ptr<double>();
+    q = q_t.data_ptr<T>();
+    p = p_t.data_ptr<T>();
+    m = m_t.data_ptr<T>();
+    x = x_t.data_ptr<T>();
+    if (fe > 0) ef = ef_t.data_ptr<T>();
     s = s_t.data_ptr<int64_t>();
     r = r_t.data_ptr<int64_t>();
   }
@@ -99,55 +109,71 @@ EigenHogn EigenHogn::from(HognImpl& model) {
     r->energy = dense(*physics::child_module(model, "edge_energy"), "phi_e");
     h.rounds_ = std::move(r);
   } else {
-    h.phi_e_ = physics::scalar_mlp(*physics::child_mlp(*physics::child_module(model, "edge_energy"), "phi_e"));
+    h.double_.phi_e = physics::scalar_mlp(*physics::child_mlp(*physics::child_module(model, "edge_energy"), "phi_e"));
+    h.float_.phi_e = h.double_.phi_e.cast<float>();
   }
-  h.phi_n_ = physics::scalar_mlp(*physics::child_mlp(model, "phi_n"));
-  if (h.options_.dissipation) h.psi_ = physics::scalar_mlp(*physics::child_mlp(model, "psi"));
+  h.double_.phi_n = physics::scalar_mlp(*physics::child_mlp(model, "phi_n"));
+  h.float_.phi_n = h.double_.phi_n.cast<float>();
+  if (h.options_.dissipation) {
+    h.double_.psi = physics::scalar_mlp(*physics::child_mlp(model, "psi"));
+    h.float_.psi = h.double_.psi.cast<float>();
+  }
   return h;
 }
 
-void EigenHogn::edges(const Pass& in, double* energies, double* dh_dq) const {
+template <>
+const EigenHogn::Nets<double>& EigenHogn::nets<double>() const {
+  return double_;
+}
+template <>
+const EigenHogn::Nets<float>& EigenHogn::nets<float>() const {
+  return float_;
+}
+
+template <class T>
+void EigenHogn::edges(const Pass<T>& in, T* energies, T* dh_dq) const {
   const int64_t d = in.d, f = in.f, fe = in.fe, width = d + 1 + fe + 2 * (1 + f);
-  std::vector<double> grads(dh_dq ? static_cast<std::size_t>(in.e * d) : 0);  // per edge, d H / d q_s
+  const auto& phi_e = nets<T>().phi_e;
+  std::vector<T> grads(dh_dq ? static_cast<std::size_t>(in.e * d) : 0);  // per edge, d H / d q_s
   const int64_t blocks = (in.e + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static) if (blocks > 1)
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t k0 = b * kBlock, count = std::min(kBlock, in.e - k0);
-    thread_local std::vector<double> input, value, grad, dist;
+    thread_local std::vector<T> input, value, grad, dist;
     input.resize(static_cast<std::size_t>(width * count));
     value.resize(static_cast<std::size_t>(count));
     grad.resize(static_cast<std::size_t>((d + 1) * count));
     dist.resize(static_cast<std::size_t>(count));
     for (int64_t k = 0; k < count; ++k) {
       const int64_t edge = k0 + k, s = in.s[edge], r = in.r[edge];
-      double* col = input.data() + k * width;
+      T* col = input.data() + k * width;
       dist[static_cast<std::size_t>(k)] = relative_position(in.q, d, s, r, col);
-      double* c = col + d + 1;
+      T* c = col + d + 1;
       for (int64_t j = 0; j < fe; ++j) *c++ = in.ef[edge * fe + j];
       for (const int64_t node : {s, r}) {
         *c++ = in.m[node];
         for (int64_t j = 0; j < f; ++j) *c++ = in.x[node * f + j];
       }
     }
-    phi_e_.evaluate_gemm(input.data(), static_cast<int>(count), value.data(), dh_dq ? grad.data() : nullptr,
+    phi_e.evaluate_gemm(input.data(), static_cast<int>(count), value.data(), dh_dq ? grad.data() : nullptr,
                           static_cast<int>(d + 1));
     if (energies) std::copy(value.begin(), value.begin() + count, energies + k0);
     if (!dh_dq) continue;
     for (int64_t k = 0; k < count; ++k) {
-      const double* g = grad.data() + k * (d + 1);
-      const double* col = input.data() + k * width;
-      const double r = dist[static_cast<std::size_t>(k)];
-      const double radial = r > 0.0 ? g[d] / r : 0.0;
-      double* out = grads.data() + (k0 + k) * d;
+      const T* g = grad.data() + k * (d + 1);
+      const T* col = input.data() + k * width;
+      const T r = dist[static_cast<std::size_t>(k)];
+      const T radial = r > T(0) ? g[d] / r : T(0);
+      T* out = grads.data() + (k0 + k) * d;
       for (int64_t j = 0; j < d; ++j) out[j] = g[j] + radial * col[j];
     }
   }
   if (!dh_dq) return;
-  std::fill(dh_dq, dh_dq + in.n * d, 0.0);
+  std::fill(dh_dq, dh_dq + in.n * d, T(0));
   for (int64_t edge = 0; edge < in.e; ++edge) {  // in edge order: the same sums on every thread count
-    const double* g = grads.data() + edge * d;
-    double* at_s = dh_dq + in.s[edge] * d;
-    double* at_r = dh_dq + in.r[edge] * d;
+    const T* g = grads.data() + edge * d;
+    T* at_s = dh_dq + in.s[edge] * d;
+    T* at_r = dh_dq + in.r[edge] * d;
     for (int64_t j = 0; j < d; ++j) {
       at_s[j] += g[j];
       at_r[j] -= g[j];
@@ -155,7 +181,7 @@ void EigenHogn::edges(const Pass& in, double* energies, double* dh_dq) const {
   }
 }
 
-void EigenHogn::edges_through_rounds(const Pass& in, double* energies, double* dh_dq) const {
+void EigenHogn::edges_through_rounds(const Pass<double>& in, double* energies, double* dh_dq) const {
   // One graph at a time (a span ends at the first graph boundary after kSpanEdges edges), spans on
   // threads: every round's matrices stay small. Measured on 8-particle graphs, 128 wide, two
   // rounds: 0.83 ms per graph and field with one graph per span, 2.7 ms with two to twenty, 2.3 ms
@@ -193,7 +219,7 @@ void EigenHogn::edges_through_rounds(const Pass& in, double* energies, double* d
   for (int64_t i = 0; i < count; ++i) rounds_on(in, spans[static_cast<std::size_t>(i)], energies, dh_dq);
 }
 
-void EigenHogn::rounds_on(const Pass& in, const Span& c, double* energies, double* dh_dq) const {
+void EigenHogn::rounds_on(const Pass<double>& in, const Span& c, double* energies, double* dh_dq) const {
   const Rounds& net = *rounds_;
   const int64_t d = in.d, f = in.f, fe = in.fe, e = c.e1 - c.e0, n = c.n1 - c.n0;
   // The span's edges and nodes, numbered from 0.
@@ -275,23 +301,25 @@ void EigenHogn::rounds_on(const Pass& in, const Span& c, double* energies, doubl
   }
 }
 
-void EigenHogn::nodes(const Pass& in, double* energies, double* dh_dp) const {
+template <class T>
+void EigenHogn::nodes(const Pass<T>& in, T* energies, T* dh_dp) const {
   const int64_t d = in.d, f = in.f, width = d + 1 + f;
+  const auto& phi_n = nets<T>().phi_n;
   const int64_t blocks = (in.n + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static) if (blocks > 1)
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t i0 = b * kBlock, count = std::min(kBlock, in.n - i0);
-    thread_local std::vector<double> input, value;
+    thread_local std::vector<T> input, value;
     input.resize(static_cast<std::size_t>(width * count));
     value.resize(static_cast<std::size_t>(count));
     for (int64_t k = 0; k < count; ++k) {
       const int64_t i = i0 + k;
-      double* col = input.data() + k * width;
+      T* col = input.data() + k * width;
       for (int64_t j = 0; j < d; ++j) col[j] = in.p[i * d + j];
       col[d] = in.m[i];
       for (int64_t j = 0; j < f; ++j) col[d + 1 + j] = in.x[i * f + j];
     }
-    phi_n_.evaluate_gemm(input.data(), static_cast<int>(count), value.data(), dh_dp ? dh_dp + i0 * d : nullptr,
+    phi_n.evaluate_gemm(input.data(), static_cast<int>(count), value.data(), dh_dp ? dh_dp + i0 * d : nullptr,
                           static_cast<int>(d));
     if (energies) std::copy(value.begin(), value.begin() + count, energies + i0);
   }
@@ -299,45 +327,67 @@ void EigenHogn::nodes(const Pass& in, double* energies, double* dh_dp) const {
 
 torch::Tensor EigenHogn::energy(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
                                 const GraphBatch& graph) const {
-  const Pass in(options_, q, p, masses, graph);
-  std::vector<double> e_edge(static_cast<std::size_t>(in.e)), e_node(static_cast<std::size_t>(in.n));
-  if (rounds_) edges_through_rounds(in, e_edge.data(), nullptr);
-  else edges(in, e_edge.data(), nullptr);
-  nodes(in, e_node.data(), nullptr);
-  auto h = torch::zeros({graph.num_graphs}, torch::kFloat64);
-  double* hp = h.data_ptr<double>();
-  for (int64_t k = 0; k < in.e; ++k) hp[in.node_graph[in.s[k]]] += e_edge[static_cast<std::size_t>(k)];
-  for (int64_t i = 0; i < in.n; ++i) hp[in.node_graph[i]] += e_node[static_cast<std::size_t>(i)];
-  return h.to(q.scalar_type());
+  if (q.scalar_type() == torch::kFloat32 && !rounds_)
+    return energy_in(Pass<float>(options_, q, p, masses, graph), graph.num_graphs, q.scalar_type());
+  return energy_in(Pass<double>(options_, q, p, masses, graph), graph.num_graphs, q.scalar_type());
 }
 
 std::pair<torch::Tensor, torch::Tensor> EigenHogn::time_derivative(const torch::Tensor& q, const torch::Tensor& p,
                                                                    const torch::Tensor& masses,
                                                                    const GraphBatch& graph) const {
-  const Pass in(options_, q, p, masses, graph);
-  auto dq = torch::empty({in.n, in.d}, torch::kFloat64);  // dH/dp
-  auto dp = torch::empty({in.n, in.d}, torch::kFloat64);  // dH/dq, then -dH/dq - 2 c v
-  double* v = dq.data_ptr<double>();
-  double* out = dp.data_ptr<double>();
-  if (rounds_) edges_through_rounds(in, nullptr, out);
-  else edges(in, nullptr, out);
-  nodes(in, nullptr, v);
-  std::vector<double> c(static_cast<std::size_t>(in.n), 0.0);
+  if (q.scalar_type() == torch::kFloat32 && !rounds_)
+    return time_derivative_in(Pass<float>(options_, q, p, masses, graph), q.scalar_type());
+  return time_derivative_in(Pass<double>(options_, q, p, masses, graph), q.scalar_type());
+}
+
+template <class T>
+torch::Tensor EigenHogn::energy_in(const Pass<T>& in, int64_t graphs, torch::ScalarType out) const {
+  std::vector<T> e_edge(static_cast<std::size_t>(in.e)), e_node(static_cast<std::size_t>(in.n));
+  T* none = nullptr;
+  if constexpr (std::is_same_v<T, double>) {
+    if (rounds_) edges_through_rounds(in, e_edge.data(), none);
+    else edges(in, e_edge.data(), none);
+  } else {
+    edges(in, e_edge.data(), none);
+  }
+  nodes(in, e_node.data(), none);
+  auto h = torch::zeros({graphs}, torch::kFloat64);  // summed in double in either case
+  double* hp = h.data_ptr<double>();
+  for (int64_t k = 0; k < in.e; ++k) hp[in.node_graph[in.s[k]]] += e_edge[static_cast<std::size_t>(k)];
+  for (int64_t i = 0; i < in.n; ++i) hp[in.node_graph[i]] += e_node[static_cast<std::size_t>(i)];
+  return h.to(out);
+}
+
+template <class T>
+std::pair<torch::Tensor, torch::Tensor> EigenHogn::time_derivative_in(const Pass<T>& in, torch::ScalarType out_type) const {
+  torch::Tensor dq = torch::empty({in.n, in.d}, kDtype<T>);  // dH/dp
+  torch::Tensor dp = torch::empty({in.n, in.d}, kDtype<T>);  // dH/dq, then -dH/dq - 2 c v
+  T* v = dq.data_ptr<T>();
+  T* out = dp.data_ptr<T>();
+  T* none = nullptr;
+  if constexpr (std::is_same_v<T, double>) {
+    if (rounds_) edges_through_rounds(in, none, out);
+    else edges(in, none, out);
+  } else {
+    edges(in, none, out);
+  }
+  nodes(in, none, v);
+  std::vector<T> c(static_cast<std::size_t>(in.n), T(0));
   if (options_.dissipation) {
-    std::vector<double> input(static_cast<std::size_t>(in.n * (1 + in.f)));
+    std::vector<T> input(static_cast<std::size_t>(in.n * (1 + in.f)));
     for (int64_t i = 0; i < in.n; ++i) {
       input[static_cast<std::size_t>(i * (1 + in.f))] = in.m[i];
       for (int64_t j = 0; j < in.f; ++j) input[static_cast<std::size_t>(i * (1 + in.f) + 1 + j)] = in.x[i * in.f + j];
     }
-    psi_.evaluate_batch(input.data(), static_cast<int>(in.n), c.data());
+    nets<T>().psi.evaluate_batch(input.data(), static_cast<int>(in.n), c.data());
     for (auto& ci : c) ci = softplus(ci);
   }
   for (int64_t i = 0; i < in.n; ++i)
     for (int64_t j = 0; j < in.d; ++j) {
       const int64_t k = i * in.d + j;
-      out[k] = -out[k] - 2.0 * c[static_cast<std::size_t>(i)] * v[k];
+      out[k] = -out[k] - T(2) * c[static_cast<std::size_t>(i)] * v[k];
     }
-  return {dq.to(q.scalar_type()), dp.to(q.scalar_type())};
+  return {dq.to(out_type), dp.to(out_type)};
 }
 
 }  // namespace noether::graph

@@ -2,7 +2,7 @@
 // energy and Hamilton's equations with the MLPs' input gradients written out (EigenMlp), summed
 // over edges and nodes by hand, without an autograd graph.
 //
-//   auto fast = EigenHogn::from(*hogn);              // copies the weights (as double)
+//   auto fast = EigenHogn::from(*hogn);              // copies the weights (as double and as float)
 //   auto [dq, dp] = fast.time_derivative(q, p, masses, graph);   // CPU tensors [N, D], any float dtype
 //   torch::Tensor h = fast.energy(q, p, masses, graph);          // [G]
 //
@@ -16,7 +16,8 @@
 // graph at a time as matrix products (EigenDenseMlp::forward_batch), then the energy's gradient is
 // carried back through the rounds by hand (each MLP's vector-Jacobian product, the sums at
 // receivers and the gathers at both ends) down to the edges' relative positions. Agrees with HognImpl's autograd path to
-// round-off (tested).
+// round-off (tested). It computes in float for float32 inputs with one GN block, else in double
+// (message passing always in double).
 #pragma once
 
 #include <memory>
@@ -46,22 +47,36 @@ class EigenHogn {
                                                           const GraphBatch& graph) const;
 
  private:
-  struct Pass;  // one evaluation's inputs as doubles
+  template <class T>
+  struct Pass;  // one evaluation's inputs in T
   struct Rounds;  // the message-passing networks (rounds > 1)
+  template <class T>
+  struct Nets {
+    physics::EigenMlp<T> phi_e, phi_n, psi;  ///< phi_e empty with rounds > 1, psi without dissipation
+  };
+  template <class T>
+  const Nets<T>& nets() const;
+  template <class T>
+  torch::Tensor energy_in(const Pass<T>& in, int64_t graphs, torch::ScalarType out) const;
+  template <class T>
+  std::pair<torch::Tensor, torch::Tensor> time_derivative_in(const Pass<T>& in, torch::ScalarType out) const;
   /// Edge energies [E] (when wanted) and dH/dq [N x D] (when wanted) by edge blocks (rounds = 1).
-  void edges(const Pass& in, double* energies, double* dh_dq) const;
+  template <class T>
+  void edges(const Pass<T>& in, T* energies, T* dh_dq) const;
   /// The same through the message-passing rounds (rounds > 1), whole graphs at a time.
-  void edges_through_rounds(const Pass& in, double* energies, double* dh_dq) const;
+  void edges_through_rounds(const Pass<double>& in, double* energies, double* dh_dq) const;
   struct Span {
     int64_t e0, e1, n0, n1;  ///< edges [e0, e1) among nodes [n0, n1), no other edge touching those
   };
   /// One span's edge energies (at energies + e0) and its nodes' rows of dH/dq.
-  void rounds_on(const Pass& in, const Span& span, double* energies, double* dh_dq) const;
+  void rounds_on(const Pass<double>& in, const Span& span, double* energies, double* dh_dq) const;
   /// Node energies [N] (when wanted) and dH/dp [N x D] (when wanted).
-  void nodes(const Pass& in, double* energies, double* dh_dp) const;
+  template <class T>
+  void nodes(const Pass<T>& in, T* energies, T* dh_dp) const;
 
   HognOptions options_;
-  physics::EigenMlp<double> phi_e_, phi_n_, psi_;
+  Nets<double> double_;
+  Nets<float> float_;
   std::shared_ptr<const Rounds> rounds_;
 };
 

@@ -113,6 +113,16 @@ class EigenMlp {
     h_.resize(weights_.size());
   }
 
+  /// The same network computing in another scalar type (the weights rounded to it).
+  template <class To>
+  EigenMlp<To> cast() const {
+    std::vector<typename EigenMlp<To>::Matrix> w;
+    std::vector<typename EigenMlp<To>::Vec> b;
+    for (const auto& m : weights_) w.push_back(m.template cast<To>());
+    for (const auto& v : biases_) b.push_back(v.template cast<To>());
+    return EigenMlp<To>(std::move(w), std::move(b), activation_);
+  }
+
   int inputs() const { return weights_.empty() ? 0 : static_cast<int>(weights_.front().cols()); }
   int hidden_layers() const { return static_cast<int>(weights_.size()) - 1; }
   EigenActivation activation() const { return activation_; }

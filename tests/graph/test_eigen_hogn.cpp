@@ -85,19 +85,48 @@ TEST_CASE("Eigen HOGN equals the autograd path: energy, field and a 1000-step ro
         }
 }
 
-TEST_CASE("Eigen HOGN: float inputs come back as float", "[graph][eigen]") {
-  torch::manual_seed(5);
-  HognOptions o;
-  o.hidden = 16;
-  Hogn model(o);
-  model->to(torch::kFloat64);
-  const auto g = three_graphs(0, 0);
-  const auto q = torch::randn({g.num_nodes(), 2}, kF64), p = torch::randn({g.num_nodes(), 2}, kF64);
-  const auto m = torch::ones({g.num_nodes()}, kF64);
-  const auto fast = EigenHogn::from(*model);
-  const auto [dq32, dp32] = fast.time_derivative(q.to(torch::kFloat32), p.to(torch::kFloat32), m.to(torch::kFloat32), g);
-  CHECK(dq32.scalar_type() == torch::kFloat32);
-  CHECK(relative(dp32.to(torch::kFloat64), fast.time_derivative(q, p, m, g).second) < 1e-5);
+TEST_CASE("Eigen HOGN computes in float for float inputs, as the float32 autograd path does", "[graph][eigen]") {
+  for (const bool dissipation : {false, true}) {
+    CAPTURE(dissipation);
+    torch::manual_seed(5);
+    HognOptions o;
+    o.hidden = 32;
+    o.node_features = 1;
+    o.edge_features = 2;
+    o.dissipation = dissipation;
+    Hogn model(o);
+    model->to(torch::kFloat64);
+    const auto g = three_graphs(1, 2);
+    const auto q = torch::randn({g.num_nodes(), 2}, kF64), p = torch::randn({g.num_nodes(), 2}, kF64);
+    const auto m = torch::rand({g.num_nodes()}, kF64) + 0.5;
+    const auto fast = EigenHogn::from(*model);
+    const auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat32); };
+    const auto [dq32, dp32] = fast.time_derivative(f32(q), f32(p), f32(m), g);
+    const auto h32 = fast.energy(f32(q), f32(p), f32(m), g);
+    CHECK(dq32.scalar_type() == torch::kFloat32);
+    CHECK(h32.scalar_type() == torch::kFloat32);
+    // Against the double path: float's round-off, not more.
+    const auto [dq, dp] = fast.time_derivative(q, p, m, g);
+    CHECK(relative(dp32.to(torch::kFloat64), dp) < 1e-5);
+    CHECK(relative(dq32.to(torch::kFloat64), dq) < 1e-5);
+    CHECK(relative(h32.to(torch::kFloat64), fast.energy(q, p, m, g)) < 1e-5);
+    // and it is computed in float: its difference from the double path is float-sized, not zero
+    CHECK(relative(dp32.to(torch::kFloat64), dp) > 1e-10);
+    // Against the model itself in float32 (autograd), graph features in float32 as well.
+    Hogn model32(o);
+    model32->to(torch::kFloat32);
+    {
+      torch::NoGradGuard no_grad;
+      auto src = model->named_parameters();
+      for (auto& item : model32->named_parameters()) item.value().copy_(src[item.key()]);
+    }
+    GraphBatch g32 = g;
+    g32.nodes = f32(g.nodes);
+    g32.edges = f32(g.edges);
+    const auto [dq_t, dp_t] = model32->time_derivative(f32(q), f32(p), f32(m), g32);
+    CHECK(relative(dp32, dp_t) < 1e-5);
+    CHECK(relative(dq32, dq_t) < 1e-5);
+  }
 }
 
 TEST_CASE("ParticleModel's detached HOGN field follows its weights through in-place changes", "[graph][eigen]") {
