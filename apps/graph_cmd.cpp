@@ -34,7 +34,7 @@ namespace {
 
 struct TrainGraphArgs {
   std::string system = "springs", model = "hogn", output = "graph_model.pt", loss = "auto";
-  std::string integrator = "rk4", activation = "softplus";
+  std::string integrator = "rk4", activation = "softplus", dtype = "float32";
   int particles = 4, dim = 2, systems = 40, samples = 30, threads = 0;
   double dt = 0.05, damping = 0.0, softening = 0.1, lr = 3e-3, lr_final = 0.0;
   int64_t steps = 1000, hidden = 64, layers = 2, rounds = 1, batch_size = 0;
@@ -44,13 +44,16 @@ struct TrainGraphArgs {
 
 struct RolloutGraphArgs {
   std::vector<std::string> models;
-  std::string integrator = "rk4", csv, plot;
+  std::string integrator = "rk4", csv, plot, dtype = "float32";
   int64_t steps = 1000, record_every = 10;
   int particles = 0, systems = 8, threads = 0;
   double dt = 0.0, omega = 20.0;
   uint64_t data_seed = 1000;
   bool json = false, quiet = false;
 };
+
+/// Graph models compute in float32 unless asked for float64 (--dtype, checked by the option).
+torch::Dtype graph_dtype(const std::string& name) { return name == "float64" ? torch::kFloat64 : torch::kFloat32; }
 
 physics::Particles::Interaction interaction(const std::string& system) {
   if (system == "springs") return physics::Particles::Interaction::kSpring;
@@ -98,7 +101,8 @@ int train_graph_command(const TrainGraphArgs& a) {
   o.validate();
 
   torch::manual_seed(a.seed);
-  ng::ParticleModel model(c);
+  ng::ParticleModel model(c);  // drawn in float64 (the same weights for either --dtype), then converted
+  model.to(graph_dtype(a.dtype));
   if (o.loss == ng::GraphLoss::kStep && model.has_vector_field() && !model.separable() &&
       noether::integrators::scheme_info(o.integrator).separable_only)
     throw InvalidInput("--integrator " + a.integrator + " needs a conservative hogn; use rk4 or tao");
@@ -134,6 +138,7 @@ int train_graph_command(const TrainGraphArgs& a) {
                       {"particles", a.particles},
                       {"output", a.output},
                       {"loss", o.loss},
+                      {"dtype", a.dtype},
                       {"steps", o.steps},
                       {"train_samples", train.size()},
                       {"test_samples", test.size()},
@@ -201,7 +206,10 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
   if (a.models.empty()) throw InvalidInput("--model: give at least one checkpoint");
   if (a.systems < 1) throw InvalidInput("--systems must be >= 1");
   std::vector<ng::ParticleCheckpoint> models;
-  for (const auto& path : a.models) models.push_back(ng::load_particle_model(path));
+  for (const auto& path : a.models) {
+    models.push_back(ng::load_particle_model(path));
+    models.back().model.to(graph_dtype(a.dtype));
+  }
   // The test systems: the first model's data options with new seeds (systems never trained on),
   // optionally more particles (zero-shot), one state each at t = 0.
   ng::ParticleDataOptions d = models.front().data;
@@ -257,6 +265,7 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
     j["dt"] = ro.dt;
     j["trained_dt"] = models.front().data.dt;
     j["steps"] = a.steps;
+    j["dtype"] = a.dtype;
     j["systems"] = d.systems;
     if (models.size() > 1) {
       json others = json::array();
@@ -315,6 +324,9 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   c->add_option("--integrator", t->integrator, "integrator of the step loss")->capture_default_str();
   c->add_option("--batch-size", t->batch_size, "states per step (0: all)")->check(at_least(0))->capture_default_str();
   c->add_option("--seed", t->seed, "weights and minibatch seed")->capture_default_str();
+  c->add_option("--dtype", t->dtype, "compute type: float32 or float64 (checkpoints hold float64 either way)")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
   c->add_option("--data-seed", t->data_seed, "training systems seed")->capture_default_str();
   c->add_option("--threads", t->threads, "torch threads")->check(at_least(0));
   c->add_flag("--json", t->json, "print one line of JSON");
@@ -337,6 +349,9 @@ void add_graph_commands(CLI::App& app, Commands& out) {
   ro->add_option("--plot", r->plot, "SVG plot of the energy error over time (.svg)")
       ->check(with_extension(".svg"))
       ->check(writable_file());
+  ro->add_option("--dtype", r->dtype, "compute type: float32 or float64")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
   ro->add_option("--threads", r->threads, "torch threads")->check(at_least(0));
   ro->add_flag("--json", r->json, "print one line of JSON");
   ro->add_flag("--quiet,-q", r->quiet, "no progress bar");

@@ -60,8 +60,8 @@ case "$CASE" in
   graph)
     key() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" "$2"; }
     for extra in "--batch-size 16" ""; do
-      "$N" train-graph --steps 20 $extra -q --json -o one.pt > one.json || fail "1 rank ($extra)"
-      launch2 train-graph --steps 20 $extra -q --json -o two.pt || fail "2 ranks ($extra)"
+      "$N" train-graph --dtype float64 --steps 20 $extra -q --json -o one.pt > one.json || fail "1 rank ($extra)"
+      launch2 train-graph --dtype float64 --steps 20 $extra -q --json -o two.pt || fail "2 ranks ($extra)"
       for k in train_loss test_loss; do
         awk -v a="$(key $k one.json)" -v b="$(key $k out.0)" \
           'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 1e-9 * (a < 0 ? -a : a)) }' ||
