@@ -7,7 +7,6 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <functional>
 #include <thread>
 #include <unordered_set>
 
@@ -260,13 +259,13 @@ std::vector<Conformation> Conformer::conform_all(
 
 namespace {
 
-void check_molecules(const char* what, std::size_t molecules, const std::vector<std::string>& names,
-                     const std::function<bool(std::size_t)>& null) {
-  if (!names.empty() && names.size() != molecules)
+template <class Molecule>
+void check_molecules(const char* what, const std::vector<Molecule*>& molecules, const std::vector<std::string>& names) {
+  if (!names.empty() && names.size() != molecules.size())
     throw InvalidInput(std::string(what) + ": " + std::to_string(names.size()) + " names for " +
-                       std::to_string(molecules) + " molecules");
-  for (std::size_t i = 0; i < molecules; ++i)
-    if (null(i)) throw InvalidInput(std::string(what) + ": molecule " + std::to_string(i) + " is null");
+                       std::to_string(molecules.size()) + " molecules");
+  for (std::size_t i = 0; i < molecules.size(); ++i)
+    if (!molecules[i]) throw InvalidInput(std::string(what) + ": molecule " + std::to_string(i) + " is null");
 }
 
 /// Names molecule i of conform_molecules or add_conformers (names[i], its _Name, else its SMILES)
@@ -287,7 +286,7 @@ Conformer::Prepared prepare_given(const RDKit::ROMol& m, std::size_t i, const st
 
 std::vector<Conformation> Conformer::conform_molecules(const std::vector<const RDKit::ROMol*>& molecules,
                                                        const std::vector<std::string>& names, bool progress) const {
-  check_molecules("conform_molecules", molecules.size(), names, [&](std::size_t i) { return !molecules[i]; });
+  check_molecules("conform_molecules", molecules, names);
   return run_batches(
       molecules.size(), [&](std::size_t i, Conformation& c) { return prepare_given(*molecules[i], i, names, c); },
       [&](std::size_t i, Conformation& c) { onto_input(*molecules[i], c, who_is(c.smiles, c.name)); }, progress);
@@ -296,7 +295,7 @@ std::vector<Conformation> Conformer::conform_molecules(const std::vector<const R
 std::vector<AddedConformers> Conformer::add_conformers(const std::vector<RDKit::ROMol*>& molecules,
                                                        const std::vector<std::string>& names, bool clear,
                                                        bool progress) const {
-  check_molecules("add_conformers", molecules.size(), names, [&](std::size_t i) { return !molecules[i]; });
+  check_molecules("add_conformers", molecules, names);
   const std::size_t n = molecules.size();
   // Each molecule is read and written by one worker. One given again is read from a copy, and
   // gets its conformers after the run, in order.
