@@ -13,8 +13,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "apps/options.hpp"
+#include "apps/dtype.hpp"
 #include "apps/format.hpp"
+#include "apps/options.hpp"
 #include "apps/plot.hpp"
 #include "apps/registry.hpp"
 #include "apps/threads.hpp"
@@ -51,9 +52,6 @@ struct RolloutGraphArgs {
   uint64_t data_seed = 1000;
   bool json = false, quiet = false;
 };
-
-/// Graph models compute in float32 unless asked for float64 (--dtype, checked by the option).
-torch::Dtype graph_dtype(const std::string& name) { return name == "float64" ? torch::kFloat64 : torch::kFloat32; }
 
 physics::Particles::Interaction interaction(const std::string& system) {
   if (system == "springs") return physics::Particles::Interaction::kSpring;
@@ -102,7 +100,7 @@ int train_graph_command(const TrainGraphArgs& a) {
 
   torch::manual_seed(a.seed);
   ng::ParticleModel model(c);  // drawn in float64 (the same weights for either --dtype), then converted
-  model.to(graph_dtype(a.dtype));
+  model.to(parse_dtype(a.dtype));
   if (o.loss == ng::GraphLoss::kStep && model.has_vector_field() && !model.separable() &&
       noether::integrators::scheme_info(o.integrator).separable_only)
     throw InvalidInput("--integrator " + a.integrator + " needs a conservative hogn; use rk4 or tao");
@@ -208,7 +206,7 @@ int rollout_graph_command(const RolloutGraphArgs& a) {
   std::vector<ng::ParticleCheckpoint> models;
   for (const auto& path : a.models) {
     models.push_back(ng::load_particle_model(path));
-    models.back().model.to(graph_dtype(a.dtype));
+    models.back().model.to(parse_dtype(a.dtype));
   }
   // The test systems: the first model's data options with new seeds (systems never trained on),
   // optionally more particles (zero-shot), one state each at t = 0.

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/dtype.hpp"
 #include "apps/options.hpp"
 #include "apps/pixels_cmd.hpp"
 #include "apps/plot.hpp"
@@ -106,12 +107,6 @@ void apply_paper_defaults(const std::string& system, TrainArgs& a) {
   if (a.steps < 0) a.steps = orbits ? 10000 : 2000;
   if (a.batch_size < 0) a.batch_size = orbits ? 200 : 0;
   if (a.weight_decay < 0) a.weight_decay = orbits ? 0.0 : system == "real-pendulum" ? 1e-5 : 1e-4;
-}
-
-torch::Dtype parse_dtype(const std::string& s) {
-  if (s == "float32") return torch::kFloat32;
-  if (s == "float64") return torch::kFloat64;
-  throw InvalidInput("--dtype '" + s + "': use float32 or float64");
 }
 
 int train_command(TrainArgs a) {
