@@ -7,13 +7,7 @@
 # times under new names, where each command's throughput, molecules per second, shows.
 # Prints one line per (input, threads) and a JSON line at the end.
 set -euo pipefail
-build="${1:-build}"
-file="${2:-bench/data/druglike.smi}"
-repeat="${3:-10}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-grep -v '^#' "$file" > "$work/once.smi"
-for ((k = 1; k <= repeat; ++k)); do sed "s/\$/_$k/" "$work/once.smi"; done > "$work/many.smi"
+source "$(dirname "$0")/repeated_smiles.sh" "$@"
 seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 json="{"
 for input in once many; do

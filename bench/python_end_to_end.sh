@@ -5,13 +5,7 @@
 # and the command line `noether conform`. One thread each.
 #   bash bench/python_end_to_end.sh [BUILD_DIR] [SMILES_FILE] [REPEAT]
 set -euo pipefail
-build="${1:-build}"
-file="${2:-bench/data/druglike.smi}"
-repeat="${3:-10}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-grep -v '^#' "$file" > "$work/once.smi"
-for ((k = 1; k <= repeat; ++k)); do sed "s/\$/_$k/" "$work/once.smi"; done > "$work/many.smi"
+source "$(dirname "$0")/repeated_smiles.sh" "$@"
 cat > "$work/script.py" <<'PY'
 import sys
 from rdkit import Chem
