@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -55,14 +56,15 @@ void eigen_activate(EigenActivation activation, const In& z, Out&& h) {
       break;
     case EigenActivation::kRelu: h = z.array().cwiseMax(Scalar(0)); break;
     case EigenActivation::kSoftplus: {
-      // softplus(z) = max(z, 0) + log1p(exp(-|z|)), vectorised: log1p(u) as log(w) u / (w - 1),
-      // w = 1 + u (Kahan's form, exact to a few ulp; u itself where w rounds to 1). Above 20 z
-      // itself, as torch's threshold has it.
+      // softplus(z) = max(z, 0) + log1p(exp(-|z|)), with log1p(u) as log(w) u / (w - 1), w = 1 + u
+      // (Kahan's form, exact to a few ulp). Where w rounds to 1 this gives 0 instead of u (< half
+      // an ulp of 1): no select, since Eigen 3.4 evaluates select() one scalar at a time (scalar
+      // logf calls were a third of a float HOGN rollout). Unlike torch, no threshold at 20 (there
+      // the two differ by exp(-20), and the derivative below never had one).
       const auto zz = z.array();
       const auto u = (-zz.abs()).exp().eval();
       const auto w = (u + Scalar(1)).eval();
-      const auto log1p_u = (w == Scalar(1)).select(u, w.log() * u / (w - Scalar(1)));
-      h = (zz > Scalar(20)).select(zz, zz.max(Scalar(0)) + log1p_u);
+      h = zz.max(Scalar(0)) + w.log() * u / (w - Scalar(1)).max(std::numeric_limits<Scalar>::min());
       break;
     }
     case EigenActivation::kSin: h = z.array().sin(); break;
@@ -265,7 +267,8 @@ class EigenMlp {
     out.noalias() = weights_.back() * h[last];
     if (biases_.back().size()) out.array() += biases_.back()[0];
     if (!grad) return;
-    g = weights_.back().row(0).transpose().replicate(1, P);
+    g.resize(weights_.back().cols(), P);  // w_out in every column (replicate() costs a division per entry)
+    for (int p = 0; p < P; ++p) g.col(p) = weights_.back().row(0).transpose();
     for (int l = layers - 1; l >= 0; --l) {
       const auto k = static_cast<std::size_t>(l);
       times_derivative(z[k], h[k], g);
