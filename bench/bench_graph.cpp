@@ -1,5 +1,6 @@
 // bench_graph: HOGN rollout throughput (particle-steps per second) for batches of 1, 64 and 1024
-// graphs, and the training time per epoch (one full-batch Adam step with the derivative loss).
+// graphs, and the training time per epoch (one full-batch Adam step with the derivative loss; for
+// HOGN with the hand-derived gradient and with autograd's).
 //
 //   bench_graph [--particles 4] [--hidden 64] [--integrator rk4] [--steps 20] [--device cpu|cuda]
 //               [--train-states 456] [--threads 0] [--rounds 1] [--dtype float64|float32]
@@ -95,7 +96,8 @@ int main(int argc, char** argv) {
   d.softening = system == "gravity" ? 0.1 : 0.0;
   const auto data = ng::generate_particle_data(d);
   const auto train = data.pairs(0, 2);
-  for (const char* kind : {"hogn", "ogn", "deltagn"}) {
+  for (const std::string tag : {"hogn", "hogn-autograd", "ogn", "deltagn"}) {
+    const std::string kind = tag == "hogn-autograd" ? "hogn" : tag;
     ng::ParticleModelConfig mc;
     mc.kind = ng::parse_graph_model_kind(kind);
     mc.hidden = hidden;
@@ -105,13 +107,15 @@ int main(int argc, char** argv) {
     mm.to(dtype);
     ng::GraphTrainOptions o;
     o.steps = 2;
-    o.loss = std::string(kind) == "deltagn" ? ng::GraphLoss::kStep : ng::GraphLoss::kDerivative;
+    o.loss = kind == "deltagn" ? ng::GraphLoss::kStep : ng::GraphLoss::kDerivative;
+    o.fused = tag != "hogn-autograd";  // HOGN: the hand-derived loss gradient (fused_hogn.hpp), and autograd's
     o.dt = d.dt;
     ng::train_model(mm, train, train, o);  // warm-up
     o.steps = steps;
     const auto r = ng::train_model(mm, train, train, o);
     std::cout << nlohmann::json{{"bench", "train_epoch"}, {"device", device}, {"model", kind},
                                 {"particles", particles}, {"states", train.size()}, {"hidden", hidden}, {"dtype", dtype_name},
+                                {"gradients", kind != "hogn" ? "autograd" : o.fused ? "fused" : "autograd"},
                                 {"seconds_per_epoch", r.seconds / steps}}
                      .dump()
               << std::endl;

@@ -9,6 +9,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "graph/fused_hogn.hpp"
 #include "integrators/dop853.hpp"
 #include "integrators/registry.hpp"
 #include "physics/torch_state.hpp"
@@ -28,10 +29,25 @@ torch::TensorOptions model_options(Hogn& model) {
 
 using LossFn = std::function<torch::Tensor(const ParticleSamples&, bool create_graph)>;
 
+/// The derivative loss of a HOGN's `samples` (in its dtype and device) with the parameters'
+/// gradients filled by hand (FusedHognLoss); empty where that does not apply.
+using FusedFn = std::function<double(const ParticleSamples&)>;
+
+FusedFn fused_derivative_loss(HognImpl* hogn, const ParticleFeatures& features, const GraphTrainOptions& o) {
+  if (!o.fused || o.loss != GraphLoss::kDerivative || !hogn || !FusedHognLoss::supports(*hogn)) return {};
+  auto fused = std::make_shared<FusedHognLoss>(*hogn);
+  return [fused, features](const ParticleSamples& s) {
+    const int64_t D = s.dim();
+    return fused->loss_and_gradients(s.q.reshape({-1, D}), s.p.reshape({-1, D}), s.masses.reshape({-1}),
+                                     particle_batch(s, features), s.dqdt.reshape({-1, D}), s.dpdt.reshape({-1, D}));
+  };
+}
+
 /// Adam on `loss` over `train` (already in the parameters' dtype and device) through the shared
-/// trainer; the losses on the full sets before and after.
+/// trainer, or on `fused` where given; the losses on the full sets before and after.
 GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSamples& train,
-                     const ParticleSamples& test, const GraphTrainOptions& o, const LossFn& loss_fn) {
+                     const ParticleSamples& test, const GraphTrainOptions& o, const LossFn& loss_fn,
+                     const FusedFn& fused = {}) {
   auto eval = [&](const ParticleSamples& s) { return loss_fn(s, false).item<double>(); };
   GraphTrainResult r;
   r.initial_train_loss = eval(train);
@@ -58,22 +74,26 @@ GraphTrainResult fit(const std::vector<torch::Tensor>& params, const ParticleSam
   // Under torchrun each rank takes its part of the step's states (the same draw on every rank),
   // and the trainer sums the parts' gradients by their shares.
   const auto& ranks = physics::Distributed::process();
+  auto step_on = [&](const ParticleSamples& s, double share) -> physics::StepLoss {
+    if (fused) return {{}, fused(s), true, share};
+    return {loss_fn(s, true), std::numeric_limits<double>::quiet_NaN(), false, share};
+  };
   auto on_part = [&](const torch::Tensor& states) -> physics::StepLoss {
     const auto [mine, share] = ranks.split_batch(states);
-    return {loss_fn(train.select(mine), true), std::numeric_limits<double>::quiet_NaN(), false, share};
+    return step_on(train.select(mine), share);
   };
   const auto result = trainer.run(
       [&](int64_t) -> physics::StepLoss {
         if (full)
           return ranks.active() ? on_part(torch::arange(B, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device()))
-                                : physics::StepLoss{loss_fn(train, true)};
+                                : step_on(train, -1.0);
         if (cursor + o.batch_size > B) {
           order = torch::randperm(B, gen, torch::TensorOptions().dtype(torch::kLong)).to(train.q.device());
           cursor = 0;
         }
         const auto batch = order.narrow(0, cursor, o.batch_size);
         cursor += o.batch_size;
-        return ranks.active() ? on_part(batch) : physics::StepLoss{loss_fn(train.select(batch), true)};
+        return ranks.active() ? on_part(batch) : step_on(train.select(batch), -1.0);
       },
       hooks);
   r.seconds = result.seconds;
@@ -113,7 +133,8 @@ GraphTrainResult train_hogn(Hogn& model, const ParticleSamples& train_in,
   return fit(model->parameters(), train_in.to(opts), test_in.to(opts), o,
              [&](const ParticleSamples& s, bool create_graph) {
                return derivative_loss(model, s, features, create_graph);
-             });
+             },
+             fused_derivative_loss(model.get(), features, o));
 }
 
 torch::Tensor model_loss(ParticleModel& model, const ParticleSamples& in, const GraphTrainOptions& o,
@@ -151,7 +172,8 @@ GraphTrainResult train_model(ParticleModel& model, const ParticleSamples& train_
   return fit(model.parameters(), train_in.to(opts), test_in.to(opts), o,
              [&](const ParticleSamples& s, bool create_graph) {
                return model_loss(model, s, o, create_graph);
-             });
+             },
+             fused_derivative_loss(dynamic_cast<HognImpl*>(&model.module()), model.features(), o));
 }
 
 void RolloutMetricsOptions::validate() const {

@@ -52,6 +52,9 @@ struct GraphTrainOptions {
   GraphLoss loss = GraphLoss::kDerivative;
   StepIntegrator integrator = StepIntegrator::kRk4;  ///< train_model with loss "step"
   double dt = 0.1;             ///< train_model with loss "step": the samples' interval
+  /// HOGN with one GN block on the CPU, derivative loss: the hand-derived loss gradient
+  /// (graph/fused_hogn.hpp) instead of autograd's double backward; the same gradients.
+  bool fused = true;
   std::function<void(int step, double loss)> on_step;  ///< called after every step (progress)
   /// Throws InvalidInput naming the first bad field.
   void validate() const;

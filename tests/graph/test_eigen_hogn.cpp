@@ -11,23 +11,14 @@
 #include "graph/particle_model.hpp"
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
+#include "tests/graph/three_graphs.hpp"
 
 using namespace noether::graph;
+using noether::graph::testing::three_graphs;
 
 namespace {
 
 const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
-
-/// Three graphs of 3, 4 and 5 particles, fully connected, with F node and Fe edge features.
-GraphBatch three_graphs(int64_t f, int64_t fe) {
-  std::vector<Graph> graphs;
-  for (const int64_t n : {3, 4, 5}) {
-    Graph g{torch::rand({n, f}, kF64) + 0.5, fully_connected(n), {}, {}};
-    if (fe > 0) g.edges = torch::rand({n * (n - 1), fe}, kF64);
-    graphs.push_back(g);
-  }
-  return batch(graphs);
-}
 
 double relative(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>() / (1.0 + b.abs().max().item<double>());
