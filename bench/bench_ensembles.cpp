@@ -5,6 +5,8 @@
 //   build/bench/bench_ensembles --data-dir conformer-data --model models/conformer.pt
 //       [--druglike bench/data/druglike.smi] [--per-group 100] [--confs 50] [--threads 2] [--json]
 //       [--noether-only | --noether-refined] [--no-torsion-starts] [--temperature T]   (sampling experiments)
+//       [--oversample F --select first|fps|butina [--select-radius R]]  (noether draws F times the
+//       conformers and keeps --confs of them by the rule: see select_samples)
 //
 // Groups (every k-th molecule, k chosen so a group holds at most --per-group of them):
 //   test-flexible   the test split's ETKDG+MMFF molecules; target: the split's conformer
@@ -28,9 +30,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
+#include <stdexcept>
 
 #include <GraphMol/FileParsers/MolSupplier.h>
 #include <GraphMol/FileParsers/MolWriters.h>
@@ -231,6 +235,63 @@ json to_json(const Scores& s, std::size_t molecules) {
           {"seconds", s.seconds},                  {"molecules_per_second", static_cast<double>(molecules) / s.seconds}};
 }
 
+/// Sampling experiment (--oversample F --select RULE): `keep` of the samples g (sample order),
+/// in the order chosen. "first": the first ones; "fps": greedy farthest-point (each next sample the
+/// one farthest, by plain Kabsch RMSD, from all chosen so far, starting from sample 0); "butina":
+/// sample 0, then the centres of Butina clusters of `radius` Å by size, then the other samples in
+/// sample order.
+Coords select_samples(const Coords& g, std::size_t keep, const std::string& rule, double radius) {
+  const std::size_t m = g.size();
+  if (m <= keep || rule == "first") return Coords(g.begin(), g.begin() + static_cast<std::ptrdiff_t>(std::min(keep, m)));
+  std::vector<std::size_t> chosen;
+  std::vector<bool> used(m, false);
+  if (rule == "fps") {
+    std::vector<double> nearest(m, std::numeric_limits<double>::infinity());
+    for (std::size_t next = 0; chosen.size() < keep;) {
+      used[next] = true;
+      chosen.push_back(next);
+      double farthest = -1.0;
+      for (std::size_t k = 0; k < m; ++k) {
+        if (used[k]) continue;
+        nearest[k] = std::min(nearest[k], nm::kabsch_rmsd(g[k], g[chosen.back()]));
+        if (nearest[k] > farthest) farthest = nearest[k], next = k;
+      }
+    }
+  } else if (rule == "butina") {
+    Eigen::MatrixXd d = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m));
+    for (std::size_t a = 0; a < m; ++a)
+      for (std::size_t b = a + 1; b < m; ++b)
+        d(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) = d(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(a)) =
+            nm::kabsch_rmsd(g[a], g[b]);
+    std::vector<bool> clustered(m, false);
+    auto centre = [&](std::size_t c) {
+      chosen.push_back(c);
+      used[c] = true;
+      for (std::size_t k = 0; k < m; ++k) clustered[k] = clustered[k] || d(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) < radius;
+    };
+    centre(0);
+    while (chosen.size() < keep) {
+      std::size_t best = m;
+      int most = 0;
+      for (std::size_t k = 0; k < m; ++k) {
+        if (clustered[k]) continue;
+        int members = 0;
+        for (std::size_t j = 0; j < m; ++j) members += !clustered[j] && d(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j)) < radius;
+        if (members > most) most = members, best = k;
+      }
+      if (best == m) break;
+      centre(best);
+    }
+    for (std::size_t k = 0; k < m && chosen.size() < keep; ++k)
+      if (!used[k]) chosen.push_back(k);
+  } else {
+    throw std::invalid_argument("--select: first, fps or butina, not '" + rule + "'");
+  }
+  Coords out;
+  for (const auto k : chosen) out.push_back(g[k]);
+  return out;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -243,6 +304,9 @@ int main(int argc, char** argv) {
   int confs = 50, threads = 2;
   bool as_json = false, noether_only = false, noether_refined = false, torsion_starts = true;
   double temperature = -1;
+  int oversample = 1;
+  std::string select_rule = "first";
+  double select_radius = 0.5;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--data-dir" && i + 1 < argc) data_dir = argv[++i];
@@ -256,11 +320,18 @@ int main(int argc, char** argv) {
     else if (a == "--noether-refined") noether_only = noether_refined = true;  // both noether rows only
     else if (a == "--no-torsion-starts") torsion_starts = false;
     else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
+    else if (a == "--oversample" && i + 1 < argc) oversample = std::stoi(argv[++i]);
+    else if (a == "--select" && i + 1 < argc) select_rule = argv[++i];
+    else if (a == "--select-radius" && i + 1 < argc) select_radius = std::stod(argv[++i]);
     else {
       std::cerr << "usage: bench_ensembles [--data-dir DIR] [--model FILE] [--druglike FILE.smi] [--per-group N] "
                    "[--confs K] [--threads T] [--json]\n";
       return 2;
     }
+  }
+  if (oversample < 1 || !(select_radius > 0.0)) {
+    std::cerr << "bench_ensembles: --oversample must be at least 1 and --select-radius above 0\n";
+    return 2;
   }
   if (confs < 10) {
     std::cerr << "bench_ensembles: --confs must be at least 10 (best of 10 is reported)\n";
@@ -351,7 +422,7 @@ int main(int argc, char** argv) {
       o.torsion_starts = torsion_starts;
       o.temperature = temperature;
       o.model = model;
-      o.num_confs = confs;
+      o.num_confs = confs * oversample;
       o.refine = refine;
       o.threads = threads;
       const nm::Conformer conformer(o);
@@ -359,7 +430,11 @@ int main(int argc, char** argv) {
       const auto results = conformer.conform_all(inputs);
       const std::string key = refine == nm::Refine::kNone ? "noether" : "noether_mmff";
       seconds[key] = seconds_since(t0);
-      for (const auto& r : results) generated[key].push_back(r.mol ? all_heavy_coords(*r.mol) : Coords{});
+      for (const auto& r : results)
+        generated[key].push_back(r.mol ? select_samples(all_heavy_coords(*r.mol), static_cast<std::size_t>(confs),
+                                                        select_rule, select_radius)
+                                       : Coords{});
+      seconds[key] = seconds_since(t0);
     }
     for (const auto& [method, g] : generated) out["groups"][group][method] = to_json(score_all(items, g, seconds[method]), n);
     out["groups"][group]["molecules"] = n;
