@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "graph/detail/hogn_inputs.hpp"
 #include "noether/error.hpp"
 #include "physics/models/eigen_generalized.hpp"
 #include "physics/models/mlp.hpp"
@@ -27,20 +28,6 @@ torch::Tensor as(const torch::Tensor& t) {
 
 template <class T>
 T softplus(T z) { return z > T(20) ? z : std::log1p(std::exp(z)); }  // torch's threshold
-
-/// The relative position q_s - q_r into col[0, d) and the distance the networks see into col[d]
-/// (as the torch path: sqrt(max(|dq|^2, 1e-30))). Returns the distance where its gradient is live,
-/// 0 below the clamp (where the torch path's gradient vanishes).
-template <class T>
-T relative_position(const T* q, int64_t d, int64_t s, int64_t r, T* col) {
-  T sq = 0;
-  for (int64_t j = 0; j < d; ++j) {
-    col[j] = q[s * d + j] - q[r * d + j];
-    sq += col[j] * col[j];
-  }
-  col[d] = std::sqrt(std::max(sq, T(1e-30)));
-  return sq > T(1e-30) ? col[d] : T(0);
-}
 
 /// A message-passing network read from block `name` of `module`.
 physics::EigenDenseMlp dense(torch::nn::Module& module, const std::string& name) {
@@ -145,15 +132,9 @@ void EigenHogn::edges(const Pass<T>& in, T* energies, T* dh_dq) const {
     grad.resize(static_cast<std::size_t>((d + 1) * count));
     dist.resize(static_cast<std::size_t>(count));
     for (int64_t k = 0; k < count; ++k) {
-      const int64_t edge = k0 + k, s = in.s[edge], r = in.r[edge];
-      T* col = input.data() + k * width;
-      dist[static_cast<std::size_t>(k)] = relative_position(in.q, d, s, r, col);
-      T* c = col + d + 1;
-      for (int64_t j = 0; j < fe; ++j) *c++ = in.ef[edge * fe + j];
-      for (const int64_t node : {s, r}) {
-        *c++ = in.m[node];
-        for (int64_t j = 0; j < f; ++j) *c++ = in.x[node * f + j];
-      }
+      const int64_t edge = k0 + k;
+      dist[static_cast<std::size_t>(k)] =
+          detail::edge_input(in.q, in.m, in.x, in.ef, d, f, fe, edge, in.s[edge], in.r[edge], input.data() + k * width);
     }
     phi_e.evaluate_gemm(input.data(), static_cast<int>(count), value.data(), dh_dq ? grad.data() : nullptr,
                           static_cast<int>(d + 1));
@@ -232,7 +213,7 @@ void EigenHogn::rounds_on(const Pass<double>& in, const Span& c, double* energie
   Eigen::MatrixXd edge0(d + 1 + fe, e), node0(1 + f, n);
   Eigen::VectorXd dist(e);  // |dq| where its gradient is live, else 0 (as the torch path's clamp)
   for (int64_t k = 0; k < e; ++k) {
-    dist[k] = relative_position(in.q, d, in.s[c.e0 + k], in.r[c.e0 + k], edge0.col(k).data());
+    dist[k] = detail::relative_position(in.q, d, in.s[c.e0 + k], in.r[c.e0 + k], edge0.col(k).data());
     for (int64_t j = 0; j < fe; ++j) edge0(d + 1 + j, k) = in.ef[(c.e0 + k) * fe + j];
   }
   for (int64_t i = 0; i < n; ++i) {

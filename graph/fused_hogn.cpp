@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include "graph/detail/hogn_inputs.hpp"
 #include "noether/error.hpp"
 #include "physics/models/eigen_generalized.hpp"
 #include "physics/models/eigen_mlp.hpp"
@@ -235,22 +236,8 @@ double FusedHognLoss::Impl::run(const torch::Tensor& q_in, const torch::Tensor& 
   // Edges: (dq, |dq|, e_k, m_s, x_s, m_r, x_r) per column, as HognImpl::energy feeds phi_e.
   Mat<T> xe(D + 1 + Fe + 2 * (1 + F), e);
   std::vector<T> dist(static_cast<std::size_t>(e));  // |dq| where its gradient is live, else 0
-  for (int64_t k = 0; k < e; ++k) {
-    T* col = xe.col(k).data();
-    T sq = 0;
-    for (int64_t j = 0; j < D; ++j) {
-      col[j] = q[snd[k] * D + j] - q[rcv[k] * D + j];
-      sq += col[j] * col[j];
-    }
-    col[D] = std::sqrt(std::max(sq, T(1e-30)));
-    dist[static_cast<std::size_t>(k)] = sq > T(1e-30) ? col[D] : T(0);
-    T* c = col + D + 1;
-    for (int64_t j = 0; j < Fe; ++j) *c++ = ef[k * Fe + j];
-    for (const int64_t node : {snd[k], rcv[k]}) {
-      *c++ = m[node];
-      for (int64_t j = 0; j < F; ++j) *c++ = x[node * F + j];
-    }
-  }
+  for (int64_t k = 0; k < e; ++k)
+    dist[static_cast<std::size_t>(k)] = detail::edge_input(q, m, x, ef, D, F, Fe, k, snd[k], rcv[k], xe.col(k).data());
   Tape<T> te;
   forward(phi_e, xe, te);
   const Mat<T> ge = input_gradient(phi_e, te, static_cast<int>(D + 1));  // d phi_e / d(dq, |dq|)
