@@ -3,7 +3,7 @@
 // HOGN with the hand-derived gradient and with autograd's).
 //
 //   bench_graph [--particles 4] [--hidden 64] [--integrator rk4] [--steps 20] [--device cpu|cuda]
-//               [--train-states 456] [--threads 0] [--rounds 1] [--dtype float64|float32]
+//               [--train-states 456] [--threads 0] [--rounds 1] [--dtype float64|float32] [--graphs 1,64,1024]
 // Prints one JSON object per line. Weights are random: the cost does not depend on them.
 #include <chrono>
 #include <cstdlib>
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   int particles = 4, steps = 20, threads = 0, rounds = 1;
   int64_t hidden = 64, train_states = 456;
   std::string integrator = "rk4", device = "cpu", system = "springs", dtype_name = "float64";
+  std::vector<int64_t> batches{1, 64, 1024};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--particles") particles = std::atoi(v.c_str());
@@ -38,6 +39,14 @@ int main(int argc, char** argv) {
     else if (k == "--system") system = v;
     else if (k == "--rounds") rounds = std::atoi(v.c_str());
     else if (k == "--dtype") dtype_name = v;
+    else if (k == "--graphs") {  // comma-separated batch sizes of the rollouts
+      batches.clear();
+      for (std::size_t at = 0; at < v.size();) {
+        const auto comma = v.find(',', at);
+        batches.push_back(std::atoll(v.substr(at, comma - at).c_str()));
+        at = comma == std::string::npos ? v.size() : comma + 1;
+      }
+    }
     else { std::cerr << "unknown option " << k << "\n"; return 2; }
   }
   if (dtype_name != "float32" && dtype_name != "float64") {
@@ -62,7 +71,7 @@ int main(int argc, char** argv) {
   auto sync = [&] { if (dev.is_cuda()) torch::cuda::synchronize(); };
   using clock = std::chrono::steady_clock;
 
-  for (int64_t B : {1, 64, 1024}) {
+  for (const int64_t B : batches) {
     ng::ParticleSamples s;
     s.q = torch::randn({B, particles, 2}, torch::kFloat64).to(dev, dtype);
     s.p = torch::randn({B, particles, 2}, torch::kFloat64).to(dev, dtype);
@@ -85,7 +94,8 @@ int main(int argc, char** argv) {
   }
 
   // Training: one epoch = one full-batch Adam step over train_states states (the CLI's default
-  // 4-particle training set has 456), for each of the three models.
+  // 4-particle training set has 456), for each of the three models; --train-states 0: rollouts only.
+  if (train_states == 0) return 0;
   ng::ParticleDataOptions d;
   d.interaction = system == "gravity" ? noether::physics::Particles::Interaction::kGravity
                                       : noether::physics::Particles::Interaction::kSpring;
