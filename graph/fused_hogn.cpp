@@ -121,6 +121,20 @@ Mat<T> input_gradient(const Net& net, Tape<T>& t, int wanted) {
   return view<T>(net.weight[0]).leftCols(wanted).transpose() * t.d[0];
 }
 
+/// The backward pass of the forward through the hidden layers: q = dL/dz of the last hidden
+/// layer; adds dL/dW_l and dL/db_l for every hidden layer. `direct` (when given) holds further
+/// dL/dz_l terms added as q reaches layer l.
+template <class T>
+void backward_hidden(Net& net, const Tape<T>& t, Mat<T> q, const Mat<T>& x, const std::vector<Mat<T>>* direct = nullptr) {
+  for (std::size_t l = static_cast<std::size_t>(net.hidden()); l-- > 0;) {
+    view_mut<T>(net.grad_w[l]).noalias() += q * (l == 0 ? x : t.h[l - 1]).transpose();
+    if (net.grad_b[l].defined()) column<T>(net.grad_b[l]) += q.rowwise().sum();
+    if (l == 0) break;
+    q = (view<T>(net.weight[l]).transpose() * q).cwiseProduct(t.s[l - 1]);
+    if (direct) q += (*direct)[l - 1];
+  }
+}
+
 /// Adds to the net's gradients d(sum a . df/dx)/d(weights) for a = dL/d(df/dx) [wanted x P]:
 /// the adjoint of the input-gradient pass, then the backward pass of the forward.
 template <class T>
@@ -140,12 +154,7 @@ void input_gradient_adjoint(Net& net, const Tape<T>& t, const Mat<T>& a, const M
       view_mut<T>(net.grad_w[L]).noalias() += dg.rowwise().sum().transpose();
     }
   }
-  Mat<T> q = std::move(direct[L - 1]);
-  for (std::size_t l = L; l-- > 0;) {
-    view_mut<T>(net.grad_w[l]).noalias() += q * (l == 0 ? x : t.h[l - 1]).transpose();
-    if (net.grad_b[l].defined()) column<T>(net.grad_b[l]) += q.rowwise().sum();
-    if (l > 0) q = (view<T>(net.weight[l]).transpose() * q).cwiseProduct(t.s[l - 1]) + direct[l - 1];
-  }
+  backward_hidden(net, t, std::move(direct[L - 1]), x, &direct);
 }
 
 /// Adds to the net's gradients d(sum df . f)/d(weights), df [1 x P].
@@ -154,12 +163,7 @@ void value_backward(Net& net, const Tape<T>& t, const Mat<T>& df, const Mat<T>& 
   const auto L = static_cast<std::size_t>(net.hidden());
   view_mut<T>(net.grad_w[L]).noalias() += df * t.h[L - 1].transpose();
   if (net.grad_b[L].defined()) net.grad_b[L].data_ptr<T>()[0] += df.sum();
-  Mat<T> q = (view<T>(net.weight[L]).transpose() * df).cwiseProduct(t.s[L - 1]);
-  for (std::size_t l = L; l-- > 0;) {
-    view_mut<T>(net.grad_w[l]).noalias() += q * (l == 0 ? x : t.h[l - 1]).transpose();
-    if (net.grad_b[l].defined()) column<T>(net.grad_b[l]) += q.rowwise().sum();
-    if (l > 0) q = (view<T>(net.weight[l]).transpose() * q).cwiseProduct(t.s[l - 1]);
-  }
+  backward_hidden(net, t, Mat<T>((view<T>(net.weight[L]).transpose() * df).cwiseProduct(t.s[L - 1])), x);
 }
 
 template <class T>
