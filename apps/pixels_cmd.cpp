@@ -99,6 +99,7 @@ struct FlowArgs {
   int64_t hidden = 32;
   int64_t leapfrog_steps = 4;
   double dt = 0.25;
+  int64_t base_components = 1;
   int64_t steps = 4000;
   int64_t batch_size = 256;
   double learning_rate = 3e-3;
@@ -116,6 +117,7 @@ int train_flow_command(const FlowArgs& a) {
   c.hidden = a.hidden;
   c.leapfrog_steps = a.leapfrog_steps;
   c.dt = a.dt;
+  c.base_components = a.base_components;
   physics::FlowTrainOptions o;
   o.density = physics::parse_density(a.density);
   o.samples = a.samples;
@@ -485,6 +487,7 @@ void add_pixel_commands(CLI::App& app, Commands& out) {
   f->add_option("--layers", fa->layers, "Hamiltonian stages (default 4) or coupling layers (default 8: the same parameter count)")->check(at_least(1, 64));
   f->add_option("--hidden", fa->hidden, "width of every MLP")->check(at_least(1))->capture_default_str();
   f->add_option("--leapfrog-steps", fa->leapfrog_steps, "hnf: leapfrog steps per stage")->check(at_least(1))->capture_default_str();
+  f->add_option("--base-components", fa->base_components, "hnf: Gaussians in the learned base density (a mixture when > 1)")->check(CLI::Range(1, 64))->capture_default_str();
   f->add_option("--dt", fa->dt, "hnf: leapfrog step")->check(positive())->capture_default_str();
   f->add_option("--steps", fa->steps, "optimisation steps")->check(at_least(1))->capture_default_str();
   f->add_option("--batch-size", fa->batch_size, "points per step")->check(at_least(1))->capture_default_str();

@@ -6,9 +6,11 @@
 #     defaults: build/apps/noether, bench-flows, 3, 4000
 #   DENSITIES="two-moons" sh bench/flow_protocol.sh ...   some of the densities
 #   FIRST_SEED=1 sh bench/flow_protocol.sh ... 3           seeds 1 and 2 only (results.jsonl is appended to)
+#   COMPONENTS="1" sh bench/flow_protocol.sh ...            the papers' bases only
 # Models: hnf (4 stages of 4 leapfrog steps of dt 0.25, each stage H = K(p) + V(q) with two
 # 32-wide tanh MLPs, learned Gaussian base; 9220 parameters) and realnvp (8 affine couplings of
-# 32-wide MLPs; 9488 parameters). Data: 10000 training and 5000 test points. Training: Adam 3e-3
+# 32-wide MLPs; 9488 parameters), each with its paper's base (hnf: a learned Gaussian; realnvp:
+# N(0, I)) and with a learned mixture of 8 Gaussians as the base (35 and 40 parameters more). Data: 10000 training and 5000 test points. Training: Adam 3e-3
 # with a cosine decay to a tenth, batches of 256, one thread. One JSON line per run in
 # OUT_DIR/results.jsonl (test log-likelihood in nats per point; for the Gaussian mixture also the
 # true density's), density images OUT_DIR/DENSITY-MODEL-SEED.png, then the medians.
@@ -18,6 +20,7 @@ OUT=${2:-bench-flows}
 SEEDS=${3:-3}
 STEPS=${4:-4000}
 DENSITIES=${DENSITIES:-"two-moons rings gaussian-mixture"}
+COMPONENTS=${COMPONENTS:-"1 8"}
 mkdir -p "$OUT"
 FIRST_SEED=${FIRST_SEED:-0}
 [ "$FIRST_SEED" -gt 0 ] || : > "$OUT/results.jsonl"
@@ -25,17 +28,20 @@ seed=$FIRST_SEED
 while [ "$seed" -lt "$SEEDS" ]; do
   for density in $DENSITIES; do
     for model in hnf realnvp; do
-      ckpt="$OUT/$density-$model-$seed.pt"
-      train=$("$NOETHER" train-flow --density "$density" --model "$model" --steps "$STEPS" --seed "$seed" --threads 1 \
-        -o "$ckpt" --json -q)
-      eval=$("$NOETHER" evaluate --model "$ckpt" --threads 1 --image "$OUT/$density-$model-$seed.png" --json)
-      jq -c -n --argjson t "$train" --argjson e "$eval" --arg seed "$seed" \
-        '{density: $e.density, model: $e.kind, seed: ($seed | tonumber), parameters: $e.parameters,
-          seconds_per_step: $t.seconds_per_step, log_likelihood: $e.log_likelihood,
-          train_log_likelihood: $e.train_log_likelihood, true_log_likelihood: $e.true_log_likelihood,
-          max_abs_log_det: $e.max_abs_log_det}' >> "$OUT/results.jsonl"
-      tail -n 1 "$OUT/results.jsonl" >&2
-      rm -f "$ckpt" "$ckpt.json"
+      for k in $COMPONENTS; do
+        name=$model; [ "$k" -eq 1 ] || name=$model-mix$k
+        ckpt="$OUT/$density-$name-$seed.pt"
+        train=$("$NOETHER" train-flow --density "$density" --model "$model" --base-components "$k" --steps "$STEPS" \
+          --seed "$seed" --threads 1 -o "$ckpt" --json -q)
+        eval=$("$NOETHER" evaluate --model "$ckpt" --threads 1 --image "$OUT/$density-$name-$seed.png" --json)
+        jq -c -n --argjson t "$train" --argjson e "$eval" --arg seed "$seed" --arg name "$name" \
+          '{density: $e.density, model: $name, seed: ($seed | tonumber), parameters: $e.parameters,
+            seconds_per_step: $t.seconds_per_step, log_likelihood: $e.log_likelihood,
+            train_log_likelihood: $e.train_log_likelihood, true_log_likelihood: $e.true_log_likelihood,
+            max_abs_log_det: $e.max_abs_log_det}' >> "$OUT/results.jsonl"
+        tail -n 1 "$OUT/results.jsonl" >&2
+        rm -f "$ckpt" "$ckpt.json"
+      done
     done
   done
   seed=$((seed + 1))

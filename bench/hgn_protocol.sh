@@ -5,6 +5,7 @@
 #
 #   sh bench/hgn_protocol.sh [NOETHER] [OUT_DIR] [SEEDS] [STEPS] [SYSTEMS]
 #     defaults: build/apps/noether, bench-hgn, 1, 3000, "pendulum spring two-body three-body"
+#   FIRST_SEED=1 sh bench/hgn_protocol.sh ... 3   seeds 1 and 2 only (results.jsonl is appended to)
 # Data (physics/pixels/hgn_data.hpp): 400 training sequences of 34 colour frames, 32 x 32, every
 # 0.125 s; 40 test swings three times as long (102 frames), rendered also every 0.0625 s. Training:
 # Adam 1e-3, batches of 16, gradient norm clipped at 1, one thread. Evaluation (`noether
@@ -19,9 +20,10 @@ SEEDS=${3:-1}
 STEPS=${4:-3000}
 SYSTEMS=${5:-"pendulum spring two-body three-body"}
 mkdir -p "$OUT"
-: > "$OUT/results.jsonl"
+FIRST_SEED=${FIRST_SEED:-0}
+[ "$FIRST_SEED" -gt 0 ] || : > "$OUT/results.jsonl"
 for system in $SYSTEMS; do
-  seed=0
+  seed=$FIRST_SEED
   while [ "$seed" -lt "$SEEDS" ]; do
     for model in hgn latent-ode; do
       ckpt="$OUT/$system-$model-$seed.pt"

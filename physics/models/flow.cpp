@@ -12,6 +12,7 @@ namespace noether::physics {
 namespace {
 constexpr EnumName<FlowKind> kFlowKinds[] = {{FlowKind::kHamiltonian, "hnf"}, {FlowKind::kRealNvp, "realnvp"}};
 constexpr double kLog2Pi = 1.8378770664093453;
+constexpr double kTwoPi = 6.283185307179586;
 
 void check_points(const torch::Tensor& x) {
   if (x.dim() != 2 || x.size(1) != 2) throw InvalidInput("flow: points must be [B, 2], got " + c10::str(x.sizes()));
@@ -30,12 +31,40 @@ void FlowConfig::validate() const {
   if (hidden < 1) throw bad("hidden must be >= 1");
   if (leapfrog_steps < 1) throw bad("leapfrog_steps must be >= 1");
   if (!(dt > 0.0) || !std::isfinite(dt)) throw bad("dt must be finite and > 0");
+  if (base_components < 1 || base_components > 64)
+    throw bad("base_components = " + std::to_string(base_components) + " must be in [1, 64]");
 }
 
 int64_t FlowModelImpl::parameter_count() const {
   int64_t n = 0;
   for (const auto& p : parameters()) n += p.numel();
   return n;
+}
+
+void FlowModelImpl::register_base(bool learned) {
+  const int64_t k = config_.base_components;
+  if (!learned && k == 1) return;
+  // One component at the origin; several spread on the unit circle, so that they start apart.
+  const auto angle = torch::arange(k, torch::kFloat32) * (kTwoPi / static_cast<double>(k));
+  const auto centres = k == 1 ? torch::zeros({1, 2}) : torch::stack({torch::cos(angle), torch::sin(angle)}, 1);
+  mean_ = register_parameter("base_mean", centres);
+  log_scale_ = register_parameter("base_log_scale", torch::zeros({k, 2}));
+  log_weight_ = register_parameter("base_log_weight", torch::zeros({k}));
+}
+
+torch::Tensor FlowModelImpl::base_log_prob(const torch::Tensor& z) const {
+  if (!mean_.defined()) return standard_log_prob(z);
+  const auto u = (z.unsqueeze(1) - mean_.unsqueeze(0)) * torch::exp(-log_scale_).unsqueeze(0);  // [B, K, 2]
+  const auto each = standard_log_prob(u.reshape({-1, 2})).reshape({z.size(0), -1}) - log_scale_.sum(1);
+  return torch::logsumexp(each + torch::log_softmax(log_weight_, 0), 1);
+}
+
+torch::Tensor FlowModelImpl::base_sample(int64_t n, const torch::TensorOptions& options) const {
+  const auto noise = torch::randn({n, 2}, options);
+  if (!mean_.defined()) return noise;
+  if (mean_.size(0) == 1) return mean_ + torch::exp(log_scale_) * noise;
+  const auto which = torch::multinomial(torch::softmax(log_weight_, 0), n, true);
+  return mean_.index_select(0, which) + torch::exp(log_scale_.index_select(0, which)) * noise;
 }
 
 // ---- Hamiltonian flow -------------------------------------------------------------------------
@@ -50,8 +79,7 @@ HamiltonianFlowImpl::HamiltonianFlowImpl(const FlowConfig& c) : FlowModelImpl(c)
   m.activation = "tanh";
   for (int64_t k = 0; k < c.layers; ++k)
     stages_.push_back(register_module("stage" + std::to_string(k), make_model(m)));
-  mean_ = register_parameter("base_mean", torch::zeros({2}));
-  log_scale_ = register_parameter("base_log_scale", torch::zeros({2}));
+  register_base(true);
 }
 
 torch::Tensor HamiltonianFlowImpl::run(const torch::Tensor& x, double dt, bool backwards) {
@@ -77,15 +105,13 @@ torch::Tensor HamiltonianFlowImpl::from_base(const torch::Tensor& z) {
 }
 
 torch::Tensor HamiltonianFlowImpl::log_prob(const torch::Tensor& x) {
-  const auto z = to_base(x);
-  const auto u = (z - mean_) * torch::exp(-log_scale_);
-  return standard_log_prob(u) - log_scale_.sum();
+  return base_log_prob(to_base(x));
 }
 
 torch::Tensor HamiltonianFlowImpl::sample(int64_t n) {
   torch::NoGradGuard no_grad;
-  const auto z = mean_ + torch::exp(log_scale_) * torch::randn({n, 2}, mean_.options());
-  return from_base(z).detach();
+  const auto opts = stages_.front()->parameters().front().options();
+  return from_base(base_sample(n, opts)).detach();
 }
 
 // ---- RealNVP ----------------------------------------------------------------------------------
@@ -100,6 +126,7 @@ RealNvpImpl::RealNvpImpl(const FlowConfig& c) : FlowModelImpl(c) {
     last->weight.zero_();
     last->bias.zero_();
   }
+  register_base(false);
 }
 
 std::pair<torch::Tensor, torch::Tensor> RealNvpImpl::inverse(const torch::Tensor& x) {
@@ -134,13 +161,13 @@ torch::Tensor RealNvpImpl::from_base(const torch::Tensor& z) {
 
 torch::Tensor RealNvpImpl::log_prob(const torch::Tensor& x) {
   const auto [z, log_det] = inverse(x);
-  return standard_log_prob(z) + log_det;
+  return base_log_prob(z) + log_det;
 }
 
 torch::Tensor RealNvpImpl::sample(int64_t n) {
   torch::NoGradGuard no_grad;
   const auto opts = couplings_.front()->linears().front()->weight.options();
-  return from_base(torch::randn({n, 2}, opts));
+  return from_base(base_sample(n, opts));
 }
 
 std::shared_ptr<FlowModelImpl> make_flow(const FlowConfig& config) {

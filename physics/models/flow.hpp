@@ -13,6 +13,10 @@
 // stages run backwards (leapfrog with -dt inverts leapfrog), and no Jacobian determinant at all.
 // RealNVP (Dinh et al. 2017): `layers` affine couplings, alternating the coordinate they change,
 // x_b -> x_b exp(s(x_a)) + t(x_a) with s = tanh(.) of an MLP, base N(0, I); log p adds -sum s.
+// With base_components = K > 1 either flow's base is a learned mixture of K diagonal Gaussians
+// (means starting on the unit circle). A map that keeps areas keeps the distribution of density
+// values its base has, so the Hamiltonian flow's base decides how many levels its density can
+// take: one Gaussian cannot become two rings of different densities without folding.
 #pragma once
 
 #include <cstdint>
@@ -39,10 +43,13 @@ struct FlowConfig {
   int64_t hidden = 32;         ///< width of every MLP (2 hidden layers)
   int64_t leapfrog_steps = 4;  ///< per Hamiltonian stage
   double dt = 0.25;            ///< leapfrog step
+  /// Gaussians in the learned base density, a mixture when > 1. With 1 the Hamiltonian flow
+  /// learns one Gaussian's mean and scales, and RealNVP keeps N(0, I) (the papers' bases).
+  int64_t base_components = 1;
   /// Throws InvalidInput naming the bad field.
   void validate() const;
 };
-NOETHER_JSON(FlowConfig, kind, layers, hidden, leapfrog_steps, dt)
+NOETHER_JSON(FlowConfig, kind, layers, hidden, leapfrog_steps, dt, base_components)
 
 class FlowModelImpl : public torch::nn::Module {
  public:
@@ -60,7 +67,18 @@ class FlowModelImpl : public torch::nn::Module {
   int64_t parameter_count() const;
 
  protected:
+  /// Registers the learned base's parameters (K = config_.base_components; fixed N(0, I) when
+  /// `learned` is false and K = 1).
+  void register_base(bool learned);
+  /// log density of the base at z [B, 2] -> [B].
+  torch::Tensor base_log_prob(const torch::Tensor& z) const;
+  /// n draws from the base, [n, 2], with torch's current seed.
+  torch::Tensor base_sample(int64_t n, const torch::TensorOptions& options) const;
+
   FlowConfig config_;
+
+ private:
+  torch::Tensor mean_, log_scale_, log_weight_;  // [K, 2], [K, 2], [K]; undefined for N(0, I)
 };
 
 class HamiltonianFlowImpl : public FlowModelImpl {
@@ -74,7 +92,6 @@ class HamiltonianFlowImpl : public FlowModelImpl {
  private:
   torch::Tensor run(const torch::Tensor& x, double dt, bool backwards);
   std::vector<std::shared_ptr<DynamicsModelImpl>> stages_;
-  torch::Tensor mean_, log_scale_;
 };
 
 class RealNvpImpl : public FlowModelImpl {

@@ -15,9 +15,10 @@ namespace np = noether::physics;
 
 namespace {
 
-std::shared_ptr<np::FlowModelImpl> flow(np::FlowKind kind, uint64_t seed) {
+std::shared_ptr<np::FlowModelImpl> flow(np::FlowKind kind, uint64_t seed, int64_t base_components = 1) {
   np::FlowConfig c;
   c.kind = kind;
+  c.base_components = base_components;
   c.layers = kind == np::FlowKind::kHamiltonian ? 3 : 6;
   c.hidden = 16;
   torch::manual_seed(seed);
@@ -72,8 +73,10 @@ TEST_CASE("Hamiltonian flow: area-preserving to round-off, and exactly reversibl
 }
 
 TEST_CASE("flows: densities integrate to one and samples follow them", "[physics][flows]") {
-  for (auto kind : {np::FlowKind::kHamiltonian, np::FlowKind::kRealNvp}) {
-    auto f = flow(kind, 2);
+  for (auto [kind, components] : {std::pair{np::FlowKind::kHamiltonian, 1}, {np::FlowKind::kRealNvp, 1},
+                                  {np::FlowKind::kHamiltonian, 3}, {np::FlowKind::kRealNvp, 3}}) {
+    INFO(np::flow_kind_name(kind) << " with " << components << " base components");
+    auto f = flow(kind, 2, components);
     const int bins = 12;
     const double r = 6.0;
     const auto mass = bin_masses(*f, bins, r);
@@ -87,6 +90,35 @@ TEST_CASE("flows: densities integrate to one and samples follow them", "[physics
     const auto counts = torch::bincount(flat, {}, bins * bins).to(torch::kFloat64) / 40000.0;
     const double tv = 0.5 * (counts - mass.reshape(-1)).abs().sum().item<double>();
     CHECK(tv < 0.03);
+  }
+}
+
+TEST_CASE("flows: a mixture base's density is the weighted sum of its Gaussians at the base point",
+          "[physics][flows]") {
+  for (auto kind : {np::FlowKind::kHamiltonian, np::FlowKind::kRealNvp}) {
+    INFO(np::flow_kind_name(kind));
+    auto f = flow(kind, 3, 4);
+    torch::Tensor mean, log_scale, log_weight;
+    for (auto& p : f->named_parameters()) {
+      if (p.key() == "base_mean") mean = p.value().detach();
+      if (p.key() == "base_log_scale") log_scale = p.value().detach();
+      if (p.key() == "base_log_weight") log_weight = p.value().detach();
+    }
+    REQUIRE(mean.sizes() == torch::IntArrayRef({4, 2}));
+    REQUIRE(log_weight.sizes() == torch::IntArrayRef({4}));
+    const auto x = torch::randn({8, 2}, torch::kFloat64).requires_grad_(true);
+    const auto z = f->to_base(x);
+    const auto d0 = torch::autograd::grad({z.select(1, 0).sum()}, {x}, {}, true)[0];
+    const auto d1 = torch::autograd::grad({z.select(1, 1).sum()}, {x})[0];
+    const auto log_det = (d0.select(1, 0) * d1.select(1, 1) - d0.select(1, 1) * d1.select(1, 0)).abs().log();
+    const auto w = torch::softmax(log_weight, 0);
+    auto density = torch::zeros({8}, torch::kFloat64);
+    for (int64_t k = 0; k < 4; ++k) {
+      const auto s = torch::exp(log_scale[k]);
+      const auto u = (z.detach() - mean[k]) / s;
+      density += w[k] * torch::exp(-0.5 * u.pow(2).sum(1)) / (2.0 * M_PI * s.prod());
+    }
+    CHECK(torch::allclose(f->log_prob(x).detach(), density.log() + log_det, 1e-10, 1e-12));
   }
 }
 
@@ -137,6 +169,9 @@ TEST_CASE("flows: training raises the likelihood, never above the true density's
 }
 
 TEST_CASE("flows refuse bad names and shapes", "[physics][flows]") {
+  np::FlowConfig bad;
+  bad.base_components = 0;
+  CHECK_THROWS_WITH(np::make_flow(bad), Catch::Contains("base_components = 0"));
   CHECK_THROWS_WITH(np::parse_flow_kind("nice"), Catch::Contains("unknown flow 'nice'"));
   CHECK_THROWS_WITH(np::parse_density("spiral"), Catch::Contains("unknown density 'spiral'"));
   auto f = flow(np::FlowKind::kHamiltonian, 0);
