@@ -21,6 +21,7 @@
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/measured.hpp"
 #include "physics/learning/training.hpp"
+#include "physics/models/normalized.hpp"
 #include "physics/learning/flow_training.hpp"
 #include "physics/learning/meta.hpp"
 #include "physics/pixels/hgn.hpp"
@@ -67,6 +68,7 @@ struct TrainArgs {
   int threads = 0;  ///< 0: torch's default
   bool resume = false;
   bool no_fused = false;  ///< train HNNs through autograd instead of the fused gradient
+  bool normalize = false;  ///< learn in normalised coordinates (physics/models/normalized.hpp)
   bool json = false;
   bool quiet = false;
 };
@@ -122,7 +124,8 @@ int train_command(TrainArgs a) {
         {a.layers != d.layers, "--layers"}, {a.activation != d.activation, "--activation"},
         {a.optimizer != d.optimizer, "--optimizer"}, {a.schedule != d.schedule, "--schedule"},
         {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
-        {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"}};
+        {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"},
+        {a.normalize, "--normalize"}};
     for (const auto& [given, name] : unused)
       if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline, hgn, latent-ode)");
     PixelTrainRequest r;
@@ -208,6 +211,7 @@ int train_command(TrainArgs a) {
     c.hidden = a.hidden;
     c.layers = a.layers;
     c.activation = a.activation;
+    if (a.normalize) c = physics::normalization_for(c, data.x, data.dxdt);
     run = physics::new_run(c, o, data);
     run.data_source = source;
   }
@@ -466,11 +470,14 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps")->check(at_least(0));
   train->add_option("--threads", tr->threads, "torch threads (default: torch's choice)")->check(at_least(0));
   train->add_flag("--no-fused", tr->no_fused, "HNN: autograd's double backward instead of the fused gradient");
+  train->add_flag("--normalize", tr->normalize,
+                  "learn in coordinates where the training states have mean 0 and unit spread and the field unit size "
+                  "(baseline, pq, generic, generic-soft, ghnn, nsf; the structure is kept)");
   auto* resume = train->add_flag("--resume", tr->resume,
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed",
+                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");

@@ -11,6 +11,8 @@
 #   SYSTEMS="duffing lorenz" MODELS="ghnn" bash bench/bench_generalized.sh ...   only those
 #   APPEND=1 ...   add to results.jsonl instead of starting it afresh
 #   HIDDEN=200 BATCH=1000 ...   another width (default 64) or minibatch (default 256) for every model
+#   TRAIN_ARGS="--normalize" ...   more `noether train` options for every model (the rows are then
+#              labelled MODEL + TRAIN_ARGS, e.g. "pq --normalize")
 # Then: python3 bench/summarize_generalized.py OUT_DIR/results.jsonl (medians, a Markdown table).
 #
 # Every model of a system gets the same loss (pointwise derivative matching; for the driven pendulums
@@ -50,7 +52,7 @@ while [ "$seed" -lt "$SEEDS" ]; do
       ckpt="$OUT/$system-$model-$seed.pt"
       train=$("$NOETHER" train --system "$system" --model "$model" --steps "$STEPS" --hidden "$HIDDEN" --layers 2 \
         --lr 1e-3 --batch-size "$BATCH" --weight-decay 0 --seed "$seed" --loss "$loss" --rollout-steps 5 \
-        -o "$ckpt" --json -q)
+        ${TRAIN_ARGS:-} -o "$ckpt" --json -q)
       plot=""
       [ "$seed" -eq 0 ] && plot="--plot $OUT/$system-$model.svg"
       short=$("$NOETHER" evaluate --model "$ckpt" --starts 5 --points 200 --t1 "$horizon" $plot --json)
@@ -59,7 +61,8 @@ while [ "$seed" -lt "$SEEDS" ]; do
       control='{"final_angle_error": null}'
       [ "$model" = symoden ] && control=$("$NOETHER" control --model "$ckpt" --json)
       jq -c -n --argjson t "$train" --argjson s "$short" --argjson l "$long" --argjson c "$control" --arg seed "$seed" \
-        '{system: $t.system, model: $t.model, seed: ($seed | tonumber), steps: $t.steps,
+        --arg args "${TRAIN_ARGS:-}" \
+        '{system: $t.system, model: ([$t.model, $args] | map(select(. != "")) | join(" ")), seed: ($seed | tonumber), steps: $t.steps,
           seconds_per_step: $t.seconds_per_step, test_loss: $s.test_loss,
           trajectory_mse: $s.trajectory_mse, energy_drift_horizon: $s.energy_drift,
           energy_drift_10x: $l.energy_drift, structure_residual: $s.structure_residual,

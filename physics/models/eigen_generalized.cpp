@@ -6,6 +6,7 @@
 
 #include "noether/error.hpp"
 #include "physics/models/mlp.hpp"
+#include "physics/models/normalized.hpp"
 
 namespace noether::physics {
 
@@ -213,6 +214,14 @@ bool EigenGeneralizedField::covers(ModelKind kind) {
 }
 
 EigenGeneralizedField EigenGeneralizedField::from_model(DynamicsModelImpl& model) {
+  if (auto* normalized = dynamic_cast<NormalizedModelImpl*>(&model)) {
+    EigenGeneralizedField f = from_model(normalized->inner());
+    const auto& c = model.config();
+    f.shift_ = Eigen::Map<const Eigen::VectorXd>(c.input_shift.data(), static_cast<Eigen::Index>(c.input_shift.size()));
+    f.scale_ = Eigen::Map<const Eigen::VectorXd>(c.input_scale.data(), static_cast<Eigen::Index>(c.input_scale.size()));
+    f.time_scale_ = c.time_scale;
+    return f;
+  }
   const ModelKind kind = model.config().kind;
   EigenGeneralizedField f;
   f.kind_ = kind;
@@ -288,8 +297,14 @@ Eigen::MatrixXd EigenGeneralizedField::lower(const Eigen::VectorXd& entries, int
   return l;
 }
 
-double EigenGeneralizedField::energy(const Eigen::VectorXd& x) const {
+Eigen::VectorXd EigenGeneralizedField::to_inner(const Eigen::VectorXd& x) const {
   check_state(x);
+  if (scale_.size() == 0) return x;
+  return (x - shift_).cwiseQuotient(scale_);
+}
+
+double EigenGeneralizedField::energy(const Eigen::VectorXd& state) const {
+  const Eigen::VectorXd x = to_inner(state);
   if (kind_ == ModelKind::kGhnn)
     return rehu(energy_.value(x) - ghnn_.n_origin) + GhnnImpl::kEpsilon * x.squaredNorm();
   if (kind_ != ModelKind::kSymoden) return energy_.value(x);
@@ -306,15 +321,19 @@ double EigenGeneralizedField::energy(const Eigen::VectorXd& x) const {
   return 0.5 * p.dot(minv * p) + v;
 }
 
-Eigen::VectorXd EigenGeneralizedField::time_derivative(const Eigen::VectorXd& x) const {
-  check_state(x);
+Eigen::VectorXd EigenGeneralizedField::time_derivative(const Eigen::VectorXd& state) const {
+  const Eigen::VectorXd x = to_inner(state);
+  Eigen::VectorXd f;
   switch (kind_) {
-    case ModelKind::kPq: return pq_field(x);
-    case ModelKind::kGhnn: return ghnn_field(x);
-    case ModelKind::kNsf: return nsf_field(x);
-    case ModelKind::kSymoden: return symoden_.embedded ? symoden_embedded_field(x) : symoden_field(x);
-    default: return generic_field(x);
+    case ModelKind::kPq: f = pq_field(x); break;
+    case ModelKind::kGhnn: f = ghnn_field(x); break;
+    case ModelKind::kNsf: f = nsf_field(x); break;
+    case ModelKind::kSymoden: f = symoden_.embedded ? symoden_embedded_field(x) : symoden_field(x); break;
+    default: f = generic_field(x);
   }
+  // Learned in normalised coordinates (physics/models/normalized.hpp): dx/dt = c s (.) f~(x~).
+  if (scale_.size() > 0) f = time_scale_ * scale_.cwiseProduct(f);
+  return f;
 }
 
 Eigen::VectorXd EigenGeneralizedField::pq_field(const Eigen::VectorXd& x) const {

@@ -69,8 +69,9 @@ struct EigenIcnn {
 
 class EigenGeneralizedField {
  public:
-  /// Copies the networks of a generalized model (pq, generic, generic-soft, ghnn, nsf, symoden);
-  /// throws InvalidInput for other kinds.
+  /// Copies the networks of a generalized model (pq, generic, generic-soft, ghnn, nsf, symoden),
+  /// also one learning in normalised coordinates (normalized.hpp); throws InvalidInput for other
+  /// kinds.
   static EigenGeneralizedField from_model(DynamicsModelImpl& model);
   /// True for the kinds from_model takes.
   static bool covers(ModelKind kind);
@@ -82,6 +83,8 @@ class EigenGeneralizedField {
 
  private:
   void check_state(const Eigen::VectorXd& x) const;
+  /// The checked state in the coordinates the networks learned in (x itself unless normalised).
+  Eigen::VectorXd to_inner(const Eigen::VectorXd& x) const;
   /// A - A^T from the n(n-1)/2 upper-triangle entries, row by row (torch's triu_indices order).
   Eigen::MatrixXd skew(const Eigen::VectorXd& entries) const;
   Eigen::VectorXd pq_field(const Eigen::VectorXd& x) const;
@@ -109,6 +112,9 @@ class EigenGeneralizedField {
   Eigen::MatrixXd lower(const Eigen::VectorXd& entries, int d) const;
 
   ModelKind kind_ = ModelKind::kPq;
+  /// Normalisation (ModelConfig::input_shift, input_scale, time_scale); empty scale_: none.
+  Eigen::VectorXd shift_, scale_;
+  double time_scale_ = 1.0;
   int n_ = 0;
   EigenMlp<double> energy_, entropy_;  ///< H (pq, nsf), GHNN's N, E and S (GENERIC)
   EigenDenseMlp structure_, friction_;  ///< pq: structure_; GENERIC: A and B; nsf: theta

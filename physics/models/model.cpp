@@ -8,6 +8,7 @@
 #include "physics/models/constrained.hpp"
 #include "physics/models/generalized.hpp"
 #include "physics/models/hnn.hpp"
+#include "physics/models/normalized.hpp"
 #include "physics/models/separable.hpp"
 #include "physics/models/sphere_hnn.hpp"
 #include "physics/models/vin.hpp"
@@ -67,6 +68,24 @@ void ModelConfig::validate() const {
   if (hidden < 1) throw InvalidInput("model hidden = " + std::to_string(hidden) + ": must be >= 1");
   if (layers < 1) throw InvalidInput("model layers = " + std::to_string(layers) + ": must be >= 1");
   check_activation(activation, "model");
+  if (!(time_scale > 0.0) || !std::isfinite(time_scale))
+    throw InvalidInput("model time_scale must be finite and > 0");
+  if (input_shift.size() != input_scale.size())
+    throw InvalidInput("model input_shift and input_scale must have the same size");
+  if (normalized()) {
+    if (kind != ModelKind::kBaseline && (canonical_kind(kind) || kind == ModelKind::kSymoden))
+      throw InvalidInput(std::string("model '") + model_kind_name(kind) +
+                         "' cannot learn in normalised coordinates (its structure is canonical or in angles); "
+                         "only baseline, pq, generic, generic-soft, ghnn and nsf can");
+    if (static_cast<int64_t>(input_scale.size()) != dim())
+      throw InvalidInput("model input_scale has " + std::to_string(input_scale.size()) + " entries; the state has " +
+                         std::to_string(dim()));
+    for (std::size_t i = 0; i < input_scale.size(); ++i)
+      if (!(input_scale[i] > 0.0) || !std::isfinite(input_scale[i]) || !std::isfinite(input_shift[i]))
+        throw InvalidInput("model input_scale[" + std::to_string(i) + "] must be finite and > 0 (and its shift finite)");
+  } else if (time_scale != 1.0) {
+    throw InvalidInput("model time_scale needs input_scale (normalisation)");
+  }
 }
 
 std::string ModelConfig::describe() const {
@@ -74,7 +93,7 @@ std::string ModelConfig::describe() const {
   os << model_kind_name(kind) << "(" << (canonical_kind(kind) ? "dof=" + std::to_string(dof) : "dim=" + std::to_string(dim()))
      << (angles > 0 ? ", angles=" + std::to_string(angles) : std::string())
      << ", hidden=" << hidden << ", layers=" << layers << ", "
-     << activation << ")";
+     << activation << (normalized() ? ", normalized" : "") << ")";
   return os.str();
 }
 
@@ -124,6 +143,7 @@ void check_width(const torch::Tensor& x, int64_t dim) {
 
 std::shared_ptr<DynamicsModelImpl> make_model(const ModelConfig& c) {
   c.validate();
+  if (c.normalized()) return std::make_shared<NormalizedModelImpl>(c);
   switch (c.kind) {
     case ModelKind::kBaseline: return std::make_shared<BaselineImpl>(c);
     case ModelKind::kHnn: return std::make_shared<HnnImpl>(c);

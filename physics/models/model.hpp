@@ -68,6 +68,13 @@ struct ModelConfig {
   /// chnn: the constrained system whose constraint graph the model keeps (e.g. "chain-pendulum-3");
   /// empty for the other kinds.
   std::string constraints;
+  /// Input normalisation (`train --normalize`; baseline and the generalized kinds but symoden):
+  /// the networks learn in x~ = (x - input_shift) / input_scale and time t~ = time_scale t, so
+  /// the model is dx/dt = time_scale * input_scale (.) f~(x~), f~ the kind's field there
+  /// (physics/models/normalized.hpp). Empty: none; else state_dim() entries each.
+  std::vector<double> input_shift, input_scale;
+  double time_scale = 1.0;
+  bool normalized() const { return !input_scale.empty(); }
   /// The entries of a state: state_dim, or 2 dof when it is 0.
   int64_t dim() const { return state_dim > 0 ? state_dim : 2 * dof; }
   /// Throws InvalidInput naming the bad field.
@@ -75,14 +82,16 @@ struct ModelConfig {
   bool operator==(const ModelConfig& o) const {
     return kind == o.kind && dof == o.dof && hidden == o.hidden && layers == o.layers &&
            activation == o.activation && dim() == o.dim() && degeneracy_weight == o.degeneracy_weight &&
-           angles == o.angles && constraints == o.constraints;
+           angles == o.angles && constraints == o.constraints && input_shift == o.input_shift &&
+           input_scale == o.input_scale && time_scale == o.time_scale;
   }
   bool operator!=(const ModelConfig& o) const { return !(*this == o); }
   /// "hnn(dof=1, hidden=200, layers=2, tanh)"
   std::string describe() const;
 };
 NOETHER_JSON_ENUM(ModelKind, model_kind_name, parse_model_kind)
-NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, angles, constraints)
+NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, angles, constraints,
+             input_shift, input_scale, time_scale)
 
 
 /// A learned vector field dx/dt = f_theta(x) on states x = [q, p] of shape [B, 2D].

@@ -12,6 +12,7 @@
 #include "physics/models/eigen_generalized.hpp"
 #include "physics/models/field.hpp"
 #include "physics/models/generalized.hpp"
+#include "physics/models/normalized.hpp"
 #include "physics/systems/generalized.hpp"
 
 namespace np = noether::physics;
@@ -595,4 +596,102 @@ TEST_CASE("the Eigen path agrees with torch to round-off for every generalized m
   }
   auto baseline = np::make_model(config(np::ModelKind::kBaseline, 3));
   CHECK_THROWS_WITH(np::EigenGeneralizedField::from_model(*baseline), Catch::Contains("takes pq"));
+}
+
+namespace {
+/// c with a normalisation far from the identity: shifts and scales per entry and a time scale.
+np::ModelConfig normalized(np::ModelConfig c) {
+  const int64_t n = c.dim();
+  for (int64_t i = 0; i < n; ++i) {
+    c.input_shift.push_back(1.5 - 0.7 * static_cast<double>(i));
+    c.input_scale.push_back(0.5 + 3.0 * static_cast<double>(i));
+  }
+  c.time_scale = 4.0;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("normalised coordinates: the field is c s (.) f~(x~), and every structure survives",
+          "[physics][generalized][models]") {
+  for (const auto& [kind, n] : {std::pair{np::ModelKind::kPq, int64_t{3}}, {np::ModelKind::kGhnn, 3},
+                                {np::ModelKind::kGeneric, 4}, {np::ModelKind::kGenericSoft, 4},
+                                {np::ModelKind::kNsf, 4}, {np::ModelKind::kBaseline, 3}}) {
+    INFO(np::model_kind_name(kind));
+    const auto c = normalized(config(kind, n));
+    auto model = float64_model<np::NormalizedModelImpl>(c, 3);
+    REQUIRE(model->config() == c);
+    // States spread as the scales say, so that the inner model sees unit-sized inputs.
+    const auto shift = torch::tensor(c.input_shift, torch::kFloat64), scale = torch::tensor(c.input_scale, torch::kFloat64);
+    const auto x = shift + scale * random_states(64, n, 9);
+    const auto inner_x = (x - shift) / scale;
+    CHECK(max_abs(model->to_inner(x) - inner_x) < 1e-14);
+    const auto f = model->time_derivative(x, false);
+    const auto expected = c.time_scale * scale * model->inner().time_derivative(inner_x, false);
+    CHECK(max_abs(f - expected) < 1e-12 * (1.0 + max_abs(expected)));
+    if (kind == np::ModelKind::kBaseline) continue;
+    // In the data's coordinates: the energy's rate along the field by autograd (grad_x H . dx/dt).
+    const auto rate = model->energy_rate(x);
+    const double size = max_abs(model->energy_gradient_at(x, false)) * max_abs(f);
+    if (kind == np::ModelKind::kNsf || kind == np::ModelKind::kGeneric)
+      CHECK(max_abs(rate) < 1e-10 * size);  // kept
+    else if (kind != np::ModelKind::kGenericSoft)  // its degeneracy is a penalty, not exact
+      CHECK(rate.max().item<double>() < 1e-10 * size);  // never rises
+    if (kind == np::ModelKind::kGeneric) {  // entropy never falls
+      const auto grad_s = np::energy_gradient([&](const torch::Tensor& s) { return model->entropy(s); }, x, false);
+      CHECK((grad_s * f).sum(1).min().item<double>() > -1e-10 * max_abs(grad_s) * max_abs(f));
+    }
+    CHECK(max_abs(model->energy(x) - model->inner().energy(inner_x)) == 0.0);
+    // The Eigen path reads the same normalisation.
+    const auto fast = np::EigenGeneralizedField::from_model(*model);
+    const auto h = model->energy(x).detach();
+    for (int64_t i = 0; i < 8; ++i) {
+      const auto row = x[i].contiguous();
+      const Vector xi = Eigen::Map<const Vector>(row.data_ptr<double>(), n);
+      const Vector fi = fast.time_derivative(xi);
+      for (int64_t j = 0; j < n; ++j) CHECK(fi[j] == Approx(f[i][j].item<double>()).margin(1e-12).epsilon(1e-10));
+      CHECK(fast.energy(xi) == Approx(h[i].item<double>()).margin(1e-12));
+    }
+  }
+}
+
+TEST_CASE("normalised coordinates from the data: unit spread, unit field; refused where the structure would break",
+          "[physics][generalized][models]") {
+  const np::Lorenz lorenz;
+  auto protocol = lorenz.protocol();
+  protocol.trajectories = 4;
+  protocol.points = 50;
+  const auto data = np::generate_dataset(lorenz, protocol, 0);
+  const auto c = np::normalization_for(config(np::ModelKind::kPq, 3), data.x, data.dxdt);
+  REQUIRE(c.normalized());
+  const auto mean = data.x.mean(0), spread = data.x.std(0);
+  for (int64_t i = 0; i < 3; ++i) {
+    CHECK(c.input_shift[static_cast<std::size_t>(i)] == Approx(mean[i].item<double>()));
+    CHECK(c.input_scale[static_cast<std::size_t>(i)] == Approx(spread[i].item<double>()));
+  }
+  // The inner model's targets dx~/dt~ = (dx/dt) / (c s) have unit root mean square variance.
+  const auto inner_targets = data.dxdt / (c.time_scale * torch::tensor(c.input_scale, torch::kFloat64));
+  CHECK(inner_targets.var(0).mean().item<double>() == Approx(1.0).epsilon(1e-9));
+  CHECK(c.time_scale > 5.0);  // Lorenz moves fast for its size: the field is not near unit scale
+  // Through training and a checkpoint.
+  np::TrainOptions o;
+  o.steps = 3;
+  auto run = np::new_run(c, o, data);
+  np::train(run, data, o);
+  np::save_checkpoint(run, "test_normalized.pt");
+  const auto back = np::load_checkpoint("test_normalized.pt");
+  CHECK(back.model->config() == c);
+  const auto x = data.test_x.to(torch::kFloat32);
+  CHECK(torch::equal(back.model->time_derivative(x, false), run.model->time_derivative(x, false)));
+  std::remove("test_normalized.pt");
+  std::remove("test_normalized.pt.json");
+  // Canonical kinds and SymODEN keep their coordinates.
+  np::ModelConfig hnn;
+  hnn.dof = 1;
+  const auto canonical = torch::randn({10, 2}, torch::kFloat64);
+  CHECK_THROWS_WITH(np::normalization_for(hnn, canonical, canonical), Catch::Contains("cannot learn in normalised"));
+  CHECK_THROWS_WITH(np::normalization_for(config(np::ModelKind::kPq, 3), canonical, canonical),
+                    Catch::Contains("[N >= 2, 3]"));
+  auto bad = normalized(config(np::ModelKind::kPq, 3));
+  bad.input_scale[1] = 0.0;
+  CHECK_THROWS_WITH(np::make_model(bad), Catch::Contains("input_scale[1]"));
 }
