@@ -45,6 +45,7 @@ struct TrainArgs {
   std::string optimizer = "adam";
   std::string schedule = "constant";
   double final_fraction = 0.0;
+  double clip_grad_norm = 0.0;
   int64_t hidden = 200;
   int64_t layers = 2;
   std::string activation = "tanh";
@@ -123,6 +124,7 @@ int train_command(TrainArgs a) {
         {a.rollout_steps != d.rollout_steps, "--rollout-steps"}, {a.dtype != d.dtype, "--dtype"},
         {a.layers != d.layers, "--layers"}, {a.activation != d.activation, "--activation"},
         {a.optimizer != d.optimizer, "--optimizer"}, {a.schedule != d.schedule, "--schedule"},
+        {a.clip_grad_norm != d.clip_grad_norm, "--clip-grad-norm"},
         {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
         {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"},
         {a.normalize, "--normalize"}};
@@ -185,6 +187,7 @@ int train_command(TrainArgs a) {
     o.optimizer = physics::parse_optimizer(a.optimizer);
     o.schedule = physics::parse_schedule(a.schedule);
     o.final_fraction = a.final_fraction;
+    o.clip_grad_norm = a.clip_grad_norm;
     o.batch_size = a.batch_size;
     o.seed = a.seed;
     o.loss = physics::parse_loss_kind(a.loss);
@@ -449,6 +452,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--optimizer", tr->optimizer, "adam or adamw")->capture_default_str();
   train->add_option("--schedule", tr->schedule, "learning rate over the run's steps: constant, cosine (down to --final-fraction of --lr) or exponential")->capture_default_str();
   train->add_option("--final-fraction", tr->final_fraction, "the schedule's last rate as a fraction of --lr (exponential needs > 0)")->check(non_negative())->capture_default_str();
+  train->add_option("--clip-grad-norm", tr->clip_grad_norm, "clip the gradients' global norm to this each step (0: no clipping)")->check(non_negative())->capture_default_str();
   train->add_option("--hidden", tr->hidden, "hidden width")->check(at_least(1))->capture_default_str();
   train->add_option("--layers", tr->layers, "hidden layers")->check(at_least(1))->capture_default_str();
   train->add_option("--activation", tr->activation, "tanh, relu, softplus or sin")->capture_default_str();
@@ -479,7 +483,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   taken_from_checkpoint(train, resume,
                         {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
-                         "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--batch-size", "--seed"});
+                         "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--clip-grad-norm", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");
   train->add_flag("-q,--quiet", tr->quiet, "no progress bar");
 

@@ -83,6 +83,7 @@ TrainerOptions TrainOptions::trainer_options() const {
   t.optimizer = optimizer;
   t.schedule = schedule;
   t.final_fraction = final_fraction;
+  t.clip_grad_norm = clip_grad_norm;
   t.eval_every = eval_every;
   t.checkpoint_every = checkpoint.empty() ? 0 : checkpoint_every;
   t.progress = progress;

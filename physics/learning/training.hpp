@@ -44,6 +44,7 @@ struct TrainOptions {
   /// AdamW with a cosine decay to 0).
   Schedule schedule = Schedule::kConstant;
   double final_fraction = 0.0;
+  double clip_grad_norm = 0.0;  ///< > 0: the gradients' global norm is clipped to this each step
   int64_t batch_size = 0;       ///< samples per step; 0 = full batch
   uint64_t seed = 0;            ///< weights and minibatch order
   LossKind loss = LossKind::kPointwise;
@@ -70,7 +71,7 @@ struct TrainOptions {
 NOETHER_JSON_ENUM(OptimizerKind, optimizer_name, parse_optimizer)
 NOETHER_JSON_ENUM(Schedule, schedule_name, parse_schedule)
 NOETHER_JSON(TrainOptions, learning_rate, weight_decay, batch_size, seed, loss, integrator, rollout_steps,
-             test_functions, dtype, test_function, optimizer, schedule, final_fraction)
+             test_functions, dtype, test_function, optimizer, schedule, final_fraction, clip_grad_norm)
 
 struct TrainPoint {
   int64_t step;

@@ -357,6 +357,7 @@ TEST_CASE("generalized models round-trip through checkpoints with their state wi
     o.steps = 2;
     o.loss = np::LossKind::kWeak;
     o.test_function = np::TestFunction::kRbf;
+    o.clip_grad_norm = 0.5;
     auto run = np::new_run(c, o, data);
     np::train(run, data, o);
     const std::string path = std::string("test_generalized_") + np::model_kind_name(kind) + ".pt";
@@ -366,6 +367,8 @@ TEST_CASE("generalized models round-trip through checkpoints with their state wi
     CHECK(back.model->config() == c);
     CHECK(back.model->state_dim() == 4);
     CHECK(back.options.test_function == np::TestFunction::kRbf);
+    CHECK(back.options.clip_grad_norm == 0.5);
+    CHECK(back.options.trainer_options().clip_grad_norm == 0.5);
     const auto x = data.test_x.to(torch::kFloat32);
     CHECK(torch::equal(back.model->time_derivative(x, false), run.model->time_derivative(x, false)));
     std::remove(path.c_str());
