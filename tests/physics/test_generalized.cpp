@@ -37,6 +37,14 @@ torch::Tensor random_states(int64_t b, int64_t n, uint64_t seed) {
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
+/// A data set of system's protocol cut to `trajectories` of `points` samples, data seed 0.
+np::DataSet small_data(const np::System& system, int64_t trajectories, int64_t points) {
+  auto protocol = system.protocol();
+  protocol.trajectories = trajectories;
+  protocol.points = points;
+  return np::generate_dataset(system, protocol, 0);
+}
+
 /// An untrained model of config c with weights drawn from `seed`, as Impl, in float64.
 template <class Impl>
 std::shared_ptr<Impl> float64_model(const np::ModelConfig& c, uint64_t seed) {
@@ -169,10 +177,7 @@ TEST_CASE("GENERIC soft: skew L, positive M, and the degeneracy residual reporte
 TEST_CASE("generalized models train on generalized systems; canonical ones refuse odd states",
           "[physics][generalized][learning]") {
   const np::GasContainer gas;
-  auto protocol = gas.protocol();
-  protocol.trajectories = 5;  // one held out
-  protocol.points = 41;
-  const auto data = np::generate_dataset(gas, protocol, 0);
+  const auto data = small_data(gas, 5, 41);  // one trajectory held out
   REQUIRE(data.x.size(1) == 4);
   for (const auto kind : {np::ModelKind::kPq, np::ModelKind::kGeneric, np::ModelKind::kGenericSoft}) {
     np::TrainOptions o;
@@ -345,11 +350,7 @@ TEST_CASE("systems in non-canonical coordinates are the textbook ones", "[physic
 
 TEST_CASE("generalized models round-trip through checkpoints with their state width and options",
           "[physics][generalized][io]") {
-  const np::GasContainer gas;
-  auto protocol = gas.protocol();
-  protocol.trajectories = 2;
-  protocol.points = 11;
-  const auto data = np::generate_dataset(gas, protocol, 0);
+  const auto data = small_data(np::GasContainer(), 2, 11);
   for (const auto kind : {np::ModelKind::kPq, np::ModelKind::kGenericSoft, np::ModelKind::kGhnn, np::ModelKind::kNsf}) {
     auto c = config(kind, 4);
     c.degeneracy_weight = 0.5;
@@ -659,11 +660,7 @@ TEST_CASE("normalised coordinates: the field is c s (.) f~(x~), and every struct
 
 TEST_CASE("normalised coordinates from the data: unit spread, unit field; refused where the structure would break",
           "[physics][generalized][models]") {
-  const np::Lorenz lorenz;
-  auto protocol = lorenz.protocol();
-  protocol.trajectories = 4;
-  protocol.points = 50;
-  const auto data = np::generate_dataset(lorenz, protocol, 0);
+  const auto data = small_data(np::Lorenz(), 4, 50);
   const auto c = np::normalization_for(config(np::ModelKind::kPq, 3), data.x, data.dxdt);
   REQUIRE(c.normalized());
   const auto mean = data.x.mean(0), spread = data.x.std(0);
