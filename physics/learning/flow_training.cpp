@@ -13,7 +13,8 @@ namespace noether::physics {
 using nlohmann::json;
 
 namespace {
-const CheckpointFormat kFormat{"noether.flow-model", 1, "flow model"};
+// Version 2 (session 19): the base is a mixture, its parameters [K, 2], [K, 2] and [K].
+const CheckpointFormat kFormat{"noether.flow-model", 2, "flow model"};
 
 TrainerOptions trainer_options(const FlowTrainOptions& o) {
   TrainerOptions t;
