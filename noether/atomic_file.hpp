@@ -79,7 +79,7 @@ inline void write_file_atomically(const std::string& path,
       std::remove(tmp.c_str());
       throw InvalidInput("failed writing '" + path + "' (disk full?)");
     }
-    if (interrupt_requested()) {  // Ctrl-C while writing: all or nothing
+    if (abandon_writes()) {  // Ctrl-C while writing: all or nothing (unless FinishWrites)
       os.close();
       std::remove(tmp.c_str());
       throw Interrupted("interrupted while writing '" + path + "'; it is left as it was");

@@ -42,6 +42,7 @@ inline char temp_paths[kTempSlots][kTempPathBytes];
 inline std::atomic<bool> temp_in_use[kTempSlots];
 
 inline std::atomic<long long> first_signal_ns{0};
+inline std::atomic<int> finish_writes_depth{0};
 
 /// Monotonic nanoseconds (clock_gettime is async-signal-safe).
 inline long long monotonic_ns() noexcept {
@@ -69,6 +70,23 @@ inline void on_interrupt_signal(int sig) {
 
 /// True once a stop was requested.
 inline bool interrupt_requested() noexcept { return detail::interrupt_count.load(std::memory_order_relaxed) > 0; }
+
+/// True when an atomic write in progress should be abandoned: a stop was requested and no
+/// FinishWrites is alive.
+inline bool abandon_writes() noexcept {
+  return interrupt_requested() && detail::finish_writes_depth.load(std::memory_order_relaxed) == 0;
+}
+
+/// While one lives, atomic writes run to the end even after a stop request, which stays set for
+/// the caller's next check: for files that are only valid together (a checkpoint and its sidecar,
+/// which holds the checkpoint's checksum). A second signal still ends the process at once.
+class FinishWrites {
+ public:
+  FinishWrites() noexcept { detail::finish_writes_depth.fetch_add(1); }
+  ~FinishWrites() { detail::finish_writes_depth.fetch_sub(1); }
+  FinishWrites(const FinishWrites&) = delete;
+  FinishWrites& operator=(const FinishWrites&) = delete;
+};
 
 /// Requests a stop, as SIGINT does (tests, or a caller's own cancel button).
 inline void request_interrupt() noexcept { detail::interrupt_count.fetch_add(1); }

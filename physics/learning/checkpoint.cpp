@@ -10,6 +10,7 @@
 
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
+#include "noether/interrupt.hpp"
 
 namespace noether::physics {
 
@@ -44,6 +45,9 @@ void write_checkpoint(torch::serialize::OutputArchive& root, json meta, const st
   const std::string data = bytes.str();
   // The sidecar carries the file's checksum (it cannot be inside the file it covers).
   meta["checksum"] = "fnv1a64:" + fnv1a64(data);
+  // Both files or neither: a stop request between them would leave the old sidecar's checksum
+  // beside the new file, which then no longer loads. The request stays for the caller's next check.
+  const FinishWrites together;
   write_file_atomically(path, [&](std::ostream& os) { os.write(data.data(), static_cast<std::streamsize>(data.size())); });
   write_file_atomically(path + ".json", [&](std::ostream& os) { os << meta.dump(2) << "\n"; });
 }

@@ -9,6 +9,7 @@
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
+#include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 
 namespace np = noether::physics;
@@ -149,6 +150,43 @@ TEST_CASE("an interrupt while a file is written leaves the file as it was and no
   std::ifstream in(path);
   CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "the user's file\n");
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);  // no .tmp left
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a checkpoint asked to stop while it is written is written whole, and loads",
+          "[physics][trainer]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "noether_interrupt_checkpoint_test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "model.pt").string();
+  const np::CheckpointFormat format{"noether.test", 1, "test file"};
+  auto write = [&](double value) {
+    torch::serialize::OutputArchive root;
+    root.write("w", torch::full({3}, value));
+    np::write_checkpoint(root, nlohmann::json{{"value", value}}, path, format);
+  };
+  write(1.0);
+  // The request comes before the pair is written (as a signal between its two files would): both
+  // files are still written, so the sidecar's checksum is the new file's, and the request stays.
+  noether::request_interrupt();
+  write(2.0);
+  CHECK(noether::interrupt_requested());
+  noether::clear_interrupt();
+  torch::serialize::InputArchive root;
+  const auto meta = np::read_checkpoint(root, path, format);
+  CHECK(meta.at("value").get<double>() == 2.0);
+  // Outside a pair, a single atomic write still gives up on the request.
+  {
+    noether::FinishWrites together;
+    noether::request_interrupt();
+    noether::write_file_atomically((dir / "a.txt").string(), [](std::ostream& os) { os << "whole"; });
+  }
+  CHECK_THROWS_AS(noether::write_file_atomically((dir / "b.txt").string(), [](std::ostream& os) { os << "half"; }),
+                  noether::Interrupted);
+  noether::clear_interrupt();
+  CHECK(fs::exists(dir / "a.txt"));
+  CHECK(!fs::exists(dir / "b.txt"));
   fs::remove_all(dir);
 }
 
