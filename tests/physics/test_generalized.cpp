@@ -37,6 +37,22 @@ torch::Tensor random_states(int64_t b, int64_t n, uint64_t seed) {
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
+/// The Eigen path's field and energy equal the torch model's at every state (row) of x.
+void check_eigen_matches(const np::EigenGeneralizedField& fast, np::DynamicsModelImpl& model, const torch::Tensor& x) {
+  const int64_t n = x.size(1);
+  const auto f = model.time_derivative(x, false);
+  torch::NoGradGuard no_grad;
+  const auto h = model.energy(x);
+  for (int64_t i = 0; i < x.size(0); ++i) {
+    const auto row = x[i].contiguous();
+    const Vector xi = Eigen::Map<const Vector>(row.data_ptr<double>(), n);
+    const Vector fi = fast.time_derivative(xi);
+    INFO("sample " << i);
+    for (int64_t j = 0; j < n; ++j) CHECK(fi[j] == Approx(f[i][j].item<double>()).margin(1e-12).epsilon(1e-10));
+    CHECK(fast.energy(xi) == Approx(h[i].item<double>()).margin(1e-12));
+  }
+}
+
 /// A data set of system's protocol cut to `trajectories` of `points` samples, data seed 0.
 np::DataSet small_data(const np::System& system, int64_t trajectories, int64_t points) {
   auto protocol = system.protocol();
@@ -584,17 +600,8 @@ TEST_CASE("the Eigen path agrees with torch to round-off for every generalized m
       x.narrow(1, 0, c.angles).copy_(torch::cos(q));
       x.narrow(1, c.angles, c.angles).copy_(torch::sin(q));
     }
-    const auto f = model->time_derivative(x, false);
-    torch::NoGradGuard no_grad;
-    const auto h = model->energy(x);
-    for (int64_t i = 0; i < x.size(0); ++i) {
-      const auto row = x[i].contiguous();
-      const Vector xi = Eigen::Map<const Vector>(row.data_ptr<double>(), c.n);
-      const Vector fi = fast.time_derivative(xi);
-      INFO(np::model_kind_name(c.kind) << " n " << c.n << " " << c.activation << " angles " << c.angles << " sample " << i);
-      for (int64_t j = 0; j < c.n; ++j) CHECK(fi[j] == Approx(f[i][j].item<double>()).margin(1e-12).epsilon(1e-10));
-      CHECK(fast.energy(xi) == Approx(h[i].item<double>()).margin(1e-12));
-    }
+    INFO(np::model_kind_name(c.kind) << " n " << c.n << " " << c.activation << " angles " << c.angles);
+    check_eigen_matches(fast, *model, x);
     CHECK_THROWS_WITH(fast.time_derivative(Vector::Zero(c.n + 1)), Catch::Contains("entries"));
     CHECK_THROWS_WITH(fast.time_derivative(Vector::Constant(c.n, std::nan(""))), Catch::Contains("non-finite"));
   }
@@ -646,15 +653,7 @@ TEST_CASE("normalised coordinates: the field is c s (.) f~(x~), and every struct
     }
     CHECK(max_abs(model->energy(x) - model->inner().energy(inner_x)) == 0.0);
     // The Eigen path reads the same normalisation.
-    const auto fast = np::EigenGeneralizedField::from_model(*model);
-    const auto h = model->energy(x).detach();
-    for (int64_t i = 0; i < 8; ++i) {
-      const auto row = x[i].contiguous();
-      const Vector xi = Eigen::Map<const Vector>(row.data_ptr<double>(), n);
-      const Vector fi = fast.time_derivative(xi);
-      for (int64_t j = 0; j < n; ++j) CHECK(fi[j] == Approx(f[i][j].item<double>()).margin(1e-12).epsilon(1e-10));
-      CHECK(fast.energy(xi) == Approx(h[i].item<double>()).margin(1e-12));
-    }
+    check_eigen_matches(np::EigenGeneralizedField::from_model(*model), *model, x.narrow(0, 0, 8));
   }
 }
 

@@ -23,6 +23,14 @@ struct Quadratic {
   double value() const { return w.item<double>(); }
 };
 
+/// An empty folder `name` in the system's temporary folder (emptied if it was there).
+std::filesystem::path empty_directory(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 }  // namespace
 
 TEST_CASE("trainer schedules give the rates they state at both ends", "[physics][trainer]") {
@@ -135,9 +143,7 @@ TEST_CASE("an interrupt stops the trainer between steps, keeping the last comple
 TEST_CASE("an interrupt while a file is written leaves the file as it was and no temporary",
           "[physics][trainer]") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "noether_interrupt_test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = empty_directory("noether_interrupt_test");
   const std::string path = (dir / "out.csv").string();
   noether::write_file_atomically(path, [](std::ostream& os) { os << "the user's file\n"; });
   CHECK_THROWS_AS(noether::write_file_atomically(path,
@@ -156,9 +162,7 @@ TEST_CASE("an interrupt while a file is written leaves the file as it was and no
 TEST_CASE("a checkpoint asked to stop while it is written is written whole, and loads",
           "[physics][trainer]") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "noether_interrupt_checkpoint_test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = empty_directory("noether_interrupt_checkpoint_test");
   const std::string path = (dir / "model.pt").string();
   const np::CheckpointFormat format{"noether.test", 1, "test file"};
   auto write = [&](double value) {
