@@ -15,25 +15,31 @@ ModelConfig without_normalization(ModelConfig c) {
   return c;
 }
 
-torch::Tensor as_tensor(const std::vector<double>& v, const torch::Tensor& like) {
-  return torch::tensor(v, torch::TensorOptions().dtype(torch::kFloat64)).to(like.device(), like.scalar_type());
+torch::Tensor as_tensor(const std::vector<double>& v) {
+  return torch::tensor(v, torch::TensorOptions().dtype(torch::kFloat64));
 }
+
+/// t on x's device and in x's type (t itself when it already is).
+torch::Tensor like(const torch::Tensor& t, const torch::Tensor& x) { return t.to(x.device(), x.scalar_type()); }
 }  // namespace
 
 NormalizedModelImpl::NormalizedModelImpl(const ModelConfig& config) : DynamicsModelImpl(config) {
   config.validate();
   if (!config.normalized()) throw InvalidInput("NormalizedModelImpl needs a config with input_scale");
   inner_ = register_module("inner", make_model(without_normalization(config)));
+  shift_ = as_tensor(config.input_shift);
+  scale_ = as_tensor(config.input_scale);
+  push_back_ = scale_ * config.time_scale;
 }
 
 torch::Tensor NormalizedModelImpl::to_inner(const torch::Tensor& x) const {
   detail::check_width(x, state_dim());
-  return (x - as_tensor(config_.input_shift, x)) / as_tensor(config_.input_scale, x);
+  return (x - like(shift_, x)) / like(scale_, x);
 }
 
 torch::Tensor NormalizedModelImpl::time_derivative(const torch::Tensor& x, bool create_graph) {
   const auto f = inner_->time_derivative(to_inner(x), create_graph);
-  return f * (as_tensor(config_.input_scale, x) * config_.time_scale);
+  return f * like(push_back_, x);
 }
 
 torch::Tensor NormalizedModelImpl::structure_residual(const torch::Tensor& x) {

@@ -45,6 +45,8 @@ class NormalizedModelImpl : public DynamicsModelImpl {
 
  private:
   std::shared_ptr<DynamicsModelImpl> inner_;
+  // The config's shift and scale, and c s, made once as float64 tensors (not parameters).
+  torch::Tensor shift_, scale_, push_back_;
 };
 
 /// config with input_shift, input_scale and time_scale from training states x [N, n] and their
