@@ -18,6 +18,7 @@
 #include "apps/threads.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/device.hpp"
 #include "physics/learning/flow_training.hpp"
 #include "physics/learning/meta.hpp"
 #include "physics/pixels/hgn.hpp"
@@ -106,11 +107,13 @@ struct FlowArgs {
   int64_t samples = 10000;
   unsigned long long seed = 0, data_seed = 0;
   int threads = 0;
+  std::string device = "cpu";
   bool json = false, quiet = false;
 };
 
 int train_flow_command(const FlowArgs& a) {
   set_threads(a.threads);
+  const torch::Device device = physics::parse_device(a.device);
   physics::FlowConfig c;
   c.kind = physics::parse_flow_kind(a.model);
   c.layers = a.layers > 0 ? a.layers : c.kind == physics::FlowKind::kHamiltonian ? 4 : 8;
@@ -129,13 +132,14 @@ int train_flow_command(const FlowArgs& a) {
   o.progress = !a.json && !a.quiet;
   o.checkpoint = a.output;
   o.eval_every = std::max<int64_t>(1, std::min<int64_t>(200, a.steps / 20 + 1));
+  o.device = device;
   auto run = physics::new_flow_run(c, o);
   const auto s = physics::train_flow(run, o);
   if (a.json) {
     std::cout << json{{"density", a.density}, {"model", a.model}, {"output", a.output},
                       {"train_log_likelihood", s.train_log_likelihood}, {"test_log_likelihood", s.test_log_likelihood},
                       {"parameters", run.model->parameter_count()}, {"steps", s.steps},
-                      {"seconds_per_step", s.seconds_per_step}}
+                      {"seconds_per_step", s.seconds_per_step}, {"device", physics::device_name(device)}}
                      .dump()
               << std::endl;
   } else {
@@ -154,11 +158,13 @@ struct MetaArgs {
   std::string model = "hnn";
   std::string output = "meta.pt";
   int threads = 0;
+  std::string device = "cpu";
   bool json = false, quiet = false;
 };
 
 int meta_train_command(MetaArgs a) {
   set_threads(a.threads);
+  a.o.device = physics::parse_device(a.device);
   a.o.family = physics::parse_family(a.family);
   a.o.kind = physics::parse_model_kind(a.model);
   a.o.progress = !a.json && !a.quiet;
@@ -170,7 +176,7 @@ int meta_train_command(MetaArgs a) {
     std::cout << json{{"family", a.family}, {"model", a.model}, {"output", a.output}, {"steps", run.steps},
                       {"seconds", run.seconds}, {"test_loss", e.meta_curve.back()},
                       {"test_loss_pooled", e.pooled_curve.back()}, {"test_loss_scratch", e.scratch_curve.back()},
-                      {"adapt_steps", 10}, {"shots", e.shots}}
+                      {"adapt_steps", 10}, {"shots", e.shots}, {"device", physics::device_name(a.o.device)}}
                      .dump()
               << std::endl;
   } else {
@@ -185,8 +191,11 @@ int meta_train_command(MetaArgs a) {
 
 }  // namespace
 
-int meta_evaluate_command(const std::string& path, int64_t shots, int64_t adapt_steps, bool as_json) {
-  const auto run = physics::load_meta(path);
+int meta_evaluate_command(const std::string& path, int64_t shots, int64_t adapt_steps, const torch::Device& device,
+                          bool as_json) {
+  auto run = physics::load_meta(path);
+  run.meta.to(device);
+  run.pooled.to(device);
   const auto e = physics::evaluate_meta(run, shots, adapt_steps);
   const auto& o = run.options;
   if (as_json) {
@@ -216,8 +225,9 @@ int meta_evaluate_command(const std::string& path, int64_t shots, int64_t adapt_
   return 0;
 }
 
-int flow_evaluate_command(const std::string& path, const std::string& image, bool as_json) {
+int flow_evaluate_command(const std::string& path, const std::string& image, const torch::Device& device, bool as_json) {
   auto run = physics::load_flow(path);
+  run.model->to(device);
   const auto e = physics::evaluate_flow(*run.model, run.options);
   const double extent = 3.0;
   if (!image.empty()) {
@@ -286,6 +296,7 @@ int hgn_train_command(const PixelTrainRequest& a) {
     o.seed = a.seed;
     run = physics::new_hgn_run(c, o, p);
   }
+  o.device = a.device;
   o.steps = a.steps >= 0 ? a.steps : a.resume ? 1000 : 3000;
   o.progress = !a.json && !a.quiet;
   o.checkpoint = a.output;
@@ -300,7 +311,8 @@ int hgn_train_command(const PixelTrainRequest& a) {
                       {"output", a.output},       {"train_loss", s.train_loss},
                       {"test_loss", s.test_loss}, {"steps", s.steps},
                       {"steps_this_run", s.steps_this_call}, {"seconds_per_step", s.seconds_per_step},
-                      {"train_sequences", run.protocol.train_sequences}, {"test_sequences", run.protocol.test_sequences}}
+                      {"train_sequences", run.protocol.train_sequences}, {"test_sequences", run.protocol.test_sequences},
+                      {"device", physics::device_name(o.device)}}
                      .dump()
               << std::endl;
   } else {
@@ -345,6 +357,7 @@ int pixel_train_command(const PixelTrainRequest& a) {
     o.seed = a.seed;
     run = physics::new_pixel_run(c, o, p);
   }
+  o.device = a.device;
   o.steps = a.steps >= 0 ? a.steps : a.resume ? 1000 : 10000;
   o.progress = !a.json && !a.quiet;
   o.checkpoint = a.output;
@@ -358,7 +371,8 @@ int pixel_train_command(const PixelTrainRequest& a) {
                       {"output", a.output},             {"train_loss", s.train_loss},
                       {"test_loss", s.test_loss},       {"steps", s.steps},
                       {"steps_this_run", s.steps_this_call}, {"seconds_per_step", s.seconds_per_step},
-                      {"train_swings", data.train_trials}, {"test_swings", run.protocol.trials - data.train_trials}}
+                      {"train_swings", data.train_trials}, {"test_swings", run.protocol.trials - data.train_trials},
+                      {"device", physics::device_name(o.device)}}
                      .dump()
               << std::endl;
   } else {
@@ -373,8 +387,9 @@ int pixel_train_command(const PixelTrainRequest& a) {
   return 0;
 }
 
-int pixel_evaluate_command(const std::string& path, const std::string& film, bool as_json) {
+int pixel_evaluate_command(const std::string& path, const std::string& film, const torch::Device& device, bool as_json) {
   auto run = physics::load_pixel_model(path);
+  run.model->to(device);
   const auto data = physics::make_pixel_pendulum(run.protocol);
   const auto e = physics::evaluate_pixel_model(*run.model, data);
   if (!film.empty()) {
@@ -416,8 +431,9 @@ int pixel_evaluate_command(const std::string& path, const std::string& film, boo
   return 0;
 }
 
-int hgn_evaluate_command(const std::string& path, const std::string& film, bool as_json) {
+int hgn_evaluate_command(const std::string& path, const std::string& film, const torch::Device& device, bool as_json) {
   auto run = physics::load_hgn(path);
+  run.model->to(device);
   const auto data = physics::make_hgn_data(run.protocol);
   const auto e = physics::evaluate_hgn(*run.model, data);
   if (!film.empty()) {
@@ -496,6 +512,7 @@ void add_pixel_commands(CLI::App& app, Commands& out) {
   f->add_option("--seed", fa->seed, "weights and batches")->capture_default_str();
   f->add_option("--data-seed", fa->data_seed, "the points")->capture_default_str();
   f->add_option("--threads", fa->threads, "torch threads")->check(at_least(0));
+  f->add_option("--device", fa->device, "cpu, cuda, cuda:N or auto (a GPU when there is one)")->capture_default_str();
   f->add_flag("--json", fa->json, "print one line of JSON");
   f->add_flag("-q,--quiet", fa->quiet, "no progress bar");
 
@@ -517,6 +534,7 @@ void add_pixel_commands(CLI::App& app, Commands& out) {
   m->add_option("--layers", ma->o.layers, "hidden layers")->check(at_least(1))->capture_default_str();
   m->add_option("--seed", ma->o.seed, "weights and tasks")->capture_default_str();
   m->add_option("--threads", ma->threads, "torch threads")->check(at_least(0));
+  m->add_option("--device", ma->device, "cpu, cuda, cuda:N or auto (a GPU when there is one)")->capture_default_str();
   m->add_flag("--json", ma->json, "print one line of JSON");
   m->add_flag("-q,--quiet", ma->quiet, "no progress bar");
 }

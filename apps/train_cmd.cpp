@@ -17,6 +17,7 @@
 #include "integrators/registry.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/control.hpp"
+#include "physics/learning/device.hpp"
 #include "physics/learning/evaluation.hpp"
 #include "physics/systems/constrained.hpp"
 #include "physics/systems/measured.hpp"
@@ -67,6 +68,7 @@ struct TrainArgs {
   std::string dtype = "float32";
   int64_t checkpoint_every = 0;
   int threads = 0;  ///< 0: torch's default
+  std::string device = "cpu";  ///< pixel and HGN models (physics/learning/device.hpp)
   bool resume = false;
   bool no_fused = false;  ///< train HNNs through autograd instead of the fused gradient
   bool normalize = false;  ///< learn in normalised coordinates (physics/models/normalized.hpp)
@@ -91,6 +93,7 @@ struct EvaluateArgs {
   int prediction_points = 0;  ///< > 0: SymODEN's prediction error over this many samples
   bool drive_off = false;    ///< the prediction's drives u set to 0
   int threads = 0;
+  std::string device = "cpu";  ///< pixel, HGN, flow and meta-learned models
   bool json = false;
 };
 
@@ -146,10 +149,14 @@ int train_command(TrainArgs a) {
     r.trajectories = a.trajectories;
     r.points = a.points;
     r.resume = a.resume;
+    r.device = physics::parse_device(a.device);
     r.json = a.json;
     r.quiet = a.quiet;
     return pixel_train_command(r);
   }
+  if (a.device != "cpu" && !physics::parse_device(a.device).is_cpu())
+    throw InvalidInput("--device applies to the pixel models (pixel-hnn, pixel-baseline, hgn, latent-ode) for now; " +
+                       a.model + " trains on the CPU");
   physics::TrainingRun run;
   physics::DataSet data;
   std::unique_ptr<physics::System> system;
@@ -299,10 +306,14 @@ plot::Figure body_plot(const physics::TrainingRun& run, const physics::Constrain
 int evaluate_command(const EvaluateArgs& a) {
   set_threads(a.threads);
   const std::string kind = physics::model_file_kind(a.model);
-  if (kind == physics::pixel_file_kind()) return pixel_evaluate_command(a.model, a.image, a.json);
-  if (kind == physics::hgn_file_kind()) return hgn_evaluate_command(a.model, a.image, a.json);
-  if (kind == physics::flow_file_kind()) return flow_evaluate_command(a.model, a.image, a.json);
-  if (kind == physics::meta_file_kind()) return meta_evaluate_command(a.model, a.shots, a.adapt_steps, a.json);
+  const torch::Device device = physics::parse_device(a.device);
+  if (kind == physics::pixel_file_kind()) return pixel_evaluate_command(a.model, a.image, device, a.json);
+  if (kind == physics::hgn_file_kind()) return hgn_evaluate_command(a.model, a.image, device, a.json);
+  if (kind == physics::flow_file_kind()) return flow_evaluate_command(a.model, a.image, device, a.json);
+  if (kind == physics::meta_file_kind()) return meta_evaluate_command(a.model, a.shots, a.adapt_steps, device, a.json);
+  if (!device.is_cpu())
+    throw InvalidInput("--device applies to pixel, HGN, flow and meta-learned models for now; '" + a.model +
+                       "' is evaluated on the CPU");
   if (!a.image.empty()) throw InvalidInput("--image applies to pixel models and flows");
   physics::EvaluationOptions eo;
   eo.integrator = integrators::parse_scheme(a.integrator);
@@ -473,6 +484,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--dtype", tr->dtype, "float32 or float64")->capture_default_str();
   train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps")->check(at_least(0));
   train->add_option("--threads", tr->threads, "torch threads (default: torch's choice)")->check(at_least(0));
+  train->add_option("--device", tr->device, "pixel models: cpu, cuda, cuda:N or auto (a GPU when there is one)")->capture_default_str();
   train->add_flag("--no-fused", tr->no_fused, "HNN: autograd's double backward instead of the fused gradient");
   train->add_flag("--normalize", tr->normalize,
                   "learn in coordinates where the training states have mean 0 and unit spread and the field unit size "
@@ -508,6 +520,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
   evaluate->add_option("--shots", ev->shots, "meta-learned models: states of each unseen member to adapt on")->check(at_least(1))->capture_default_str();
   evaluate->add_option("--adapt-steps", ev->adapt_steps, "meta-learned models: gradient steps of the adaptation")->check(at_least(0, 1000))->capture_default_str();
   evaluate->add_option("--threads", ev->threads, "torch threads")->check(at_least(0));
+  evaluate->add_option("--device", ev->device, "pixel, HGN, flow and meta-learned models: cpu, cuda, cuda:N or auto")->capture_default_str();
   evaluate->add_flag("--json", ev->json, "print one line of JSON");
 
   auto co = std::make_shared<ControlArgs>();

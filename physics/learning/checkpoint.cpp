@@ -72,9 +72,12 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
       recorded = sidecar.is_object() ? sidecar.value("checksum", std::string()) : std::string();
     }
   }
+  // Every tensor is read onto the CPU, whatever device wrote it: a model trained on a GPU loads on
+  // any machine, and a run moves it where it computes (physics/learning/device.hpp).
+  const torch::Device cpu(torch::kCPU);
   try {
     if (recorded.empty()) {
-      root.load_from(path);
+      root.load_from(path, cpu);
     } else {
       // Read the file once: checksum the bytes, then load the archive from them.
       const std::string bytes = file_bytes(path);
@@ -82,7 +85,7 @@ json read_checkpoint(torch::serialize::InputArchive& root, const std::string& pa
         throw InvalidInput(format.what + " '" + path + "' does not match the checksum in '" + path +
                            ".json': the file is corrupted or was replaced without its sidecar");
       std::istringstream in(bytes);
-      root.load_from(in);
+      root.load_from(in, cpu);
     }
   } catch (const c10::Error& e) {
     throw InvalidInput("'" + path + "' is not a noether " + format.what + ": " + e.what_without_backtrace());

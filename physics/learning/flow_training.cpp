@@ -6,6 +6,7 @@
 
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/device.hpp"
 #include "physics/learning/distributed.hpp"
 
 namespace noether::physics {
@@ -63,6 +64,7 @@ FlowRun new_flow_run(const FlowConfig& config, const FlowTrainOptions& options) 
   torch::manual_seed(options.seed);
   FlowRun run;
   run.model = make_flow(config);
+  run.model->to(options.device);
   run.options = options;
   run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(options));
   return run;
@@ -70,10 +72,12 @@ FlowRun new_flow_run(const FlowConfig& config, const FlowTrainOptions& options) 
 
 FlowTrainSummary train_flow(FlowRun& run, const FlowTrainOptions& o) {
   o.validate();
-  const auto train = flow_data(o, false), test = flow_data(o, true);
+  const auto train = flow_data(o, false).to(o.device), test = flow_data(o, true).to(o.device);
   run.options = o;
   run.trainer->set_options(trainer_options(o));
   auto& model = *run.model;
+  model.to(o.device);
+  run.trainer->to(o.device);
   TrainerHooks hooks;
   hooks.evaluate = [&] { return -mean_log_prob(model, test); };
   hooks.status = [](int64_t, double loss) { return "log p " + std::to_string(-loss); };
@@ -84,7 +88,7 @@ FlowTrainSummary train_flow(FlowRun& run, const FlowTrainOptions& o) {
         // Under torchrun each rank takes its part of the step's samples.
         const auto [idx, share] = Distributed::process().split_batch(
             torch::randint(train.size(0), {batch}, batch_generator(o.seed, step), torch::kLong));
-        return StepLoss{-model.log_prob(train.index_select(0, idx)).mean(), std::numeric_limits<double>::quiet_NaN(),
+        return StepLoss{-model.log_prob(train.index_select(0, idx.to(o.device))).mean(), std::numeric_limits<double>::quiet_NaN(),
                         false, share};
       },
       hooks);
@@ -137,11 +141,12 @@ FlowRun load_flow(const std::string& path) {
 
 FlowEvaluation evaluate_flow(FlowModelImpl& model, const FlowTrainOptions& o) {
   FlowEvaluation e;
-  const auto test = flow_data(o, true);
+  const torch::Device device = device_of(model);
+  const auto points = flow_data(o, true), test = points.to(device);
   e.log_likelihood = mean_log_prob(model, test);
-  e.train_log_likelihood = mean_log_prob(model, flow_data(o, false));
+  e.train_log_likelihood = mean_log_prob(model, flow_data(o, false).to(device));
   e.true_log_likelihood = o.density == Density::kGaussianMixture
-                              ? density_log_prob(o.density, test.to(torch::kFloat64)).mean().item<double>()
+                              ? density_log_prob(o.density, points.to(torch::kFloat64)).mean().item<double>()
                               : std::numeric_limits<double>::quiet_NaN();
   e.parameters = model.parameter_count();
   // The map's Jacobian at 64 test points, by autograd in float64 (the model is put back after).
@@ -159,12 +164,12 @@ FlowEvaluation evaluate_flow(FlowModelImpl& model, const FlowTrainOptions& o) {
 
 std::vector<float> density_image(FlowModelImpl& model, int size, double extent) {
   torch::NoGradGuard no_grad;
-  const auto axis = torch::linspace(-extent, extent, size, torch::kFloat32);
+  const auto axis = torch::linspace(-extent, extent, size, torch::TensorOptions(torch::kFloat32).device(device_of(model)));
   const auto grid = torch::meshgrid({axis.flip(0), axis}, "ij");  // rows: y from the top
   const auto pts = torch::stack({grid[1].reshape(-1), grid[0].reshape(-1)}, 1);
   auto density = torch::exp(model.log_prob(pts));
   density = density / density.max().clamp_min(1e-30);
-  const auto d = density.contiguous();
+  const auto d = density.to(torch::kCPU).contiguous();
   return std::vector<float>(d.data_ptr<float>(), d.data_ptr<float>() + d.numel());
 }
 

@@ -33,6 +33,7 @@ struct FlowTrainOptions {
   bool progress = false;
   std::string checkpoint;
   int64_t checkpoint_every = 0;
+  torch::Device device = torch::kCPU;  ///< where the model and the points go (physics/learning/device.hpp)
   void validate() const;
 };
 
@@ -52,8 +53,10 @@ struct FlowTrainSummary {
 /// The data of options: train (false) or test (true) points [N, 2] float32.
 torch::Tensor flow_data(const FlowTrainOptions& options, bool test);
 
+/// A fresh flow (seeded with options.seed, on options.device) and its Adam.
 FlowRun new_flow_run(const FlowConfig& config, const FlowTrainOptions& options);
-/// options.steps more steps of Adam on minibatches of -mean log p (cosine decay to 1/10 of the rate).
+/// options.steps more steps of Adam on minibatches of -mean log p (cosine decay to 1/10 of the
+/// rate), on options.device (the model, its optimiser and the points move there).
 FlowTrainSummary train_flow(FlowRun& run, const FlowTrainOptions& options);
 void save_flow(const FlowRun& run, const std::string& path);
 FlowRun load_flow(const std::string& path);
@@ -72,6 +75,7 @@ struct FlowEvaluation {
   int64_t parameters = 0;
 };
 
+/// On the model's device.
 FlowEvaluation evaluate_flow(FlowModelImpl& model, const FlowTrainOptions& options);
 
 /// The flow's density on a size x size grid over [-extent, extent]^2 (row 0 at the top), each

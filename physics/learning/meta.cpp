@@ -139,6 +139,20 @@ std::vector<torch::Tensor> FunctionalNet::adapt(const std::vector<torch::Tensor>
   return w;
 }
 
+void FunctionalNet::to(const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : params) p = p.detach().to(device).requires_grad_(true);
+}
+
+namespace {
+/// The task's states on `device`.
+MetaTask on(MetaTask task, const torch::Device& device) {
+  task.x = task.x.to(device);
+  task.dxdt = task.dxdt.to(device);
+  return task;
+}
+}  // namespace
+
 // ---- Training ---------------------------------------------------------------------------------
 
 void MetaOptions::validate() const {
@@ -159,6 +173,7 @@ MetaRun new_meta_run(const MetaOptions& o) {
   run.options = o;
   torch::manual_seed(o.seed);
   run.meta = make_functional_net(o.kind, o.hidden, o.layers, family_state_dim(o.family));
+  run.meta.to(o.device);
   // The pooled model starts from the same weights: the two differ only in how they are trained.
   run.pooled = run.meta;
   run.pooled.params = detached(run.meta.params);
@@ -188,7 +203,7 @@ void meta_train(MetaRun& run) {
       const auto [first, last] = ranks.shard(o.tasks_per_step);
       torch::Tensor total;
       for (int64_t i = first; i < last; ++i) {
-        const auto l = task_loss(sample_task(o.family, o.support + o.query, task_seed(step, i)));
+        const auto l = task_loss(on(sample_task(o.family, o.support + o.query, task_seed(step, i)), o.device));
         total = total.defined() ? total + l : l;
       }
       const double share = static_cast<double>(last - first) / static_cast<double>(o.tasks_per_step);
@@ -216,8 +231,8 @@ void meta_train(MetaRun& run) {
 void save_meta(const MetaRun& run, const std::string& path) {
   torch::serialize::OutputArchive root;
   for (std::size_t i = 0; i < run.meta.params.size(); ++i) {
-    root.write("meta_" + std::to_string(i), run.meta.params[i].detach());
-    root.write("pooled_" + std::to_string(i), run.pooled.params[i].detach());
+    root.write("meta_" + std::to_string(i), run.meta.params[i].detach().to(torch::kCPU));
+    root.write("pooled_" + std::to_string(i), run.pooled.params[i].detach().to(torch::kCPU));
   }
   json meta;
   meta["model"] = std::string("meta-") + model_kind_name(run.options.kind);
@@ -262,7 +277,9 @@ MetaEvaluation evaluate_meta(const MetaRun& run, int64_t shots, int64_t adapt_st
   e.meta_curve.assign(static_cast<std::size_t>(adapt_steps + 1), 0.0);
   e.pooled_curve = e.scratch_curve = e.meta_curve;
   torch::manual_seed(o.seed + 424242ULL);
-  const FunctionalNet scratch = make_functional_net(o.kind, o.hidden, o.layers, family_state_dim(o.family));
+  FunctionalNet scratch = make_functional_net(o.kind, o.hidden, o.layers, family_state_dim(o.family));
+  const torch::Device device = run.meta.params.front().device();
+  scratch.to(device);
   auto curve = [&](const FunctionalNet& net, const MetaTask& task, std::vector<double>& sum) {
     const auto xs = task.x.narrow(0, 0, shots), ds = task.dxdt.narrow(0, 0, shots);
     const auto xq = task.x.narrow(0, shots, 100), dq = task.dxdt.narrow(0, shots, 100);
@@ -273,7 +290,7 @@ MetaEvaluation evaluate_meta(const MetaRun& run, int64_t shots, int64_t adapt_st
     }
   };
   for (int64_t t = 0; t < tasks; ++t) {
-    const MetaTask task = sample_task(o.family, shots + 100, kTestSeeds + static_cast<uint64_t>(t));
+    const MetaTask task = on(sample_task(o.family, shots + 100, kTestSeeds + static_cast<uint64_t>(t)), device);
     curve(run.meta, task, e.meta_curve);
     curve(run.pooled, task, e.pooled_curve);
     curve(scratch, task, e.scratch_curve);

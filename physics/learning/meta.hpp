@@ -65,6 +65,8 @@ struct FunctionalNet {
   /// the result stays differentiable in `weights` (MAML), else it is detached.
   std::vector<torch::Tensor> adapt(const std::vector<torch::Tensor>& weights, const torch::Tensor& x,
                                    const torch::Tensor& dxdt, int64_t steps, double lr, bool create_graph) const;
+  /// The weights moved to `device` (fresh leaves there: call before a Trainer is built on them).
+  void to(const torch::Device& device);
 };
 /// Fresh weights (orthogonal, biases zero, as the HNN code), from torch's current seed; layers
 /// hidden layers (0: a linear map).
@@ -84,6 +86,9 @@ struct MetaOptions {
   double learning_rate = 1e-3;   ///< Adam, outer loop and pooled model
   uint64_t seed = 0;
   bool progress = false;
+  /// Where the networks and the tasks' states go (physics/learning/device.hpp); not recorded in
+  /// the model file, which always holds CPU tensors. Tasks are drawn on the CPU, as everywhere.
+  torch::Device device = torch::kCPU;
   void validate() const;
 };
 NOETHER_JSON(MetaOptions, family, kind, hidden, layers, steps, tasks_per_step, support, query, inner_steps, inner_lr,

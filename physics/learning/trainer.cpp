@@ -131,6 +131,21 @@ void Trainer::swap_average() {
   }
 }
 
+void Trainer::to(const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  auto move = [&](const torch::Tensor& t) { return t.defined() ? t.to(device) : t; };
+  auto move_moments = [&](auto& s) {
+    s.exp_avg(move(s.exp_avg()));
+    s.exp_avg_sq(move(s.exp_avg_sq()));
+    s.max_exp_avg_sq(move(s.max_exp_avg_sq()));
+  };
+  for (auto& entry : optimizer_->state()) {
+    if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(entry.second.get())) move_moments(*adam);
+    else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(entry.second.get())) move_moments(*adamw);
+  }
+  for (auto& a : average_) a = move(a);
+}
+
 void Trainer::save(torch::serialize::OutputArchive& archive) const { optimizer_->save(archive); }
 void Trainer::load(torch::serialize::InputArchive& archive) {
   optimizer_->load(archive);

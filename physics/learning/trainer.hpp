@@ -141,6 +141,10 @@ class Trainer {
   void set_step(int64_t step) { step_ = step; }
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
+  /// Moves the optimiser's moments to `device`, after the model's parameters were moved there
+  /// (module.to() keeps the parameters the optimiser holds, so only its state needs moving).
+  void to(const torch::Device& device);
+
   /// The optimiser's state (moments and step counts), for checkpoints and resume.
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);

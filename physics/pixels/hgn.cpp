@@ -8,6 +8,7 @@
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/device.hpp"
 #include "physics/learning/distributed.hpp"
 #include "physics/models/separable.hpp"
 #include "physics/pixels/detail/residual.hpp"
@@ -201,6 +202,7 @@ HgnRun new_hgn_run(const HgnConfig& config, const HgnTrainOptions& options, cons
   torch::manual_seed(options.seed);
   HgnRun run;
   run.model = HgnModel(config);
+  run.model->to(options.device);
   run.protocol = protocol;
   run.options = options;
   run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(options));
@@ -215,8 +217,11 @@ HgnTrainSummary train_hgn(HgnRun& run, const HgnDataSet& data, const HgnTrainOpt
                        " values, the data's have " + std::to_string(data.train.size(2)));
   run.options = o;
   run.trainer->set_options(trainer_options(o));
-  const int64_t frames = data.train.size(1), count = data.train.size(0);
-  const auto test = data.test.narrow(1, 0, std::min<int64_t>(frames, data.test.size(1)));
+  model.to(o.device);
+  run.trainer->to(o.device);
+  const auto train = data.train.to(o.device);
+  const int64_t frames = train.size(1), count = train.size(0);
+  const auto test = data.test.narrow(1, 0, std::min<int64_t>(frames, data.test.size(1))).to(o.device);
   TrainerHooks hooks;
   hooks.evaluate = [&] {
     torch::NoGradGuard none;  // (the latent steps still take dH by autograd, field.hpp)
@@ -232,7 +237,7 @@ HgnTrainSummary train_hgn(HgnRun& run, const HgnDataSet& data, const HgnTrainOpt
         const auto [pick, share] = ranks.split_batch(torch::randperm(count, gen, torch::kLong).narrow(0, 0, batch));
         const auto noise = ranks.local_rows(torch::randn({batch, 2 * model.config().dof}, gen, torch::kFloat32));
         const int64_t seen = training_horizon(o, model.config().input_frames, frames, step);
-        return StepLoss{model.loss(data.train.index_select(0, pick).narrow(1, 0, seen), noise).total,
+        return StepLoss{model.loss(train.index_select(0, pick.to(o.device)).narrow(1, 0, seen), noise.to(o.device)).total,
                         std::numeric_limits<double>::quiet_NaN(), false, share};
       },
       hooks);
@@ -241,7 +246,7 @@ HgnTrainSummary train_hgn(HgnRun& run, const HgnDataSet& data, const HgnTrainOpt
   s.steps_this_call = r.steps;
   s.seconds_per_step = r.steps > 0 ? r.seconds / static_cast<double>(r.steps) : 0.0;
   s.history = r.history;
-  s.train_loss = mean_loss(model, data.train.narrow(0, 0, std::min<int64_t>(200, count)));
+  s.train_loss = mean_loss(model, train.narrow(0, 0, std::min<int64_t>(200, count)));
   s.test_loss = mean_loss(model, test);
   return s;
 }
@@ -281,7 +286,8 @@ const char* hgn_file_kind() { return kFormat.kind.c_str(); }
 
 HgnEvaluation evaluate_hgn(HgnModelImpl& model, const HgnDataSet& data, int film_frames) {
   HgnEvaluation e;
-  const auto& test = data.test;
+  const torch::Device device = device_of(model);
+  const auto test = data.test.to(device);
   const int64_t n = test.size(0), frames = test.size(1), horizon = data.protocol.frames;
   const double dt = model.config().dt;
   e.sequences = n;
@@ -296,7 +302,7 @@ HgnEvaluation evaluate_hgn(HgnModelImpl& model, const HgnDataSet& data, int film
   e.reconstruction_mse = err.mean().item<double>();
   e.train_horizon_mse = err.narrow(1, 0, std::min(horizon, frames)).mean().item<double>();
   e.beyond_horizon_mse = frames > horizon ? err.narrow(1, horizon, frames - horizon).mean().item<double>() : 0.0;
-  const auto per_frame = err.mean(std::vector<int64_t>{0, 2}).to(torch::kFloat64).contiguous();
+  const auto per_frame = err.mean(std::vector<int64_t>{0, 2}).to(torch::kCPU, torch::kFloat64).contiguous();
   e.mse_per_frame.assign(per_frame.data_ptr<double>(), per_frame.data_ptr<double>() + frames);
 
   // Back from the end with -dt: compare with the truth frame by frame, and z at t = 0 with z0.
@@ -308,7 +314,7 @@ HgnEvaluation evaluate_hgn(HgnModelImpl& model, const HgnDataSet& data, int film
 
   // Half the step, twice the steps, against the swings rendered every dt / 2.
   const auto fine = model.rollout(mean, data.test_half_dt.size(1) - 1, 0.5 * dt, false);
-  e.half_dt_mse = (model.decode_path(fine).clamp(0.0, 1.0) - data.test_half_dt).pow(2).mean().item<double>();
+  e.half_dt_mse = (model.decode_path(fine).clamp(0.0, 1.0) - data.test_half_dt.to(device)).pow(2).mean().item<double>();
 
   if (model.config().dynamics == LatentDynamics::kHamiltonian) {
     const auto h = model.energy(path.reshape({n * frames, -1})).reshape({n, frames});

@@ -109,6 +109,7 @@ struct HgnTrainOptions {
   bool progress = false;
   std::string checkpoint;       ///< saved every checkpoint_every steps and at the end when set
   int64_t checkpoint_every = 0;
+  torch::Device device = torch::kCPU;  ///< where the model and the data go (physics/learning/device.hpp)
   void validate() const;
 };
 
@@ -128,9 +129,10 @@ struct HgnTrainSummary {
   std::vector<TrainerPoint> history;
 };
 
-/// A fresh model (seeded with options.seed) and its Adam for data of `protocol`.
+/// A fresh model (seeded with options.seed, on options.device) and its Adam for data of `protocol`.
 HgnRun new_hgn_run(const HgnConfig& config, const HgnTrainOptions& options, const HgnProtocol& protocol);
-/// options.steps more steps on random minibatches of data.train.
+/// options.steps more steps on random minibatches of data.train, on options.device (the model,
+/// its optimiser and a copy of the data move there; batches and noise are drawn as on the CPU).
 HgnTrainSummary train_hgn(HgnRun& run, const HgnDataSet& data, const HgnTrainOptions& options);
 /// Model, optimiser state, step, config and protocol, atomically, plus the JSON sidecar.
 void save_hgn(const HgnRun& run, const std::string& path);
@@ -161,6 +163,7 @@ struct HgnEvaluation {
   std::vector<Image> film_true, film_predicted;
 };
 
+/// On the model's device.
 HgnEvaluation evaluate_hgn(HgnModelImpl& model, const HgnDataSet& data, int film_frames = 12);
 
 }  // namespace noether::physics

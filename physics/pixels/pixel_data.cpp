@@ -39,7 +39,7 @@ void append_film(const torch::Tensor& truth, const torch::Tensor& predicted, int
   const int64_t every = std::max<int64_t>(1, frames / count);
   auto image_of = [&](const torch::Tensor& row) {
     Image img(size, size, channels);
-    const auto r = row.contiguous();
+    const auto r = row.to(torch::kCPU, torch::kFloat32).contiguous();
     std::copy(r.data_ptr<float>(), r.data_ptr<float>() + img.data.size(), img.data.begin());
     return img;
   };

@@ -7,6 +7,7 @@
 #include "integrators/rk4.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/checkpoint.hpp"
+#include "physics/learning/device.hpp"
 #include "physics/learning/distributed.hpp"
 #include "physics/pixels/detail/residual.hpp"
 
@@ -126,7 +127,7 @@ double full_loss(PixelModelImpl& model, const Pairs& p, int64_t limit, PixelLoss
   double total = 0.0, rec = 0.0, can = 0.0, fld = 0.0;
   for (int64_t start = 0; start < n; start += 1000) {
     const int64_t len = std::min<int64_t>(1000, n - start);
-    const auto pair = torch::arange(start, start + len, torch::kLong);
+    const auto pair = torch::arange(start, start + len, torch::TensorOptions(torch::kLong).device(p.rows.device()));
     const auto first = p.first_rows(pair);
     const PixelLoss l = model.loss(p.rows.index_select(0, first), p.rows.index_select(0, first + 1));
     const double w = static_cast<double>(len) / n;
@@ -167,6 +168,7 @@ PixelRun new_pixel_run(const PixelModelConfig& config, const PixelTrainOptions& 
   torch::manual_seed(options.seed);
   PixelRun run;
   run.model = PixelModel(config);
+  run.model->to(options.device);
   run.protocol = protocol;
   run.options = options;
   run.trainer = std::make_unique<Trainer>(run.model->parameters(), trainer_options(options));
@@ -175,7 +177,9 @@ PixelRun new_pixel_run(const PixelModelConfig& config, const PixelTrainOptions& 
 
 PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, const PixelTrainOptions& o) {
   o.validate();
-  const Pairs train(data.inputs(false)), test(data.inputs(true));
+  run.model->to(o.device);
+  run.trainer->to(o.device);
+  const Pairs train(data.inputs(false).to(o.device)), test(data.inputs(true).to(o.device));
   if (train.rows.size(1) != run.model->config().input)
     throw InvalidInput("pixel model: it reads observations of " + std::to_string(run.model->config().input) +
                        " values, the data has " + std::to_string(train.rows.size(1)));
@@ -191,7 +195,7 @@ PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, con
         // Under torchrun each rank takes its part of the step's pairs (physics/learning/distributed.hpp).
         const auto [pair, share] = Distributed::process().split_batch(
             torch::randperm(train.count, batch_generator(o.seed, step), torch::kLong).narrow(0, 0, batch));
-        const auto first = train.first_rows(pair);
+        const auto first = train.first_rows(pair.to(o.device));
         const PixelLoss l = model.loss(train.rows.index_select(0, first), train.rows.index_select(0, first + 1));
         return StepLoss{l.total, std::numeric_limits<double>::quiet_NaN(), false, share};
       },
@@ -240,7 +244,9 @@ const char* pixel_file_kind() { return kFormat.kind.c_str(); }
 
 PixelEvaluation evaluate_pixel_model(PixelModelImpl& model, const PixelDataSet& data, int film_frames) {
   PixelEvaluation e;
-  const Pairs test(data.inputs(true));
+  const torch::Device device = device_of(model);
+  const auto test_x = data.inputs(true).to(device);
+  const Pairs test(test_x);
   PixelLoss parts;
   e.test_loss = full_loss(model, test, 0, &parts);
   e.reconstruction_mse = parts.reconstruction.item<double>();
@@ -248,18 +254,18 @@ PixelEvaluation evaluate_pixel_model(PixelModelImpl& model, const PixelDataSet& 
   e.field_mse = parts.field.item<double>();
 
   torch::NoGradGuard no_grad;
-  const auto train_x = data.inputs(false), test_x = data.inputs(true);
+  const auto train_x = data.inputs(false).to(device);
   const int64_t swings = test_x.size(0), frames = test_x.size(1), in = test_x.size(2);
   e.swings = swings;
   e.frames = frames;
   // The linear read-out latents -> (theta, theta'), least squares over the train swings.
   auto with_one = [](const torch::Tensor& z) { return torch::cat({z, torch::ones({z.size(0), 1}, z.options())}, 1); };
   const auto z_train = model.encode(train_x.reshape({-1, in})).to(torch::kFloat64);
-  const auto s_train = data.states(false).reshape({-1, 2});
+  const auto s_train = data.states(false).reshape({-1, 2}).to(device);
   const auto readout = std::get<0>(torch::linalg_lstsq(with_one(z_train), s_train));  // [latent + 1, 2]
   const auto z_test32 = model.encode(test_x.reshape({-1, in}));
   const auto z_test = z_test32.to(torch::kFloat64);
-  const auto s_test = data.states(true);  // [swings, frames, 2]
+  const auto s_test = data.states(true).to(device);  // [swings, frames, 2]
   e.readout_mse = (torch::matmul(with_one(z_test), readout) - s_test.reshape({-1, 2})).pow(2).mean().item<double>();
 
   // Rollouts in the latent space from each swing's first observation (RK4, 4 steps a frame).

@@ -83,6 +83,7 @@ struct PixelTrainOptions {
   bool progress = false;
   std::string checkpoint;       ///< saved every checkpoint_every steps and at the end when set
   int64_t checkpoint_every = 0;
+  torch::Device device = torch::kCPU;  ///< where the model and the data go (physics/learning/device.hpp)
   void validate() const;
 };
 
@@ -102,9 +103,10 @@ struct PixelTrainSummary {
   std::vector<TrainerPoint> history;
 };
 
-/// A fresh model (seeded with options.seed) and its Adam for data of `protocol`.
+/// A fresh model (seeded with options.seed, on options.device) and its Adam for data of `protocol`.
 PixelRun new_pixel_run(const PixelModelConfig& config, const PixelTrainOptions& options, const PixelProtocol& protocol);
-/// options.steps more steps on random minibatches of data's train pairs.
+/// options.steps more steps on random minibatches of data's train pairs, on options.device (the
+/// model, its optimiser and a copy of the data move there; the batches are drawn as on the CPU).
 PixelTrainSummary train_pixel_model(PixelRun& run, const PixelDataSet& data, const PixelTrainOptions& options);
 /// Model, optimiser state, step, config and protocol, atomically, plus the JSON sidecar.
 void save_pixel_model(const PixelRun& run, const std::string& path);
@@ -133,6 +135,7 @@ struct PixelEvaluation {
   std::vector<Image> film_true, film_predicted;
 };
 
+/// On the model's device.
 PixelEvaluation evaluate_pixel_model(PixelModelImpl& model, const PixelDataSet& data, int film_frames = 10);
 
 }  // namespace noether::physics
