@@ -52,6 +52,8 @@ struct TrainArgs {
   std::string activation = "tanh";
   double degeneracy_weight = 1.0;
   int64_t test_functions = 8;
+  int64_t windows = 1;
+  double rbf_shape = 0.0;
   std::string test_function = "sine";
   unsigned long long seed = 0;
   unsigned long long data_seed = 0;
@@ -130,6 +132,7 @@ int train_command(TrainArgs a) {
         {a.clip_grad_norm != d.clip_grad_norm, "--clip-grad-norm"},
         {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
         {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"},
+        {a.windows != d.windows, "--windows"}, {a.rbf_shape != d.rbf_shape, "--rbf-shape"},
         {a.normalize, "--normalize"}};
     for (const auto& [given, name] : unused)
       if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline, hgn, latent-ode)");
@@ -201,6 +204,8 @@ int train_command(TrainArgs a) {
     o.integrator = integrators::parse_scheme(a.integrator);
     o.rollout_steps = a.rollout_steps;
     o.test_functions = a.test_functions;
+    o.windows = a.windows;
+    o.rbf_shape = a.rbf_shape;
     o.test_function = physics::parse_test_function(a.test_function);
     o.dtype = parse_dtype(a.dtype);
     physics::ModelConfig c;
@@ -480,6 +485,8 @@ void add_train_commands(CLI::App& app, Commands& out) {
   train->add_option("--integrator", tr->integrator, "rollout loss scheme: rk4, euler, leapfrog; lie-euler, rkmk4, cf4 for sphere-hnn")->capture_default_str();
   train->add_option("--rollout-steps", tr->rollout_steps, "rollout or weak-form window in samples (0 = whole trajectories)")->check(at_least(0));
   train->add_option("--test-functions", tr->test_functions, "weak loss: test functions per window")->check(at_least(1))->capture_default_str();
+  train->add_option("--windows", tr->windows, "rollout or weak loss: windows per step, each at its own random start (GHNN's protocol: 80)")->check(at_least(1))->capture_default_str();
+  train->add_option("--rbf-shape", tr->rbf_shape, "weak loss, rbf: the shape eps of exp(-eps^2 (t - c)^2) (GHNN's protocol: 10; 0 = from the spacing)")->check(non_negative())->capture_default_str();
   train->add_option("--test-function", tr->test_function, "weak loss: sine (zero at the window's ends) or rbf (Gaussians, boundary term kept; GHNN)")->capture_default_str();
   train->add_option("--dtype", tr->dtype, "float32 or float64")->capture_default_str();
   train->add_option("--checkpoint-every", tr->checkpoint_every, "also save every N steps")->check(at_least(0));
@@ -493,7 +500,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
+                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--windows", "--rbf-shape", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--clip-grad-norm", "--batch-size", "--seed"});
   train->add_flag("--json", tr->json, "print the summary as one line of JSON");

@@ -10,6 +10,9 @@
 # Evaluation: the same start rolled out over [0, 20] (fit) and [0, 200] (ten times the span), and 5
 # random starts below the separatrix over [0, 20] (starts never seen). One JSON line per run in
 # OUT_DIR/results.jsonl, and at the end the medians over seeds, one JSON line per model.
+#   WINDOWS=80 RBF_SHAPE=10 bash bench/ghnn_protocol.sh ...   the paper's 80 windows a step and
+#   Gaussians exp(-100 (t - c)^2) (defaults 1 window and Gaussians as wide as their spacing; 80
+#   windows make a GHNN step about 60 times as long)
 set -eu
 NOETHER=${1:-build/apps/noether}
 OUT=${2:-bench-ghnn}
@@ -23,7 +26,7 @@ while [ "$seed" -lt "$SEEDS" ]; do
     ckpt="$OUT/$model-$seed.pt"
     train=$("$NOETHER" train --system damped-pendulum --model "$model" --trajectories 1 --points 1000 --t1 20 \
       --noise 0.1 --fixed-start --loss weak --test-function rbf --test-functions 200 --rollout-steps 119 \
-      --hidden 300 --layers 3 --lr 1e-3 --weight-decay 1e-4 --steps "$STEPS" --seed "$seed" -o "$ckpt" --json -q)
+      --windows "${WINDOWS:-1}" --rbf-shape "${RBF_SHAPE:-0}" --hidden 300 --layers 3 --lr 1e-3 --weight-decay 1e-4 --steps "$STEPS" --seed "$seed" -o "$ckpt" --json -q)
     plot=""
     [ "$seed" -eq 0 ] && plot="--plot $OUT/damped-pendulum-$model.svg"
     fit=$("$NOETHER" evaluate --model "$ckpt" --fixed-start --points 400 --t1 20 $plot --json)

@@ -105,10 +105,13 @@ torch::Tensor rollout_loss(const std::shared_ptr<DynamicsModelImpl>& model,
 }
 
 torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj,
-                             const torch::Tensor& t, int64_t test_functions, TestFunction kind) {
+                             const torch::Tensor& t, int64_t test_functions, TestFunction kind,
+                             double rbf_shape) {
   if (traj.dim() != 3 || t.dim() != 1 || t.size(0) != traj.size(0) || traj.size(0) < 3)
     throw InvalidInput("weak_form_loss needs traj [T >= 3, B, 2D] and t [T]");
   if (test_functions < 1) throw InvalidInput("weak_form_loss needs at least one test function");
+  if (!(rbf_shape >= 0.0) || !std::isfinite(rbf_shape))
+    throw InvalidInput("weak_form_loss: the test functions' shape must be finite and >= 0");
   const int64_t T = traj.size(0), B = traj.size(1), W = traj.size(2);
   const auto tt = t.to(traj.dtype());
   const double t0 = tt[0].item<double>(), t1 = tt[T - 1].item<double>();
@@ -127,7 +130,9 @@ torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj
   } else {
     const auto centres = torch::linspace(t0, t1, test_functions, traj.options()).unsqueeze(1);  // [K, 1]
     const double spacing = test_functions > 1 ? len / static_cast<double>(test_functions - 1) : len;
-    const double s = std::max(spacing, 2.0 * len / static_cast<double>(T - 1));
+    // exp(-eps^2 d^2) = exp(-d^2 / (2 s^2)) for s = 1 / (eps sqrt 2).
+    const double s = rbf_shape > 0.0 ? 1.0 / (rbf_shape * std::sqrt(2.0))
+                                     : std::max(spacing, 2.0 * len / static_cast<double>(T - 1));
     const auto d = tt.unsqueeze(0) - centres;
     psi = torch::exp(-d.square() / (2.0 * s * s));
     dpsi = -d / (s * s) * psi;

@@ -55,11 +55,12 @@ torch::Tensor rollout(const std::shared_ptr<DynamicsModelImpl>& model, const tor
 /// along any true trajectory. kSine: phi_k(t) = sin(k pi (t - t0) / (t1 - t0)), k = 1..K, which
 /// vanish at both ends (no boundary term); kRbf: phi_k(t) = exp(-(t - c_k)^2 / (2 s^2)) with K
 /// centres c_k spread evenly over [t0, t1] and s the larger of their spacing and two sample
-/// spacings, boundary term kept. The loss is the mean square of the residual, the integrals by
+/// spacings, or exp(-eps^2 (t - c_k)^2) for a given shape eps > 0 (the GHNN paper's form),
+/// boundary term kept. The loss is the mean square of the residual, the integrals by
 /// the trapezoid rule over the samples; it needs no derivative data. traj: [T, B, W], t: [T]
 /// (increasing).
 torch::Tensor weak_form_loss(DynamicsModelImpl& model, const torch::Tensor& traj,
                              const torch::Tensor& t, int64_t test_functions,
-                             TestFunction kind = TestFunction::kSine);
+                             TestFunction kind = TestFunction::kSine, double rbf_shape = 0.0);
 
 }  // namespace noether::physics

@@ -69,6 +69,8 @@ void TrainOptions::validate() const {
         "spheres lie-euler, rkmk4, cf4)");
   if (rollout_steps < 0) bad("rollout_steps must be >= 0");
   if (test_functions < 1) bad("test_functions must be >= 1");
+  if (windows < 1) bad("windows must be >= 1");
+  if (!(rbf_shape >= 0.0) || !std::isfinite(rbf_shape)) bad("rbf_shape must be finite and >= 0 (0 = from the spacing)");
   if (eval_every < 1) bad("eval_every must be >= 1");
   if (checkpoint_every < 0) bad("checkpoint_every must be >= 0");
   if (dtype != torch::kFloat32 && dtype != torch::kFloat64) bad("dtype must be float32 or float64");
@@ -141,6 +143,12 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     traj = trajectories(data, false).to(dtype);
     t = data.t.to(dtype);
     dt = sample_spacing(data.protocol);
+    if (o.windows > 1 && t.size(0) > 2) {
+      const auto td = data.t.to(torch::kFloat64);
+      const auto gaps = td.narrow(0, 1, td.size(0) - 1) - td.narrow(0, 0, td.size(0) - 1);
+      if ((gaps - gaps[0]).abs().max().item<double>() > 1e-6 * std::abs(gaps[0].item<double>()))
+        throw InvalidInput("windows = " + std::to_string(o.windows) + " needs evenly spaced samples");
+    }
   }
   // Seed from (seed, step) once per call: a resumed run is repeatable, but its batches are not the
   // ones an uninterrupted run drew after that step (the pixel, flow and meta trainers seed every
@@ -182,14 +190,19 @@ TrainSummary train(TrainingRun& run, const DataSet& data, const TrainOptions& o)
     double share = 1.0;
     std::tie(window, share) = ranks.split_batch(window, 1);
     if (o.rollout_steps > 0 && o.rollout_steps + 1 < traj.size(0)) {
-      const int64_t start_index = torch::randint(traj.size(0) - o.rollout_steps, {1}).item<int64_t>();
-      window = window.narrow(0, start_index, o.rollout_steps + 1);
-      tw = tw.narrow(0, start_index, o.rollout_steps + 1);
+      // Each of the step's windows starts at its own sample; evenly spaced samples make their
+      // times the first one's shifted, which neither loss sees (checked above).
+      const auto starts = torch::randint(traj.size(0) - o.rollout_steps, {o.windows}, torch::kLong);
+      std::vector<torch::Tensor> parts;
+      for (int64_t k = 0; k < o.windows; ++k)
+        parts.push_back(window.narrow(0, starts[k].item<int64_t>(), o.rollout_steps + 1));
+      tw = tw.narrow(0, starts[0].item<int64_t>(), o.rollout_steps + 1);
+      window = o.windows == 1 ? parts.front() : torch::cat(parts, 1);
     }
     const double nan = std::numeric_limits<double>::quiet_NaN();
     if (vin) return {vin_window_loss(*vin, window, dt), nan, false, share};
     return {with_penalty(o.loss == LossKind::kRollout ? rollout_loss(run.model, window, dt, o.integrator)
-                                                     : weak_form_loss(model, window, tw, o.test_functions, o.test_function),
+                                                     : weak_form_loss(model, window, tw, o.test_functions, o.test_function, o.rbf_shape),
                          window.reshape({-1, window.size(2)})),
             nan, false, share};
   };

@@ -52,8 +52,15 @@ struct TrainOptions {
   /// separable model).
   integrators::Scheme integrator = integrators::Scheme::kRk4;
   int64_t rollout_steps = 0;    ///< rollout window (samples - 1); 0 = whole trajectories
+  /// Windowed losses (rollout, weak, with rollout_steps > 0): windows drawn per step, each at its
+  /// own random start (in a random trajectory when there are several). GHNN's protocol takes 80
+  /// windows of one trajectory a step; 1 is one start for the whole batch of trajectories.
+  int64_t windows = 1;
   int64_t test_functions = 8;   ///< for the weak loss
   TestFunction test_function = TestFunction::kSine;  ///< for the weak loss: sines or Gaussian RBFs
+  /// Gaussian test functions' shape eps in exp(-eps^2 (t - c)^2); 0: as wide as their spacing, at
+  /// least two samples (see weak_form_loss).
+  double rbf_shape = 0.0;
   int64_t eval_every = 100;     ///< test loss every this many steps (history)
   bool progress = false;        ///< progress bar on stderr (terminal only)
   std::string checkpoint;       ///< if set: saved every checkpoint_every steps and at the end
@@ -71,7 +78,8 @@ struct TrainOptions {
 NOETHER_JSON_ENUM(OptimizerKind, optimizer_name, parse_optimizer)
 NOETHER_JSON_ENUM(Schedule, schedule_name, parse_schedule)
 NOETHER_JSON(TrainOptions, learning_rate, weight_decay, batch_size, seed, loss, integrator, rollout_steps,
-             test_functions, dtype, test_function, optimizer, schedule, final_fraction, clip_grad_norm)
+             test_functions, dtype, test_function, optimizer, schedule, final_fraction, clip_grad_norm, windows,
+             rbf_shape)
 
 struct TrainPoint {
   int64_t step;

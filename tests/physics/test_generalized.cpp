@@ -310,6 +310,15 @@ TEST_CASE("weak form with Gaussian test functions: zero for the true field, boun
     INFO(np::test_function_name(kind) << ": " << right << " against " << off);
     CHECK(right < 1e-4 * off);  // what is left is the trapezoid rule's O(h^2)
   }
+  // The paper's shape, exp(-eps^2 (t - c)^2) with eps = 10: as exact for the truth, and a
+  // different test space from the default (whose width follows the centres' spacing).
+  const double right = np::weak_form_loss(truth, traj, t, 40, np::TestFunction::kRbf, 10.0).item<double>();
+  const double off = np::weak_form_loss(wrong, traj, t, 40, np::TestFunction::kRbf, 10.0).item<double>();
+  const double off_default = np::weak_form_loss(wrong, traj, t, 40, np::TestFunction::kRbf).item<double>();
+  INFO("eps = 10: " << right << " against " << off << "; default width " << off_default);
+  CHECK(right < 1e-4 * off);
+  CHECK(std::abs(off - off_default) > 1e-3 * off_default);
+  CHECK_THROWS_WITH(np::weak_form_loss(truth, traj, t, 40, np::TestFunction::kRbf, -1.0), Catch::Contains("shape"));
 }
 
 TEST_CASE("NSF: W = J + D theta - D theta^T is skew and closed, and the learned H is conserved",

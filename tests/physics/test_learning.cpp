@@ -268,6 +268,53 @@ TEST_CASE("loss forms vanish on the true dynamics and see a wrong model", "[phys
   CHECK(rs.test_loss < 0.2 * before);
 }
 
+TEST_CASE("several windows a step: the step's loss is the weak form over windows at their own starts",
+          "[physics][learning]") {
+  // One trajectory, as GHNN's protocol has: each step draws `windows` starts (the trainer's
+  // stream, seeded from (seed, step)) and the loss is the weak form over all those windows at
+  // once. Recomputed here from the same draw with the untrained weights: equal to round-off.
+  const np::Spring spring;
+  auto p = spring.protocol();
+  p.trajectories = 1;
+  p.points = 80;
+  p.noise_std = 0.05;
+  p.test_fraction = 0.0;
+  const auto data = np::generate_dataset(spring, p, 4);
+  auto o = quick(1);
+  o.loss = np::LossKind::kWeak;
+  o.test_function = np::TestFunction::kRbf;
+  o.test_functions = 12;
+  o.rbf_shape = 3.0;
+  o.rollout_steps = 9;
+  o.windows = 5;
+  o.seed = 2;
+  auto fresh = np::new_run(config("baseline", 1, 16), o, data);  // the same weights as `run`'s start
+  auto run = np::new_run(config("baseline", 1, 16), o, data);
+  const auto s = np::train(run, data, o);
+  const auto traj = np::trajectories(data, false).to(torch::kFloat64);
+  torch::manual_seed(o.seed * 1000003ULL);
+  const auto starts = torch::randint(traj.size(0) - o.rollout_steps, {o.windows}, torch::kLong);
+  std::vector<torch::Tensor> parts;
+  for (int64_t k = 0; k < o.windows; ++k)
+    parts.push_back(traj.narrow(0, starts[k].item<int64_t>(), o.rollout_steps + 1));
+  REQUIRE((starts != starts[0]).any().item<bool>());  // not all at one start
+  const auto tw = data.t.to(torch::kFloat64).narrow(0, starts[0].item<int64_t>(), o.rollout_steps + 1);
+  const double expected =
+      np::weak_form_loss(*fresh.model, torch::cat(parts, 1), tw, o.test_functions, o.test_function, o.rbf_shape).item<double>();
+  const double one_window =
+      np::weak_form_loss(*fresh.model, parts.front(), tw, o.test_functions, o.test_function, o.rbf_shape).item<double>();
+  INFO("trainer " << s.train_loss << ", recomputed " << expected << ", first window alone " << one_window);
+  CHECK(std::abs(s.train_loss - expected) <= 1e-12 * expected);
+  CHECK(std::abs(one_window - expected) > 1e-6 * expected);
+  // Bad settings are refused by name.
+  auto bad = o;
+  bad.windows = 0;
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("windows"));
+  bad = o;
+  bad.rbf_shape = -1.0;
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("rbf_shape"));
+}
+
 TEST_CASE("the Eigen inference path agrees with the torch path", "[physics][learning][eigen]") {
   for (const char* act : {"tanh", "softplus", "sin"}) {
     torch::manual_seed(3);
