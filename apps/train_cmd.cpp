@@ -74,6 +74,7 @@ struct TrainArgs {
   bool resume = false;
   bool no_fused = false;  ///< train HNNs through autograd instead of the fused gradient
   bool normalize = false;  ///< learn in normalised coordinates (physics/models/normalized.hpp)
+  std::string plot_loss;  ///< SVG of the training and test losses against the step
   bool json = false;
   bool quiet = false;
 };
@@ -117,6 +118,28 @@ void apply_paper_defaults(const std::string& system, TrainArgs& a) {
   if (a.weight_decay < 0) a.weight_decay = orbits ? 0.0 : system == "real-pendulum" ? 1e-5 : 1e-4;
 }
 
+json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+/// The loss of the step at each evaluation and the test set's derivative MSE then, on a log scale.
+plot::Figure loss_plot(const physics::TrainingRun& run, const physics::TrainSummary& s, bool tested) {
+  plot::Figure f;
+  f.title = run.system + ": " + run.model->config().describe();
+  auto& panel = f.add_panel("step", std::string(physics::loss_kind_name(run.options.loss)) +
+                                       " loss of the step; test set's derivative MSE");
+  panel.log_y = true;
+  plot::Line train{"training", {}, {}};
+  plot::Line test{"test", {}, {}};
+  for (const auto& point : s.history) {
+    train.x.push_back(static_cast<double>(point.step));
+    train.y.push_back(point.train_loss);
+    test.x.push_back(static_cast<double>(point.step));
+    test.y.push_back(point.test_loss);
+  }
+  panel.lines.push_back(std::move(train));
+  if (tested) panel.lines.push_back(std::move(test));
+  return f;
+}
+
 int train_command(TrainArgs a) {
   a.system = system_with_links(a.system, a.links);
   set_threads(a.threads);
@@ -133,7 +156,7 @@ int train_command(TrainArgs a) {
         {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
         {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"},
         {a.windows != d.windows, "--windows"}, {a.rbf_shape != d.rbf_shape, "--rbf-shape"},
-        {a.normalize, "--normalize"}};
+        {a.normalize, "--normalize"}, {!a.plot_loss.empty(), "--plot-loss"}};
     for (const auto& [given, name] : unused)
       if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline, hgn, latent-ode)");
     PixelTrainRequest r;
@@ -237,8 +260,14 @@ int train_command(TrainArgs a) {
   o.checkpoint_every = a.checkpoint_every;
   o.eval_every = std::max<int64_t>(1, std::min<int64_t>(100, a.steps / 20 + 1));
   const auto s = physics::train(run, data, o);
+  const bool tested = data.test_x.size(0) > 0;
+  if (!a.plot_loss.empty()) plot::write_svg(a.plot_loss, loss_plot(run, s, tested));
 
   if (a.json) {
+    json history = json::array();
+    for (const auto& point : s.history)
+      history.push_back({{"step", point.step}, {"train_loss", finite_or_null(point.train_loss)},
+                         {"test_loss", tested ? finite_or_null(point.test_loss) : json(nullptr)}});
     std::cout << json{{"system", run.system},
                       {"model", physics::model_kind_name(run.model->config().kind)},
                       {"output", a.output},
@@ -249,7 +278,8 @@ int train_command(TrainArgs a) {
                       {"seconds_per_step", s.seconds_per_step},
                       {"wall_seconds", s.wall_seconds},
                       {"train_samples", data.x.size(0)},
-                      {"test_samples", data.test_x.size(0)}}
+                      {"test_samples", data.test_x.size(0)},
+                      {"history", history}}
                      .dump()
               << std::endl;
   } else {
@@ -503,7 +533,8 @@ void add_train_commands(CLI::App& app, Commands& out) {
                         {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--windows", "--rbf-shape", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--clip-grad-norm", "--batch-size", "--seed"});
-  train->add_flag("--json", tr->json, "print the summary as one line of JSON");
+  train->add_option("--plot-loss", tr->plot_loss, "SVG of the training and test losses against the step")->check(writable_file());
+  train->add_flag("--json", tr->json, "print the summary as one line of JSON (with the loss history)");
   train->add_flag("-q,--quiet", tr->quiet, "no progress bar");
 
   auto ev = std::make_shared<EvaluateArgs>();
