@@ -163,27 +163,24 @@ void Distributed::allreduce_sum(std::vector<torch::Tensor>& tensors) const {
   group_->run("all-reduce", [&] { group_->pg->allreduce(tensors)->wait(); });
 }
 
+torch::Tensor Distributed::reduce_one(torch::Tensor one, bool take_max) const {
+  std::vector<torch::Tensor> t{std::move(one)};
+  c10d::AllreduceOptions o;
+  if (take_max) o.reduceOp = c10d::ReduceOp::MAX;
+  group_->run("all-reduce", [&] { group_->pg->allreduce(t, o)->wait(); });
+  return t[0];
+}
+
 double Distributed::sum(double value) const {
-  if (!active()) return value;
-  std::vector<torch::Tensor> t{torch::full({1}, value, torch::kFloat64)};
-  allreduce_sum(t);
-  return t[0].item<double>();
+  return active() ? reduce_one(torch::full({1}, value, torch::kFloat64), false).item<double>() : value;
 }
 
 double Distributed::max(double value) const {
-  if (!active()) return value;
-  std::vector<torch::Tensor> t{torch::full({1}, value, torch::kFloat64)};
-  c10d::AllreduceOptions o;
-  o.reduceOp = c10d::ReduceOp::MAX;
-  group_->run("all-reduce", [&] { group_->pg->allreduce(t, o)->wait(); });
-  return t[0].item<double>();
+  return active() ? reduce_one(torch::full({1}, value, torch::kFloat64), true).item<double>() : value;
 }
 
 int64_t Distributed::sum(int64_t value) const {
-  if (!active()) return value;
-  std::vector<torch::Tensor> t{torch::full({1}, value, torch::kLong)};
-  allreduce_sum(t);
-  return t[0].item<int64_t>();
+  return active() ? reduce_one(torch::full({1}, value, torch::kLong), false).item<int64_t>() : value;
 }
 
 Distributed::Pending Distributed::allreduce_sum_async(torch::Tensor flat) const {

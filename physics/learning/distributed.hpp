@@ -119,6 +119,8 @@ class Distributed {
 
  private:
   struct Group;
+  /// A one-entry tensor summed (or, with take_max, maximised) over the ranks.
+  torch::Tensor reduce_one(torch::Tensor one, bool take_max) const;
   int rank_ = 0, world_ = 1, local_rank_ = 0;
   std::unique_ptr<Group> group_;
 };
