@@ -3,9 +3,13 @@
 //   std::cout << sci(1.234e-9);          // 1.234e-09
 //   std::cout << short_number(10.0);     // 10, not 10.000000
 //   if (ends_with(path, ".json")) ...
+//   {"position_mse", finite_or_null(mse)}  // null in --json output for NaN or inf
 #pragma once
 
+#include <cmath>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace noether::apps {
 
@@ -18,5 +22,8 @@ std::string short_number(double v, int precision = 6);
 
 /// Whether s ends with suffix (file extensions: ".json", ".svg").
 bool ends_with(const std::string& s, const std::string& suffix);
+
+/// v as a JSON number, or null where it is NaN or infinite (which JSON cannot hold).
+inline nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 }  // namespace noether::apps

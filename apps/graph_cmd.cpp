@@ -184,13 +184,12 @@ plot::Figure energy_plot(const std::vector<std::string>& names, const std::vecto
 
 json metrics_json(const std::string& path, const ng::ParticleCheckpoint& c, const ng::RolloutMetrics& m,
                   const std::string& integrator) {
-  auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
   return {{"model", path},
           {"kind", ng::graph_model_kind_name(c.model.config().kind)},
           {"integrator", integrator},
-          {"position_mse", num(m.final_position_mse)},
-          {"max_rel_energy_error", num(m.max_rel_energy_error)},
-          {"final_rel_energy_error", num(m.final_rel_energy_error)},
+          {"position_mse", finite_or_null(m.final_position_mse)},
+          {"max_rel_energy_error", finite_or_null(m.max_rel_energy_error)},
+          {"final_rel_energy_error", finite_or_null(m.final_rel_energy_error)},
           {"diverged", m.diverged},
           {"steps_done", m.steps_done},
           {"particle_steps_per_second",

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/format.hpp"
 #include "apps/options.hpp"
 #include "apps/registry.hpp"
 #include "apps/threads.hpp"
@@ -244,7 +245,7 @@ int flow_evaluate_command(const std::string& path, const std::string& image, con
                       {"steps", run.step()},
                       {"log_likelihood", e.log_likelihood},
                       {"train_log_likelihood", e.train_log_likelihood},
-                      {"true_log_likelihood", std::isfinite(e.true_log_likelihood) ? json(e.true_log_likelihood) : json(nullptr)},
+                      {"true_log_likelihood", finite_or_null(e.true_log_likelihood)},
                       {"max_abs_log_det", e.max_abs_log_det},
                       {"parameters", e.parameters},
                       {"image", image}}

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/dtype.hpp"
+#include "apps/format.hpp"
 #include "apps/options.hpp"
 #include "apps/pixels_cmd.hpp"
 #include "apps/plot.hpp"
@@ -117,8 +118,6 @@ void apply_paper_defaults(const std::string& system, TrainArgs& a) {
   if (a.batch_size < 0) a.batch_size = orbits ? 200 : 0;
   if (a.weight_decay < 0) a.weight_decay = orbits ? 0.0 : system == "real-pendulum" ? 1e-5 : 1e-4;
 }
-
-json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 /// The loss of the step at each evaluation and the test set's derivative MSE then, on a log scale.
 plot::Figure loss_plot(const physics::TrainingRun& run, const physics::TrainSummary& s, bool tested) {
