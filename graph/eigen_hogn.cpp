@@ -315,10 +315,12 @@ torch::Tensor EigenHogn::energy(const torch::Tensor& q, const torch::Tensor& p, 
 
 std::pair<torch::Tensor, torch::Tensor> EigenHogn::time_derivative(const torch::Tensor& q, const torch::Tensor& p,
                                                                    const torch::Tensor& masses,
-                                                                   const GraphBatch& graph) const {
+                                                                   const GraphBatch& graph, Half half) const {
+  if (half == Half::kForce && options_.dissipation)
+    throw InvalidInput("EigenHogn::time_derivative: dp/dt alone needs a conservative model (the friction needs dq/dt)");
   if (q.scalar_type() == torch::kFloat32 && !rounds_)
-    return time_derivative_in(Pass<float>(options_, q, p, masses, graph), q.scalar_type());
-  return time_derivative_in(Pass<double>(options_, q, p, masses, graph), q.scalar_type());
+    return time_derivative_in(Pass<float>(options_, q, p, masses, graph), q.scalar_type(), half);
+  return time_derivative_in(Pass<double>(options_, q, p, masses, graph), q.scalar_type(), half);
 }
 
 template <class T>
@@ -340,21 +342,25 @@ torch::Tensor EigenHogn::energy_in(const Pass<T>& in, int64_t graphs, torch::Sca
 }
 
 template <class T>
-std::pair<torch::Tensor, torch::Tensor> EigenHogn::time_derivative_in(const Pass<T>& in, torch::ScalarType out_type) const {
-  torch::Tensor dq = torch::empty({in.n, in.d}, kDtype<T>);  // dH/dp
-  torch::Tensor dp = torch::empty({in.n, in.d}, kDtype<T>);  // dH/dq, then -dH/dq - 2 c v
-  T* v = dq.data_ptr<T>();
-  T* out = dp.data_ptr<T>();
+std::pair<torch::Tensor, torch::Tensor> EigenHogn::time_derivative_in(const Pass<T>& in, torch::ScalarType out_type,
+                                                                      Half half) const {
+  torch::Tensor dq, dp;  // dH/dp; dH/dq, then -dH/dq - 2 c v
   T* none = nullptr;
+  if (half != Half::kForce) {
+    dq = torch::empty({in.n, in.d}, kDtype<T>);
+    nodes(in, none, dq.data_ptr<T>());
+  }
+  if (half == Half::kVelocity) return {dq.to(out_type), torch::Tensor()};
+  dp = torch::empty({in.n, in.d}, kDtype<T>);
+  T* out = dp.data_ptr<T>();
   if constexpr (std::is_same_v<T, double>) {
     if (rounds_) edges_through_rounds(in, none, out);
     else edges(in, none, out);
   } else {
     edges(in, none, out);
   }
-  nodes(in, none, v);
-  std::vector<T> c(static_cast<std::size_t>(in.n), T(0));
-  if (options_.dissipation) {
+  if (options_.dissipation) {  // never with Half::kForce (refused above), so v is there
+    std::vector<T> c(static_cast<std::size_t>(in.n));
     std::vector<T> input(static_cast<std::size_t>(in.n * (1 + in.f)));
     for (int64_t i = 0; i < in.n; ++i) {
       input[static_cast<std::size_t>(i * (1 + in.f))] = in.m[i];
@@ -362,12 +368,12 @@ std::pair<torch::Tensor, torch::Tensor> EigenHogn::time_derivative_in(const Pass
     }
     nets<T>().psi.evaluate_batch(input.data(), static_cast<int>(in.n), c.data());
     for (auto& ci : c) ci = softplus(ci);
+    const T* v = dq.data_ptr<T>();
+    for (int64_t k = 0; k < in.n * in.d; ++k) out[k] = -out[k] - T(2) * c[static_cast<std::size_t>(k / in.d)] * v[k];
+  } else {
+    for (int64_t k = 0; k < in.n * in.d; ++k) out[k] = -out[k];
   }
-  for (int64_t i = 0; i < in.n; ++i)
-    for (int64_t j = 0; j < in.d; ++j) {
-      const int64_t k = i * in.d + j;
-      out[k] = -out[k] - T(2) * c[static_cast<std::size_t>(i)] * v[k];
-    }
+  if (half == Half::kForce) return {torch::Tensor(), dp.to(out_type)};
   return {dq.to(out_type), dp.to(out_type)};
 }
 

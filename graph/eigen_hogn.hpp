@@ -41,10 +41,14 @@ class EigenHogn {
   /// Per-graph H, [G] in q's dtype. q, p [N, D], masses [N]: CPU floating tensors.
   torch::Tensor energy(const torch::Tensor& q, const torch::Tensor& p, const torch::Tensor& masses,
                        const GraphBatch& graph) const;
+  /// Which half of Hamilton's equations time_derivative computes: both, dq/dt = dH/dp alone (the
+  /// node networks only), or dp/dt = -dH/dq alone (the edge networks only; a conservative model's,
+  /// as separable schemes take it). The half not asked for comes back undefined.
+  enum class Half { kBoth, kVelocity, kForce };
   /// (dq/dt, dp/dt), each [N, D] in q's dtype, as HognImpl::time_derivative without a graph.
   std::pair<torch::Tensor, torch::Tensor> time_derivative(const torch::Tensor& q, const torch::Tensor& p,
                                                           const torch::Tensor& masses,
-                                                          const GraphBatch& graph) const;
+                                                          const GraphBatch& graph, Half half = Half::kBoth) const;
 
  private:
   template <class T>
@@ -59,7 +63,7 @@ class EigenHogn {
   template <class T>
   torch::Tensor energy_in(const Pass<T>& in, int64_t graphs, torch::ScalarType out) const;
   template <class T>
-  std::pair<torch::Tensor, torch::Tensor> time_derivative_in(const Pass<T>& in, torch::ScalarType out) const;
+  std::pair<torch::Tensor, torch::Tensor> time_derivative_in(const Pass<T>& in, torch::ScalarType out, Half half) const;
   /// Edge energies [E] (when wanted) and dH/dq [N x D] (when wanted) by edge blocks (rounds = 1).
   template <class T>
   void edges(const Pass<T>& in, T* energies, T* dh_dq) const;

@@ -203,9 +203,19 @@ std::pair<torch::Tensor, torch::Tensor> ParticleModel::step(const torch::Tensor&
                            "hogn); " + config_.describe() + " is not; use rk4 or tao");
       torch::Tensor q = q0, p = p0;
       // H = V(q) + T(p): dH/dq ignores p and dH/dp ignores q, so the other argument is a dummy.
+      // The torch-free path computes only the half a stage needs (edges for a kick, nodes for
+      // a drift): a leapfrog step then costs two potential gradients, not three whole fields.
+      const EigenHogn* fast = create_graph ? nullptr : fast_hogn(q0);
       integrators::step_separable(
-          integrator, q, p, dt, [&](const torch::Tensor& qq) { return -field(qq, p0).second; },
-          [&](const torch::Tensor& pp) { return field(q0, pp).first; });
+          integrator, q, p, dt,
+          [&](const torch::Tensor& qq) {
+            if (fast) return torch::Tensor(-fast->time_derivative(qq, p0, m, g, EigenHogn::Half::kForce).second);
+            return torch::Tensor(-field(qq, p0).second);
+          },
+          [&](const torch::Tensor& pp) {
+            if (fast) return fast->time_derivative(q0, pp, m, g, EigenHogn::Half::kVelocity).first;
+            return field(q0, pp).first;
+          });
       return {q, p};
     }
     case integrators::SchemeForm::kTao: {
