@@ -52,6 +52,8 @@ struct TrainArgs {
   int64_t layers = 2;
   std::string activation = "tanh";
   double degeneracy_weight = 1.0;
+  std::string icnn_weights = "softplus";
+  double curl_weight = 0.0;
   int64_t test_functions = 8;
   int64_t windows = 1;
   double rbf_shape = 0.0;
@@ -155,7 +157,8 @@ int train_command(TrainArgs a) {
         {a.grid, "--grid"}, {!a.data.empty(), "--data"}, {a.fixed_start, "--fixed-start"}, {a.t1 != d.t1, "--t1"},
         {a.test_functions != d.test_functions, "--test-functions"}, {a.no_fused, "--no-fused"},
         {a.windows != d.windows, "--windows"}, {a.rbf_shape != d.rbf_shape, "--rbf-shape"},
-        {a.normalize, "--normalize"}, {!a.plot_loss.empty(), "--plot-loss"}};
+        {a.normalize, "--normalize"}, {!a.plot_loss.empty(), "--plot-loss"},
+        {a.icnn_weights != d.icnn_weights, "--icnn-weights"}, {a.curl_weight != d.curl_weight, "--curl-weight"}};
     for (const auto& [given, name] : unused)
       if (given) throw InvalidInput(std::string(name) + " does not apply to pixel models (pixel-hnn, pixel-baseline, hgn, latent-ode)");
     PixelTrainRequest r;
@@ -245,6 +248,8 @@ int train_command(TrainArgs a) {
       c.constraints = system->name();
     }
     c.degeneracy_weight = a.degeneracy_weight;
+    c.icnn_weights = a.icnn_weights;
+    c.curl_weight = a.curl_weight;
     c.hidden = a.hidden;
     c.layers = a.layers;
     c.activation = a.activation;
@@ -489,6 +494,11 @@ void add_train_commands(CLI::App& app, Commands& out) {
   add_links_option(train, tr->links);
   train->add_option("--model", tr->model, "baseline (or odenet), hnn, dhnn, separable (canonical states); pq, generic, generic-soft, ghnn, nsf, symoden (generalized states); chnn (constrained systems); vin-vv, vin-sv, vin-so2 (variational integrator networks: --loss rollout); sphere-hnn (states on spheres: spherical-pendula); pixel-hnn, pixel-baseline (pixel-pendulum); hgn, latent-ode (pixel-pendulum, pixel-spring, pixel-two-body, pixel-three-body)")->capture_default_str();
   train->add_option("--degeneracy-weight", tr->degeneracy_weight, "generic-soft: weight of |L grad S|^2 + |M grad E|^2 in the loss")->check(non_negative())->capture_default_str();
+  train->add_option("--icnn-weights", tr->icnn_weights,
+                    "ghnn: the friction network's non-negative weights as softplus(U) or squared (U^2, started small, as the GHNN authors' code)")
+      ->check(CLI::IsMember({"softplus", "squared"}))->capture_default_str();
+  train->add_option("--curl-weight", tr->curl_weight, "ghnn: weight of the mean squared curl of the friction's field Hess(v) grad H in the loss (the authors' regulariser; 0: none)")
+      ->check(non_negative())->capture_default_str();
   train->add_option("-o,--out", tr->output, "checkpoint file (and FILE.json)")->check(writable_file())->capture_default_str();
   train->add_option("--steps", tr->steps, "optimisation steps (default: the paper's protocol)")->check(at_least(1));
   train->add_option("--batch-size", tr->batch_size, "samples per step, 0 = full batch (default: the paper's)")->check(at_least(0));
@@ -529,7 +539,7 @@ void add_train_commands(CLI::App& app, Commands& out) {
                                  "continue training the checkpoint at --out for --steps more (the model, data "
                                  "and optimiser settings are the checkpoint's)");
   taken_from_checkpoint(train, resume,
-                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--test-functions", "--test-function", "--windows", "--rbf-shape", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
+                        {"--system", "--links", "--model", "--points", "--t1", "--noise", "--fixed-start", "--degeneracy-weight", "--icnn-weights", "--curl-weight", "--test-functions", "--test-function", "--windows", "--rbf-shape", "--hidden", "--layers", "--activation", "--data-seed", "--normalize",
                          "--trajectories", "--data", "--grid", "--loss", "--integrator", "--rollout-steps", "--dtype",
                          "--lr", "--weight-decay", "--optimizer", "--schedule", "--final-fraction", "--clip-grad-norm", "--batch-size", "--seed"});
   train->add_option("--plot-loss", tr->plot_loss, "SVG of the training and test losses against the step")->check(writable_file());

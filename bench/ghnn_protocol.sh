@@ -13,6 +13,10 @@
 #   WINDOWS=80 RBF_SHAPE=10 bash bench/ghnn_protocol.sh ...   the paper's 80 windows a step and
 #   Gaussians exp(-100 (t - c)^2) (defaults 1 window and Gaussians as wide as their spacing; 80
 #   windows make a GHNN step about 60 times as long)
+#   MODELS="ghnn" FIRST_SEED=42 GHNN_ARGS="--activation softplus --icnn-weights squared --curl-weight 1"
+#   bash bench/ghnn_protocol.sh ...   only the listed models, seeds FIRST_SEED .. FIRST_SEED+SEEDS-1,
+#   and GHNN with the authors' own choices (softplus networks, a friction network with squared
+#   weights started small, their curl regulariser; the curl makes a step about 3 times as long)
 set -eu
 NOETHER=${1:-build/apps/noether}
 OUT=${2:-bench-ghnn}
@@ -20,15 +24,17 @@ SEEDS=${3:-5}
 STEPS=${4:-1500}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
-seed=0
-while [ "$seed" -lt "$SEEDS" ]; do
-  for model in ghnn hnn baseline; do
+seed=${FIRST_SEED:-0}
+while [ "$seed" -lt $((${FIRST_SEED:-0} + SEEDS)) ]; do
+  for model in ${MODELS:-ghnn hnn baseline}; do
+    extra=""
+    [ "$model" = ghnn ] && extra=${GHNN_ARGS:-}
     ckpt="$OUT/$model-$seed.pt"
     train=$("$NOETHER" train --system damped-pendulum --model "$model" --trajectories 1 --points 1000 --t1 20 \
       --noise 0.1 --fixed-start --loss weak --test-function rbf --test-functions 200 --rollout-steps 119 \
-      --windows "${WINDOWS:-1}" --rbf-shape "${RBF_SHAPE:-0}" --hidden 300 --layers 3 --lr 1e-3 --weight-decay 1e-4 --steps "$STEPS" --seed "$seed" -o "$ckpt" --json -q)
+      --windows "${WINDOWS:-1}" --rbf-shape "${RBF_SHAPE:-0}" --hidden 300 --layers 3 --lr 1e-3 --weight-decay 1e-4 --steps "$STEPS" --seed "$seed" $extra -o "$ckpt" --json -q)
     plot=""
-    [ "$seed" -eq 0 ] && plot="--plot $OUT/damped-pendulum-$model.svg"
+    [ "$seed" -eq "${FIRST_SEED:-0}" ] && plot="--plot $OUT/damped-pendulum-$model.svg"
     fit=$("$NOETHER" evaluate --model "$ckpt" --fixed-start --points 400 --t1 20 $plot --json)
     long=$("$NOETHER" evaluate --model "$ckpt" --fixed-start --points 4000 --t1 200 --json)
     other=$("$NOETHER" evaluate --model "$ckpt" --starts 5 --points 400 --t1 20 --json)

@@ -154,10 +154,10 @@ EigenIcnn EigenIcnn::from(IcnnImpl& icnn) {
     if (!present) break;
     m.from_input.push_back(matrix_of(named_tensor(icnn, layer + ".weight")));
     m.input_bias.push_back(vector_of(named_tensor(icnn, layer + ".bias")));
-    if (k > 0) m.hidden_path.push_back(matrix_of(torch::softplus(named_tensor(icnn, "hidden" + std::to_string(k)))));
+    if (k > 0) m.hidden_path.push_back(matrix_of(icnn.hidden_weight(static_cast<std::size_t>(k)).detach().to(torch::kCPU, torch::kFloat64).contiguous()));
   }
   if (m.from_input.empty()) throw InvalidInput("the input-convex network has no layers");
-  m.out = vector_of(torch::softplus(named_tensor(icnn, "out")));
+  m.out = vector_of(icnn.out_weight().detach().to(torch::kCPU, torch::kFloat64).contiguous());
   m.skip = vector_of(named_tensor(icnn, "skip.weight"));
   return m;
 }

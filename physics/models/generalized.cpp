@@ -162,22 +162,28 @@ torch::Tensor rehu(const torch::Tensor& z, double d) {
   return torch::where(z <= 0, torch::zeros_like(z), torch::where(z < d, z.square() / (2.0 * d), z - 0.5 * d));
 }
 
-IcnnImpl::IcnnImpl(int64_t in, int64_t hidden, int64_t layers) {
+IcnnImpl::IcnnImpl(int64_t in, int64_t hidden, int64_t layers, bool squared) : squared_(squared) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hidden));
+  auto start = [&](std::vector<int64_t> shape) {
+    if (squared) return (torch::rand(shape) * 2.0 - 1.0) * scale;
+    return torch::randn(shape) * scale - 2.0;
+  };
   for (int64_t k = 0; k < layers; ++k) {
     from_input_.push_back(register_module("input" + std::to_string(k), torch::nn::Linear(in, hidden)));
-    if (k > 0)
-      hidden_path_.push_back(register_parameter("hidden" + std::to_string(k),
-                                                torch::randn({hidden, hidden}) / std::sqrt(static_cast<double>(hidden)) - 2.0));
+    if (k > 0) hidden_path_.push_back(register_parameter("hidden" + std::to_string(k), start({hidden, hidden})));
   }
-  out_ = register_parameter("out", torch::randn({hidden}) / std::sqrt(static_cast<double>(hidden)) - 2.0);
+  out_ = register_parameter("out", start({hidden}));
   skip_ = register_module("skip", torch::nn::Linear(torch::nn::LinearOptions(in, 1).bias(false)));
 }
+
+torch::Tensor IcnnImpl::hidden_weight(std::size_t k) const { return positive(hidden_path_.at(k - 1)); }
+torch::Tensor IcnnImpl::out_weight() const { return positive(out_); }
 
 torch::Tensor IcnnImpl::forward(const torch::Tensor& x) {
   auto z = torch::softplus(from_input_[0]->forward(x));
   for (std::size_t k = 1; k < from_input_.size(); ++k)
-    z = torch::softplus(torch::matmul(z, torch::softplus(hidden_path_[k - 1]).t()) + from_input_[k]->forward(x));
-  return torch::matmul(z, torch::softplus(out_)) + skip_->forward(x).squeeze(-1);
+    z = torch::softplus(torch::matmul(z, hidden_weight(k).t()) + from_input_[k]->forward(x));
+  return torch::matmul(z, out_weight()) + skip_->forward(x).squeeze(-1);
 }
 
 GhnnImpl::GhnnImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
@@ -194,7 +200,7 @@ GhnnImpl::GhnnImpl(const ModelConfig& c) : DynamicsModelImpl(c) {
       masks.push_back(m);
     }
   masks_ = register_buffer("masks", torch::stack(masks));
-  v_ = register_module("friction", Icnn(n, c.hidden, c.layers));
+  v_ = register_module("friction", Icnn(n, c.hidden, c.layers, c.icnn_weights == "squared"));
 }
 
 torch::Tensor GhnnImpl::energy(const torch::Tensor& x) {
@@ -231,6 +237,27 @@ torch::Tensor GhnnImpl::time_derivative(const torch::Tensor& x, bool create_grap
 }
 
 torch::Tensor GhnnImpl::structure_residual(const torch::Tensor& x) { return torch::relu(energy_rate(x)); }
+
+torch::Tensor GhnnImpl::friction_curl(const torch::Tensor& x) {
+  detail::check_width(x, state_dim());
+  torch::AutoGradMode enable(true);
+  const auto xg = x.detach().requires_grad_(true);
+  const auto g = energy_gradient_at(xg, true);
+  const auto gv = torch::autograd::grad({friction_potential(xg).sum()}, {xg}, {}, true, true)[0];
+  // Hess(v) g as the vector-Jacobian product of grad v with g (Hess v is symmetric).
+  const auto rg = torch::autograd::grad({gv}, {xg}, {g}, true, true)[0];
+  const auto d = jacobian(rg, xg, true);  // d[b, i, k] = d(R g)_i / dx_k
+  return d.transpose(1, 2) - d;
+}
+
+torch::Tensor GhnnImpl::structure_penalty(const torch::Tensor& x) {
+  if (config_.curl_weight == 0.0) return {};
+  const int64_t n = state_dim();
+  if (n < 2) return {};
+  // The pairs i < j are half the off-diagonal entries of the antisymmetric curl.
+  const double pairs = static_cast<double>(n * (n - 1) / 2);
+  return config_.curl_weight * friction_curl(x).square().sum({1, 2}).mean() / (2.0 * pairs);
+}
 
 // ---- Neural symplectic form -----------------------------------------------------------------------
 

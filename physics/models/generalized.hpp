@@ -105,19 +105,26 @@ class GenericImpl : public DynamicsModelImpl {
 torch::Tensor rehu(const torch::Tensor& z, double d = 1.0);
 
 /// An input-convex network (Amos, Xu & Kolter 2017): z_1 = softplus(W_0 x + b_0), z_{k+1} =
-/// softplus(softplus(U_k) z_k + W_k x + b_k), out = softplus(u) . z_L + w . x; convex in x because
-/// every weight on the hidden path is non-negative and softplus is convex and increasing.
+/// softplus(P_k z_k + W_k x + b_k), out = p . z_L + w . x, convex in x because every weight on
+/// the hidden path (P_k, p) is non-negative and softplus is convex and increasing. The hidden
+/// path's raw weights U become P = softplus(U) (started at N(0, 1/h) - 2), or with `squared`
+/// P = U^2 (U started uniform in (-1/sqrt(h), 1/sqrt(h)), the GHNN authors' choice: far weaker).
 class IcnnImpl : public torch::nn::Module {
  public:
-  IcnnImpl(int64_t in, int64_t hidden, int64_t layers);
+  IcnnImpl(int64_t in, int64_t hidden, int64_t layers, bool squared = false);
   /// x [B, in] -> [B].
   torch::Tensor forward(const torch::Tensor& x);
+  /// The non-negative weights in use: P_k [hidden, hidden] (k = 1 .. layers - 1) and p [hidden].
+  torch::Tensor hidden_weight(std::size_t k) const;
+  torch::Tensor out_weight() const;
 
  private:
+  torch::Tensor positive(const torch::Tensor& raw) const { return squared_ ? raw.square() : torch::softplus(raw); }
   std::vector<torch::nn::Linear> from_input_;
-  std::vector<torch::Tensor> hidden_path_;  // raw U_k; softplus(U_k) is used
+  std::vector<torch::Tensor> hidden_path_;  // raw U_k
   torch::Tensor out_;                       // raw u
   torch::nn::Linear skip_{nullptr};
+  bool squared_ = false;
 };
 TORCH_MODULE(Icnn);
 
@@ -134,6 +141,12 @@ class GhnnImpl : public DynamicsModelImpl {
   torch::Tensor structure_residual(const torch::Tensor& x) override;
   /// J(x) and R(x) = Hess v(x), each [B, n, n].
   std::pair<torch::Tensor, torch::Tensor> structure(const torch::Tensor& x, bool create_graph = false);
+  /// The friction's field R(x) grad H(x)'s curl, the antisymmetric part of its Jacobian: [B, n, n]
+  /// (entry (i, j) = d(R grad H)_j / dx_i - d(R grad H)_i / dx_j). Differentiable in the weights.
+  torch::Tensor friction_curl(const torch::Tensor& x);
+  /// config.curl_weight times the mean of the squared curl over the pairs i < j and the states
+  /// (the authors' curl regulariser); undefined when the weight is 0.
+  torch::Tensor structure_penalty(const torch::Tensor& x) override;
   static constexpr double kEpsilon = 1e-2;  ///< weight of |x|^2 in H
 
  private:

@@ -53,6 +53,13 @@ void ModelConfig::validate() const {
                        " are not (baseline and the generalized kinds pq, generic, generic-soft, ghnn, nsf, symoden take other states)");
   if (!(degeneracy_weight >= 0.0) || !std::isfinite(degeneracy_weight))
     throw InvalidInput("model degeneracy_weight must be finite and >= 0");
+  if (icnn_weights != "softplus" && icnn_weights != "squared")
+    throw InvalidInput("model icnn_weights '" + icnn_weights + "': use softplus or squared");
+  if (!(curl_weight >= 0.0) || !std::isfinite(curl_weight))
+    throw InvalidInput("model curl_weight must be finite and >= 0");
+  if (kind != ModelKind::kGhnn && (icnn_weights != "softplus" || curl_weight != 0.0))
+    throw InvalidInput(std::string("model '") + model_kind_name(kind) +
+                       "' has no friction network: icnn_weights and curl_weight are ghnn's");
   if (angles < 0) throw InvalidInput("model angles = " + std::to_string(angles) + ": must be >= 0");
   if (angles > 0 && kind != ModelKind::kSymoden)
     throw InvalidInput(std::string("model '") + model_kind_name(kind) +
@@ -93,7 +100,9 @@ std::string ModelConfig::describe() const {
   os << model_kind_name(kind) << "(" << (canonical_kind(kind) ? "dof=" + std::to_string(dof) : "dim=" + std::to_string(dim()))
      << (angles > 0 ? ", angles=" + std::to_string(angles) : std::string())
      << ", hidden=" << hidden << ", layers=" << layers << ", "
-     << activation << (normalized() ? ", normalized" : "") << ")";
+     << activation << (icnn_weights != "softplus" ? ", icnn " + icnn_weights : std::string());
+  if (curl_weight != 0.0) os << ", curl weight " << curl_weight;
+  os << (normalized() ? ", normalized" : "") << ")";
   return os.str();
 }
 

@@ -61,6 +61,14 @@ struct ModelConfig {
   int64_t state_dim = 0;
   /// generic-soft: weight of the degeneracy penalty |L grad S|^2 + |M grad E|^2 in the loss.
   double degeneracy_weight = 1.0;
+  /// ghnn: how its input-convex friction network keeps the hidden path's weights non-negative:
+  /// "softplus" (softplus(U), started at N(0, 1/h) - 2) or "squared" (U^2, U started uniform in
+  /// (-1/sqrt(h), 1/sqrt(h)) as the GHNN authors' code does: a hidden path about 100 times weaker
+  /// at the start, and weights that grow faster under Adam).
+  std::string icnn_weights = "softplus";
+  /// ghnn: weight of the mean squared curl of the friction's field Hess(v) grad H in the loss (the
+  /// authors' curl regulariser, weight 1 in their tutorial); 0: none.
+  double curl_weight = 0.0;
   /// symoden: the coordinates q are `angles` angles, and its networks see (cos q, sin q), so V,
   /// M^{-1} and g are 2 pi-periodic. The state is then (q, p, u) (3 angles entries) or SymODEN's
   /// embedded observation (cos q, sin q, dq/dt, u) (4 angles entries); 0: q is not an angle.
@@ -82,6 +90,7 @@ struct ModelConfig {
   bool operator==(const ModelConfig& o) const {
     return kind == o.kind && dof == o.dof && hidden == o.hidden && layers == o.layers &&
            activation == o.activation && dim() == o.dim() && degeneracy_weight == o.degeneracy_weight &&
+           icnn_weights == o.icnn_weights && curl_weight == o.curl_weight &&
            angles == o.angles && constraints == o.constraints && input_shift == o.input_shift &&
            input_scale == o.input_scale && time_scale == o.time_scale;
   }
@@ -90,7 +99,7 @@ struct ModelConfig {
   std::string describe() const;
 };
 NOETHER_JSON_ENUM(ModelKind, model_kind_name, parse_model_kind)
-NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, angles, constraints,
+NOETHER_JSON(ModelConfig, kind, dof, hidden, layers, activation, state_dim, degeneracy_weight, icnn_weights, curl_weight, angles, constraints,
              input_shift, input_scale, time_scale)
 
 

@@ -256,16 +256,78 @@ TEST_CASE("GHNN: skew J blind to its own coordinates, concave friction, positive
   }
 }
 
+TEST_CASE("GHNN's curl regulariser: the friction field's curl by finite differences, weighted, and refused elsewhere",
+          "[physics][generalized][models]") {
+  for (const int64_t n : {2, 3})
+  for (const std::string weights : {"softplus", "squared"}) {
+    CAPTURE(n, weights);
+    auto c = config(np::ModelKind::kGhnn, n);
+    c.activation = "softplus";
+    c.icnn_weights = weights;
+    c.curl_weight = 0.5;
+    auto model = float64_model<np::GhnnImpl>(c, 31 + static_cast<uint64_t>(n));
+    const auto x = random_states(6, n, 8);
+    const auto curl = model->friction_curl(x);
+    REQUIRE(curl.sizes() == torch::IntArrayRef({6, n, n}));
+    // The friction's field R grad H by central differences in each coordinate.
+    auto friction = [&](const torch::Tensor& s) {
+      const auto g = model->energy_gradient_at(s, false);
+      const auto r = model->structure(s).second;
+      return torch::matmul(r, g.unsqueeze(-1)).squeeze(-1).detach();
+    };
+    const double h = 1e-5;
+    auto jac = torch::zeros({6, n, n}, torch::kFloat64);  // jac[b, i, k] = d f_i / dx_k
+    for (int64_t k = 0; k < n; ++k) {
+      auto e = torch::zeros({1, n}, torch::kFloat64);
+      e[0][k] = h;
+      jac.select(2, k).copy_((friction(x + e) - friction(x - e)) / (2 * h));
+    }
+    const auto expected = jac.transpose(1, 2) - jac;
+    const double size = expected.abs().max().item<double>();
+    CHECK((curl.detach() - expected).abs().max().item<double>() < 1e-6 * size + 1e-12);
+    CHECK(size > (weights == "squared" ? 1e-6 : 1e-4));  // a curl worth comparing (squared starts weak)
+    // The penalty: weight times the mean over pairs i < j and states of the squared curl, with a
+    // gradient for the weights.
+    const auto penalty = model->structure_penalty(x);
+    const double pairs = static_cast<double>(n * (n - 1) / 2);
+    CHECK(penalty.item<double>() == Approx(0.5 * expected.square().sum().item<double>() / 2.0 / pairs / 6.0).epsilon(1e-5));
+    CHECK(penalty.requires_grad());
+  }
+  auto plain = float64_model<np::GhnnImpl>(config(np::ModelKind::kGhnn, 2), 3);
+  CHECK_FALSE(plain->structure_penalty(random_states(4, 2, 1)).defined());
+  auto c = config(np::ModelKind::kPq, 3);
+  c.curl_weight = 1.0;
+  CHECK_THROWS_WITH(np::make_model(c), Catch::Contains("ghnn's"));
+  c = config(np::ModelKind::kGhnn, 2);
+  c.icnn_weights = "exp";
+  CHECK_THROWS_WITH(np::make_model(c), Catch::Contains("softplus or squared"));
+}
+
 TEST_CASE("the input-convex network is convex along random chords", "[physics][generalized][models]") {
-  torch::manual_seed(5);
-  np::Icnn icnn(3, 32, 3);
-  icnn->to(torch::kFloat64);
-  torch::NoGradGuard no_grad;
-  const auto a = random_states(200, 3, 1) * 3.0, b = random_states(200, 3, 2) * 3.0;
-  for (const double lambda : {0.1, 0.5, 0.8}) {
-    const auto mid = icnn->forward(lambda * a + (1 - lambda) * b);
-    const auto chord = lambda * icnn->forward(a) + (1 - lambda) * icnn->forward(b);
-    CHECK((mid - chord).max().item<double>() <= 1e-12);
+  for (const bool squared : {false, true}) {
+    CAPTURE(squared);
+    torch::manual_seed(5);
+    np::Icnn icnn(3, 32, 3, squared);
+    icnn->to(torch::kFloat64);
+    torch::NoGradGuard no_grad;
+    const auto a = random_states(200, 3, 1) * 3.0, b = random_states(200, 3, 2) * 3.0;
+    for (const double lambda : {0.1, 0.5, 0.8}) {
+      const auto mid = icnn->forward(lambda * a + (1 - lambda) * b);
+      const auto chord = lambda * icnn->forward(a) + (1 - lambda) * icnn->forward(b);
+      CHECK((mid - chord).max().item<double>() <= 1e-12);
+    }
+    // The hidden path's weights are non-negative; squared ones start at most 1/h (mean 1/(3h)),
+    // softplus ones near softplus(-2) = 0.13.
+    for (std::size_t k = 1; k < 3; ++k) {
+      const auto w = icnn->hidden_weight(k);
+      CHECK(w.min().item<double>() >= 0.0);
+      if (squared) {
+        CHECK(w.max().item<double>() <= 1.0 / 32 + 1e-12);
+        CHECK(w.mean().item<double>() == Approx(1.0 / 96).epsilon(0.2));
+      } else {
+        CHECK(w.mean().item<double>() == Approx(0.13).epsilon(0.2));
+      }
+    }
   }
   // ReHU: zero below 0, quadratic to d, linear beyond, continuous with its slope.
   const auto z = torch::tensor({-1.0, 0.0, 0.5, 1.0, 3.0}, torch::kFloat64);
@@ -379,6 +441,10 @@ TEST_CASE("generalized models round-trip through checkpoints with their state wi
   for (const auto kind : {np::ModelKind::kPq, np::ModelKind::kGenericSoft, np::ModelKind::kGhnn, np::ModelKind::kNsf}) {
     auto c = config(kind, 4);
     c.degeneracy_weight = 0.5;
+    if (kind == np::ModelKind::kGhnn) {
+      c.icnn_weights = "squared";
+      c.curl_weight = 0.25;
+    }
     np::TrainOptions o;
     o.steps = 2;
     o.loss = np::LossKind::kWeak;
@@ -591,11 +657,16 @@ TEST_CASE("the Eigen path agrees with torch to round-off for every generalized m
   for (const auto& c : {Case{np::ModelKind::kPq, 3, "tanh", 0}, Case{np::ModelKind::kGeneric, 4, "softplus", 0},
                         Case{np::ModelKind::kGenericSoft, 4, "tanh", 0}, Case{np::ModelKind::kNsf, 4, "tanh", 0},
                         Case{np::ModelKind::kNsf, 2, "softplus", 0}, Case{np::ModelKind::kGhnn, 2, "tanh", 0},
-                        Case{np::ModelKind::kGhnn, 3, "softplus", 0}, Case{np::ModelKind::kSymoden, 6, "tanh", 0},
+                        Case{np::ModelKind::kGhnn, 3, "softplus", 0}, Case{np::ModelKind::kGhnn, 3, "squared", 0},
+                        Case{np::ModelKind::kSymoden, 6, "tanh", 0},
                         Case{np::ModelKind::kSymoden, 6, "sin", 2}, Case{np::ModelKind::kSymoden, 4, "tanh", 1},
                         Case{np::ModelKind::kSymoden, 8, "softplus", 2}}) {
     auto cfg = config(c.kind, c.n);
     cfg.activation = c.activation;
+    if (c.activation == "squared") {  // GHNN's friction network with squared weights
+      cfg.activation = "softplus";
+      cfg.icnn_weights = "squared";
+    }
     cfg.angles = c.angles;
     torch::manual_seed(41);
     auto model = np::make_model(cfg);
@@ -611,6 +682,12 @@ TEST_CASE("the Eigen path agrees with torch to round-off for every generalized m
     }
     INFO(np::model_kind_name(c.kind) << " n " << c.n << " " << c.activation << " angles " << c.angles);
     check_eigen_matches(fast, *model, x);
+    // A model trained in float32 (the CLI's default) gives the same Eigen field, its weights widened.
+    model->to(torch::kFloat32);
+    const auto from_float = np::EigenGeneralizedField::from_model(*model);
+    const Vector x0 = Vector::Constant(c.n, 0.3);
+    CHECK((from_float.time_derivative(x0) - fast.time_derivative(x0)).norm() <= 1e-5 * (1.0 + fast.time_derivative(x0).norm()));
+    model->to(torch::kFloat64);
     CHECK_THROWS_WITH(fast.time_derivative(Vector::Zero(c.n + 1)), Catch::Contains("entries"));
     CHECK_THROWS_WITH(fast.time_derivative(Vector::Constant(c.n, std::nan(""))), Catch::Contains("non-finite"));
   }
