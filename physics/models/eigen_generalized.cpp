@@ -33,12 +33,15 @@ double activate_derivative(EigenActivation act, double z, double a) {
   return 1.0;
 }
 
+/// t detached, as contiguous doubles on the CPU (what matrix_of and vector_of read).
+torch::Tensor cpu_doubles(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat64).contiguous(); }
+
 /// A parameter or buffer of a module by its dotted name, as doubles on the CPU.
 torch::Tensor named_tensor(torch::nn::Module& module, const std::string& name) {
   for (const auto& p : module.named_parameters())
-    if (p.key() == name) return p.value().detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    if (p.key() == name) return cpu_doubles(p.value());
   for (const auto& b : module.named_buffers())
-    if (b.key() == name) return b.value().detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    if (b.key() == name) return cpu_doubles(b.value());
   throw InvalidInput("model has no parameter '" + name + "'");
 }
 
@@ -154,10 +157,10 @@ EigenIcnn EigenIcnn::from(IcnnImpl& icnn) {
     if (!present) break;
     m.from_input.push_back(matrix_of(named_tensor(icnn, layer + ".weight")));
     m.input_bias.push_back(vector_of(named_tensor(icnn, layer + ".bias")));
-    if (k > 0) m.hidden_path.push_back(matrix_of(icnn.hidden_weight(static_cast<std::size_t>(k)).detach().to(torch::kCPU, torch::kFloat64).contiguous()));
+    if (k > 0) m.hidden_path.push_back(matrix_of(cpu_doubles(icnn.hidden_weight(static_cast<std::size_t>(k)))));
   }
   if (m.from_input.empty()) throw InvalidInput("the input-convex network has no layers");
-  m.out = vector_of(icnn.out_weight().detach().to(torch::kCPU, torch::kFloat64).contiguous());
+  m.out = vector_of(cpu_doubles(icnn.out_weight()));
   m.skip = vector_of(named_tensor(icnn, "skip.weight"));
   return m;
 }
@@ -193,10 +196,9 @@ EigenDenseMlp EigenDenseMlp::from(const MlpImpl& mlp) {
   torch::NoGradGuard no_grad;
   EigenDenseMlp m;
   m.activation = parse_eigen_activation(mlp.activation());
-  auto doubles = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat64).contiguous(); };
   for (const auto& lin : mlp.linears()) {
-    m.weights.push_back(matrix_of(doubles(lin->weight)));
-    m.biases.push_back(lin->bias.defined() ? vector_of(doubles(lin->bias)) : Eigen::VectorXd());
+    m.weights.push_back(matrix_of(cpu_doubles(lin->weight)));
+    m.biases.push_back(lin->bias.defined() ? vector_of(cpu_doubles(lin->bias)) : Eigen::VectorXd());
   }
   return m;
 }
