@@ -16,7 +16,7 @@
 #   MODELS="ghnn" FIRST_SEED=42 GHNN_ARGS="--activation softplus --icnn-weights squared --curl-weight 1"
 #   bash bench/ghnn_protocol.sh ...   only the listed models, seeds FIRST_SEED .. FIRST_SEED+SEEDS-1,
 #   and GHNN with the authors' own choices (softplus networks, a friction network with squared
-#   weights started small, their curl regulariser; the curl makes a step about 3 times as long)
+#   weights started small, their curl regulariser, taken at 1024 random states of each step)
 set -eu
 NOETHER=${1:-build/apps/noether}
 OUT=${2:-bench-ghnn}

@@ -130,6 +130,9 @@ TORCH_MODULE(Icnn);
 
 class GhnnImpl : public DynamicsModelImpl {
  public:
+  /// The most states the curl regulariser is evaluated at in one call (structure_penalty).
+  static constexpr int64_t kCurlStates = 1024;
+
   explicit GhnnImpl(const ModelConfig& c);
   torch::Tensor time_derivative(const torch::Tensor& x, bool create_graph) override;
   bool has_energy() const override { return true; }
@@ -145,7 +148,8 @@ class GhnnImpl : public DynamicsModelImpl {
   /// (entry (i, j) = d(R grad H)_j / dx_i - d(R grad H)_i / dx_j). Differentiable in the weights.
   torch::Tensor friction_curl(const torch::Tensor& x);
   /// config.curl_weight times the mean of the squared curl over the pairs i < j and the states
-  /// (the authors' curl regulariser); undefined when the weight is 0.
+  /// (the authors' curl regulariser); undefined when the weight is 0. Of more than kCurlStates
+  /// states, kCurlStates drawn at random (torch's generator) stand for all.
   torch::Tensor structure_penalty(const torch::Tensor& x) override;
   static constexpr double kEpsilon = 1e-2;  ///< weight of |x|^2 in H
 

@@ -293,6 +293,28 @@ TEST_CASE("GHNN's curl regulariser: the friction field's curl by finite differen
     CHECK(penalty.item<double>() == Approx(0.5 * expected.square().sum().item<double>() / 2.0 / pairs / 6.0).epsilon(1e-5));
     CHECK(penalty.requires_grad());
   }
+  {
+    // More states than the regulariser takes: a random subset's mean, the same for the same seed,
+    // near the mean over all of them, and still a function of the weights.
+    auto c = config(np::ModelKind::kGhnn, 2);
+    c.activation = "softplus";
+    c.curl_weight = 1.0;
+    auto model = float64_model<np::GhnnImpl>(c, 5);
+    const int64_t many = 4 * np::GhnnImpl::kCurlStates;
+    const auto x = random_states(many, 2, 9);
+    const double all = model->friction_curl(x).square().sum({1, 2}).mean().item<double>() / 2.0;
+    torch::manual_seed(11);
+    const auto first = model->structure_penalty(x);
+    torch::manual_seed(11);
+    const double again = model->structure_penalty(x).item<double>();
+    torch::manual_seed(12);
+    const double other = model->structure_penalty(x).item<double>();
+    CHECK(first.requires_grad());
+    CHECK(first.item<double>() == again);
+    CHECK(first.item<double>() != other);
+    CHECK(first.item<double>() == Approx(all).epsilon(0.15));
+    CHECK(other == Approx(all).epsilon(0.15));
+  }
   auto plain = float64_model<np::GhnnImpl>(config(np::ModelKind::kGhnn, 2), 3);
   CHECK_FALSE(plain->structure_penalty(random_states(4, 2, 1)).defined());
   auto c = config(np::ModelKind::kPq, 3);
