@@ -4,7 +4,6 @@
 #include <iostream>
 #include <streambuf>
 
-#include <ATen/Context.h>
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
@@ -13,6 +12,7 @@
 #include "noether/config.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
+#include "noether/subnormals.hpp"
 #include "physics/learning/distributed.hpp"
 
 namespace na = noether::apps;
@@ -26,11 +26,7 @@ struct NullBuffer : std::streambuf {
 
 int main(int argc, char** argv) {
   noether::keep_freed_memory();  // LibTorch's per-step tensors reuse freed memory (noether/allocator.hpp)
-  // Subnormal floats (below 1.2e-38 in float32) flushed to zero, in this thread and the threads it
-  // starts: products of small weights and saturated activations' derivatives land there in long
-  // training runs, and each such operand costs the CPU a microcode assist (a GHNN step grew from
-  // 0.8 to 2.8 s in 100 steps, nearly all of it in matrix products).
-  at::globalContext().setFlushDenormal(true);
+  noether::flush_subnormals();   // subnormal floats as zero (noether/subnormals.hpp)
   CLI::App app{"noether " NOETHER_VERSION
                ": learn and simulate Hamiltonian dynamics (integrators, analytic systems, data)"};
   app.require_subcommand(1);

@@ -21,9 +21,11 @@
 #include "molecules/conform.hpp"
 #include "molecules/molecule.hpp"
 #include "noether/allocator.hpp"
+#include "noether/subnormals.hpp"
 
 int main(int argc, char** argv) {
   namespace nm = noether::molecules;
+  noether::flush_subnormals();   // as the noether program does (noether/subnormals.hpp)
   noether::keep_freed_memory();  // as the Python module and the command line do
   if (argc < 2) {
     std::cerr << "usage: bench_conform_molecules FILE.smi [--repeat N] [--num-confs K] [--threads T] [--rounds R]\n";

@@ -39,6 +39,7 @@
 #include <omp.h>
 
 #include "noether/allocator.hpp"
+#include "noether/subnormals.hpp"
 #include "molecules/alignment.hpp"
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
@@ -128,6 +129,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  noether::flush_subnormals();   // as the noether program does (noether/subnormals.hpp)
   noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   std::string data_dir = "conformer-data", model, per_molecule, scaling, scaling_extra;
   bool as_json = false, noether_only = false, torsion_starts = true;

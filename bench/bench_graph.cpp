@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "noether/allocator.hpp"
+#include "noether/subnormals.hpp"
 #include "graph/particle_data.hpp"
 #include "graph/particle_model.hpp"
 #include "graph/training.hpp"
@@ -22,6 +23,7 @@
 namespace ng = noether::graph;
 
 int main(int argc, char** argv) {
+  noether::flush_subnormals();   // as the noether program does (noether/subnormals.hpp)
   noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   int particles = 4, steps = 20, threads = 0, rounds = 1;
   int64_t hidden = 64, train_states = 456;

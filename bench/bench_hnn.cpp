@@ -15,6 +15,7 @@
 
 #include "integrators/rk4.hpp"
 #include "noether/allocator.hpp"
+#include "noether/subnormals.hpp"
 #include "physics/models/eigen_hamiltonian.hpp"
 #include "physics/torch_state.hpp"
 #include "physics/learning/training.hpp"
@@ -23,6 +24,7 @@ namespace np = noether::physics;
 namespace ni = noether::integrators;
 
 int main(int argc, char** argv) {
+  noether::flush_subnormals();   // as the noether program does (noether/subnormals.hpp)
   noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   std::string model_path;
   long steps = 20000;
