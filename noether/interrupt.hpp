@@ -53,13 +53,17 @@ inline long long monotonic_ns() noexcept {
 
 inline void on_interrupt_signal(int sig) {
   interrupt_signal.store(sig);
-  if (interrupt_count.fetch_add(1) == 0) {
-    first_signal_ns.store(monotonic_ns());
-    return;
-  }
+  const long long now = monotonic_ns();
+  // The first request stores its time before it counts, in one step: a second signal can run
+  // this handler on another thread at the same moment (the first one's thread has the signal
+  // blocked while it runs), and must never see the count raised but no time stored.
+  long long first = 0;
+  const bool is_first = first_signal_ns.compare_exchange_strong(first, now);
+  interrupt_count.fetch_add(1);
+  if (is_first) return;
   // One request often arrives twice (`timeout` signals the program, then its process group):
   // a second signal within a second of the first is the same request.
-  if (monotonic_ns() - first_signal_ns.load() < 1000000000LL) return;
+  if (now - first < 1000000000LL) return;
   // A second request: only async-signal-safe calls from here on.
   for (int i = 0; i < kTempSlots; ++i)
     if (temp_in_use[i].load()) ::unlink(temp_paths[i]);
@@ -89,12 +93,17 @@ class FinishWrites {
 };
 
 /// Requests a stop, as SIGINT does (tests, or a caller's own cancel button).
-inline void request_interrupt() noexcept { detail::interrupt_count.fetch_add(1); }
+inline void request_interrupt() noexcept {
+  long long none = 0;
+  detail::first_signal_ns.compare_exchange_strong(none, detail::monotonic_ns());
+  detail::interrupt_count.fetch_add(1);
+}
 
 /// Forgets a request (a library user's program that carries on after an interrupted call).
 inline void clear_interrupt() noexcept {
   detail::interrupt_count.store(0);
   detail::interrupt_signal.store(0);
+  detail::first_signal_ns.store(0);
 }
 
 /// Throws Interrupted("interrupted: " + where) if a stop was requested.
