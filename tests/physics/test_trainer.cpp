@@ -1,14 +1,21 @@
 // The shared trainer: schedules, moving average, clipping, hooks, early stop, divergence, resume.
 #include "tests/support/test_common.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
+
+#include <unistd.h>
 
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
+#include "noether/progress.hpp"
 #include "physics/learning/checkpoint.hpp"
 #include "physics/learning/trainer.hpp"
 
@@ -306,4 +313,53 @@ TEST_CASE("trainer's weight decay matches torch's own and skips the parameters i
     CHECK(undecayed.value() == Approx(free.value()).epsilon(1e-14));
     CHECK(decayed.value() < undecayed.value() - 1e-3);  // the decay did act
   }
+}
+
+TEST_CASE("progress off a terminal: a plain line per interval, nothing for a short run", "[physics][trainer]") {
+  // A long scripted run (stderr to a log) printed nothing at all before; a bar of carriage
+  // returns would fill the log. stderr goes to a file here, so it is not a terminal.
+  const auto dir = empty_directory("noether_progress_log");
+  const auto log = dir / "stderr.txt";
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  REQUIRE(saved >= 0);
+  std::FILE* to = std::fopen(log.c_str(), "w");
+  REQUIRE(to != nullptr);
+  ::dup2(::fileno(to), 2);
+  {
+    noether::Progress quick("quick", 2, true, 1, std::chrono::milliseconds(200));
+    quick.update(1);
+    quick.update(2);
+  }
+  {
+    noether::Progress slow("slow", 3, true, 1, std::chrono::milliseconds(50));
+    slow.update(1);  // before the first interval: not written
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    slow.update(2, "loss 1.5e-02");
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    slow.update(3, "loss 1.0e-02");
+  }
+  {
+    noether::Progress stopped("stopped", 10, true, 1, std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    stopped.update(4);
+    stopped.update(5);  // then an error or Ctrl-C: the closing line says 5, not 10
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::fclose(to);
+  std::ifstream in(log);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find('\r') == std::string::npos);
+  CHECK(text.find("quick") == std::string::npos);
+  CHECK(text.find("slow: 1/3") == std::string::npos);
+  CHECK(text.find("slow: 2/3 (66.7%)") != std::string::npos);
+  CHECK(text.find(", loss 1.5e-02\n") != std::string::npos);
+  CHECK(text.find("slow: 3/3 (100.0%)") != std::string::npos);
+  CHECK(text.find("stopped: 4/10") != std::string::npos);
+  CHECK(text.find("stopped: 5/10 (50.0%)") != std::string::npos);
+  CHECK(text.find("stopped: 10/10") == std::string::npos);
+  // slow 2/3 and 3/3 (no closing line repeats 3/3), stopped 4/10 and its closing 5/10
+  CHECK(std::count(text.begin(), text.end(), '\n') == 4);
 }
