@@ -345,7 +345,7 @@ void add_molecules_commands(CLI::App& app, Commands& out) {
       ->capture_default_str();
   conform->add_option("--prune-rms", c.prune_rms,
                       "drop a conformer within this heavy-atom RMSD (A, aligned) of one kept before, as RDKit's "
-                      "pruneRmsThresh; 0: keep all")
+                      "pruneRmsThresh (with --refine, again after refinement); 0: keep all")
       ->check(non_negative())
       ->capture_default_str();
   conform->add_flag("--sort-energy", c.sort_energy,

@@ -450,6 +450,25 @@ void prune_conformers(std::vector<Eigen::MatrixX3d>& coords, double threshold) {
   coords = std::move(kept);
 }
 
+/// prune_conformers on a molecule's conformers after refinement: heavy atoms `heavy` compared,
+/// conformers removed in place, the survivors in their order.
+void prune_refined(RDKit::RWMol& mol, const std::vector<unsigned>& heavy, double threshold) {
+  if (!(threshold > 0.0) || mol.getNumConformers() < 2) return;
+  std::vector<Eigen::MatrixX3d> kept;
+  std::vector<unsigned> drop;
+  for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c) {
+    Eigen::MatrixX3d x(static_cast<Eigen::Index>(heavy.size()), 3);
+    for (std::size_t a = 0; a < heavy.size(); ++a) {
+      const auto& pos = (*c)->getAtomPos(heavy[a]);
+      x.row(static_cast<Eigen::Index>(a)) << pos.x, pos.y, pos.z;
+    }
+    const bool distinct = std::none_of(kept.begin(), kept.end(), [&](const auto& k) { return kabsch_rmsd(x, k) < threshold; });
+    if (distinct) kept.push_back(std::move(x));
+    else drop.push_back((*c)->getId());
+  }
+  for (const auto id : drop) mol.removeConformer(id);
+}
+
 // Rows [offset, offset + atoms) of a [N, 3] double tensor.
 Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) {
   Eigen::MatrixX3d x(atoms, 3);
@@ -525,9 +544,13 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
         fix_handedness(*mol, id);
       }
       if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
-      if (options_.refine == Refine::kMmff)
+      if (options_.refine == Refine::kMmff) {
         for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
           mmff_optimize(*mol, static_cast<int>((*c)->getId()));
+        // Samples that were distinct can relax into the same minimum: prune again, so that the
+        // threshold holds for what is written.
+        prune_refined(*mol, p.graph.heavy, options_.prune_rms);
+      }
       if (options_.sort_by_energy) sort_conformers_by_energy(*mol);
       for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {
         Eigen::MatrixX3d x(mol->getNumAtoms(), 3);

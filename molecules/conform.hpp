@@ -69,7 +69,8 @@ struct ConformOptions {
   int64_t seed = 0;
   /// Drop a conformer whose heavy-atom RMSD (Kabsch-aligned, atom labels as given) to one already
   /// kept is below this, Å, as RDKit's pruneRmsThresh; 0: keep all. Conformers are kept in sample
-  /// order, so a pruned ensemble may hold fewer than num_confs.
+  /// order, so a pruned ensemble may hold fewer than num_confs. With `refine`, pruned again after
+  /// refinement (samples can relax into one minimum), so the threshold holds for the output.
   double prune_rms = 0.0;
   /// Order each molecule's conformers by MMFF94 energy, lowest first (after `refine`; ties keep
   /// sample order). Needs add_hydrogens.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -906,6 +907,47 @@ TEST_CASE("pruning leaves no two conformers closer than the threshold, in sample
   }
   o.prune_rms = -0.5;
   CHECK_THROWS_AS(o.validate(), noether::InvalidInput);
+}
+
+TEST_CASE("pruning with MMFF94 refinement holds the threshold after refinement", "[molecules][rdkit]") {
+  // Distinct samples can relax into the same minimum; pruning only before refinement (as RDKit's
+  // pruneRmsThresh does before its MMFF step) left such pairs in the output.
+  const std::vector<std::pair<std::string, std::string>> flexible = {{"CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", "flexible"}};
+  auto heavy_sets = [&](double threshold) {
+    nm::ConformOptions o;
+    o.num_confs = 24;
+    o.threads = 1;
+    o.refine = nm::Refine::kMmff;
+    o.prune_rms = threshold;
+    const auto r = nm::Conformer(o).conform_all(flexible);
+    REQUIRE(r[0].mol);
+    std::vector<Eigen::MatrixX3d> out;
+    for (const auto& x : r[0].coordinates) {
+      Eigen::MatrixX3d h(0, 3);
+      for (unsigned a = 0; a < r[0].mol->getNumAtoms(); ++a)
+        if (r[0].mol->getAtomWithIdx(a)->getAtomicNum() > 1) {
+          h.conservativeResize(h.rows() + 1, 3);
+          h.row(h.rows() - 1) = x.row(a);
+        }
+      out.push_back(h);
+    }
+    return out;
+  };
+  auto closest = [](const std::vector<Eigen::MatrixX3d>& c) {
+    double d = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < c.size(); ++i)
+      for (std::size_t j = i + 1; j < c.size(); ++j) d = std::min(d, nm::kabsch_rmsd(c[i], c[j]));
+    return d;
+  };
+  const double threshold = 0.5;
+  const auto all = heavy_sets(0.0);
+  REQUIRE(all.size() == 24);
+  INFO("closest refined pair without pruning " << closest(all) << " A");
+  CHECK(closest(all) < threshold);  // the refined samples do have near-duplicates
+  const auto kept = heavy_sets(threshold);
+  INFO(kept.size() << " of 24 kept");
+  CHECK(kept.size() > 1);
+  CHECK(closest(kept) >= threshold);
 }
 
 TEST_CASE("sorting by energy orders each molecule's conformers by MMFF94 energy, the same set", "[molecules][rdkit]") {
