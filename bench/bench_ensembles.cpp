@@ -7,6 +7,7 @@
 //       [--noether-only | --noether-refined] [--no-torsion-starts] [--temperature T]   (sampling experiments)
 //       [--oversample F --select first|fps|butina [--select-radius R]]  (noether draws F times the
 //       conformers and keeps --confs of them by the rule: see select_samples)
+//       [--per-molecule FILE.csv]  (each molecule's scores by method, to see where one falls behind)
 //
 // Groups (every k-th molecule, k chosen so a group holds at most --per-group of them):
 //   test-flexible   the test split's ETKDG+MMFF molecules; target: the split's conformer
@@ -163,6 +164,7 @@ void build_references(std::vector<Item>& items, const fs::path& cache, int count
 
 struct Scores {
   std::vector<double> first, best10, best_all, cov_r75, cov_r125, amr_r, cov_p75, cov_p125, amr_p;
+  std::vector<std::size_t> item;  // the item each entry above scores
   double seconds = 0;
   int64_t molecules = 0, failures = 0;
 };
@@ -219,6 +221,7 @@ Scores score_all(const std::vector<Item>& items, const std::vector<Coords>& gene
       continue;
     }
     ++s.molecules;
+    s.item.push_back(static_cast<std::size_t>(&r - rows.data()));
     s.first.push_back(r.first), s.best10.push_back(r.best10), s.best_all.push_back(r.best_all);
     s.cov_r75.push_back(r.cov_r75), s.cov_r125.push_back(r.cov_r125), s.amr_r.push_back(r.amr_r);
     s.cov_p75.push_back(r.cov_p75), s.cov_p125.push_back(r.cov_p125), s.amr_p.push_back(r.amr_p);
@@ -307,6 +310,7 @@ int main(int argc, char** argv) {
   int oversample = 1;
   std::string select_rule = "first";
   double select_radius = 0.5;
+  std::string per_molecule;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--data-dir" && i + 1 < argc) data_dir = argv[++i];
@@ -323,6 +327,7 @@ int main(int argc, char** argv) {
     else if (a == "--oversample" && i + 1 < argc) oversample = std::stoi(argv[++i]);
     else if (a == "--select" && i + 1 < argc) select_rule = argv[++i];
     else if (a == "--select-radius" && i + 1 < argc) select_radius = std::stod(argv[++i]);
+    else if (a == "--per-molecule" && i + 1 < argc) per_molecule = argv[++i];
     else {
       std::cerr << "usage: bench_ensembles [--data-dir DIR] [--model FILE] [--druglike FILE.smi] [--per-group N] "
                    "[--confs K] [--threads T] [--json]\n";
@@ -388,6 +393,8 @@ int main(int argc, char** argv) {
   for (auto& it : groups["druglike"]) it.target = it.references.at(0);
 
   json out{{"confs", confs}, {"threads", threads}};
+  std::ostringstream per_molecule_rows;
+  per_molecule_rows << "group,method,name,heavy_atoms,smiles,first,best10,cov_r75,cov_r125,amr_r,cov_p75,amr_p\n";
   for (auto& [group, items] : groups) {
     const std::size_t n = items.size();
     std::map<std::string, std::vector<Coords>> generated;
@@ -436,8 +443,27 @@ int main(int argc, char** argv) {
                                        : Coords{});
       seconds[key] = seconds_since(t0);
     }
-    for (const auto& [method, g] : generated) out["groups"][group][method] = to_json(score_all(items, g, seconds[method]), n);
+    for (const auto& [method, g] : generated) {
+      const Scores sc = score_all(items, g, seconds[method]);
+      out["groups"][group][method] = to_json(sc, n);
+      for (std::size_t k = 0; k < sc.item.size(); ++k) {
+        const auto& it = items[sc.item[k]];
+        per_molecule_rows << group << ',' << method << ',' << it.name << ',' << it.heavy << ',' << it.smiles << ','
+                          << sc.first[k] << ',' << sc.best10[k] << ',' << sc.cov_r75[k] << ',' << sc.cov_r125[k] << ','
+                          << sc.amr_r[k] << ',' << sc.cov_p75[k] << ',' << sc.amr_p[k] << '\n';
+      }
+    }
     out["groups"][group]["molecules"] = n;
+  }
+  if (!per_molecule.empty()) {
+    std::ofstream f(per_molecule + ".tmp");
+    f << per_molecule_rows.str();
+    f.close();
+    if (!f) {
+      std::cerr << "bench_ensembles: could not write " << per_molecule << "\n";
+      return 1;
+    }
+    fs::rename(per_molecule + ".tmp", per_molecule);
   }
   if (as_json) {
     std::cout << out.dump() << "\n";
