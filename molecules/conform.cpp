@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include <GraphMol/GraphMol.h>
+#include <GraphMol/Chirality.h>
 #include <GraphMol/Conformer.h>
 #include <GraphMol/MolOps.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
@@ -469,7 +470,20 @@ void prune_refined(RDKit::RWMol& mol, const std::vector<unsigned>& heavy, double
   for (const auto id : drop) mol.removeConformer(id);
 }
 
-// Rows [offset, offset + atoms) of a [N, 3] double tensor.
+/// True when `heavy` has tetrahedral centres whose configuration the input leaves open and none
+/// that it sets: its conformers may then be of any configuration, as ETKDG's are (it draws them at
+/// random), and the mirror image of a sample is as valid a conformer as the sample.
+bool open_stereo_only(const RDKit::ROMol& heavy) {
+  bool open = false;
+  for (const auto& info : RDKit::Chirality::findPotentialStereo(heavy)) {
+    if (info.type != RDKit::Chirality::StereoType::Atom_Tetrahedral) continue;
+    if (info.specified == RDKit::Chirality::StereoSpecified::Specified) return false;
+    open = true;
+  }
+  return open;
+}
+
+// Rows [offset, offset + atoms) of a [N, 3] double tensor.// Rows [offset, offset + atoms) of a [N, 3] double tensor.
 Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) {
   Eigen::MatrixX3d x(atoms, 3);
   const double* p = q.data_ptr<double>() + 3 * offset;
@@ -498,6 +512,14 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
       offset += graphs[m]->atoms;
     }
   }
+  // A molecule whose stereocentres are all left open gets every other sample after the first as
+  // its mirror image: the engine keeps one handedness for all samples, so the other configurations
+  // (an enantiomer, the other epimer of a symmetric bicycle) were never reached; ETKDG's references
+  // hold both. Mirroring keeps E/Z and every distance.
+  if (options_.num_confs > 1)
+    for (std::size_t m = 0; m < ok.size(); ++m)
+      if (open_stereo_only(*prepared[ok[m] - lo].heavy))
+        for (std::size_t s = 1; s < coords[m].size(); s += 2) coords[m][s].col(2) *= -1.0;
   // A conformer that contradicts the SMILES' stereo (a centre or E/Z bond the relaxation left on
   // the wrong side; a few percent of the molecules that specify stereo) is replaced by the next
   // of up to kStereoRetries further samples that honours it, as ETKDG retries an embedding.

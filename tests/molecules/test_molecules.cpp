@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <omp.h>
@@ -948,6 +949,48 @@ TEST_CASE("pruning with MMFF94 refinement holds the threshold after refinement",
   INFO(kept.size() << " of 24 kept");
   CHECK(kept.size() > 1);
   CHECK(closest(kept) >= threshold);
+}
+
+TEST_CASE("open stereocentres: the samples after the first take both handednesses; set ones are kept",
+          "[molecules][rdkit]") {
+  // The engine kept one handedness for every sample, so a molecule whose centres the SMILES leaves
+  // open never reached the other configurations that ETKDG draws (and that its references hold).
+  nm::ConformOptions o;
+  o.num_confs = 6;
+  o.threads = 1;
+  o.add_hydrogens = false;
+  const auto r = nm::Conformer(o).conform_all(
+      {{"CCCCC(=O)NC1CC2CCC1(C)C2(C)C", "open"}, {"C[C@H](O)C[C@@H](C)N", "set"}});
+  // Each conformer's tetrahedral tags as perceived from its coordinates.
+  auto tags = [](const RDKit::RWMol& mol) {
+    std::vector<std::vector<RDKit::Atom::ChiralType>> out;
+    for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c) {
+      RDKit::RWMol probe(mol, false, static_cast<int>((*c)->getId()));
+      RDKit::MolOps::assignChiralTypesFrom3D(probe, static_cast<int>((*c)->getId()), true);
+      RDKit::MolOps::assignStereochemistry(probe, true, true);
+      std::vector<RDKit::Atom::ChiralType> t;
+      for (const auto* a : probe.atoms()) t.push_back(a->getChiralTag());
+      out.push_back(t);
+    }
+    return out;
+  };
+  REQUIRE(r[0].mol);
+  REQUIRE(r[1].mol);
+  const auto open = tags(*r[0].mol), set = tags(*r[1].mol);
+  REQUIRE(open.size() == 6);
+  int centres = 0, flipped = 0;
+  for (std::size_t a = 0; a < open[0].size(); ++a) {
+    if (open[0][a] == RDKit::Atom::CHI_UNSPECIFIED) continue;
+    ++centres;
+    flipped += open[1][a] != RDKit::Atom::CHI_UNSPECIFIED && open[1][a] != open[0][a];
+  }
+  CHECK(centres >= 2);
+  CHECK(flipped == centres);  // sample 1 is sample 0's configuration mirrored
+  std::set<std::vector<RDKit::Atom::ChiralType>> distinct(open.begin(), open.end());
+  CHECK(distinct.size() >= 2);
+  // Set centres: every sample keeps the input's configuration.
+  REQUIRE(set.size() == 6);
+  for (const auto& t : set) CHECK(t == set[0]);
 }
 
 TEST_CASE("sorting by energy orders each molecule's conformers by MMFF94 energy, the same set", "[molecules][rdkit]") {
