@@ -1,5 +1,7 @@
 // noether: the command-line program. `noether --help` lists the subcommands; each registers
 // itself through apps/registry.hpp.
+#include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <streambuf>
@@ -54,6 +56,13 @@ int main(int argc, char** argv) {
 
   // Ctrl-C / SIGTERM: stop after the current step, keep what was complete, exit 130 / 143.
   noether::install_interrupt_handlers();
+  // Under torchrun: a peer that dies mid-run closes its sockets, and gloo's next write to one
+  // raised SIGPIPE, which ended this rank silently (CI: distributed/killed_rank, rank 0 gone with
+  // an empty stderr). Ignored, the write fails with EPIPE and the rank reports it (Python, where
+  // torch.distributed usually runs, ignores SIGPIPE from the start). Single-process runs keep
+  // the default, so `noether ... | head` still ends quietly.
+  if (const char* world = std::getenv("WORLD_SIZE"); world != nullptr && std::atoi(world) > 1)
+    std::signal(SIGPIPE, SIG_IGN);
   static auto* const discard = new NullBuffer;  // outlives std::cout's last flush at exit
   try {
     // Under torchrun every rank joins the process group first (a store that cannot be reached
