@@ -102,7 +102,7 @@ case "$CASE" in
     took=$((SECONDS - start))
     [ "$s" -ne 0 ] || fail "rank 0 exited 0 after rank 1 was killed"
     [ "$took" -le 40 ] || fail "rank 0 took $took s to stop"
-    grep -q "rank 0 of 2" err.0 || fail "rank 0's message does not name it"
+    grep -q "rank 0 of 2" err.0 || fail "rank 0's message does not name it (exit status $s)"
     "$N" evaluate --model k.pt --starts 2 --json > /dev/null || fail "the last checkpoint is not complete"
     echo "rank 0 stopped $took s after rank 1 was killed: $(head -c 300 err.0)"
     ;;
