@@ -1,7 +1,6 @@
 // noether: the command-line program. `noether --help` lists the subcommands; each registers
 // itself through apps/registry.hpp.
 #include <csignal>
-#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <streambuf>
@@ -56,19 +55,19 @@ int main(int argc, char** argv) {
 
   // Ctrl-C / SIGTERM: stop after the current step, keep what was complete, exit 130 / 143.
   noether::install_interrupt_handlers();
-  // Under torchrun: a peer that dies mid-run closes its sockets, and gloo's next write to one
-  // raised SIGPIPE, which ended this rank silently (CI: distributed/killed_rank, rank 0 gone with
-  // an empty stderr). Ignored, the write fails with EPIPE and the rank reports it (Python, where
-  // torch.distributed usually runs, ignores SIGPIPE from the start). Single-process runs keep
-  // the default, so `noether ... | head` still ends quietly.
-  if (const char* world = std::getenv("WORLD_SIZE"); world != nullptr && std::atoi(world) > 1)
-    std::signal(SIGPIPE, SIG_IGN);
   static auto* const discard = new NullBuffer;  // outlives std::cout's last flush at exit
   try {
     // Under torchrun every rank joins the process group first (a store that cannot be reached
     // fails here, not mid-run), and only rank 0 writes to standard output: the ranks compute the
     // same results (or rank 0 gathers them), and scripts read one line of JSON.
-    if (const auto& ranks = noether::physics::Distributed::process(); !ranks.primary()) std::cout.rdbuf(discard);
+    const auto& ranks = noether::physics::Distributed::process();
+    // A peer that dies mid-run closes its sockets, and gloo's next write to one raised SIGPIPE,
+    // which ended this rank silently (CI: distributed/killed_rank, rank 0 gone with an empty
+    // stderr). Ignored, the write fails with EPIPE and the rank reports it (Python, where
+    // torch.distributed usually runs, ignores SIGPIPE from the start). One process keeps the
+    // default, so `noether ... | head` still ends quietly.
+    if (ranks.active()) std::signal(SIGPIPE, SIG_IGN);
+    if (!ranks.primary()) std::cout.rdbuf(discard);
     for (const auto& c : commands)
       if (*c.sub) return c.run();
   } catch (const noether::Interrupted& e) {

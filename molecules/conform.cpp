@@ -435,39 +435,39 @@ void sort_conformers_by_energy(RDKit::RWMol& mol) {
   for (auto& [energy, conf] : confs) mol.addConformer(new RDKit::Conformer(conf), true);
 }
 
-/// The conformers of `coords` (sample order) whose RMSD to every one kept before is >= threshold.
+/// Indices of the conformers of `coords` (sample order) whose RMSD to every one kept before is
+/// >= threshold (all of them for a threshold of 0).
+std::vector<std::size_t> distinct_conformers(const std::vector<Eigen::MatrixX3d>& coords, double threshold) {
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 0; i < coords.size(); ++i)
+    if (!(threshold > 0.0) ||
+        std::none_of(kept.begin(), kept.end(), [&](std::size_t k) { return kabsch_rmsd(coords[i], coords[k]) < threshold; }))
+      kept.push_back(i);
+  return kept;
+}
+
+/// The conformers of `coords` whose RMSD to every one kept before is >= threshold, in order.
 void prune_conformers(std::vector<Eigen::MatrixX3d>& coords, double threshold) {
   if (!(threshold > 0.0)) return;
   std::vector<Eigen::MatrixX3d> kept;
-  for (auto& x : coords) {
-    bool distinct = true;
-    for (const auto& k : kept)
-      if (kabsch_rmsd(x, k) < threshold) {
-        distinct = false;
-        break;
-      }
-    if (distinct) kept.push_back(std::move(x));
-  }
+  for (const auto i : distinct_conformers(coords, threshold)) kept.push_back(std::move(coords[i]));
   coords = std::move(kept);
 }
 
-/// prune_conformers on a molecule's conformers after refinement: heavy atoms `heavy` compared,
-/// conformers removed in place, the survivors in their order.
-void prune_refined(RDKit::RWMol& mol, const std::vector<unsigned>& heavy, double threshold) {
+/// prune_conformers on a molecule's conformers after refinement, comparing the heavy atoms of
+/// `g`: the others are removed from the molecule, the survivors keep their order.
+void prune_refined(RDKit::RWMol& mol, const MolGraph& g, double threshold) {
   if (!(threshold > 0.0) || mol.getNumConformers() < 2) return;
-  std::vector<Eigen::MatrixX3d> kept;
-  std::vector<unsigned> drop;
+  std::vector<Eigen::MatrixX3d> coords;
+  std::vector<unsigned> ids;
   for (auto c = mol.beginConformers(); c != mol.endConformers(); ++c) {
-    Eigen::MatrixX3d x(static_cast<Eigen::Index>(heavy.size()), 3);
-    for (std::size_t a = 0; a < heavy.size(); ++a) {
-      const auto& pos = (*c)->getAtomPos(heavy[a]);
-      x.row(static_cast<Eigen::Index>(a)) << pos.x, pos.y, pos.z;
-    }
-    const bool distinct = std::none_of(kept.begin(), kept.end(), [&](const auto& k) { return kabsch_rmsd(x, k) < threshold; });
-    if (distinct) kept.push_back(std::move(x));
-    else drop.push_back((*c)->getId());
+    ids.push_back((*c)->getId());
+    coords.push_back(heavy_coordinates(mol, g, static_cast<int>(ids.back())));
   }
-  for (const auto id : drop) mol.removeConformer(id);
+  std::vector<bool> keep(ids.size(), false);
+  for (const auto i : distinct_conformers(coords, threshold)) keep[i] = true;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (!keep[i]) mol.removeConformer(ids[i]);
 }
 
 /// True when `heavy` has tetrahedral centres whose configuration the input leaves open and none
@@ -483,7 +483,7 @@ bool open_stereo_only(const RDKit::ROMol& heavy) {
   return open;
 }
 
-// Rows [offset, offset + atoms) of a [N, 3] double tensor.// Rows [offset, offset + atoms) of a [N, 3] double tensor.
+// Rows [offset, offset + atoms) of a [N, 3] double tensor.
 Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) {
   Eigen::MatrixX3d x(atoms, 3);
   const double* p = q.data_ptr<double>() + 3 * offset;
@@ -571,7 +571,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
           mmff_optimize(*mol, static_cast<int>((*c)->getId()));
         // Samples that were distinct can relax into the same minimum: prune again, so that the
         // threshold holds for what is written.
-        prune_refined(*mol, p.graph.heavy, options_.prune_rms);
+        prune_refined(*mol, p.graph, options_.prune_rms);
       }
       if (options_.sort_by_energy) sort_conformers_by_energy(*mol);
       for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c) {

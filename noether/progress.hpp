@@ -49,7 +49,7 @@ class Progress {
     if (terminal_) {
       draw(total_, std::chrono::steady_clock::now());
       std::fputc('\n', stderr);
-    } else if (lines_ > 0 && last_drawn_ != seen_) {
+    } else if (last_drawn_ >= 0 && last_drawn_ != seen_) {
       draw(seen_, std::chrono::steady_clock::now());
     }
   }
@@ -69,7 +69,6 @@ class Progress {
     else
       std::fprintf(stderr, "%s: %ld/%ld (%.1f%%), %.0f s elapsed, about %.0f s left%s%s\n", label_.c_str(), done,
                    total_, 100.0 * frac, secs, eta, status_.empty() ? "" : ", ", status_.c_str());
-    ++lines_;
     last_drawn_ = done;
     std::fflush(stderr);
   }
@@ -78,8 +77,7 @@ class Progress {
   long stride_;
   std::chrono::milliseconds log_interval_;
   long calls_ = 0;
-  long lines_ = 0;
-  long last_drawn_ = -1;
+  long last_drawn_ = -1;  ///< the count of the last line written; -1: none yet
   long seen_ = 0;
   bool enabled_;
   bool terminal_;
