@@ -4,7 +4,7 @@
 //
 //   build/bench/bench_ensembles --data-dir conformer-data --model models/conformer.pt
 //       [--druglike bench/data/druglike.smi] [--per-group 100] [--confs 50] [--threads 2] [--json]
-//       [--noether-only | --noether-refined] [--no-torsion-starts] [--temperature T]   (sampling experiments)
+//       [--noether-only | --noether-refined] [--no-torsion-starts] [--no-torsion-library] [--temperature T]   (sampling experiments)
 //       [--oversample F --select first|fps|butina [--select-radius R]]  (noether draws F times the
 //       conformers and keeps --confs of them by the rule: see select_samples)
 //       [--per-molecule FILE.csv]  (each molecule's scores by method, to see where one falls behind)
@@ -305,7 +305,8 @@ int main(int argc, char** argv) {
   std::string data_dir = "conformer-data", model, druglike = "bench/data/druglike.smi";
   std::size_t per_group = 100;
   int confs = 50, threads = 2;
-  bool as_json = false, noether_only = false, noether_refined = false, torsion_starts = true;
+  bool as_json = false, noether_only = false, noether_refined = false, torsion_starts = true,
+       torsion_library = true;
   double temperature = -1;
   int oversample = 1;
   std::string select_rule = "first";
@@ -323,6 +324,7 @@ int main(int argc, char** argv) {
     else if (a == "--noether-only") noether_only = true;  // sampling experiments: the references are cached
     else if (a == "--noether-refined") noether_only = noether_refined = true;  // both noether rows only
     else if (a == "--no-torsion-starts") torsion_starts = false;
+    else if (a == "--no-torsion-library") torsion_library = false;
     else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
     else if (a == "--oversample" && i + 1 < argc) oversample = std::stoi(argv[++i]);
     else if (a == "--select" && i + 1 < argc) select_rule = argv[++i];
@@ -427,6 +429,7 @@ int main(int argc, char** argv) {
       if (noether_only && !noether_refined && refine == nm::Refine::kMmff) continue;
       nm::ConformOptions o;
       o.torsion_starts = torsion_starts;
+      o.torsion_library = torsion_library;
       o.temperature = temperature;
       o.model = model;
       o.num_confs = confs * oversample;

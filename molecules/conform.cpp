@@ -20,6 +20,7 @@
 #include "molecules/alignment.hpp"
 #include "molecules/engine_file.hpp"
 #include "molecules/mmff.hpp"
+#include "molecules/torsions.hpp"
 #include "noether/blas_threads.hpp"
 #include "noether/config.hpp"
 #include "noether/data_path.hpp"
@@ -512,6 +513,17 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
       offset += graphs[m]->atoms;
     }
   }
+  // Samples after the first take each rotatable bond's torsion from ETKDG's library (torsions.hpp):
+  // the engine relaxes every sample towards one set of torsions, whatever its start.
+  std::vector<std::vector<TorsionPreference>> preferences(ok.size());
+  const auto prefer = [&](std::size_t m, Eigen::MatrixX3d& x, int64_t id) {
+    if (options_.torsion_library) set_preferred_torsions(x, *graphs[m], preferences[m], static_cast<uint64_t>(id));
+  };
+  if (options_.num_confs > 1 && options_.torsion_library)
+    for (std::size_t m = 0; m < ok.size(); ++m) {
+      preferences[m] = torsion_preferences(*prepared[ok[m] - lo].heavy, *graphs[m]);
+      for (std::size_t s = 1; s < coords[m].size(); ++s) prefer(m, coords[m][s], ids[s]);
+    }
   // A molecule whose stereocentres are all left open gets every other sample after the first as
   // its mirror image: the engine keeps one handedness for all samples, so the other configurations
   // (an enantiomer, the other epimer of a symmetric bicycle) were never reached; ETKDG's references
@@ -536,14 +548,15 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
     const MolBatch retry_batch = make_batch(sub);
     std::size_t left = retry.size();
     for (int k = 0; k < kStereoRetries && left > 0; ++k) {
-      const auto q =
-          engine_->forward(retry_batch, engine_sample(options_.num_confs + k, options_.seed)).to(torch::kDouble).contiguous();
+      const int64_t id = engine_sample(options_.num_confs + k, options_.seed);
+      const auto q = engine_->forward(retry_batch, id).to(torch::kDouble).contiguous();
       int64_t offset = 0;
       for (auto m : retry) {
         const int64_t at = offset;
         offset += graphs[m]->atoms;
         if (wrong[m].empty()) continue;
         auto x = rows_of(q, at, graphs[m]->atoms);
+        if (wrong[m].front() > 0) prefer(m, x, id);  // it stands in for a sample after the first
         if (stereo_violations(*graphs[m], x) > 0) continue;
         coords[m][wrong[m].front()] = std::move(x);
         wrong[m].erase(wrong[m].begin());

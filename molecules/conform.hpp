@@ -78,6 +78,9 @@ struct ConformOptions {
   /// Samples after the first start from other torsions: each rotatable bond turned by 0, 120 or
   /// 240 degrees (ConformerEngineImpl::set_torsion_starts), as well as other momenta.
   bool torsion_starts = true;
+  /// Samples after the first have each rotatable bond turned into a minimum of ETKDG's torsion
+  /// potential for it (molecules/torsions.hpp), drawn by its weight, where that brings no clash.
+  bool torsion_library = true;
   /// Scale of the random initial momenta of the samples after the first; < 0: the model's own.
   double temperature = -1.0;
   void validate() const;

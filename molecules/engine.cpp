@@ -14,6 +14,7 @@
 #include "graph/graph.hpp"
 #include "integrators/leapfrog.hpp"
 #include "noether/error.hpp"
+#include "noether/splitmix.hpp"
 #include "physics/torch_state.hpp"
 
 namespace noether::molecules {
@@ -133,14 +134,6 @@ torch::Tensor relax_fused(const MolBatch& b, const FusedInputs& in, const Engine
   return q.to(in.q0.dtype());
 }
 
-// splitmix64: a well-mixed 64-bit value of x.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 // Turns each rotatable bond of the start q [N, 3] by 0, 120 or 240 degrees (drawn from the seed and
 // the bond's key), rotating the atoms of its moving side about the bond's axis, in place.
 void turn_torsions(const MolBatch& b, torch::Tensor& q, uint64_t seed) {
@@ -149,7 +142,7 @@ void turn_torsions(const MolBatch& b, torch::Tensor& q, uint64_t seed) {
   auto* p = x.data_ptr<double>();
   auto at = [&](int64_t a) { return Eigen::Map<Eigen::Vector3d>(p + 3 * a); };
   for (std::size_t r = 0; r < b.rotatable.size(); ++r) {
-    const int turn = static_cast<int>(mix(seed ^ mix(b.rotatable_key[r])) % 3);
+    const int turn = static_cast<int>(splitmix64(seed ^ splitmix64(b.rotatable_key[r])) % 3);
     if (turn == 0) continue;
     const Eigen::Vector3d origin = at(b.rotatable[r][1]);
     const Eigen::Vector3d axis = origin - at(b.rotatable[r][0]);
