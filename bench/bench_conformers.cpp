@@ -5,7 +5,8 @@
 //                                [--per-molecule rmsd.csv]   (each test molecule's first-conformer RMSDs)
 //                                [--scaling scaling.csv]     (time per molecule against heavy atoms)
 //                                [--scaling-extra bench/data/druglike.smi]  (more molecules for --scaling)
-//                                [--noether-only] [--no-torsion-starts] [--temperature T] [--refine mmff]
+//                                [--noether-only] [--no-torsion-starts] [--no-torsion-library] [--temperature T]
+//                                [--refine mmff]
 //                                                            (the engine's accuracy alone, for sampling experiments)
 //
 // Metrics on heavy atoms, against the split's target geometry (ETKDGv3 + MMFF94, seed 42, or
@@ -132,7 +133,7 @@ int main(int argc, char** argv) {
   noether::flush_subnormals();   // as the noether program does (noether/subnormals.hpp)
   noether::keep_freed_memory();  // as the noether program does (noether/allocator.hpp)
   std::string data_dir = "conformer-data", model, per_molecule, scaling, scaling_extra;
-  bool as_json = false, noether_only = false, torsion_starts = true;
+  bool as_json = false, noether_only = false, torsion_starts = true, torsion_library = true;
   double temperature = -1;
   nm::Refine refine = nm::Refine::kNone;
   long limit = 0;
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
     else if (a == "--json") as_json = true;
     else if (a == "--noether-only") noether_only = true;
     else if (a == "--no-torsion-starts") torsion_starts = false;
+    else if (a == "--no-torsion-library") torsion_library = false;
     else if (a == "--refine" && i + 1 < argc) refine = nm::parse_refine(argv[++i]);
     else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
     else {
@@ -196,6 +198,7 @@ int main(int argc, char** argv) {
   o.model = model;
   o.num_confs = 10;
   o.torsion_starts = torsion_starts;
+  o.torsion_library = torsion_library;
   o.temperature = temperature;
   o.refine = refine;
   o.threads = noether_only ? 2 : 0;
