@@ -4,7 +4,7 @@
 //
 //   build/bench/bench_ensembles --data-dir conformer-data --model models/conformer.pt
 //       [--druglike bench/data/druglike.smi] [--per-group 100] [--confs 50] [--threads 2] [--json]
-//       [--noether-only | --noether-refined] [--no-torsion-starts] [--no-torsion-library] [--temperature T]   (sampling experiments)
+//       [--noether-only | --noether-refined] [--no-torsion-starts] [--no-torsion-library] [--temperature T] [--seed S]   (sampling experiments)
 //       [--oversample F --select first|fps|butina [--select-radius R]]  (noether draws F times the
 //       conformers and keeps --confs of them by the rule: see select_samples)
 //       [--per-molecule FILE.csv]  (each molecule's scores by method, to see where one falls behind)
@@ -308,6 +308,7 @@ int main(int argc, char** argv) {
   bool as_json = false, noether_only = false, noether_refined = false, torsion_starts = true,
        torsion_library = true;
   double temperature = -1;
+  int64_t seed = 0;
   int oversample = 1;
   std::string select_rule = "first";
   double select_radius = 0.5;
@@ -325,6 +326,7 @@ int main(int argc, char** argv) {
     else if (a == "--noether-refined") noether_only = noether_refined = true;  // both noether rows only
     else if (a == "--no-torsion-starts") torsion_starts = false;
     else if (a == "--no-torsion-library") torsion_library = false;
+    else if (a == "--seed" && i + 1 < argc) seed = std::stoll(argv[++i]);  // noether's samples after the first
     else if (a == "--temperature" && i + 1 < argc) temperature = std::stod(argv[++i]);
     else if (a == "--oversample" && i + 1 < argc) oversample = std::stoi(argv[++i]);
     else if (a == "--select" && i + 1 < argc) select_rule = argv[++i];
@@ -430,6 +432,7 @@ int main(int argc, char** argv) {
       nm::ConformOptions o;
       o.torsion_starts = torsion_starts;
       o.torsion_library = torsion_library;
+      o.seed = seed;
       o.temperature = temperature;
       o.model = model;
       o.num_confs = confs * oversample;
