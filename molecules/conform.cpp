@@ -514,10 +514,11 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
     }
   }
   // Samples after the first take each rotatable bond's torsion from ETKDG's library (torsions.hpp):
-  // the engine relaxes every sample towards one set of torsions, whatever its start.
+  // the engine relaxes every sample towards one set of torsions, whatever its start. Without the
+  // library (or with one conformer) a molecule's preferences stay empty and `prefer` does nothing.
   std::vector<std::vector<TorsionPreference>> preferences(ok.size());
   const auto prefer = [&](std::size_t m, Eigen::MatrixX3d& x, int64_t id) {
-    if (options_.torsion_library) set_preferred_torsions(x, *graphs[m], preferences[m], static_cast<uint64_t>(id));
+    set_preferred_torsions(x, *graphs[m], preferences[m], static_cast<uint64_t>(id));
   };
   if (options_.num_confs > 1 && options_.torsion_library)
     for (std::size_t m = 0; m < ok.size(); ++m) {

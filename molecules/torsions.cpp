@@ -124,7 +124,8 @@ int set_preferred_torsions(Eigen::MatrixX3d& x, const MolGraph& g, const std::ve
   int set = 0;
   std::vector<char> is_moving(static_cast<std::size_t>(g.atoms));
   for (const auto& t : prefs) {
-    if (t.energy(dihedral(x, t.atoms)) - t.lowest <= kKeep) continue;  // the engine's torsion is a likely one
+    const double was = dihedral(x, t.atoms);
+    if (t.energy(was) - t.lowest <= kKeep) continue;  // the engine's torsion is a likely one
     const auto& moving = g.moving[t.bond];
     std::fill(is_moving.begin(), is_moving.end(), 0);
     for (const auto a : moving) is_moving[static_cast<std::size_t>(a)] = 1;
@@ -137,9 +138,8 @@ int set_preferred_torsions(Eigen::MatrixX3d& x, const MolGraph& g, const std::ve
     std::vector<std::size_t> order(t.minima.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t.weights[a] > t.weights[b]; });
-    std::rotate(order.begin(), std::find(order.begin(), order.end(), drawn), std::find(order.begin(), order.end(), drawn) + 1);
-    const double was = dihedral(x, t.atoms);
-
+    const auto first = std::find(order.begin(), order.end(), drawn);
+    std::rotate(order.begin(), first, first + 1);
     const int before = clashes(x, g, moving, is_moving);
     bool placed = false;
     for (const auto m : order) {
