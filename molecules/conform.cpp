@@ -581,8 +581,7 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
       }
       if (options_.add_hydrogens) RDKit::MolOps::addHs(*mol, false, /*addCoords=*/true);
       if (options_.refine == Refine::kMmff) {
-        for (auto c = mol->beginConformers(); c != mol->endConformers(); ++c)
-          mmff_optimize(*mol, static_cast<int>((*c)->getId()));
+        mmff_optimize_all(*mol);
         // Samples that were distinct can relax into the same minimum: prune again, so that the
         // threshold holds for what is written.
         prune_refined(*mol, p.graph, options_.prune_rms);

@@ -15,6 +15,11 @@ void mmff_optimize(RDKit::ROMol& mol, int conf_id) {
   RDKit::MMFF::MMFFOptimizeMolecule(mol, 2000, "MMFF94", 100.0, conf_id);
 }
 
+void mmff_optimize_all(RDKit::ROMol& mol) {
+  std::vector<std::pair<int, double>> converged_energy;
+  RDKit::MMFF::MMFFOptimizeMoleculeConfs(mol, converged_energy, 1, 2000, "MMFF94", 100.0);
+}
+
 namespace {
 
 // The energy of conformer conf_id under already typed parameters.

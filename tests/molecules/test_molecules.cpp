@@ -952,6 +952,38 @@ TEST_CASE("pruning with MMFF94 refinement holds the threshold after refinement",
   CHECK(closest(kept) >= threshold);
 }
 
+TEST_CASE("mmff_optimize_all: the minima of one conformer at a time, typed once", "[molecules][rdkit]") {
+  const std::vector<std::pair<std::string, std::string>> flexible = {{"CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", "flexible"}};
+  nm::ConformOptions o;
+  o.num_confs = 4;
+  o.threads = 1;
+  const auto r = nm::Conformer(o).conform_all(flexible);
+  REQUIRE(r[0].mol);
+  RDKit::RWMol each(*r[0].mol), all(*r[0].mol);
+  REQUIRE(all.getNumConformers() == 4);
+  for (auto c = each.beginConformers(); c != each.endConformers(); ++c)
+    nm::mmff_optimize(each, static_cast<int>((*c)->getId()));
+  nm::mmff_optimize_all(all);
+  double moved = 0.0, apart = 0.0;
+  for (unsigned k = 0; k < 4; ++k)
+    for (unsigned a = 0; a < all.getNumAtoms(); ++a) {
+      const auto& before = r[0].mol->getConformer(static_cast<int>(k)).getAtomPos(a);
+      moved = std::max(moved, (all.getConformer(static_cast<int>(k)).getAtomPos(a) - before).length());
+      apart = std::max(apart, (all.getConformer(static_cast<int>(k)).getAtomPos(a) -
+                               each.getConformer(static_cast<int>(k)).getAtomPos(a)).length());
+    }
+  INFO("largest move " << moved << " A, largest difference from one at a time " << apart << " A");
+  CHECK(moved > 0.05);  // it did relax every conformer
+  CHECK(apart < 1e-6);
+  // A molecule MMFF94 has no parameters for (boron) is left as it is.
+  const auto boron = nm::Conformer(o).conform_all({{"OB(O)c1ccccc1", "boronic"}});
+  REQUIRE(boron[0].mol);
+  RDKit::RWMol b(*boron[0].mol);
+  nm::mmff_optimize_all(b);
+  for (unsigned a = 0; a < b.getNumAtoms(); ++a)
+    CHECK((b.getConformer(0).getAtomPos(a) - boron[0].mol->getConformer(0).getAtomPos(a)).length() == 0.0);
+}
+
 TEST_CASE("open stereocentres: the samples after the first take both handednesses; set ones are kept",
           "[molecules][rdkit]") {
   // The engine kept one handedness for every sample, so a molecule whose centres the SMILES leaves
