@@ -45,7 +45,7 @@ struct ConformArgs {
   std::string smiles, input, input_format, smiles_column, name_column, output = "conformers.sdf", format, model,
       refine = "none";
   int num_confs = 1, threads = 0;
-  int64_t batch_size = 128, seed = 0;
+  int64_t batch_size = mol::ConformOptions{}.batch_size, seed = 0;
   double prune_rms = 0.0;
   bool no_hydrogens = false, sort_energy = false, json = false, quiet = false;
 };
