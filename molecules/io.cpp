@@ -162,8 +162,19 @@ std::vector<InputRecord> read_molecules(std::istream& in, const std::string& sou
   // by what is left after it.
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   std::istringstream is(text);
-  // Open Babel writes its warnings about a bad record to stderr; noether reports them itself.
+  // Open Babel prints what it logs to stderr; noether reports a bad record itself (from the log),
+  // and what Open Babel says while writing the mol block handed to RDKit is about that hand-off,
+  // not the input (a 3-D steroid's ring centres: "unable to find an available bond" for a wedge
+  // that the coordinates make unnecessary; the stereo arrives intact). So nothing is printed
+  // while reading; the log is kept.
   OpenBabel::obErrorLog.SetOutputLevel(OpenBabel::obError);
+  std::ostream* const open_babel_stream = OpenBabel::obErrorLog.GetOutputStream();
+  std::ostream discarded(nullptr);  // no buffer: writes go nowhere
+  OpenBabel::obErrorLog.SetOutputStream(&discarded);
+  struct Restore {
+    std::ostream* stream;
+    ~Restore() { OpenBabel::obErrorLog.SetOutputStream(stream); }
+  } restore{open_babel_stream};
   OpenBabel::OBConversion conv;
   if (!conv.SetInAndOutFormats(code.c_str(), "mol"))
     throw InvalidInput("Open Babel cannot read format '" + code + "'");
