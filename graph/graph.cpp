@@ -186,6 +186,22 @@ std::pair<torch::Tensor, torch::Tensor> gather_ends(const torch::Tensor& x, cons
   return {x.index_select(0, g.senders()), x.index_select(0, g.receivers())};
 }
 
+torch::Tensor linear_on_ends(const torch::nn::LinearImpl& layer, const torch::Tensor& x, const torch::Tensor& edge_features,
+                             const GraphBatch& g) {
+  const int64_t f = x.size(1), b = edge_features.size(1);
+  const auto& w = layer.weight;  // [out, 2f + b]
+  if (w.size(1) != 2 * f + b)
+    throw InvalidInput("linear_on_ends: the layer takes " + std::to_string(w.size(1)) + " inputs, not 2 x " +
+                       std::to_string(f) + " node + " + std::to_string(b) + " edge features");
+  const int64_t out = w.size(0);
+  // [N, 2 out]: each node's contribution as a sender (first half) and as a receiver (second).
+  const auto ends = torch::mm(x, torch::cat({w.narrow(1, 0, f), w.narrow(1, f, f)}, 0).t());
+  auto edge = layer.bias.defined() ? torch::addmm(layer.bias, edge_features, w.narrow(1, 2 * f, b).t())
+                                    : torch::mm(edge_features, w.narrow(1, 2 * f, b).t());
+  return edge + ends.narrow(1, 0, out).index_select(0, g.senders()) +
+         ends.narrow(1, out, out).index_select(0, g.receivers());
+}
+
 torch::Tensor sum_at_receivers(const torch::Tensor& messages, const GraphBatch& g) {
   return sum_into(messages, g.receivers(), g.num_nodes());
 }

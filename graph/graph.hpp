@@ -93,6 +93,15 @@ torch::Tensor add_into(const torch::Tensor& into, const torch::Tensor& src, cons
 /// each [E, ...] (index_select; differentiable). The inputs of a message function.
 std::pair<torch::Tensor, torch::Tensor> gather_ends(const torch::Tensor& x, const GraphBatch& graph);
 
+/// A linear layer on every edge's [x_s, x_r, edge_features] (weight [out, 2F + B] for x [N, F] and
+/// edge_features [E, B]): layer.forward(cat({x_s, x_r, edge_features}, 1)), [E, out], taken apart.
+/// The sender and receiver blocks of the weight are applied once per node in one product and
+/// their rows gathered, so only the B edge-feature columns cost a product per edge: with about
+/// two edges per node, half the work of the concatenated input and no [E, 2F + B] copy. The same
+/// function up to round-off; differentiable in x, edge_features and the layer's parameters.
+torch::Tensor linear_on_ends(const torch::nn::LinearImpl& layer, const torch::Tensor& x, const torch::Tensor& edge_features,
+                             const GraphBatch& graph);
+
 /// Per-edge messages [E, ...] summed at their receivers: [N, ...] (the aggregation of a
 /// message-passing round; sum_into, unchecked).
 torch::Tensor sum_at_receivers(const torch::Tensor& messages, const GraphBatch& graph);

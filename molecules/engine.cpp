@@ -266,10 +266,16 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   const auto& g = b.graph;
   // Message passing over the bonds: m_k = edge_mlp([h_s, h_r, bond_k]), h_i += node_mlp([h_i, sum of
   // m_k over the bonds k into i]).
+  // Every edge MLP's first layer (and the shift head's) is applied as graph::linear_on_ends: per
+  // atom for its h_s and h_r blocks, per bond only for the bond features (mlp(): Linear, SiLU,
+  // Linear).
+  const auto on_edges = [&](torch::nn::SequentialImpl& mlp, const torch::Tensor& x) {
+    return mlp[2]->as<torch::nn::Linear>()->forward(
+        torch::silu(graph::linear_on_ends(*mlp[0]->as<torch::nn::Linear>(), x, g.edges, g)));
+  };
   auto h = embed_->forward(g.nodes);
   for (int64_t r = 0; r < options_.rounds; ++r) {
-    const auto [hs, hr] = graph::gather_ends(h, g);
-    const auto msg = edge_mlps_[r]->as<torch::nn::Sequential>()->forward(torch::cat({hs, hr, g.edges}, 1));
+    const auto msg = on_edges(*edge_mlps_[r]->as<torch::nn::Sequential>(), h);
     const auto agg = graph::sum_at_receivers(msg, g);
     h = h + node_mlps_[r]->as<torch::nn::Sequential>()->forward(torch::cat({h, agg}, 1));
   }
@@ -304,8 +310,7 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   // Each bond's shift is summed at its sender (every bond is listed both ways).
   const auto [init_s, init_r] = graph::gather_ends(b.init, g);
   const auto along = init_s - init_r;  // [E, 3]
-  const auto [hs, hr] = graph::gather_ends(h, g);
-  const auto w = torch::tanh(shift_head_->forward(torch::cat({hs, hr, g.edges}, 1)));  // [E, 2]
+  const auto w = torch::tanh(on_edges(*shift_head_, h));  // [E, 2]
   s.q0 = graph::add_into(b.init, w.select(1, 0).unsqueeze(1) * along, g.senders());
   s.p0 = graph::sum_into(w.select(1, 1).unsqueeze(1) * along, g.senders(), g.num_nodes());
   return s;

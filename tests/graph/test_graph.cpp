@@ -107,6 +107,34 @@ TEST_CASE("message-passing helpers gather edge ends and sum at receivers and per
   CHECK(torch::equal(chained, once));
 }
 
+TEST_CASE("linear_on_ends is a linear layer on [x_s, x_r, edge features], with the same gradients", "[graph]") {
+  namespace ng = noether::graph;
+  torch::manual_seed(5);
+  const GraphBatch g = batch({particles(2, 1), particles(3, 1)});  // 5 nodes, 8 edges
+  torch::nn::Linear layer(torch::nn::LinearOptions(2 * 4 + 3, 6));
+  layer->to(torch::kFloat64);
+  const auto x = torch::randn({5, 4}, kF64).requires_grad_(true);
+  const auto e = torch::randn({8, 3}, kF64).requires_grad_(true);
+  const auto [xs, xr] = ng::gather_ends(x, g);
+  const auto direct = layer->forward(torch::cat({xs, xr, e}, 1));
+  const auto apart = ng::linear_on_ends(*layer, x, e, g);
+  REQUIRE(apart.sizes() == direct.sizes());
+  CHECK(torch::allclose(apart, direct, 1e-12, 1e-12));
+  // The same gradients for a loss through either.
+  const auto probe = torch::randn({8, 6}, kF64);
+  const auto grads = [&](const torch::Tensor& y) {
+    return torch::autograd::grad({(y * probe).sum()}, {x, e, layer->weight, layer->bias});
+  };
+  const auto gd = grads(direct), ga = grads(apart);
+  for (std::size_t k = 0; k < gd.size(); ++k) CHECK(torch::allclose(ga[k], gd[k], 1e-12, 1e-12));
+  // Without a bias, and a layer of the wrong width.
+  torch::nn::Linear plain(torch::nn::LinearOptions(11, 2).bias(false));
+  plain->to(torch::kFloat64);
+  CHECK(torch::allclose(ng::linear_on_ends(*plain, x, e, g), plain->forward(torch::cat({xs, xr, e}, 1)), 1e-12, 1e-12));
+  torch::nn::Linear wide(torch::nn::LinearOptions(12, 2));
+  CHECK_THROWS_AS(ng::linear_on_ends(*wide, x, e, g), noether::InvalidInput);
+}
+
 TEST_CASE("bad graphs and indices throw InvalidInput", "[graph]") {
   torch::manual_seed(2);
   CHECK_THROWS_AS(batch({}), InvalidInput);
