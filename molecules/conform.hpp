@@ -60,7 +60,8 @@ struct ConformOptions {
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
   /// Molecules per engine call. Small batches are faster: a batch's pair tensors stay in cache
   /// and each worker's memory stays small, and the last batches share out evenly over the
-  /// workers (210 drug-like molecules: 16 and 24 measured fastest, 128 about 25% slower).
+  /// workers (`noether conform` on 2100 drug-like molecules and on the test split: 16 and 24
+  /// measured fastest, 128 18-41% slower; docs/benchmarks.md, issue 15).
   int64_t batch_size = 16;
   /// Worker threads of our own, each taking whole batches (0: omp_get_max_threads()). A single
   /// worker runs torch with the caller's intra-op thread count (torch::set_num_threads is the

@@ -60,8 +60,7 @@ std::vector<int> embed_etkdg(RDKit::ROMol& mol, int count, unsigned seed, bool m
   } else {
     ids = RDKit::DGeomHelpers::EmbedMultipleConfs(mol, static_cast<unsigned>(count), params);
   }
-  if (mmff)
-    for (int id : ids) mmff_optimize(mol, id);
+  if (mmff) mmff_optimize_all(mol);  // the embedding cleared the molecule's conformers: ids are all of them
   return ids;
 }
 

@@ -16,6 +16,7 @@ void mmff_optimize(RDKit::ROMol& mol, int conf_id) {
 }
 
 void mmff_optimize_all(RDKit::ROMol& mol) {
+  if (mol.getNumConformers() == 0) return;  // RDKit would build the force field from a missing conformer
   std::vector<std::pair<int, double>> converged_energy;
   RDKit::MMFF::MMFFOptimizeMoleculeConfs(mol, converged_energy, 1, 2000, "MMFF94", 100.0);
 }

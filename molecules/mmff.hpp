@@ -21,8 +21,8 @@ void mmff_optimize(RDKit::ROMol& mol_with_hs, int conf_id);
 
 /// mmff_optimize for every conformer of the molecule, with the atoms typed and the force field
 /// built once (RDKit's MMFFOptimizeMoleculeConfs): the same minima as one conformer at a time,
-/// without typing the molecule again for each. A molecule MMFF94 has no parameters for is left
-/// as it is, as mmff_optimize leaves it.
+/// without typing the molecule again for each. A molecule MMFF94 has no parameters for, or one
+/// without conformers, is left as it is.
 void mmff_optimize_all(RDKit::ROMol& mol_with_hs);
 
 /// MMFF94 energy (kcal/mol) of conformer conf_id of a molecule with explicit hydrogens, as it
