@@ -392,17 +392,20 @@ std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepar
   // holding only the engine's tensors. Run on a caller's thread whose arena is crowded with its
   // own objects (a Python interpreter's main thread), the same work spent 10% more time in
   // glibc's search for free blocks (docs/benchmarks.md, Issue 19).
-  // A single worker runs torch with the caller's intra-op thread count; two or more with one
-  // each. Torch's OpenMP thread count is a per-thread setting, initialised lazily from the global
-  // one at a thread's first op, so it is initialised first and then set for this thread only
-  // (nothing process-wide changes). One OpenMP region over the workers instead measured 17%
+  // A single worker runs torch and Eigen with the caller's intra-op thread count; two or more with
+  // one each. Torch's OpenMP thread count is a per-thread setting, initialised lazily from the
+  // global one the first time the thread asks torch for it (at::get_num_threads, every parallel
+  // op): so it is asked first and then set for this thread only (nothing process-wide changes).
+  // at::init_num_threads() alone is not enough: it leaves the lazy initialisation to come, which
+  // put the global count back at the first op, and the fused encoder's Eigen products then ran on
+  // two OpenMP threads inside each of two workers (13x slower). One OpenMP region over the workers instead measured 17%
   // slower on two threads: the worker that finishes first spins at the region's barrier beside
   // the other.
   const int intra_op = workers <= 1 ? at::get_num_threads() : 1;
   std::vector<std::thread> pool;
   for (int w = 0; w < workers; ++w)
     pool.emplace_back([&] {
-      at::init_num_threads();
+      at::get_num_threads();
       omp_set_num_threads(intra_op);
       work();  // catches everything
     });

@@ -153,6 +153,37 @@ void turn_torsions(const MolBatch& b, torch::Tensor& q, uint64_t seed) {
   q = x.to(q.options());
 }
 
+// The fused encoder's pieces: float rows (one row per atom, bond or pair) and a torch Linear's
+// weights read in place, [out, in] row-major as torch keeps them.
+using RowsF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+struct LinearView {
+  Eigen::Map<const RowsF> weight;
+  Eigen::Map<const Eigen::RowVectorXf> bias;
+  explicit LinearView(const torch::nn::LinearImpl& layer)
+      : weight(layer.weight.data_ptr<float>(), layer.weight.size(0), layer.weight.size(1)),
+        bias(layer.bias.data_ptr<float>(), layer.bias.size(0)) {}
+};
+LinearView first_layer(const torch::nn::SequentialImpl& mlp) { return LinearView(*mlp[0]->as<torch::nn::Linear>()); }
+LinearView last_layer(const torch::nn::SequentialImpl& mlp) { return LinearView(*mlp[2]->as<torch::nn::Linear>()); }
+bool fusable(const torch::nn::Module& module) {
+  for (const auto& t : module.parameters())
+    if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat || !t.is_contiguous()) return false;
+  return true;
+}
+template <class M>
+void silu_in_place(M&& x) {
+  x.array() = x.array() / (1.0f + (-x.array()).exp());
+}
+float softplus(float x) { return std::max(x, 0.0f) + std::log1p(std::exp(-std::abs(x))); }
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// A [rows, cols] float tensor over rows `m`, copied.
+torch::Tensor tensor_of(const RowsF& m) {
+  auto t = torch::empty({m.rows(), m.cols()}, torch::kFloat);
+  Eigen::Map<RowsF>(t.data_ptr<float>(), m.rows(), m.cols()) = m;
+  return t;
+}
+
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
   return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
                                torch::nn::Linear(hidden, out));
@@ -263,6 +294,7 @@ ConformerEngineImpl::ConformerEngineImpl(EngineOptions options) : options_(optio
 }
 
 ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
+  if (!torch::GradMode::is_enabled() && b.init.device().is_cpu() && fusable(*this)) return encode_fused(b);
   const auto& g = b.graph;
   // Message passing over the bonds: m_k = edge_mlp([h_s, h_r, bond_k]), h_i += node_mlp([h_i, sum of
   // m_k over the bonds k into i]).
@@ -313,6 +345,119 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   const auto w = torch::tanh(on_edges(*shift_head_, h));  // [E, 2]
   s.q0 = graph::add_into(b.init, w.select(1, 0).unsqueeze(1) * along, g.senders());
   s.p0 = graph::sum_into(w.select(1, 1).unsqueeze(1) * along, g.senders(), g.num_nodes());
+  return s;
+}
+
+ConformerEngineImpl::Parameters ConformerEngineImpl::encode_fused(const MolBatch& b) const {
+  const auto& g = b.graph;
+  const int64_t n = g.num_nodes(), ne = g.edge_index.size(1), np = b.pairs.size(1), width = options_.hidden;
+  auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat).contiguous(); };
+  auto i64 = [](const torch::Tensor& t) { return t.to(torch::kLong).contiguous(); };
+  const auto nodes_t = f32(g.nodes), edges_t = f32(g.edges), init_t = f32(b.init);
+  const auto edge_index = i64(g.edge_index), pairs = i64(b.pairs), hops_t = i64(b.pair_hops);
+  const Eigen::Map<const RowsF> nodes(nodes_t.data_ptr<float>(), n, nodes_t.size(1));
+  const Eigen::Map<const RowsF> edges(edges_t.data_ptr<float>(), ne, edges_t.size(1));
+  const Eigen::Map<const RowsF> init(init_t.data_ptr<float>(), n, 3);
+  const int64_t* senders = edge_index.data_ptr<int64_t>();
+  const int64_t* receivers = senders + ne;
+  const int64_t* pi = pairs.data_ptr<int64_t>();
+  const int64_t* pj = pi + np;
+  const int64_t* hops = hops_t.data_ptr<int64_t>();
+
+  // An MLP on the bonds' [h_s, h_r, bond] as encode()'s on_edges: its first layer's h_s and h_r
+  // blocks once per atom, then per bond the bond block, the two atoms' rows and the bias.
+  RowsF ends_s, ends_r, pre;
+  auto on_edges = [&](const torch::nn::SequentialImpl& mlp, const RowsF& h, RowsF& out) {
+    const LinearView first = first_layer(mlp), second = last_layer(mlp);
+    ends_s.noalias() = h * first.weight.leftCols(width).transpose();
+    ends_r.noalias() = h * first.weight.middleCols(width, width).transpose();
+    pre.noalias() = edges * first.weight.rightCols(edges.cols()).transpose();
+    for (int64_t e = 0; e < ne; ++e) pre.row(e) += first.bias + ends_s.row(senders[e]) + ends_r.row(receivers[e]);
+    silu_in_place(pre);
+    out.noalias() = pre * second.weight.transpose();
+    out.rowwise() += second.bias;
+  };
+
+  const LinearView embed(*embed_);
+  RowsF h = nodes * embed.weight.transpose();
+  h.rowwise() += embed.bias;
+  RowsF msg, agg(n, width), z;
+  for (int64_t r = 0; r < options_.rounds; ++r) {
+    on_edges(*edge_mlps_->ptr<torch::nn::SequentialImpl>(r), h, msg);
+    agg.setZero();
+    for (int64_t e = 0; e < ne; ++e) agg.row(receivers[e]) += msg.row(e);
+    const auto& node_mlp = *node_mlps_->ptr<torch::nn::SequentialImpl>(r);
+    const LinearView first = first_layer(node_mlp), second = last_layer(node_mlp);
+    z.noalias() = h * first.weight.leftCols(width).transpose();
+    z.noalias() += agg * first.weight.rightCols(width).transpose();
+    z.rowwise() += first.bias;
+    silu_in_place(z);
+    h.noalias() += z * second.weight.transpose();
+    h.rowwise() += second.bias;
+  }
+
+  Parameters s;
+  {
+    const LinearView first = first_layer(*atom_head_), second = last_layer(*atom_head_);
+    z.noalias() = h * first.weight.transpose();
+    z.rowwise() += first.bias;
+    silu_in_place(z);
+    RowsF atom = z * second.weight.transpose();
+    atom.rowwise() += second.bias;
+    RowsF mass(n, 1), inv_mass(n, 1), damping(n, 1);
+    for (int64_t a = 0; a < n; ++a) {
+      mass(a, 0) = softplus(atom(a, 0)) + 0.5f;
+      inv_mass(a, 0) = 1.0f / mass(a, 0);
+      damping(a, 0) = std::exp(-static_cast<float>(options_.dt) * softplus(atom(a, 1) + 1.0f));
+    }
+    s.mass = tensor_of(mass), s.inv_mass = tensor_of(inv_mass), s.damping = tensor_of(damping);
+  }
+
+  // The pair head as encode() takes it apart, a chunk of pairs at a time so that the chunk's rows
+  // stay in cache from the product to the outputs.
+  {
+    const LinearView first = first_layer(*pair_head_), second = last_layer(*pair_head_);
+    const RowsF per_atom = h * first.weight.leftCols(width).transpose();
+    const RowsF hop_rows = first.weight.middleCols(2 * width, kMaxHops + 1).transpose();  // [8, h]
+    const auto product_block = first.weight.middleCols(width, width);
+    s.rest = torch::empty({np}, torch::kFloat), s.stiffness = torch::empty({np}, torch::kFloat);
+    s.contact = torch::empty({np}, torch::kFloat), s.repulsion = torch::empty({np}, torch::kFloat);
+    float *rest = s.rest.data_ptr<float>(), *stiffness = s.stiffness.data_ptr<float>(),
+          *contact = s.contact.data_ptr<float>(), *repulsion = s.repulsion.data_ptr<float>();
+    constexpr int64_t kChunk = 128;
+    RowsF prod(kChunk, width), hidden(kChunk, width), out(kChunk, 4);
+    for (int64_t p0 = 0; p0 < np; p0 += kChunk) {
+      const int64_t m = std::min(kChunk, np - p0);
+      for (int64_t k = 0; k < m; ++k) prod.row(k) = h.row(pi[p0 + k]).cwiseProduct(h.row(pj[p0 + k]));
+      hidden.topRows(m).noalias() = prod.topRows(m) * product_block.transpose();
+      for (int64_t k = 0; k < m; ++k)
+        hidden.row(k) += first.bias + per_atom.row(pi[p0 + k]) + per_atom.row(pj[p0 + k]) + hop_rows.row(hops[p0 + k]);
+      silu_in_place(hidden.topRows(m));
+      out.topRows(m).noalias() = hidden.topRows(m) * second.weight.transpose();
+      for (int64_t k = 0; k < m; ++k) {
+        const Eigen::RowVector4f o = out.row(k) + second.bias;
+        const int64_t p = p0 + k;
+        rest[p] = softplus(o[0]) + 0.5f;
+        stiffness[p] = hops[p] <= options_.bonded_hops ? 2.0f * sigmoid(o[1]) : 0.0f;
+        contact[p] = softplus(o[2]) + 0.5f;
+        repulsion[p] = 2.0f * sigmoid(o[3]);
+      }
+    }
+  }
+
+  // The learned shifts along the bonds, summed at each bond's sender.
+  RowsF w;
+  on_edges(*shift_head_, h, w);
+  RowsF q0 = init, p0 = RowsF::Zero(n, 3);
+  for (int64_t e = 0; e < ne; ++e) {
+    const float wq = std::tanh(w(e, 0)), wp = std::tanh(w(e, 1));
+    for (int k = 0; k < 3; ++k) {
+      const float along = init(senders[e], k) - init(receivers[e], k);
+      q0(senders[e], k) += wq * along;
+      p0(senders[e], k) += wp * along;
+    }
+  }
+  s.q0 = tensor_of(q0), s.p0 = tensor_of(p0);
   return s;
 }
 

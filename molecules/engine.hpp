@@ -128,6 +128,10 @@ class ConformerEngineImpl : public torch::nn::Module {
   struct Parameters;
   /// The learned, sample-free part: masses, frictions, pair terms, the shifted start.
   Parameters encode(const MolBatch& b);
+  /// encode() for inference (no autograd, CPU, float32): the same layers as Eigen products on the
+  /// weights in place, every message, pair and shift computed in one pass over rows instead of
+  /// some hundred tensor operations, each with its allocation. Agrees with encode() to round-off.
+  Parameters encode_fused(const MolBatch& b) const;
   /// The learned parameters with sample `sample`'s seeded start and momenta, and the start
   /// mirrored where its stereo centres mostly lie on the wrong side.
   Parameters perturb(const MolBatch& b, const Parameters& learned, int64_t sample) const;
