@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <random>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -52,37 +53,78 @@ std::pair<torch::Tensor, torch::Tensor> stereo_wall(double k, const torch::Tenso
   return {k * gap.pow(2), -2.0 * k * sign * gap};
 }
 
-// The relaxation of ConformerEngineImpl::relax for inference (no autograd, CPU, float32): the same
-// formulas, but each step is one pass over the pairs and one over the atoms instead of some forty
-// tensor operations, each with its own allocation and pass over memory. Sums are accumulated in
-// another order than the tensor scatters, so results agree to round-off.
-struct FusedInputs {
-  torch::Tensor q0, p0, inv_mass, damping, rest, stiffness, contact, repulsion;
+// The inference path (no autograd, CPU, float32) on plain arrays: encode, perturb and relax as
+// loops and Eigen products instead of tensor operations. BatchView is a MolBatch's arrays, read in
+// place; FusedParameters the engine's Parameters as arrays.
+}  // namespace
+
+namespace detail {
+struct BatchView {
+  int64_t atoms = 0, bonds = 0, pairs = 0, molecules = 0, chirals = 0, double_bonds = 0;
+  int64_t atom_features = 0, bond_features = 0;
+  const float *nodes = nullptr, *edges = nullptr, *init = nullptr;  // [N, F], [E, Fe], [N, 3]
+  const int64_t *senders = nullptr, *receivers = nullptr;          // [E]
+  const int64_t *pi = nullptr, *pj = nullptr, *hops = nullptr;     // [P]
+  const int64_t *local = nullptr, *node_graph = nullptr;           // [N]
+  const int64_t *chiral = nullptr, *chiral_graph = nullptr;        // [C, 4], [C]
+  const float* chiral_sign = nullptr;                              // [C]
+  const int64_t* cis_trans = nullptr;                              // [D, 4]
+  const float* cis_sign = nullptr;                                 // [D]
+  const std::vector<std::array<int64_t, 2>>* rotatable = nullptr;
+  const std::vector<std::vector<int64_t>>* moving = nullptr;
+  const std::vector<uint64_t>* rotatable_key = nullptr;
 };
 
-torch::Tensor relax_fused(const MolBatch& b, const FusedInputs& in, const EngineOptions& o) {
-  auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat).contiguous(); };
-  auto i64 = [](const torch::Tensor& t) { return t.to(torch::kLong).contiguous(); };
-  const int64_t n = b.num_atoms(), np = b.pairs.size(1);
-  torch::Tensor q = f32(in.q0).clone(), p = f32(in.p0).clone();
-  const auto pairs = i64(b.pairs), inv_mass_t = f32(in.inv_mass), damping_t = f32(in.damping);
-  const auto rest_t = f32(in.rest), stiff_t = f32(in.stiffness), contact_t = f32(in.contact),
-             repulsion_t = f32(in.repulsion);
+struct FusedParameters {
+  std::vector<float> mass, inv_mass, damping;          // [N]
+  std::vector<float> rest, stiffness, contact, repulsion;  // [P]
+  std::vector<float> q0, p0;                           // [N x 3]
+};
+
+}  // namespace detail
+
+namespace {
+using detail::BatchView;
+using detail::FusedParameters;
+
+// A view of b's arrays; `keep` holds the contiguous CPU copies it points into.
+BatchView view_of(const MolBatch& b, std::vector<torch::Tensor>& keep) {
+  auto f32 = [&](const torch::Tensor& t) { return keep.emplace_back(t.to(torch::kCPU, torch::kFloat).contiguous()).data_ptr<float>(); };
+  auto i64 = [&](const torch::Tensor& t) { return keep.emplace_back(t.to(torch::kCPU, torch::kLong).contiguous()).data_ptr<int64_t>(); };
+  const auto& g = b.graph;
+  BatchView v;
+  v.atoms = g.num_nodes(), v.bonds = g.edge_index.size(1), v.pairs = b.pairs.size(1), v.molecules = g.num_graphs;
+  v.chirals = b.chiral.size(0), v.double_bonds = b.cis_trans.size(0);
+  v.atom_features = g.nodes.size(1), v.bond_features = g.edges.size(1);
+  v.nodes = f32(g.nodes), v.edges = f32(g.edges), v.init = f32(b.init);
+  v.senders = i64(g.edge_index), v.receivers = v.senders + v.bonds;
+  v.pi = i64(b.pairs), v.pj = v.pi + v.pairs, v.hops = i64(b.pair_hops);
+  v.local = i64(b.local), v.node_graph = i64(g.node_to_graph);
+  v.chiral = i64(b.chiral), v.chiral_graph = i64(b.chiral_graph), v.chiral_sign = f32(b.chiral_sign);
+  v.cis_trans = i64(b.cis_trans), v.cis_sign = f32(b.cis_sign);
+  v.rotatable = &b.rotatable, v.moving = &b.moving, v.rotatable_key = &b.rotatable_key;
+  return v;
+}
+
+// The relaxation of ConformerEngineImpl::relax: the same formulas, but each step is one pass over
+// the pairs and one over the atoms instead of some forty tensor operations, each with its own
+// allocation and pass over memory. Sums are accumulated in another order than the tensor
+// scatters, so results agree to round-off. Starts from q, p (perturb_fused) with in's masses,
+// frictions and pair terms; returns the final positions [N x 3].
+std::vector<float> relax_fused(const BatchView& b, const FusedParameters& in, std::vector<float> q, std::vector<float> p,
+                               const EngineOptions& o) {
+  const int64_t n = b.atoms, np = b.pairs;
   const double ks = o.stereo_weight;
-  const auto chiral = i64(b.chiral), chiral_sign_t = f32(b.chiral_sign), cis = i64(b.cis_trans),
-             cis_sign_t = f32(b.cis_sign);
-  const int64_t nc = ks > 0 ? chiral.size(0) : 0, nd = ks > 0 ? cis.size(0) : 0;
-  float* x = q.data_ptr<float>();
-  float* mom = p.data_ptr<float>();
-  const int64_t* pi = pairs.data_ptr<int64_t>();
-  const int64_t* pj = pi + np;
-  const float *inv_mass = inv_mass_t.data_ptr<float>(), *damping = damping_t.data_ptr<float>(),
-              *rest = rest_t.data_ptr<float>(), *stiff = stiff_t.data_ptr<float>(),
-              *contact = contact_t.data_ptr<float>(), *repulsion = repulsion_t.data_ptr<float>();
-  const int64_t* cq = nc ? chiral.data_ptr<int64_t>() : nullptr;
-  const int64_t* dq = nd ? cis.data_ptr<int64_t>() : nullptr;
-  const float* csign = nc ? chiral_sign_t.data_ptr<float>() : nullptr;
-  const float* dsign = nd ? cis_sign_t.data_ptr<float>() : nullptr;
+  const int64_t nc = ks > 0 ? b.chirals : 0, nd = ks > 0 ? b.double_bonds : 0;
+  float* x = q.data();
+  float* mom = p.data();
+  const int64_t *pi = b.pi, *pj = b.pj;
+  const float *inv_mass = in.inv_mass.data(), *damping = in.damping.data(), *rest = in.rest.data(),
+              *stiff = in.stiffness.data(), *contact = in.contact.data(), *repulsion = in.repulsion.data();
+  const int64_t* cq = b.chiral;
+  const int64_t* dq = b.cis_trans;
+  const float* csign = b.chiral_sign;
+  const float* dsign = b.cis_sign;
   std::vector<float> grad(static_cast<std::size_t>(3 * n));
   const float c2 = static_cast<float>(kSpeedLimit * kSpeedLimit);
   const float dt = static_cast<float>(o.dt), h2 = 0.5f * dt;
@@ -131,26 +173,102 @@ torch::Tensor relax_fused(const MolBatch& b, const FusedInputs& in, const Engine
     for (int64_t a = 0; a < n; ++a)
       for (int k = 0; k < 3; ++k) mom[3 * a + k] *= damping[a];  // the Rayleigh friction's exact flow
   }
-  return q.to(in.q0.dtype());
+  return q;
 }
 
-// Turns each rotatable bond of the start q [N, 3] by 0, 120 or 240 degrees (drawn from the seed and
-// the bond's key), rotating the atoms of its moving side about the bond's axis, in place.
+}  // namespace
+
+void seeded_normals(uint64_t seed, int64_t count, float* out) {
+  // LibTorch's CPU randn for float32 (count >= 16): a 32-bit Mersenne twister seeded with the seed,
+  // uniforms u = (draw mod 2^24) / 2^24, then Box-Muller on each block of 16, pairing u[j] and
+  // u[j + 8] into out[j] = r cos(theta), out[j + 8] = r sin(theta), r = sqrt(-2 log(1 - u[j])),
+  // theta = 2 pi u[j + 8]. (LibTorch redraws the last 16 of a tensor whose size is not a multiple
+  // of 16; whole blocks are drawn here, which is what it gives away from a tensor's end.)
+  std::mt19937 twister(static_cast<uint32_t>(seed));
+  const int64_t blocks = (count + 15) / 16;
+  float u[16], z[16];
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    for (float& v : u) v = static_cast<float>(twister() & ((1u << 24) - 1)) * (1.0f / (1u << 24));
+    for (int j = 0; j < 8; ++j) {
+      const float radius = std::sqrt(-2.0f * std::log(1.0f - u[j]));
+      const float theta = 2.0f * static_cast<float>(M_PI) * u[j + 8];
+      z[j] = radius * std::cos(theta);
+      z[j + 8] = radius * std::sin(theta);
+    }
+    const int64_t m = std::min<int64_t>(16, count - 16 * blk);
+    std::copy(z, z + m, out + 16 * blk);
+  }
+}
+
+namespace {
+
+// The starts' standard normal draws for atoms with canonical indices local[0..n), three each, into
+// out [n x 3]: atom a's are entries 3 local[a] .. 3 local[a] + 2 of seeded_normals(seed), so a
+// molecule's draws are the same in any batch and any input order.
+void normal_draws(uint64_t seed, const int64_t* local, int64_t n, float* out) {
+  const int64_t rows = n ? *std::max_element(local, local + n) + 1 : 0;
+  std::vector<float> table(static_cast<std::size_t>(3 * rows));
+  seeded_normals(seed, 3 * rows, table.data());
+  for (int64_t a = 0; a < n; ++a)
+    for (int k = 0; k < 3; ++k) out[3 * a + k] = table[static_cast<std::size_t>(3 * local[a] + k)];
+}
+
+// Turns each rotatable bond of the start q [N x 3] by 0, 120 or 240 degrees (drawn from the seed
+// and the bond's key), rotating the atoms of its moving side about the bond's axis, in place.
+template <class Scalar>
+void turn_torsions(const std::vector<std::array<int64_t, 2>>& rotatable, const std::vector<std::vector<int64_t>>& moving,
+                   const std::vector<uint64_t>& keys, Scalar* q, uint64_t seed) {
+  using Vec = Eigen::Matrix<Scalar, 3, 1>;
+  auto at = [&](int64_t a) { return Eigen::Map<Vec>(q + 3 * a); };
+  for (std::size_t r = 0; r < rotatable.size(); ++r) {
+    const int turn = static_cast<int>(splitmix64(seed ^ splitmix64(keys[r])) % 3);
+    if (turn == 0) continue;
+    const Vec origin = at(rotatable[r][1]);
+    const Vec axis = origin - at(rotatable[r][0]);
+    if (axis.norm() < Scalar(1e-6)) continue;
+    const Eigen::AngleAxis<Scalar> rotation(static_cast<Scalar>(turn * 2.0 * M_PI / 3.0), axis.normalized());
+    for (const auto a : moving[r]) at(a) = origin + rotation * (at(a) - origin);
+  }
+}
+
+// The same on a tensor (in double, whatever its dtype and device).
 void turn_torsions(const MolBatch& b, torch::Tensor& q, uint64_t seed) {
   torch::NoGradGuard no_grad;
   auto x = q.to(torch::kCPU, torch::kDouble).contiguous();
-  auto* p = x.data_ptr<double>();
-  auto at = [&](int64_t a) { return Eigen::Map<Eigen::Vector3d>(p + 3 * a); };
-  for (std::size_t r = 0; r < b.rotatable.size(); ++r) {
-    const int turn = static_cast<int>(splitmix64(seed ^ splitmix64(b.rotatable_key[r])) % 3);
-    if (turn == 0) continue;
-    const Eigen::Vector3d origin = at(b.rotatable[r][1]);
-    const Eigen::Vector3d axis = origin - at(b.rotatable[r][0]);
-    if (axis.norm() < 1e-6) continue;
-    const Eigen::AngleAxisd rotation(turn * 2.0 * M_PI / 3.0, axis.normalized());
-    for (const auto a : b.moving[r]) at(a) = origin + rotation * (at(a) - origin);
-  }
+  turn_torsions(b.rotatable, b.moving, b.rotatable_key, x.data_ptr<double>(), seed);
   q = x.to(q.options());
+}
+
+// ConformerEngineImpl::perturb on plain arrays: the start (q, p) of sample `sample`, each [N x 3].
+std::pair<std::vector<float>, std::vector<float>> perturb_fused(const BatchView& b, const FusedParameters& learned,
+                                                                int64_t sample, const EngineOptions& o,
+                                                                bool torsion_starts) {
+  const int64_t n = b.atoms;
+  std::vector<float> q = learned.q0, p = learned.p0, noise(static_cast<std::size_t>(3 * n));
+  const auto seed = static_cast<uint64_t>(7919 + 104729 * sample);
+  normal_draws(seed, b.local, n, noise.data());
+  for (int64_t k = 0; k < 3 * n; ++k) q[k] += static_cast<float>(o.init_noise) * noise[k];
+  if (sample > 0) {
+    normal_draws(seed + 1, b.local, n, noise.data());
+    for (int64_t a = 0; a < n; ++a)
+      for (int k = 0; k < 3; ++k)
+        p[3 * a + k] += static_cast<float>(o.temperature) * std::sqrt(learned.mass[a]) * noise[3 * a + k];
+  }
+  if (sample > 0 && torsion_starts && !b.rotatable->empty())
+    turn_torsions(*b.rotatable, *b.moving, *b.rotatable_key, q.data(), seed);
+  if (o.stereo_weight > 0 && b.chirals > 0) {  // mirror the molecules whose centres mostly start wrong
+    auto at = [&](int64_t a) { return Eigen::Map<const Eigen::Vector3f>(q.data() + 3 * a); };
+    std::vector<float> vote(static_cast<std::size_t>(b.molecules), 0.0f);
+    for (int64_t c = 0; c < b.chirals; ++c) {
+      const int64_t* r = b.chiral + 4 * c;
+      const Eigen::Vector3f va = at(r[1]) - at(r[0]), vb = at(r[2]) - at(r[0]), vc = at(r[3]) - at(r[0]);
+      const float vol = va.dot(vb.cross(vc));
+      vote[b.chiral_graph[c]] += static_cast<float>((vol > 0) - (vol < 0)) * b.chiral_sign[c];
+    }
+    for (int64_t a = 0; a < n; ++a)
+      if (vote[b.node_graph[a]] < 0) q[3 * a + 2] = -q[3 * a + 2], p[3 * a + 2] = -p[3 * a + 2];
+  }
+  return {std::move(q), std::move(p)};
 }
 
 // The fused encoder's pieces: float rows (one row per atom, bond or pair) and a torch Linear's
@@ -159,9 +277,10 @@ using RowsF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMaj
 struct LinearView {
   Eigen::Map<const RowsF> weight;
   Eigen::Map<const Eigen::RowVectorXf> bias;
+  LinearView(const float* w, const float* b, int64_t out, int64_t in) : weight(w, out, in), bias(b, out) {}
   explicit LinearView(const torch::nn::LinearImpl& layer)
-      : weight(layer.weight.data_ptr<float>(), layer.weight.size(0), layer.weight.size(1)),
-        bias(layer.bias.data_ptr<float>(), layer.bias.size(0)) {}
+      : LinearView(layer.weight.data_ptr<float>(), layer.bias.data_ptr<float>(), layer.weight.size(0),
+                   layer.weight.size(1)) {}
 };
 LinearView first_layer(const torch::nn::SequentialImpl& mlp) { return LinearView(*mlp[0]->as<torch::nn::Linear>()); }
 LinearView last_layer(const torch::nn::SequentialImpl& mlp) { return LinearView(*mlp[2]->as<torch::nn::Linear>()); }
@@ -177,11 +296,9 @@ void silu_in_place(M&& x) {
 float softplus(float x) { return std::max(x, 0.0f) + std::log1p(std::exp(-std::abs(x))); }
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
-// A [rows, cols] float tensor over rows `m`, copied.
-torch::Tensor tensor_of(const RowsF& m) {
-  auto t = torch::empty({m.rows(), m.cols()}, torch::kFloat);
-  Eigen::Map<RowsF>(t.data_ptr<float>(), m.rows(), m.cols()) = m;
-  return t;
+// A [rows, cols] float tensor of v, copied.
+torch::Tensor tensor_of(const std::vector<float>& v, int64_t rows, int64_t cols) {
+  return torch::from_blob(const_cast<float*>(v.data()), {rows, cols}, torch::kFloat).clone();
 }
 
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
@@ -294,7 +411,17 @@ ConformerEngineImpl::ConformerEngineImpl(EngineOptions options) : options_(optio
 }
 
 ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
-  if (!torch::GradMode::is_enabled() && b.init.device().is_cpu() && fusable(*this)) return encode_fused(b);
+  if (fused(b)) {  // the same, as arrays
+    std::vector<torch::Tensor> keep;
+    const auto f = encode_fused(view_of(b, keep));
+    const int64_t n = b.num_atoms(), np = b.pairs.size(1);
+    Parameters s;
+    s.mass = tensor_of(f.mass, n, 1), s.inv_mass = tensor_of(f.inv_mass, n, 1), s.damping = tensor_of(f.damping, n, 1);
+    s.rest = tensor_of(f.rest, np, 1).view({np}), s.stiffness = tensor_of(f.stiffness, np, 1).view({np});
+    s.contact = tensor_of(f.contact, np, 1).view({np}), s.repulsion = tensor_of(f.repulsion, np, 1).view({np});
+    s.q0 = tensor_of(f.q0, n, 3), s.p0 = tensor_of(f.p0, n, 3);
+    return s;
+  }
   const auto& g = b.graph;
   // Message passing over the bonds: m_k = edge_mlp([h_s, h_r, bond_k]), h_i += node_mlp([h_i, sum of
   // m_k over the bonds k into i]).
@@ -348,21 +475,12 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   return s;
 }
 
-ConformerEngineImpl::Parameters ConformerEngineImpl::encode_fused(const MolBatch& b) const {
-  const auto& g = b.graph;
-  const int64_t n = g.num_nodes(), ne = g.edge_index.size(1), np = b.pairs.size(1), width = options_.hidden;
-  auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat).contiguous(); };
-  auto i64 = [](const torch::Tensor& t) { return t.to(torch::kLong).contiguous(); };
-  const auto nodes_t = f32(g.nodes), edges_t = f32(g.edges), init_t = f32(b.init);
-  const auto edge_index = i64(g.edge_index), pairs = i64(b.pairs), hops_t = i64(b.pair_hops);
-  const Eigen::Map<const RowsF> nodes(nodes_t.data_ptr<float>(), n, nodes_t.size(1));
-  const Eigen::Map<const RowsF> edges(edges_t.data_ptr<float>(), ne, edges_t.size(1));
-  const Eigen::Map<const RowsF> init(init_t.data_ptr<float>(), n, 3);
-  const int64_t* senders = edge_index.data_ptr<int64_t>();
-  const int64_t* receivers = senders + ne;
-  const int64_t* pi = pairs.data_ptr<int64_t>();
-  const int64_t* pj = pi + np;
-  const int64_t* hops = hops_t.data_ptr<int64_t>();
+FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
+  const int64_t n = b.atoms, ne = b.bonds, np = b.pairs, width = options_.hidden;
+  const Eigen::Map<const RowsF> nodes(b.nodes, n, b.atom_features);
+  const Eigen::Map<const RowsF> edges(b.edges, ne, b.bond_features);
+  const Eigen::Map<const RowsF> init(b.init, n, 3);
+  const int64_t *senders = b.senders, *receivers = b.receivers, *pi = b.pi, *pj = b.pj, *hops = b.hops;
 
   // An MLP on the bonds' [h_s, h_r, bond] as encode()'s on_edges: its first layer's h_s and h_r
   // blocks once per atom, then per bond the bond block, the two atoms' rows and the bias.
@@ -396,7 +514,7 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode_fused(const MolBatch
     h.rowwise() += second.bias;
   }
 
-  Parameters s;
+  FusedParameters s;
   {
     const LinearView first = first_layer(*atom_head_), second = last_layer(*atom_head_);
     z.noalias() = h * first.weight.transpose();
@@ -404,13 +522,12 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode_fused(const MolBatch
     silu_in_place(z);
     RowsF atom = z * second.weight.transpose();
     atom.rowwise() += second.bias;
-    RowsF mass(n, 1), inv_mass(n, 1), damping(n, 1);
+    s.mass.resize(n), s.inv_mass.resize(n), s.damping.resize(n);
     for (int64_t a = 0; a < n; ++a) {
-      mass(a, 0) = softplus(atom(a, 0)) + 0.5f;
-      inv_mass(a, 0) = 1.0f / mass(a, 0);
-      damping(a, 0) = std::exp(-static_cast<float>(options_.dt) * softplus(atom(a, 1) + 1.0f));
+      s.mass[a] = softplus(atom(a, 0)) + 0.5f;
+      s.inv_mass[a] = 1.0f / s.mass[a];
+      s.damping[a] = std::exp(-static_cast<float>(options_.dt) * softplus(atom(a, 1) + 1.0f));
     }
-    s.mass = tensor_of(mass), s.inv_mass = tensor_of(inv_mass), s.damping = tensor_of(damping);
   }
 
   // The pair head as encode() takes it apart, a chunk of pairs at a time so that the chunk's rows
@@ -420,10 +537,9 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode_fused(const MolBatch
     const RowsF per_atom = h * first.weight.leftCols(width).transpose();
     const RowsF hop_rows = first.weight.middleCols(2 * width, kMaxHops + 1).transpose();  // [8, h]
     const auto product_block = first.weight.middleCols(width, width);
-    s.rest = torch::empty({np}, torch::kFloat), s.stiffness = torch::empty({np}, torch::kFloat);
-    s.contact = torch::empty({np}, torch::kFloat), s.repulsion = torch::empty({np}, torch::kFloat);
-    float *rest = s.rest.data_ptr<float>(), *stiffness = s.stiffness.data_ptr<float>(),
-          *contact = s.contact.data_ptr<float>(), *repulsion = s.repulsion.data_ptr<float>();
+    s.rest.resize(np), s.stiffness.resize(np), s.contact.resize(np), s.repulsion.resize(np);
+    float *rest = s.rest.data(), *stiffness = s.stiffness.data(), *contact = s.contact.data(),
+          *repulsion = s.repulsion.data();
     constexpr int64_t kChunk = 128;
     RowsF prod(kChunk, width), hidden(kChunk, width), out(kChunk, 4);
     for (int64_t p0 = 0; p0 < np; p0 += kChunk) {
@@ -448,16 +564,16 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode_fused(const MolBatch
   // The learned shifts along the bonds, summed at each bond's sender.
   RowsF w;
   on_edges(*shift_head_, h, w);
-  RowsF q0 = init, p0 = RowsF::Zero(n, 3);
+  s.q0.assign(b.init, b.init + 3 * n);
+  s.p0.assign(3 * n, 0.0f);
   for (int64_t e = 0; e < ne; ++e) {
     const float wq = std::tanh(w(e, 0)), wp = std::tanh(w(e, 1));
     for (int k = 0; k < 3; ++k) {
       const float along = init(senders[e], k) - init(receivers[e], k);
-      q0(senders[e], k) += wq * along;
-      p0(senders[e], k) += wp * along;
+      s.q0[3 * senders[e] + k] += wq * along;
+      s.p0[3 * senders[e] + k] += wp * along;
     }
   }
-  s.q0 = tensor_of(q0), s.p0 = tensor_of(p0);
   return s;
 }
 
@@ -465,13 +581,12 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::perturb(const MolBatch& b, 
                                                              int64_t sample) const {
   const auto& g = b.graph;
   Parameters s = learned;
-  const int64_t rows = b.local.numel() ? b.local.max().item<int64_t>() + 1 : 1;
-  // One generator per table, and only the first half of each draw used: LibTorch's normal fill
-  // redraws a tensor's last 16 values, so only draws away from the end are the same whatever the
-  // size, i.e. whatever the largest molecule of the batch.
+  // Standard normal draws [N, 3] of the seed by canonical atom index (normal_draws).
   auto draws = [&](uint64_t seed) {
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    return torch::randn({2, rows, 3}, gen, torch::kFloat)[0].to(b.init.options()).index_select(0, b.local);
+    const auto local = b.local.to(torch::kCPU, torch::kLong).contiguous();
+    auto out = torch::empty({local.numel(), 3}, torch::kFloat);
+    normal_draws(seed, local.data_ptr<int64_t>(), local.numel(), out.data_ptr<float>());
+    return out.to(b.init.options());
   };
   const auto seed = static_cast<uint64_t>(7919 + 104729 * sample);
   s.q0 = s.q0 + options_.init_noise * draws(seed);
@@ -552,9 +667,6 @@ torch::Tensor ConformerEngineImpl::relax(const MolBatch& b, Parameters& s, std::
     }
     return e;
   };
-  if (!qs && !energies && !torch::GradMode::is_enabled() && s.q0.device().is_cpu())
-    return relax_fused(b, {s.q0, s.p0, s.inv_mass, s.damping, s.rest, s.stiffness, s.contact, s.repulsion},
-                       options_);
   auto q = s.q0, p = s.p0;
   if (qs) qs->push_back(q);
   if (energies) energies->push_back(energy(q, p));
@@ -581,15 +693,31 @@ void ConformerEngineImpl::set_stereo_weight(double weight) {
   options_ = o;
 }
 
+bool ConformerEngineImpl::fused(const MolBatch& b) const {
+  return !torch::GradMode::is_enabled() && b.init.device().is_cpu() && fusable(*this);
+}
+
 torch::Tensor ConformerEngineImpl::forward(const MolBatch& b, int64_t sample) {
+  if (fused(b)) return forward_samples(b, {sample}).front();
   auto s = perturb(b, encode(b), sample);
   return relax(b, s, nullptr, nullptr);
 }
 
 std::vector<torch::Tensor> ConformerEngineImpl::forward_samples(const MolBatch& b, const std::vector<int64_t>& samples) {
-  const auto learned = encode(b);
   std::vector<torch::Tensor> out;
   out.reserve(samples.size());
+  if (fused(b)) {  // encode, perturb and relax on arrays
+    std::vector<torch::Tensor> keep;
+    const auto view = view_of(b, keep);
+    const auto learned = encode_fused(view);
+    for (const auto sample : samples) {
+      auto [q, p] = perturb_fused(view, learned, sample, options_, torsion_starts_);
+      const auto x = relax_fused(view, learned, std::move(q), std::move(p), options_);
+      out.push_back(tensor_of(x, view.atoms, 3).to(b.init.dtype()));
+    }
+    return out;
+  }
+  const auto learned = encode(b);
   for (const auto sample : samples) {
     auto s = perturb(b, learned, sample);
     out.push_back(relax(b, s, nullptr, nullptr));

@@ -48,6 +48,11 @@
 
 namespace noether::molecules {
 
+namespace detail {
+struct BatchView;        // a MolBatch's arrays (engine.cpp)
+struct FusedParameters;  // the engine's Parameters as arrays (engine.cpp)
+}  // namespace detail
+
 struct EngineOptions {
   int64_t hidden = 96;        ///< encoder width
   int64_t rounds = 4;         ///< message-passing rounds
@@ -91,6 +96,11 @@ struct MolBatch {
   MolBatch to(torch::Device device) const;
 };
 
+/// `count` standard normal draws of `seed` into out, as LibTorch's CPU randn draws them for a
+/// float32 tensor of 16 or more entries (up to round-off), without LibTorch: the samples' starts
+/// (the shipped model was trained on that table for sample 0).
+void seeded_normals(uint64_t seed, int64_t count, float* out);
+
 /// Batches graphs for the engine (CPU tensors): `graph` is graph::batch() of one graph::Graph per
 /// molecule, so it passes graph::GraphBatch::validate(). Throws InvalidInput for an empty list.
 MolBatch make_batch(const std::vector<const MolGraph*>& graphs);
@@ -128,10 +138,14 @@ class ConformerEngineImpl : public torch::nn::Module {
   struct Parameters;
   /// The learned, sample-free part: masses, frictions, pair terms, the shifted start.
   Parameters encode(const MolBatch& b);
-  /// encode() for inference (no autograd, CPU, float32): the same layers as Eigen products on the
-  /// weights in place, every message, pair and shift computed in one pass over rows instead of
-  /// some hundred tensor operations, each with its allocation. Agrees with encode() to round-off.
-  Parameters encode_fused(const MolBatch& b) const;
+  /// encode() for inference (no autograd, CPU, float32 weights) on plain arrays: the same layers
+  /// as Eigen products on the weights in place, every message, pair and shift computed in one
+  /// pass over rows instead of some hundred tensor operations, each with its allocation. Agrees
+  /// with encode() to round-off.
+  detail::FusedParameters encode_fused(const detail::BatchView& b) const;
+  /// Whether forward() and forward_samples() take the inference path (encode_fused, then the
+  /// plain-array perturbation and relaxation): no autograd, a CPU batch, float32 weights.
+  bool fused(const MolBatch& b) const;
   /// The learned parameters with sample `sample`'s seeded start and momenta, and the start
   /// mirrored where its stereo centres mostly lie on the wrong side.
   Parameters perturb(const MolBatch& b, const Parameters& learned, int64_t sample) const;

@@ -735,9 +735,11 @@ TEST_CASE("conform_molecules places every atom of the given molecule, in its ord
     const auto want = distances(reference.coordinates[c], [](unsigned k) { return k; });
     const auto got_shuffled = distances(out[0].coordinates[c], [&](unsigned k) { return reversed[k]; });
     const auto got_heavy = distances(out[1].coordinates[c], [](unsigned k) { return k; });
+    // Float round-off only: the products' blocking, hence their order of summation, depends on
+    // the batch's size (measured 1.2e-6 Å; a wrong order of atoms moves distances by 0.1 Å).
     for (std::size_t i = 0; i < want.size(); ++i) {
-      CHECK(std::abs(got_shuffled[i] - want[i]) < 1e-6);
-      CHECK(std::abs(got_heavy[i] - want[i]) < 1e-6);
+      CHECK(std::abs(got_shuffled[i] - want[i]) < 1e-5);
+      CHECK(std::abs(got_heavy[i] - want[i]) < 1e-5);
     }
   }
   // Every hydrogen sits about 1.1 A from the heavy atom it hangs on.
@@ -1105,6 +1107,29 @@ TEST_CASE("the inference relaxation and the batched samples give the differentia
   }
   // Different samples are different conformers.
   CHECK((batched[1] - batched[2]).abs().max().item<double>() > 0.05);
+}
+
+TEST_CASE("seeded_normals draws LibTorch's randn table without LibTorch", "[molecules]") {
+  // The shipped model was trained on the starts torch::randn gave; the inference path draws them
+  // itself. Equal to round-off (LibTorch's vectorised log, sin and cos) for whole blocks of 16.
+  for (const uint64_t seed : {7919ull, 7919ull + 104729ull * 3, 12345ull}) {
+    for (const int64_t count : {16, 48, 300}) {
+      INFO("seed " << seed << ", " << count << " draws");
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      const auto want = torch::randn({count}, gen, torch::kFloat);
+      std::vector<float> got(static_cast<std::size_t>(count));
+      nm::seeded_normals(seed, count, got.data());
+      // LibTorch redraws the last 16 of a tensor whose size is not a multiple of 16.
+      const int64_t same = count % 16 ? count - 16 : count;
+      const auto diff = (torch::from_blob(got.data(), {count}, torch::kFloat) - want).narrow(0, 0, same);
+      CHECK(diff.abs().max().item<double>() < 1e-5);
+    }
+  }
+  // Fewer than a block: the first draws of the same table.
+  std::vector<float> all(16), few(5);
+  nm::seeded_normals(99, 16, all.data());
+  nm::seeded_normals(99, 5, few.data());
+  for (int k = 0; k < 5; ++k) CHECK(few[k] == all[k]);
 }
 
 TEST_CASE("the inference encoder gives the differentiable encoder's masses, pair terms and start",
