@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 #include <tuple>
@@ -21,7 +22,6 @@
 namespace noether::molecules {
 
 namespace {
-constexpr int64_t kMaxHops = 7;  // pair features distinguish 1..6 bonds and "7 or more / none"
 constexpr double kSpeedLimit = 2.0;  // Å per unit time
 constexpr double kChiralMargin = 1.0;  // Å^3: a tetrahedral carbon's heavy neighbours span ~2.7
 constexpr double kCisMargin = 0.5;     // Å^2: |(a - b).(d - c)| is ~1.1 (cis) to ~2.2 (trans)
@@ -278,12 +278,9 @@ struct LinearView {
   Eigen::Map<const RowsF> weight;
   Eigen::Map<const Eigen::RowVectorXf> bias;
   LinearView(const float* w, const float* b, int64_t out, int64_t in) : weight(w, out, in), bias(b, out) {}
-  explicit LinearView(const torch::nn::LinearImpl& layer)
-      : LinearView(layer.weight.data_ptr<float>(), layer.bias.data_ptr<float>(), layer.weight.size(0),
-                   layer.weight.size(1)) {}
 };
-LinearView first_layer(const torch::nn::SequentialImpl& mlp) { return LinearView(*mlp[0]->as<torch::nn::Linear>()); }
-LinearView last_layer(const torch::nn::SequentialImpl& mlp) { return LinearView(*mlp[2]->as<torch::nn::Linear>()); }
+/// The weights of a layer by module name and shape.
+using WeightLookup = std::function<const float*(const std::string&, const std::vector<int64_t>&)>;
 bool fusable(const torch::nn::Module& module) {
   for (const auto& t : module.parameters())
     if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat || !t.is_contiguous()) return false;
@@ -306,21 +303,6 @@ torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
                                torch::nn::Linear(hidden, out));
 }
 }  // namespace
-
-void EngineOptions::validate() const {
-  auto positive = [](double v, const char* name) {
-    if (!(v > 0)) throw InvalidInput(std::string("engine option ") + name + " must be positive, got " + std::to_string(v));
-  };
-  positive(static_cast<double>(hidden), "hidden");
-  positive(static_cast<double>(rounds), "rounds");
-  positive(static_cast<double>(steps), "steps");
-  positive(dt, "dt");
-  positive(static_cast<double>(bonded_hops), "bonded_hops");
-  if (bonded_hops >= kMaxHops) throw InvalidInput("engine option bonded_hops must be below 7");
-  if (!(init_noise >= 0)) throw InvalidInput("engine option init_noise must be >= 0");
-  if (!(temperature >= 0)) throw InvalidInput("engine option temperature must be >= 0");
-  if (!(stereo_weight >= 0)) throw InvalidInput("engine option stereo_weight must be >= 0");
-}
 
 MolBatch MolBatch::to(torch::Device device) const {
   MolBatch b = *this;
@@ -475,8 +457,16 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   return s;
 }
 
-FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
-  const int64_t n = b.atoms, ne = b.bonds, np = b.pairs, width = options_.hidden;
+namespace {
+
+// The encoder of ConformerEngineImpl::encode on plain arrays, its layers' weights from `get`
+// (by their module names: the module's parameters, or a weights file).
+FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const WeightLookup& get) {
+  // A Linear's weight [out, in] and bias [out], row-major as torch keeps them.
+  auto linear = [&](const std::string& name, int64_t out, int64_t in) {
+    return LinearView(get(name + ".weight", {out, in}), get(name + ".bias", {out}), out, in);
+  };
+  const int64_t n = b.atoms, ne = b.bonds, np = b.pairs, width = o.hidden;
   const Eigen::Map<const RowsF> nodes(b.nodes, n, b.atom_features);
   const Eigen::Map<const RowsF> edges(b.edges, ne, b.bond_features);
   const Eigen::Map<const RowsF> init(b.init, n, 3);
@@ -485,8 +475,9 @@ FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
   // An MLP on the bonds' [h_s, h_r, bond] as encode()'s on_edges: its first layer's h_s and h_r
   // blocks once per atom, then per bond the bond block, the two atoms' rows and the bias.
   RowsF ends_s, ends_r, pre;
-  auto on_edges = [&](const torch::nn::SequentialImpl& mlp, const RowsF& h, RowsF& out) {
-    const LinearView first = first_layer(mlp), second = last_layer(mlp);
+  auto on_edges = [&](const std::string& mlp, int64_t outputs, const RowsF& h, RowsF& out) {
+    const LinearView first = linear(mlp + ".0", width, 2 * width + b.bond_features),
+                     second = linear(mlp + ".2", outputs, width);
     ends_s.noalias() = h * first.weight.leftCols(width).transpose();
     ends_r.noalias() = h * first.weight.middleCols(width, width).transpose();
     pre.noalias() = edges * first.weight.rightCols(edges.cols()).transpose();
@@ -496,16 +487,17 @@ FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
     out.rowwise() += second.bias;
   };
 
-  const LinearView embed(*embed_);
+  const LinearView embed = linear("embed", width, b.atom_features);
   RowsF h = nodes * embed.weight.transpose();
   h.rowwise() += embed.bias;
   RowsF msg, agg(n, width), z;
-  for (int64_t r = 0; r < options_.rounds; ++r) {
-    on_edges(*edge_mlps_->ptr<torch::nn::SequentialImpl>(r), h, msg);
+  for (int64_t r = 0; r < o.rounds; ++r) {
+    const std::string round = std::to_string(r);
+    on_edges("edge_mlps." + round, width, h, msg);
     agg.setZero();
     for (int64_t e = 0; e < ne; ++e) agg.row(receivers[e]) += msg.row(e);
-    const auto& node_mlp = *node_mlps_->ptr<torch::nn::SequentialImpl>(r);
-    const LinearView first = first_layer(node_mlp), second = last_layer(node_mlp);
+    const LinearView first = linear("node_mlps." + round + ".0", width, 2 * width),
+                     second = linear("node_mlps." + round + ".2", width, width);
     z.noalias() = h * first.weight.leftCols(width).transpose();
     z.noalias() += agg * first.weight.rightCols(width).transpose();
     z.rowwise() += first.bias;
@@ -516,7 +508,7 @@ FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
 
   FusedParameters s;
   {
-    const LinearView first = first_layer(*atom_head_), second = last_layer(*atom_head_);
+    const LinearView first = linear("atom_head.0", width, width), second = linear("atom_head.2", 2, width);
     z.noalias() = h * first.weight.transpose();
     z.rowwise() += first.bias;
     silu_in_place(z);
@@ -526,14 +518,15 @@ FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
     for (int64_t a = 0; a < n; ++a) {
       s.mass[a] = softplus(atom(a, 0)) + 0.5f;
       s.inv_mass[a] = 1.0f / s.mass[a];
-      s.damping[a] = std::exp(-static_cast<float>(options_.dt) * softplus(atom(a, 1) + 1.0f));
+      s.damping[a] = std::exp(-static_cast<float>(o.dt) * softplus(atom(a, 1) + 1.0f));
     }
   }
 
   // The pair head as encode() takes it apart, a chunk of pairs at a time so that the chunk's rows
   // stay in cache from the product to the outputs.
   {
-    const LinearView first = first_layer(*pair_head_), second = last_layer(*pair_head_);
+    const LinearView first = linear("pair_head.0", width, 2 * width + kMaxHops + 1),
+                     second = linear("pair_head.2", 4, width);
     const RowsF per_atom = h * first.weight.leftCols(width).transpose();
     const RowsF hop_rows = first.weight.middleCols(2 * width, kMaxHops + 1).transpose();  // [8, h]
     const auto product_block = first.weight.middleCols(width, width);
@@ -551,19 +544,19 @@ FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
       silu_in_place(hidden.topRows(m));
       out.topRows(m).noalias() = hidden.topRows(m) * second.weight.transpose();
       for (int64_t k = 0; k < m; ++k) {
-        const Eigen::RowVector4f o = out.row(k) + second.bias;
+        const Eigen::RowVector4f y = out.row(k) + second.bias;
         const int64_t p = p0 + k;
-        rest[p] = softplus(o[0]) + 0.5f;
-        stiffness[p] = hops[p] <= options_.bonded_hops ? 2.0f * sigmoid(o[1]) : 0.0f;
-        contact[p] = softplus(o[2]) + 0.5f;
-        repulsion[p] = 2.0f * sigmoid(o[3]);
+        rest[p] = softplus(y[0]) + 0.5f;
+        stiffness[p] = hops[p] <= o.bonded_hops ? 2.0f * sigmoid(y[1]) : 0.0f;
+        contact[p] = softplus(y[2]) + 0.5f;
+        repulsion[p] = 2.0f * sigmoid(y[3]);
       }
     }
   }
 
   // The learned shifts along the bonds, summed at each bond's sender.
   RowsF w;
-  on_edges(*shift_head_, h, w);
+  on_edges("shift_head", 2, h, w);
   s.q0.assign(b.init, b.init + 3 * n);
   s.p0.assign(3 * n, 0.0f);
   for (int64_t e = 0; e < ne; ++e) {
@@ -575,6 +568,27 @@ FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
     }
   }
   return s;
+}
+
+}  // namespace
+
+FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
+  const auto parameters = named_parameters();
+  return molecules::encode_fused(b, options_, [&](const std::string& name, const std::vector<int64_t>& shape) {
+    const auto* t = parameters.find(name);
+    if (!t || t->sizes().vec() != shape) throw InvalidInput("conformer engine: no parameter " + name + " of the expected shape");
+    return t->data_ptr<float>();
+  });
+}
+
+EngineWeights ConformerEngineImpl::weights() const {
+  EngineWeights w;
+  w.options = options_;
+  for (const auto& p : named_parameters()) {
+    const auto t = p.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
+    w.add(p.key(), t.sizes().vec(), t.data_ptr<float>());
+  }
+  return w;
 }
 
 ConformerEngineImpl::Parameters ConformerEngineImpl::perturb(const MolBatch& b, const Parameters& learned,

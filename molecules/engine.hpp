@@ -42,8 +42,8 @@
 
 #include <torch/torch.h>
 
-#include "noether/json_codec.hpp"
 #include "graph/graph.hpp"
+#include "molecules/engine_weights.hpp"
 #include "molecules/molecule.hpp"
 
 namespace noether::molecules {
@@ -53,20 +53,6 @@ struct BatchView;        // a MolBatch's arrays (engine.cpp)
 struct FusedParameters;  // the engine's Parameters as arrays (engine.cpp)
 }  // namespace detail
 
-struct EngineOptions {
-  int64_t hidden = 96;        ///< encoder width
-  int64_t rounds = 4;         ///< message-passing rounds
-  int64_t steps = 32;         ///< leapfrog steps of the relaxation
-  double dt = 0.2;            ///< time step of the relaxation (arbitrary units)
-  int64_t bonded_hops = 6;    ///< pairs up to this many bonds apart get a spring
-  double init_noise = 0.3;    ///< Å, seeded perturbation of the initial positions
-  double temperature = 0.5;   ///< scale of the random initial momenta of samples k > 0
-  /// Stiffness of the stereo terms (0: none): the SMILES' tetrahedral centres and E/Z bonds.
-  double stereo_weight = 1.0;
-  /// Throws InvalidInput naming the bad field.
-  void validate() const;
-};
-NOETHER_JSON(EngineOptions, hidden, rounds, steps, dt, bonded_hops, init_noise, temperature, stereo_weight)
 
 /// Heavy-atom graphs batched for the engine (all tensors on one device): graph/'s batch plus the
 /// molecule-specific tables. N atoms, E directed bonds, G molecules, P pairs.
@@ -124,6 +110,9 @@ class ConformerEngineImpl : public torch::nn::Module {
   std::pair<torch::Tensor, torch::Tensor> trajectory(const MolBatch& b, int64_t sample = 0);
 
   const EngineOptions& options() const { return options_; }
+  /// A copy of the options and parameters (by their module names, float32), the inference path's
+  /// weights without LibTorch (engine_weights.hpp).
+  EngineWeights weights() const;
   /// The stereo terms hold no weights of their own, so a trained engine can take them up.
   void set_stereo_weight(double weight);
   /// Samples k > 0 start with each rotatable bond (MolGraph::rotatable) turned by 0, 120 or 240

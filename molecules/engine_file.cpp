@@ -22,7 +22,10 @@ void save_engine(ConformerEngineImpl& engine, const std::string& path, const jso
   engine.save(weights);
   root.write("model", weights);
   physics::write_checkpoint(root, meta, path, kFormat);
+  write_engine_weights(engine.weights(), weights_path(path));
 }
+
+std::string weights_path(const std::string& model_path) { return model_path + ".weights"; }
 
 ConformerEngine load_engine(const std::string& path, json* metadata) {
   torch::serialize::InputArchive root;

@@ -1,6 +1,6 @@
 // molecules/engine_file.hpp: the conformation engine's model file, beside the engine.
 //
-//   save_engine(*engine, "conformer.pt", {{"epochs", 30}});   // conformer.pt + conformer.pt.json
+//   save_engine(*engine, "conformer.pt", {{"epochs", 30}});   // conformer.pt + .json + .weights
 //   ConformerEngine back = load_engine("conformer.pt");        // refuses any other file
 //
 // physics/learning/checkpoint's format: a torch archive whose metadata holds the kind
@@ -19,8 +19,12 @@
 namespace noether::molecules {
 
 /// Writes the engine's options, its weights and `extra` metadata (an object: epochs, losses, ...)
-/// to path atomically, and the metadata to path + ".json".
+/// to path atomically, the metadata to path + ".json", and the options and weights again, readable
+/// without LibTorch, to weights_path(path) (engine_weights.hpp).
 void save_engine(ConformerEngineImpl& engine, const std::string& path, const nlohmann::json& extra = {});
+
+/// The weights file save_engine writes beside a model: model_path + ".weights".
+std::string weights_path(const std::string& model_path);
 
 /// Builds the engine the file's metadata describes and loads its weights (in eval mode); the
 /// metadata goes to `metadata` when given. Throws InvalidInput for a missing file, a file that is

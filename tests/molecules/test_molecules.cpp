@@ -3,6 +3,8 @@
 #include "tests/support/test_common.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <cstdio>
 #include <limits>
 #include <numeric>
@@ -467,15 +469,62 @@ TEST_CASE("an engine saved to a model file loads back bit for bit", "[molecules]
   nm::save_engine(*engine, path, {{"epochs", 3}});
   nlohmann::json meta;
   const auto back = nm::load_engine(path, &meta);
+  // The weights file beside it, read without LibTorch: the same options and every parameter.
+  const auto weights = nm::read_engine_weights(nm::weights_path(path));
   std::remove(path.c_str());
   std::remove((path + ".json").c_str());
+  std::remove(nm::weights_path(path).c_str());
   CHECK(meta.at("epochs") == 3);
   CHECK(back->options().hidden == 16);
   CHECK(back->options().stereo_weight == 0.5);
   const auto a = engine->named_parameters(), b = back->named_parameters();
   REQUIRE(a.size() == b.size());
   for (const auto& p : a) CHECK(torch::equal(p.value(), b[p.key()]));
+  CHECK(weights.options.hidden == 16);
+  CHECK(weights.options.rounds == 2);
+  CHECK(weights.options.stereo_weight == 0.5);
+  REQUIRE(weights.entries.size() == a.size());
+  for (const auto& p : a) {
+    INFO(p.key());
+    const float* values = weights.get(p.key(), p.value().sizes().vec());
+    CHECK(torch::equal(torch::from_blob(const_cast<float*>(values), p.value().sizes(), torch::kFloat), p.value()));
+  }
+  CHECK_THROWS_WITH(weights.get("embed.weight", {16, 3}), Contains("'embed.weight' is [16, 44]"));
+  CHECK_THROWS_WITH(weights.get("no.such", {1}), Contains("no 'no.such'"));
   CHECK_THROWS_AS(nm::load_engine("no_such_conformer_model.pt"), noether::InvalidInput);
+}
+
+TEST_CASE("a conformer weights file that is not one is refused by name", "[molecules]") {
+  nm::EngineWeights w;
+  w.options.hidden = 4;
+  const std::vector<float> values{1.0f, -2.5f, 3.25f, 1e-30f, 7.0f, 8.0f};
+  w.add("a", {2, 3}, values.data());
+  const std::string path = "molecules_weights_file_test.weights";
+  nm::write_engine_weights(w, path);
+  const auto back = nm::read_engine_weights(path);
+  CHECK(back.options.hidden == 4);
+  const float* a = back.get("a", {2, 3});
+  for (int k = 0; k < 6; ++k) CHECK(a[k] == values[k]);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto write = [&](const std::string& content) {
+    std::ofstream(path, std::ios::binary) << content;
+  };
+  write(bytes.substr(0, bytes.size() - 4));  // one value short
+  CHECK_THROWS_WITH(nm::read_engine_weights(path), Contains("runs past the end"));
+  write("PK\x03\x04 a torch archive perhaps");
+  CHECK_THROWS_WITH(nm::read_engine_weights(path), Contains("does not start with NOETHERW"));
+  std::string other = bytes;
+  const auto at = other.find("\"format_version\":1");
+  REQUIRE(at != std::string::npos);
+  other[at + 17] = '7';
+  write(other);
+  CHECK_THROWS_WITH(nm::read_engine_weights(path), Contains("format version 7"));
+  std::remove(path.c_str());
+  CHECK_THROWS_WITH(nm::read_engine_weights(path), Contains("cannot open"));
 }
 
 namespace {
