@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 #include <functional>
 #include <random>
 #include <string>
@@ -298,6 +300,16 @@ torch::Tensor tensor_of(const std::vector<float>& v, int64_t rows, int64_t cols)
   return torch::from_blob(const_cast<float*>(v.data()), {rows, cols}, torch::kFloat).clone();
 }
 
+// A copy of a row-major array (or a row vector) as a [rows, cols] tensor of its scalar type.
+template <class Rows>
+torch::Tensor tensor_of(const Eigen::MatrixBase<Rows>& m) {
+  using Scalar = typename Rows::Scalar;
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m;
+  auto t = torch::empty({rows.rows(), rows.cols()}, std::is_same_v<Scalar, float> ? torch::kFloat : torch::kLong);
+  if (rows.size()) std::memcpy(t.data_ptr(), rows.data(), sizeof(Scalar) * static_cast<std::size_t>(rows.size()));
+  return t;
+}
+
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
   return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::SiLU(),
                                torch::nn::Linear(hidden, out));
@@ -323,14 +335,14 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   int64_t offset = 0;
   for (int64_t m = 0; m < count; ++m) {
     const auto& g = *graphs[m];
-    bond_graphs.push_back({g.atom_features, g.edge_index, g.edge_features, torch::Tensor()});
-    inits.push_back(g.embedding);
-    chiral.push_back(g.chiral + offset);
-    chiral_sign.push_back(g.chiral_sign);
-    chiral_graph.push_back(torch::full({g.chiral.size(0)}, m, torch::kLong));
-    cis.push_back(g.cis_trans + offset);
-    cis_sign.push_back(g.cis_sign);
-    cis_graph.push_back(torch::full({g.cis_trans.size(0)}, m, torch::kLong));
+    bond_graphs.push_back({tensor_of(g.atom_features), tensor_of(g.edge_index), tensor_of(g.edge_features), torch::Tensor()});
+    inits.push_back(tensor_of(g.embedding));
+    chiral.push_back(tensor_of(g.chiral) + offset);
+    chiral_sign.push_back(tensor_of(g.chiral_sign.transpose()).view({-1}));
+    chiral_graph.push_back(torch::full({g.chiral.rows()}, m, torch::kLong));
+    cis.push_back(tensor_of(g.cis_trans) + offset);
+    cis_sign.push_back(tensor_of(g.cis_sign.transpose()).view({-1}));
+    cis_graph.push_back(torch::full({g.cis_trans.rows()}, m, torch::kLong));
     for (std::size_t r = 0; r < g.rotatable.size(); ++r) {
       const auto [i, j] = g.rotatable[r];
       b.rotatable.push_back({offset + i, offset + j});

@@ -80,9 +80,9 @@ constexpr double kBondLength = 1.3;  // Å
 
 // Classical MDS of the bond-count distances (kBondLength a bond; disconnected pieces two bonds
 // beyond the longest path): [N, 3], centred.
-torch::Tensor mds_embedding(const Eigen::MatrixXd& topological) {
+FloatRows mds_embedding(const Eigen::MatrixXd& topological) {
   const Eigen::Index n = topological.rows();
-  if (n == 1) return torch::zeros({1, 3}, torch::kFloat);
+  if (n == 1) return FloatRows::Zero(1, 3);
   double far = 0;
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index j = 0; j < n; ++j)
@@ -96,8 +96,7 @@ torch::Tensor mds_embedding(const Eigen::MatrixXd& topological) {
   const Eigen::MatrixXd centre = Eigen::MatrixXd::Identity(n, n) - Eigen::MatrixXd::Constant(n, n, 1.0 / n);
   const Eigen::MatrixXd b = -0.5 * centre * d2 * centre;
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(b);
-  auto out = torch::zeros({n, 3}, torch::kFloat);
-  auto acc = out.accessor<float, 2>();
+  FloatRows out = FloatRows::Zero(n, 3);
   for (int k = 0; k < 3 && k < n; ++k) {
     const Eigen::Index col = n - 1 - k;  // eigenvalues ascend
     const double lambda = std::max(eig.eigenvalues()(col), 0.0);
@@ -106,7 +105,7 @@ torch::Tensor mds_embedding(const Eigen::MatrixXd& topological) {
     Eigen::Index big = 0;
     v.cwiseAbs().maxCoeff(&big);
     if (v(big) < 0) v = -v;
-    for (Eigen::Index i = 0; i < n; ++i) acc[i][k] = static_cast<float>(v(i) * std::sqrt(lambda));
+    for (Eigen::Index i = 0; i < n; ++i) out(i, k) = static_cast<float>(v(i) * std::sqrt(lambda));
   }
   return out;
 }
@@ -214,12 +213,15 @@ void stereo_constraints(const RDKit::ROMol& mol, const std::vector<int>& positio
     cis_sign.push_back(st == S::STEREOZ || st == S::STEREOCIS ? 1.0f : -1.0f);
   }
   auto rows = [](const std::vector<int64_t>& v) {
-    return torch::tensor(v, torch::kLong).view({static_cast<int64_t>(v.size() / 4), 4});
+    return IndexRows(Eigen::Map<const IndexRows>(v.data(), static_cast<Eigen::Index>(v.size() / 4), 4));
+  };
+  auto values = [](const std::vector<float>& v) {
+    return Eigen::VectorXf(Eigen::Map<const Eigen::VectorXf>(v.data(), static_cast<Eigen::Index>(v.size())));
   };
   g.chiral = rows(chiral);
-  g.chiral_sign = torch::tensor(chiral_sign, torch::kFloat);
+  g.chiral_sign = values(chiral_sign);
   g.cis_trans = rows(cis);
-  g.cis_sign = torch::tensor(cis_sign, torch::kFloat);
+  g.cis_sign = values(cis_sign);
 }
 
 }  // namespace
@@ -272,8 +274,8 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
   std::vector<int> position(mol.getNumAtoms(), -1);
   for (std::size_t i = 0; i < input_heavy.size(); ++i) position[input_heavy[i]] = static_cast<int>(i);
 
-  g.atom_features = torch::zeros({g.atoms, kAtomFeatures});
-  auto* af = g.atom_features.data_ptr<float>();
+  g.atom_features = FloatRows::Zero(g.atoms, kAtomFeatures);
+  float* af = g.atom_features.data();
   for (int64_t i = 0; i < g.atoms; ++i)
     atom_features(*mol.getAtomWithIdx(input_heavy[i]), af + i * kAtomFeatures);
 
@@ -291,13 +293,12 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
   std::sort(edges.begin(), edges.end(),
             [](const Edge& x, const Edge& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
   const auto e = static_cast<int64_t>(edges.size());
-  g.edge_index = torch::empty({2, e}, torch::kLong);
-  g.edge_features = torch::zeros({e, kBondFeatures});
-  auto ei = g.edge_index.accessor<int64_t, 2>();
-  auto* ef = g.edge_features.data_ptr<float>();
+  g.edge_index.resize(2, e);
+  g.edge_features = FloatRows::Zero(e, kBondFeatures);
+  float* ef = g.edge_features.data();
   for (int64_t k = 0; k < e; ++k) {
-    ei[0][k] = edges[k].a;
-    ei[1][k] = edges[k].b;
+    g.edge_index(0, k) = edges[k].a;
+    g.edge_index(1, k) = edges[k].b;
     bond_features(*edges[k].bond, ef + k * kBondFeatures);
   }
 
@@ -318,24 +319,24 @@ MolGraph featurize(const RDKit::ROMol& mol, const std::string& name_for_errors) 
 }
 
 std::pair<Eigen::VectorXd, Eigen::VectorXd> stereo_values(const MolGraph& g, const Eigen::MatrixX3d& x) {
-  const auto ch = g.chiral.accessor<int64_t, 2>();
-  Eigen::VectorXd vol(g.chiral.size(0));
-  for (int64_t k = 0; k < g.chiral.size(0); ++k) {
-    const Eigen::RowVector3d c = x.row(ch[k][0]);
-    vol(k) = (x.row(ch[k][1]) - c).dot((x.row(ch[k][2]) - c).cross(x.row(ch[k][3]) - c));
+  const auto& ch = g.chiral;
+  Eigen::VectorXd vol(ch.rows());
+  for (Eigen::Index k = 0; k < ch.rows(); ++k) {
+    const Eigen::RowVector3d c = x.row(ch(k, 0));
+    vol(k) = (x.row(ch(k, 1)) - c).dot((x.row(ch(k, 2)) - c).cross(x.row(ch(k, 3)) - c));
   }
-  const auto ct = g.cis_trans.accessor<int64_t, 2>();
-  Eigen::VectorXd cis(g.cis_trans.size(0));
-  for (int64_t k = 0; k < g.cis_trans.size(0); ++k)
-    cis(k) = (x.row(ct[k][0]) - x.row(ct[k][1])).dot(x.row(ct[k][3]) - x.row(ct[k][2]));
+  const auto& ct = g.cis_trans;
+  Eigen::VectorXd cis(ct.rows());
+  for (Eigen::Index k = 0; k < ct.rows(); ++k)
+    cis(k) = (x.row(ct(k, 0)) - x.row(ct(k, 1))).dot(x.row(ct(k, 3)) - x.row(ct(k, 2)));
   return {vol, cis};
 }
 
 int stereo_violations(const MolGraph& g, const Eigen::MatrixX3d& x) {
-  if (g.chiral.size(0) == 0 && g.cis_trans.size(0) == 0) return 0;
+  if (g.chiral.rows() == 0 && g.cis_trans.rows() == 0) return 0;
   const auto [vol, cis] = stereo_values(g, x);
-  const float* vs = g.chiral_sign.data_ptr<float>();
-  const float* cs = g.cis_sign.data_ptr<float>();
+  const float* vs = g.chiral_sign.data();
+  const float* cs = g.cis_sign.data();
   int wrong = 0;
   for (Eigen::Index k = 0; k < vol.size(); ++k) wrong += vs[k] * vol(k) <= 0;
   for (Eigen::Index k = 0; k < cis.size(); ++k) wrong += cs[k] * cis(k) <= 0;

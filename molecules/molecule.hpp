@@ -2,7 +2,7 @@
 //
 //   auto mol = noether::molecules::parse_smiles("CC(=O)Nc1ccc(O)cc1");   // sanitised RWMol
 //   auto g = noether::molecules::featurize(*mol);                          // heavy atoms only
-//   g.atom_features   // [N, kAtomFeatures] float32, canonical atom order
+//   g.atom_features   // [N, kAtomFeatures] floats, canonical atom order
 //
 // Every failure (RDKit's null molecule on a syntax error, its sanitisation exception, an empty
 // string, an element the engine has no features for) is one noether::InvalidInput that names the
@@ -16,7 +16,6 @@
 #include <vector>
 
 #include <Eigen/Dense>
-#include <torch/torch.h>
 
 namespace RDKit {
 class ROMol;
@@ -39,28 +38,34 @@ std::string canonical_smiles(const RDKit::ROMol& mol);
 /// The Bemis-Murcko scaffold as canonical SMILES ("" for acyclic molecules).
 std::string murcko_scaffold(const RDKit::ROMol& mol);
 
+/// Row-major arrays: the graph's tables, laid out as the engine's tensors are (make_batch copies
+/// them into tensors; the inference path reads them as they are).
+using FloatRows = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using IndexRows = Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 /// The heavy-atom graph of a molecule in canonical atom order, so that everything computed from
-/// it is independent of the order in which the input listed the atoms.
+/// it is independent of the order in which the input listed the atoms. Plain arrays: building it
+/// needs RDKit and Eigen, not LibTorch.
 struct MolGraph {
   int64_t atoms = 0;               ///< heavy atoms N
-  torch::Tensor atom_features;     ///< [N, kAtomFeatures] float32
-  torch::Tensor edge_index;        ///< [2, E] int64, each bond in both directions
-  torch::Tensor edge_features;     ///< [E, kBondFeatures] float32
+  FloatRows atom_features;         ///< [N, kAtomFeatures]
+  IndexRows edge_index;            ///< [2, E], each bond in both directions (senders, receivers)
+  FloatRows edge_features;         ///< [E, kBondFeatures]
   Eigen::MatrixXd topological;     ///< [N, N] bonds on the shortest path (large if disconnected)
-  torch::Tensor embedding;         ///< [N, 3] float32, Å: classical MDS of `topological` at 1.3 Å a
-                                   ///< bond, the engine's starting geometry (computed once here)
+  FloatRows embedding;             ///< [N, 3] Å: classical MDS of `topological` at 1.3 Å a bond,
+                                   ///< the engine's starting geometry (computed once here)
   std::vector<unsigned> heavy;     ///< heavy[i]: index in the input molecule of canonical atom i
   /// Specified tetrahedral centres with three or more heavy neighbours: rows {centre, a, b, c}
-  /// (canonical indices), and `chiral_sign` [C] float32 = the sign the chiral volume
+  /// (canonical indices), and `chiral_sign` [C] = the sign the chiral volume
   /// (a - centre) . ((b - centre) x (c - centre)) must have (RDKit's CCW: +1, CW: -1, converted to
-  /// these three heavy neighbours). [C, 4] int64.
-  torch::Tensor chiral;
-  torch::Tensor chiral_sign;
+  /// these three heavy neighbours). [C, 4].
+  IndexRows chiral;
+  Eigen::VectorXf chiral_sign;
   /// Double bonds with specified E/Z (or cis/trans): rows {a, b, c, d} with b=c the double bond
   /// and a, d RDKit's stereo atoms on b and c; `cis_sign` [D] = +1 where a and d are cis, -1
-  /// trans, the sign of (a - b) . (d - c). [D, 4] int64.
-  torch::Tensor cis_trans;
-  torch::Tensor cis_sign;
+  /// trans, the sign of (a - b) . (d - c). [D, 4].
+  IndexRows cis_trans;
+  Eigen::VectorXf cis_sign;
   /// Rotatable bonds, the axes of the samples' torsion-space starts: single, outside rings,
   /// between two atoms that each have another heavy neighbour, not an amide C-N and not next to a
   /// triple bond. Rows {i, j} (canonical indices); moving[r] the atoms on j's side of bond r (j

@@ -77,16 +77,19 @@ TEST_CASE("features follow HamNet's layout", "[molecules][rdkit]") {
   auto mol = nm::parse_smiles("c1ccccc1C(=O)O");
   const auto g = nm::featurize(*mol);
   CHECK(g.atoms == 9);
-  CHECK(g.atom_features.sizes() == torch::IntArrayRef({9, nm::kAtomFeatures}));
-  CHECK(g.edge_index.size(1) == 2 * 9);  // 9 bonds, both directions
-  CHECK(g.edge_features.sizes() == torch::IntArrayRef({18, nm::kBondFeatures}));
+  CHECK(g.atom_features.rows() == 9);
+  CHECK(g.atom_features.cols() == nm::kAtomFeatures);
+  CHECK(g.edge_index.rows() == 2);
+  CHECK(g.edge_index.cols() == 2 * 9);  // 9 bonds, both directions
+  CHECK(g.edge_features.rows() == 18);
+  CHECK(g.edge_features.cols() == nm::kBondFeatures);
   // Each one-hot block sums to one per atom: element, degree, charge, radicals, hybridisation,
   // chirality, hydrogens (7 blocks) plus two flags.
-  const auto per_atom = g.atom_features.sum(1);
-  CHECK(per_atom.min().item<float>() >= 7.0f);
-  CHECK(per_atom.max().item<float>() <= 9.0f);
+  const Eigen::VectorXf per_atom = g.atom_features.rowwise().sum();
+  CHECK(per_atom.minCoeff() >= 7.0f);
+  CHECK(per_atom.maxCoeff() <= 9.0f);
   // Aromatic flag on the six ring atoms only.
-  CHECK(g.atom_features.select(1, 33).sum().item<float>() == 6.0f);
+  CHECK(g.atom_features.col(33).sum() == 6.0f);
   CHECK(g.topological.maxCoeff() == 5.0);  // ring atom para to the substituent -> carboxyl O
 }
 
@@ -411,7 +414,7 @@ TEST_CASE("make_batch builds a valid graph::GraphBatch of the molecules' bond gr
   int64_t atoms = 0, bonds = 0;
   for (const auto& g : graphs) {
     atoms += g.atoms;
-    bonds += g.edge_index.size(1);
+    bonds += g.edge_index.cols();
   }
   CHECK(b.num_atoms() == atoms);
   CHECK(b.graph.num_edges() == bonds);
@@ -557,14 +560,14 @@ TEST_CASE("stereo constraints follow RDKit's chirality and E/Z conventions", "[m
     RDKit::MolOps::removeHs(heavy);
     for (const RDKit::ROMol* m : {static_cast<const RDKit::ROMol*>(&heavy), static_cast<const RDKit::ROMol*>(mol.get())}) {
       const auto g = nm::featurize(*m);
-      CHECK(g.chiral.size(0) == c.centres);
-      CHECK(g.cis_trans.size(0) == c.double_bonds);
+      CHECK(g.chiral.rows() == c.centres);
+      CHECK(g.cis_trans.rows() == c.double_bonds);
       const auto x = nm::heavy_coordinates(*m, g);
       CHECK(nm::stereo_violations(g, x) == 0);
       Eigen::MatrixX3d mirror = x;
       mirror.col(2) *= -1;
       const auto [vol, cis] = nm::stereo_values(g, mirror);
-      for (Eigen::Index k = 0; k < vol.size(); ++k) CHECK(g.chiral_sign[k].item<float>() * vol(k) < 0);
+      for (Eigen::Index k = 0; k < vol.size(); ++k) CHECK(g.chiral_sign[k] * vol(k) < 0);
     }
   }
 }
@@ -593,7 +596,7 @@ TEST_CASE("data set targets keep the SMILES' stereo whatever the record's atom o
   REQUIRE(split.size() == 12);
   for (const auto& r : split) {
     INFO(r.name);
-    REQUIRE(r.graph.chiral.size(0) == 2);
+    REQUIRE(r.graph.chiral.rows() == 2);
     CHECK(nm::stereo_violations(r.graph, r.target) == 0);
   }
 }
@@ -604,11 +607,11 @@ TEST_CASE("training scores a molecule against the symmetric relabelling of its t
   const auto rec = nm::make_record(embedded("CC(C)(C)c1ccccc1", 5, true), "tbu", "etkdg-mmff");
   REQUIRE(rec.symmetries.size(0) == 12);
   // Every row maps bonds onto bonds, and row 0 is the identity.
-  const auto ei = rec.graph.edge_index.accessor<int64_t, 2>();
+  const auto& ei = rec.graph.edge_index;
   for (int64_t k = 0; k < 12; ++k)
-    for (int64_t e = 0; e < rec.graph.edge_index.size(1); ++e)
-      CHECK(rec.graph.topological(rec.symmetries[k][ei[0][e]].item<int64_t>(),
-                                  rec.symmetries[k][ei[1][e]].item<int64_t>()) == 1);
+    for (int64_t e = 0; e < rec.graph.edge_index.cols(); ++e)
+      CHECK(rec.graph.topological(rec.symmetries[k][ei(0, e)].item<int64_t>(),
+                                  rec.symmetries[k][ei(1, e)].item<int64_t>()) == 1);
   CHECK(torch::equal(rec.symmetries[0], torch::arange(rec.graph.atoms)));
   // A prediction that is the target relabelled by symmetry 7, rotated and moved: the plain RMSD
   // sees a large error, the symmetric choice none.
@@ -1255,15 +1258,15 @@ TEST_CASE("set_dihedral turns a bond's moving side to the angle asked and keeps 
   const auto mol = embedded("CCCCOc1ccc(CC(=O)NCCN(C)C)cc1", 3, true);
   const auto g = nm::featurize(*mol);
   const Eigen::MatrixX3d start = nm::heavy_coordinates(*mol, g);
-  const auto ei = g.edge_index.accessor<int64_t, 2>();
+  const auto& ei = g.edge_index;
   auto bond_lengths = [&](const Eigen::MatrixX3d& x) {
-    Eigen::VectorXd d(g.edge_index.size(1));
-    for (int64_t e = 0; e < d.size(); ++e) d(e) = (x.row(ei[0][e]) - x.row(ei[1][e])).norm();
+    Eigen::VectorXd d(g.edge_index.cols());
+    for (int64_t e = 0; e < d.size(); ++e) d(e) = (x.row(ei(0, e)) - x.row(ei(1, e))).norm();
     return d;
   };
   auto other_neighbour = [&](int64_t atom, int64_t not_this) {
-    for (int64_t e = 0; e < g.edge_index.size(1); ++e)
-      if (ei[0][e] == atom && ei[1][e] != not_this) return ei[1][e];
+    for (int64_t e = 0; e < g.edge_index.cols(); ++e)
+      if (ei(0, e) == atom && ei(1, e) != not_this) return ei(1, e);
     return int64_t{-1};
   };
   REQUIRE(g.rotatable.size() >= 8);
@@ -1332,9 +1335,9 @@ TEST_CASE("torsion library: the aryl sulfonamide's C-S-N-C leaves anti in the sa
     CHECK(torsion(with.coordinates[s]) < 150.0);
     // Turning a single bond moves one side rigidly: every bond length is the engine's.
     const auto x = canonical(with.coordinates[s]), y = canonical(without.coordinates[s]);
-    const auto ei = g.edge_index.accessor<int64_t, 2>();
-    for (int64_t e = 0; e < g.edge_index.size(1); ++e)
-      CHECK((x.row(ei[0][e]) - x.row(ei[1][e])).norm() == Approx((y.row(ei[0][e]) - y.row(ei[1][e])).norm()).margin(1e-9));
+    const auto& ei = g.edge_index;
+    for (int64_t e = 0; e < g.edge_index.cols(); ++e)
+      CHECK((x.row(ei(0, e)) - x.row(ei(1, e))).norm() == Approx((y.row(ei(0, e)) - y.row(ei(1, e))).norm()).margin(1e-9));
   }
 }
 
@@ -1356,9 +1359,9 @@ TEST_CASE("reference ensembles: ETKDG+MMFF conformers in graph order, cached, no
     for (const auto& x : r.ensemble) {
       REQUIRE(x.rows() == r.graph.atoms);
       // In graph order: every bond as long as the target's (both MMFF94 minima) to 0.05 Å.
-      const auto ei = r.graph.edge_index.accessor<int64_t, 2>();
-      for (int64_t e = 0; e < r.graph.edge_index.size(1); ++e) {
-        const auto i = ei[0][e], j = ei[1][e];
+      const auto& ei = r.graph.edge_index;
+      for (int64_t e = 0; e < r.graph.edge_index.cols(); ++e) {
+        const auto i = ei(0, e), j = ei(1, e);
         CHECK(std::abs((x.row(i) - x.row(j)).norm() - (r.target.row(i) - r.target.row(j)).norm()) < 0.05);
       }
     }
