@@ -44,14 +44,10 @@
 
 #include "graph/graph.hpp"
 #include "molecules/engine_weights.hpp"
+#include "molecules/fused_engine.hpp"
 #include "molecules/molecule.hpp"
 
 namespace noether::molecules {
-
-namespace detail {
-struct BatchView;        // a MolBatch's arrays (engine.cpp)
-struct FusedParameters;  // the engine's Parameters as arrays (engine.cpp)
-}  // namespace detail
 
 
 /// Heavy-atom graphs batched for the engine (all tensors on one device): graph/'s batch plus the
@@ -81,11 +77,6 @@ struct MolBatch {
   int64_t num_atoms() const { return graph.num_nodes(); }  ///< N
   MolBatch to(torch::Device device) const;
 };
-
-/// `count` standard normal draws of `seed` into out, as LibTorch's CPU randn draws them for a
-/// float32 tensor of 16 or more entries (up to round-off), without LibTorch: the samples' starts
-/// (the shipped model was trained on that table for sample 0).
-void seeded_normals(uint64_t seed, int64_t count, float* out);
 
 /// Batches graphs for the engine (CPU tensors): `graph` is graph::batch() of one graph::Graph per
 /// molecule, so it passes graph::GraphBatch::validate(). Throws InvalidInput for an empty list.
