@@ -229,12 +229,11 @@ Conformer::Conformer(ConformOptions options)
     : Conformer(options, load_engine(options.model.empty() ? shipped_model_path() : options.model)) {}
 
 Conformer::Conformer(ConformOptions options, ConformerEngine engine)
-    : options_(std::move(options)), engine_(std::move(engine)) {
+    : options_(std::move(options)),
+      engine_(engine ? engine->weights() : throw InvalidInput("Conformer: no engine given")) {
   options_.validate();
-  if (!engine_) throw InvalidInput("Conformer: no engine given");
-  engine_->eval();
-  engine_->set_torsion_starts(options_.torsion_starts);
-  if (options_.temperature >= 0) engine_->set_temperature(options_.temperature);
+  engine_.set_torsion_starts(options_.torsion_starts);
+  if (options_.temperature >= 0) engine_.set_temperature(options_.temperature);
 }
 
 Conformation conform(const std::string& smiles, const ConformOptions& options) {
@@ -487,10 +486,10 @@ bool open_stereo_only(const RDKit::ROMol& heavy) {
   return open;
 }
 
-// Rows [offset, offset + atoms) of a [N, 3] double tensor.
-Eigen::MatrixX3d rows_of(const torch::Tensor& q, int64_t offset, int64_t atoms) {
+// Rows [offset, offset + atoms) of [N x 3] positions.
+Eigen::MatrixX3d rows_of(const std::vector<float>& q, int64_t offset, int64_t atoms) {
   Eigen::MatrixX3d x(atoms, 3);
-  const double* p = q.data_ptr<double>() + 3 * offset;
+  const float* p = q.data() + 3 * offset;
   for (int64_t a = 0; a < atoms; ++a) x.row(a) << p[3 * a], p[3 * a + 1], p[3 * a + 2];
   return x;
 }
@@ -501,15 +500,14 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
                       std::vector<Conformation>& out) const {
   std::vector<const MolGraph*> graphs;
   for (auto i : ok) graphs.push_back(&prepared[i - lo].graph);
-  const MolBatch batch = make_batch(graphs);
+  const PlainBatch batch = make_plain_batch(graphs);
   // coords[m][s]: molecule m's sample s, heavy atoms in canonical order.
   std::vector<std::vector<Eigen::MatrixX3d>> coords(ok.size());
   // One encoding for all samples: they differ only in their starts and momenta.
   std::vector<int64_t> ids;
   for (int s = 0; s < options_.num_confs; ++s) ids.push_back(engine_sample(s, options_.seed));
-  const auto samples = engine_->forward_samples(batch, ids);
-  for (const auto& sample : samples) {
-    const auto q = sample.to(torch::kDouble).contiguous();
+  const auto samples = engine_.forward_samples(batch, ids);
+  for (const auto& q : samples) {
     int64_t offset = 0;
     for (std::size_t m = 0; m < ok.size(); ++m) {
       coords[m].push_back(rows_of(q, offset, graphs[m]->atoms));
@@ -549,11 +547,11 @@ void Conformer::place(std::vector<Prepared>& prepared, std::size_t lo, const std
   if (!retry.empty()) {
     std::vector<const MolGraph*> sub;
     for (auto m : retry) sub.push_back(graphs[m]);
-    const MolBatch retry_batch = make_batch(sub);
+    const PlainBatch retry_batch = make_plain_batch(sub);
     std::size_t left = retry.size();
     for (int k = 0; k < kStereoRetries && left > 0; ++k) {
       const int64_t id = engine_sample(options_.num_confs + k, options_.seed);
-      const auto q = engine_->forward(retry_batch, id).to(torch::kDouble).contiguous();
+      const auto q = engine_.forward_samples(retry_batch, {id}).front();
       int64_t offset = 0;
       for (auto m : retry) {
         const int64_t at = offset;

@@ -143,7 +143,8 @@ class Conformer {
                                               const std::vector<std::string>& names = {}, bool clear = true,
                                               bool progress = false) const;
   const ConformOptions& options() const { return options_; }
-  ConformerEngine& engine() { return engine_; }
+  /// The engine's inference path this conformer runs (a copy of the model's weights).
+  const FusedEngine& engine() const { return engine_; }
   struct Prepared;
 
  private:
@@ -154,7 +155,7 @@ class Conformer {
   void place(std::vector<Prepared>& prepared, std::size_t lo, const std::vector<std::size_t>& ok,
              std::vector<Conformation>& out) const;
   ConformOptions options_;
-  mutable ConformerEngine engine_{nullptr};
+  FusedEngine engine_;
 };
 
 /// Convenience: one molecule with a freshly loaded model.

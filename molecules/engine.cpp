@@ -124,58 +124,31 @@ MolBatch MolBatch::to(torch::Device device) const {
 }
 
 MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
-  if (graphs.empty()) throw InvalidInput("make_batch: no molecules");
+  const PlainBatch p = make_plain_batch(graphs);  // the molecule tables, as arrays
   MolBatch b;
-  const auto count = static_cast<int64_t>(graphs.size());
   std::vector<graph::Graph> bond_graphs;
-  std::vector<torch::Tensor> inits, chiral, chiral_sign, chiral_graph, cis, cis_sign, cis_graph;
-  std::vector<int64_t> local, pi, pj, pg, ph;
-  int64_t offset = 0;
-  for (int64_t m = 0; m < count; ++m) {
-    const auto& g = *graphs[m];
-    bond_graphs.push_back({tensor_of(g.atom_features), tensor_of(g.edge_index), tensor_of(g.edge_features), torch::Tensor()});
-    inits.push_back(tensor_of(g.embedding));
-    chiral.push_back(tensor_of(g.chiral) + offset);
-    chiral_sign.push_back(tensor_of(g.chiral_sign.transpose()).view({-1}));
-    chiral_graph.push_back(torch::full({g.chiral.rows()}, m, torch::kLong));
-    cis.push_back(tensor_of(g.cis_trans) + offset);
-    cis_sign.push_back(tensor_of(g.cis_sign.transpose()).view({-1}));
-    cis_graph.push_back(torch::full({g.cis_trans.rows()}, m, torch::kLong));
-    for (std::size_t r = 0; r < g.rotatable.size(); ++r) {
-      const auto [i, j] = g.rotatable[r];
-      b.rotatable.push_back({offset + i, offset + j});
-      std::vector<int64_t> side;
-      for (const auto a : g.moving[r]) side.push_back(offset + a);
-      b.moving.push_back(std::move(side));
-      b.rotatable_key.push_back((static_cast<uint64_t>(i) << 32) | static_cast<uint64_t>(j));
-    }
-    for (int64_t i = 0; i < g.atoms; ++i) {
-      local.push_back(i);
-      for (int64_t j = i + 1; j < g.atoms; ++j) {
-        pi.push_back(offset + i);
-        pj.push_back(offset + j);
-        pg.push_back(m);
-        const double hops = g.topological(i, j);
-        ph.push_back(hops < kMaxHops ? static_cast<int64_t>(hops) : kMaxHops);
-      }
-    }
-    offset += g.atoms;
-  }
+  for (const auto* g : graphs)
+    bond_graphs.push_back({tensor_of(g->atom_features), tensor_of(g->edge_index), tensor_of(g->edge_features), torch::Tensor()});
   b.graph = graph::batch(bond_graphs);
-  auto longs = [](const std::vector<int64_t>& v) {
-    return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kLong).clone();
+  auto vector_of = [](const auto& v) {
+    return tensor_of(Eigen::Map<const Eigen::Matrix<typename std::decay_t<decltype(v)>::value_type, 1, Eigen::Dynamic>>(
+                         v.data(), static_cast<Eigen::Index>(v.size())))
+        .view({-1});
   };
-  b.init = torch::cat(inits);
-  b.chiral = torch::cat(chiral);
-  b.chiral_sign = torch::cat(chiral_sign);
-  b.chiral_graph = torch::cat(chiral_graph);
-  b.cis_trans = torch::cat(cis);
-  b.cis_sign = torch::cat(cis_sign);
-  b.cis_graph = torch::cat(cis_graph);
-  b.local = longs(local);
-  b.pairs = torch::stack({longs(pi), longs(pj)});
-  b.pair_graph = longs(pg);
-  b.pair_hops = longs(ph);
+  b.init = tensor_of(p.init);
+  b.chiral = tensor_of(p.chiral);
+  b.chiral_sign = vector_of(p.chiral_sign);
+  b.chiral_graph = vector_of(p.chiral_graph);
+  b.cis_trans = tensor_of(p.cis_trans);
+  b.cis_sign = vector_of(p.cis_sign);
+  b.cis_graph = vector_of(p.cis_graph);
+  b.local = vector_of(p.local);
+  b.pairs = torch::stack({vector_of(p.pi), vector_of(p.pj)});
+  b.pair_graph = vector_of(p.pair_graph);
+  b.pair_hops = vector_of(p.hops);
+  b.rotatable = p.rotatable;
+  b.moving = p.moving;
+  b.rotatable_key = p.rotatable_key;
   return b;
 }
 

@@ -305,4 +305,96 @@ FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const W
 
 
 }  // namespace detail
+
+detail::BatchView PlainBatch::view() const {
+  detail::BatchView v;
+  v.atoms = atoms, v.bonds = static_cast<int64_t>(senders.size()), v.pairs = static_cast<int64_t>(pi.size());
+  v.molecules = molecules, v.chirals = chiral.rows(), v.double_bonds = cis_trans.rows();
+  v.atom_features = nodes.cols(), v.bond_features = edges.cols();
+  v.nodes = nodes.data(), v.edges = edges.data(), v.init = init.data();
+  v.senders = senders.data(), v.receivers = receivers.data();
+  v.pi = pi.data(), v.pj = pj.data(), v.hops = hops.data();
+  v.local = local.data(), v.node_graph = node_graph.data();
+  v.chiral = chiral.data(), v.chiral_graph = chiral_graph.data(), v.chiral_sign = chiral_sign.data();
+  v.cis_trans = cis_trans.data(), v.cis_sign = cis_sign.data();
+  v.rotatable = &rotatable, v.moving = &moving, v.rotatable_key = &rotatable_key;
+  return v;
+}
+
+PlainBatch make_plain_batch(const std::vector<const MolGraph*>& graphs) {
+  if (graphs.empty()) throw InvalidInput("make_batch: no molecules");
+  PlainBatch b;
+  b.molecules = static_cast<int64_t>(graphs.size());
+  int64_t bonds = 0, chirals = 0, doubles = 0;
+  for (const auto* g : graphs) {
+    b.atoms += g->atoms;
+    bonds += g->edge_index.cols(), chirals += g->chiral.rows(), doubles += g->cis_trans.rows();
+  }
+  b.nodes.resize(b.atoms, kAtomFeatures), b.init.resize(b.atoms, 3), b.edges.resize(bonds, kBondFeatures);
+  b.chiral.resize(chirals, 4), b.cis_trans.resize(doubles, 4);
+  int64_t offset = 0, e0 = 0, c0 = 0, d0 = 0;
+  for (int64_t m = 0; m < b.molecules; ++m) {
+    const auto& g = *graphs[m];
+    const int64_t e = g.edge_index.cols();
+    b.nodes.middleRows(offset, g.atoms) = g.atom_features;
+    b.init.middleRows(offset, g.atoms) = g.embedding;
+    b.edges.middleRows(e0, e) = g.edge_features;
+    for (int64_t k = 0; k < e; ++k) {
+      b.senders.push_back(offset + g.edge_index(0, k));
+      b.receivers.push_back(offset + g.edge_index(1, k));
+    }
+    b.chiral.middleRows(c0, g.chiral.rows()) = g.chiral.array() + offset;
+    b.cis_trans.middleRows(d0, g.cis_trans.rows()) = g.cis_trans.array() + offset;
+    b.chiral_sign.insert(b.chiral_sign.end(), g.chiral_sign.data(), g.chiral_sign.data() + g.chiral_sign.size());
+    b.cis_sign.insert(b.cis_sign.end(), g.cis_sign.data(), g.cis_sign.data() + g.cis_sign.size());
+    b.chiral_graph.insert(b.chiral_graph.end(), static_cast<std::size_t>(g.chiral.rows()), m);
+    b.cis_graph.insert(b.cis_graph.end(), static_cast<std::size_t>(g.cis_trans.rows()), m);
+    for (std::size_t r = 0; r < g.rotatable.size(); ++r) {
+      const auto [i, j] = g.rotatable[r];
+      b.rotatable.push_back({offset + i, offset + j});
+      std::vector<int64_t> side;
+      for (const auto a : g.moving[r]) side.push_back(offset + a);
+      b.moving.push_back(std::move(side));
+      b.rotatable_key.push_back((static_cast<uint64_t>(i) << 32) | static_cast<uint64_t>(j));
+    }
+    for (int64_t i = 0; i < g.atoms; ++i) {
+      b.local.push_back(i);
+      b.node_graph.push_back(m);
+      for (int64_t j = i + 1; j < g.atoms; ++j) {
+        b.pi.push_back(offset + i);
+        b.pj.push_back(offset + j);
+        b.pair_graph.push_back(m);
+        const double hops = g.topological(i, j);
+        b.hops.push_back(hops < kMaxHops ? static_cast<int64_t>(hops) : kMaxHops);
+      }
+    }
+    offset += g.atoms, e0 += e, c0 += g.chiral.rows(), d0 += g.cis_trans.rows();
+  }
+  return b;
+}
+
+FusedEngine::FusedEngine(EngineWeights weights) : weights_(std::move(weights)) { weights_.options.validate(); }
+
+void FusedEngine::set_temperature(double temperature) {
+  EngineOptions o = weights_.options;
+  o.temperature = temperature;
+  o.validate();
+  weights_.options = o;
+}
+
+std::vector<std::vector<float>> FusedEngine::forward_samples(const PlainBatch& b,
+                                                             const std::vector<int64_t>& samples) const {
+  const auto view = b.view();
+  const auto& o = weights_.options;
+  const auto learned = detail::encode_fused(
+      view, o, [&](const std::string& name, const std::vector<int64_t>& shape) { return weights_.get(name, shape); });
+  std::vector<std::vector<float>> out;
+  out.reserve(samples.size());
+  for (const auto sample : samples) {
+    auto [q, p] = detail::perturb_fused(view, learned, sample, o, torsion_starts_);
+    out.push_back(detail::relax_fused(view, learned, std::move(q), std::move(p), o));
+  }
+  return out;
+}
+
 }  // namespace noether::molecules

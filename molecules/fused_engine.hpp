@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "molecules/engine_weights.hpp"
+#include "molecules/molecule.hpp"
 
 namespace noether::molecules {
 
@@ -78,4 +79,44 @@ void turn_torsions(const std::vector<std::array<int64_t, 2>>& rotatable, const s
                    const std::vector<uint64_t>& keys, double* q, uint64_t seed);
 
 }  // namespace detail
+
+/// Graphs batched as plain arrays (a MolBatch without tensors): the molecules' atoms, bonds, pairs
+/// and stereo rows one after another, atom indices offset into the batch.
+struct PlainBatch {
+  int64_t molecules = 0, atoms = 0;
+  FloatRows nodes, edges, init;                  ///< [N, kAtomFeatures], [E, kBondFeatures], [N, 3]
+  std::vector<int64_t> senders, receivers;       ///< [E]
+  std::vector<int64_t> local, node_graph;        ///< [N] canonical index within its graph, graph
+  std::vector<int64_t> pi, pj, pair_graph, hops; ///< [P] every pair i < j inside a graph, bonds between
+                                                 ///< (kMaxHops for none or more)
+  IndexRows chiral, cis_trans;                   ///< [C, 4], [D, 4]
+  std::vector<float> chiral_sign, cis_sign;      ///< [C], [D]
+  std::vector<int64_t> chiral_graph, cis_graph;  ///< [C], [D]
+  std::vector<std::array<int64_t, 2>> rotatable; ///< MolGraph::rotatable and ::moving, batch indices,
+  std::vector<std::vector<int64_t>> moving;      ///< and a key per bond from its canonical atoms
+  std::vector<uint64_t> rotatable_key;
+  detail::BatchView view() const;
+};
+
+/// Batches graphs (see MolBatch); throws InvalidInput for an empty list.
+PlainBatch make_plain_batch(const std::vector<const MolGraph*>& graphs);
+
+/// The engine's inference path on its weights alone (no LibTorch): ConformerEngineImpl::forward
+/// and forward_samples without autograd, to round-off.
+class FusedEngine {
+ public:
+  explicit FusedEngine(EngineWeights weights);
+  const EngineOptions& options() const { return weights_.options; }
+  /// As ConformerEngineImpl's setters.
+  void set_torsion_starts(bool on) { torsion_starts_ = on; }
+  void set_temperature(double temperature);
+  /// Final positions of each sample, [N x 3] row-major over the batch's atoms (Å), with the
+  /// encoder run once for all samples.
+  std::vector<std::vector<float>> forward_samples(const PlainBatch& b, const std::vector<int64_t>& samples) const;
+
+ private:
+  EngineWeights weights_;
+  bool torsion_starts_ = false;
+};
+
 }  // namespace noether::molecules

@@ -497,6 +497,36 @@ TEST_CASE("an engine saved to a model file loads back bit for bit", "[molecules]
   CHECK_THROWS_AS(nm::load_engine("no_such_conformer_model.pt"), noether::InvalidInput);
 }
 
+TEST_CASE("the fused engine on a weights file gives the module's conformers", "[molecules]") {
+  // FusedEngine needs the weights alone (read without LibTorch) and plain arrays: the same
+  // conformers as the module without autograd, to the bit (the same path, the same weights).
+  auto engine = nm::load_engine(nm::shipped_model_path());
+  engine->set_torsion_starts(true);
+  const std::string path = "molecules_fused_engine_test.weights";
+  nm::write_engine_weights(engine->weights(), path);
+  nm::FusedEngine fused(nm::read_engine_weights(path));
+  std::remove(path.c_str());
+  fused.set_torsion_starts(true);
+  std::vector<nm::MolGraph> graphs;
+  for (const std::string smiles : {"CC(=O)Nc1ccc(O)cc1", "C", "C/C=C/[C@H](O)[C@@H](N)CCCC(=O)O"})
+    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
+  std::vector<const nm::MolGraph*> ptrs;
+  for (const auto& g : graphs) ptrs.push_back(&g);
+  const std::vector<int64_t> samples{0, 2, 5};
+  torch::NoGradGuard no_grad;
+  const auto want = engine->forward_samples(nm::make_batch(ptrs), samples);
+  const auto got = fused.forward_samples(nm::make_plain_batch(ptrs), samples);
+  REQUIRE(got.size() == want.size());
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    REQUIRE(static_cast<int64_t>(got[k].size()) == want[k].numel());
+    CHECK(torch::equal(torch::from_blob(const_cast<float*>(got[k].data()), want[k].sizes(), torch::kFloat), want[k]));
+  }
+  CHECK_THROWS_WITH(nm::make_plain_batch({}), Contains("no molecules"));
+  nm::EngineWeights missing = engine->weights();
+  missing.entries.pop_back();
+  CHECK_THROWS_WITH(nm::FusedEngine(missing).forward_samples(nm::make_plain_batch(ptrs), {0}), Contains("no '"));
+}
+
 TEST_CASE("a conformer weights file that is not one is refused by name", "[molecules]") {
   nm::EngineWeights w;
   w.options.hidden = 4;
