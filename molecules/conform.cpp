@@ -397,9 +397,9 @@ std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepar
   // op): so it is asked first and then set for this thread only (nothing process-wide changes).
   // at::init_num_threads() alone is not enough: it leaves the lazy initialisation to come, which
   // put the global count back at the first op, and the fused encoder's Eigen products then ran on
-  // two OpenMP threads inside each of two workers (13x slower). One OpenMP region over the workers instead measured 17%
-  // slower on two threads: the worker that finishes first spins at the region's barrier beside
-  // the other.
+  // two OpenMP threads inside each of two workers (13x slower). One OpenMP region over the
+  // workers instead measured 17% slower on two threads: the worker that finishes first spins at
+  // the region's barrier beside the other.
   const int intra_op = workers <= 1 ? at::get_num_threads() : 1;
   std::vector<std::thread> pool;
   for (int w = 0; w < workers; ++w)

@@ -77,9 +77,7 @@ BatchView view_of(const MolBatch& b, std::vector<torch::Tensor>& keep) {
   return v;
 }
 
-
-
-// The same on a tensor (in double, whatever its dtype and device).
+// detail::turn_torsions (fused_engine.hpp) on a tensor, in double whatever its dtype and device.
 void turn_torsions(const MolBatch& b, torch::Tensor& q, uint64_t seed) {
   torch::NoGradGuard no_grad;
   auto x = q.to(torch::kCPU, torch::kDouble).contiguous();
@@ -93,19 +91,24 @@ bool fusable(const torch::nn::Module& module) {
   return true;
 }
 
-// A [rows, cols] float tensor of v, copied.
-torch::Tensor tensor_of(const std::vector<float>& v, int64_t rows, int64_t cols) {
-  return torch::from_blob(const_cast<float*>(v.data()), {rows, cols}, torch::kFloat).clone();
+// A copy of the values at `data` (float or int64, row-major) as a tensor of `shape`.
+template <class T>
+torch::Tensor tensor_of(const T* data, torch::IntArrayRef shape) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, int64_t>, "float or int64 values");
+  auto t = torch::empty(shape, std::is_same_v<T, float> ? torch::kFloat : torch::kLong);
+  if (t.numel()) std::memcpy(t.data_ptr(), data, sizeof(T) * static_cast<std::size_t>(t.numel()));
+  return t;
 }
 
-// A copy of a row-major array (or a row vector) as a [rows, cols] tensor of its scalar type.
+// [n] of a vector; [rows, cols] of a row-major array.
+template <class T>
+torch::Tensor tensor_of(const std::vector<T>& v) {
+  return tensor_of(v.data(), {static_cast<int64_t>(v.size())});
+}
 template <class Rows>
-torch::Tensor tensor_of(const Eigen::MatrixBase<Rows>& m) {
-  using Scalar = typename Rows::Scalar;
-  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m;
-  auto t = torch::empty({rows.rows(), rows.cols()}, std::is_same_v<Scalar, float> ? torch::kFloat : torch::kLong);
-  if (rows.size()) std::memcpy(t.data_ptr(), rows.data(), sizeof(Scalar) * static_cast<std::size_t>(rows.size()));
-  return t;
+torch::Tensor tensor_of(const Eigen::PlainObjectBase<Rows>& m) {
+  static_assert(Rows::IsRowMajor, "a row-major array");
+  return tensor_of(m.data(), {m.rows(), m.cols()});
 }
 
 torch::nn::Sequential mlp(int64_t in, int64_t hidden, int64_t out) {
@@ -130,22 +133,17 @@ MolBatch make_batch(const std::vector<const MolGraph*>& graphs) {
   for (const auto* g : graphs)
     bond_graphs.push_back({tensor_of(g->atom_features), tensor_of(g->edge_index), tensor_of(g->edge_features), torch::Tensor()});
   b.graph = graph::batch(bond_graphs);
-  auto vector_of = [](const auto& v) {
-    return tensor_of(Eigen::Map<const Eigen::Matrix<typename std::decay_t<decltype(v)>::value_type, 1, Eigen::Dynamic>>(
-                         v.data(), static_cast<Eigen::Index>(v.size())))
-        .view({-1});
-  };
   b.init = tensor_of(p.init);
   b.chiral = tensor_of(p.chiral);
-  b.chiral_sign = vector_of(p.chiral_sign);
-  b.chiral_graph = vector_of(p.chiral_graph);
+  b.chiral_sign = tensor_of(p.chiral_sign);
+  b.chiral_graph = tensor_of(p.chiral_graph);
   b.cis_trans = tensor_of(p.cis_trans);
-  b.cis_sign = vector_of(p.cis_sign);
-  b.cis_graph = vector_of(p.cis_graph);
-  b.local = vector_of(p.local);
-  b.pairs = torch::stack({vector_of(p.pi), vector_of(p.pj)});
-  b.pair_graph = vector_of(p.pair_graph);
-  b.pair_hops = vector_of(p.hops);
+  b.cis_sign = tensor_of(p.cis_sign);
+  b.cis_graph = tensor_of(p.cis_graph);
+  b.local = tensor_of(p.local);
+  b.pairs = torch::stack({tensor_of(p.pi), tensor_of(p.pj)});
+  b.pair_graph = tensor_of(p.pair_graph);
+  b.pair_hops = tensor_of(p.hops);
   b.rotatable = p.rotatable;
   b.moving = p.moving;
   b.rotatable_key = p.rotatable_key;
@@ -179,12 +177,13 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   if (fused(b)) {  // the same, as arrays
     std::vector<torch::Tensor> keep;
     const auto f = encode_fused(view_of(b, keep));
-    const int64_t n = b.num_atoms(), np = b.pairs.size(1);
+    const int64_t n = b.num_atoms();
     Parameters s;
-    s.mass = tensor_of(f.mass, n, 1), s.inv_mass = tensor_of(f.inv_mass, n, 1), s.damping = tensor_of(f.damping, n, 1);
-    s.rest = tensor_of(f.rest, np, 1).view({np}), s.stiffness = tensor_of(f.stiffness, np, 1).view({np});
-    s.contact = tensor_of(f.contact, np, 1).view({np}), s.repulsion = tensor_of(f.repulsion, np, 1).view({np});
-    s.q0 = tensor_of(f.q0, n, 3), s.p0 = tensor_of(f.p0, n, 3);
+    s.mass = tensor_of(f.mass.data(), {n, 1}), s.inv_mass = tensor_of(f.inv_mass.data(), {n, 1});
+    s.damping = tensor_of(f.damping.data(), {n, 1});
+    s.rest = tensor_of(f.rest), s.stiffness = tensor_of(f.stiffness), s.contact = tensor_of(f.contact),
+    s.repulsion = tensor_of(f.repulsion);
+    s.q0 = tensor_of(f.q0.data(), {n, 3}), s.p0 = tensor_of(f.p0.data(), {n, 3});
     return s;
   }
   const auto& g = b.graph;
@@ -240,7 +239,6 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::encode(const MolBatch& b) {
   return s;
 }
 
-
 FusedParameters ConformerEngineImpl::encode_fused(const BatchView& b) const {
   const auto parameters = named_parameters();
   return detail::encode_fused(b, options_, [&](const std::string& name, const std::vector<int64_t>& shape) {
@@ -271,7 +269,7 @@ ConformerEngineImpl::Parameters ConformerEngineImpl::perturb(const MolBatch& b, 
     normal_draws(seed, local.data_ptr<int64_t>(), local.numel(), out.data_ptr<float>());
     return out.to(b.init.options());
   };
-  const auto seed = static_cast<uint64_t>(7919 + 104729 * sample);
+  const uint64_t seed = detail::sample_seed(sample);
   s.q0 = s.q0 + options_.init_noise * draws(seed);
   if (sample > 0) s.p0 = s.p0 + options_.temperature * torch::sqrt(s.mass) * draws(seed + 1);
 
@@ -396,7 +394,7 @@ std::vector<torch::Tensor> ConformerEngineImpl::forward_samples(const MolBatch& 
     for (const auto sample : samples) {
       auto [q, p] = perturb_fused(view, learned, sample, options_, torsion_starts_);
       const auto x = relax_fused(view, learned, std::move(q), std::move(p), options_);
-      out.push_back(tensor_of(x, view.atoms, 3).to(b.init.dtype()));
+      out.push_back(tensor_of(x.data(), {view.atoms, 3}).to(b.init.dtype()));
     }
     return out;
   }

@@ -49,7 +49,6 @@
 
 namespace noether::molecules {
 
-
 /// Heavy-atom graphs batched for the engine (all tensors on one device): graph/'s batch plus the
 /// molecule-specific tables. N atoms, E directed bonds, G molecules, P pairs.
 struct MolBatch {

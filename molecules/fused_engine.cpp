@@ -37,11 +37,10 @@ void seeded_normals(uint64_t seed, int64_t count, float* out) {
 namespace detail {
 
 namespace {
-// The encoder's pieces: float rows (one row per atom, bond or pair) and a layer's weights read in
-// place, [out, in] row-major (as torch keeps them).
-using RowsF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// The encoder's pieces: float rows (FloatRows, one row per atom, bond or pair) and a layer's
+// weights read in place, [out, in] row-major (as torch keeps them).
 struct LinearView {
-  Eigen::Map<const RowsF> weight;
+  Eigen::Map<const FloatRows> weight;
   Eigen::Map<const Eigen::RowVectorXf> bias;
   LinearView(const float* w, const float* b, int64_t out, int64_t in) : weight(w, out, in), bias(b, out) {}
 };
@@ -56,8 +55,9 @@ float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 // Turns each rotatable bond of the start q [N x 3] by 0, 120 or 240 degrees (drawn from the seed
 // and the bond's key), rotating the atoms of its moving side about the bond's axis, in place.
 template <class Scalar>
-void turn_torsions_in(const std::vector<std::array<int64_t, 2>>& rotatable, const std::vector<std::vector<int64_t>>& moving,
-                   const std::vector<uint64_t>& keys, Scalar* q, uint64_t seed) {
+void turn_torsions_in(const std::vector<std::array<int64_t, 2>>& rotatable,
+                      const std::vector<std::vector<int64_t>>& moving, const std::vector<uint64_t>& keys, Scalar* q,
+                      uint64_t seed) {
   using Vec = Eigen::Matrix<Scalar, 3, 1>;
   auto at = [&](int64_t a) { return Eigen::Map<Vec>(q + 3 * a); };
   for (std::size_t r = 0; r < rotatable.size(); ++r) {
@@ -96,7 +96,7 @@ std::pair<std::vector<float>, std::vector<float>> perturb_fused(const BatchView&
                                                                 bool torsion_starts) {
   const int64_t n = b.atoms;
   std::vector<float> q = learned.q0, p = learned.p0, noise(static_cast<std::size_t>(3 * n));
-  const auto seed = static_cast<uint64_t>(7919 + 104729 * sample);
+  const uint64_t seed = sample_seed(sample);
   normal_draws(seed, b.local, n, noise.data());
   for (int64_t k = 0; k < 3 * n; ++k) q[k] += static_cast<float>(o.init_noise) * noise[k];
   if (sample > 0) {
@@ -200,15 +200,15 @@ FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const W
     return LinearView(get(name + ".weight", {out, in}), get(name + ".bias", {out}), out, in);
   };
   const int64_t n = b.atoms, ne = b.bonds, np = b.pairs, width = o.hidden;
-  const Eigen::Map<const RowsF> nodes(b.nodes, n, b.atom_features);
-  const Eigen::Map<const RowsF> edges(b.edges, ne, b.bond_features);
-  const Eigen::Map<const RowsF> init(b.init, n, 3);
+  const Eigen::Map<const FloatRows> nodes(b.nodes, n, b.atom_features);
+  const Eigen::Map<const FloatRows> edges(b.edges, ne, b.bond_features);
+  const Eigen::Map<const FloatRows> init(b.init, n, 3);
   const int64_t *senders = b.senders, *receivers = b.receivers, *pi = b.pi, *pj = b.pj, *hops = b.hops;
 
   // An MLP on the bonds' [h_s, h_r, bond] as encode()'s on_edges: its first layer's h_s and h_r
   // blocks once per atom, then per bond the bond block, the two atoms' rows and the bias.
-  RowsF ends_s, ends_r, pre;
-  auto on_edges = [&](const std::string& mlp, int64_t outputs, const RowsF& h, RowsF& out) {
+  FloatRows ends_s, ends_r, pre;
+  auto on_edges = [&](const std::string& mlp, int64_t outputs, const FloatRows& h, FloatRows& out) {
     const LinearView first = linear(mlp + ".0", width, 2 * width + b.bond_features),
                      second = linear(mlp + ".2", outputs, width);
     ends_s.noalias() = h * first.weight.leftCols(width).transpose();
@@ -221,9 +221,9 @@ FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const W
   };
 
   const LinearView embed = linear("embed", width, b.atom_features);
-  RowsF h = nodes * embed.weight.transpose();
+  FloatRows h = nodes * embed.weight.transpose();
   h.rowwise() += embed.bias;
-  RowsF msg, agg(n, width), z;
+  FloatRows msg, agg(n, width), z;
   for (int64_t r = 0; r < o.rounds; ++r) {
     const std::string round = std::to_string(r);
     on_edges("edge_mlps." + round, width, h, msg);
@@ -245,7 +245,7 @@ FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const W
     z.noalias() = h * first.weight.transpose();
     z.rowwise() += first.bias;
     silu_in_place(z);
-    RowsF atom = z * second.weight.transpose();
+    FloatRows atom = z * second.weight.transpose();
     atom.rowwise() += second.bias;
     s.mass.resize(n), s.inv_mass.resize(n), s.damping.resize(n);
     for (int64_t a = 0; a < n; ++a) {
@@ -260,14 +260,14 @@ FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const W
   {
     const LinearView first = linear("pair_head.0", width, 2 * width + kMaxHops + 1),
                      second = linear("pair_head.2", 4, width);
-    const RowsF per_atom = h * first.weight.leftCols(width).transpose();
-    const RowsF hop_rows = first.weight.middleCols(2 * width, kMaxHops + 1).transpose();  // [8, h]
+    const FloatRows per_atom = h * first.weight.leftCols(width).transpose();
+    const FloatRows hop_rows = first.weight.middleCols(2 * width, kMaxHops + 1).transpose();  // [8, h]
     const auto product_block = first.weight.middleCols(width, width);
     s.rest.resize(np), s.stiffness.resize(np), s.contact.resize(np), s.repulsion.resize(np);
     float *rest = s.rest.data(), *stiffness = s.stiffness.data(), *contact = s.contact.data(),
           *repulsion = s.repulsion.data();
     constexpr int64_t kChunk = 128;
-    RowsF prod(kChunk, width), hidden(kChunk, width), out(kChunk, 4);
+    FloatRows prod(kChunk, width), hidden(kChunk, width), out(kChunk, 4);
     for (int64_t p0 = 0; p0 < np; p0 += kChunk) {
       const int64_t m = std::min(kChunk, np - p0);
       for (int64_t k = 0; k < m; ++k) prod.row(k) = h.row(pi[p0 + k]).cwiseProduct(h.row(pj[p0 + k]));
@@ -288,7 +288,7 @@ FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const W
   }
 
   // The learned shifts along the bonds, summed at each bond's sender.
-  RowsF w;
+  FloatRows w;
   on_edges("shift_head", 2, h, w);
   s.q0.assign(b.init, b.init + 3 * n);
   s.p0.assign(3 * n, 0.0f);

@@ -57,6 +57,9 @@ using WeightLookup = std::function<const float*(const std::string&, const std::v
 /// ConformerEngineImpl::encode: masses, frictions, pair terms and the shifted start.
 FusedParameters encode_fused(const BatchView& b, const EngineOptions& o, const WeightLookup& get);
 
+/// The seed of sample `sample`'s draws (its start's noise; its momenta's is the next one).
+constexpr uint64_t sample_seed(int64_t sample) { return static_cast<uint64_t>(7919 + 104729 * sample); }
+
 /// ConformerEngineImpl::perturb: the start (q, p) of sample `sample`, each [N x 3].
 std::pair<std::vector<float>, std::vector<float>> perturb_fused(const BatchView& b, const FusedParameters& learned,
                                                                 int64_t sample, const EngineOptions& o,
