@@ -36,6 +36,18 @@ namespace nm = noether::molecules;
 using Catch::Matchers::Contains;
 
 namespace {
+// The graphs of some SMILES, and pointers to them as make_batch takes them.
+struct Featurized {
+  std::vector<nm::MolGraph> graphs;
+  std::vector<const nm::MolGraph*> ptrs;
+  explicit Featurized(const std::vector<std::string>& smiles) {
+    for (const auto& s : smiles) graphs.push_back(nm::featurize(*nm::parse_smiles(s)));
+    for (const auto& g : graphs) ptrs.push_back(&g);
+  }
+  Featurized(const Featurized&) = delete;  // ptrs point into graphs
+  Featurized& operator=(const Featurized&) = delete;
+};
+
 Eigen::Matrix3d random_rotation(std::mt19937_64& rng) {
   std::normal_distribution<double> n;
   Eigen::Quaterniond q(n(rng), n(rng), n(rng), n(rng));
@@ -403,11 +415,9 @@ TEST_CASE("the relaxation dissipates energy", "[molecules][rdkit]") {
 }
 
 TEST_CASE("make_batch builds a valid graph::GraphBatch of the molecules' bond graphs", "[molecules][rdkit]") {
-  std::vector<nm::MolGraph> graphs;
-  for (const std::string smiles : {"CCO", "c1ccccc1O", "C", "C/C=C/[C@H](O)[C@@H](N)C"})
-    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
-  std::vector<const nm::MolGraph*> ptrs;
-  for (const auto& g : graphs) ptrs.push_back(&g);
+  const Featurized mols({"CCO", "c1ccccc1O", "C", "C/C=C/[C@H](O)[C@@H](N)C"});
+  const auto& graphs = mols.graphs;
+  const auto& ptrs = mols.ptrs;
   const auto b = nm::make_batch(ptrs);
   CHECK_NOTHROW(b.graph.validate());
   CHECK(b.num_graphs() == 4);
@@ -440,12 +450,10 @@ TEST_CASE("a molecule's energies in a batch are those it has alone", "[molecules
   nm::ConformerEngine engine(o);
   engine->eval();
   torch::NoGradGuard no_grad;
-  std::vector<nm::MolGraph> graphs;
-  for (const std::string smiles : {"CCOC(=O)c1ccccc1N", "CC(C)CC(N)C(=O)O", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
-                                   "C[C@@H]1C=CC[C@@H]2C(=O)NC(=O)[C@H]12"})
-    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
-  std::vector<const nm::MolGraph*> ptrs;
-  for (const auto& g : graphs) ptrs.push_back(&g);
+  const Featurized mols({"CCOC(=O)c1ccccc1N", "CC(C)CC(N)C(=O)O", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
+                                   "C[C@@H]1C=CC[C@@H]2C(=O)NC(=O)[C@H]12"});
+  const auto& graphs = mols.graphs;
+  const auto& ptrs = mols.ptrs;
   for (int64_t sample : {0, 2}) {
     INFO("sample " << sample);
     const auto [qs, energies] = engine->trajectory(nm::make_batch(ptrs), sample);  // [steps + 1, G]
@@ -507,11 +515,8 @@ TEST_CASE("the fused engine on a weights file gives the module's conformers", "[
   nm::FusedEngine fused(nm::read_engine_weights(path));
   std::remove(path.c_str());
   fused.set_torsion_starts(true);
-  std::vector<nm::MolGraph> graphs;
-  for (const std::string smiles : {"CC(=O)Nc1ccc(O)cc1", "C", "C/C=C/[C@H](O)[C@@H](N)CCCC(=O)O"})
-    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
-  std::vector<const nm::MolGraph*> ptrs;
-  for (const auto& g : graphs) ptrs.push_back(&g);
+  const Featurized mols({"CC(=O)Nc1ccc(O)cc1", "C", "C/C=C/[C@H](O)[C@@H](N)CCCC(=O)O"});
+  const auto& ptrs = mols.ptrs;
   const std::vector<int64_t> samples{0, 2, 5};
   torch::NoGradGuard no_grad;
   const auto want = engine->forward_samples(nm::make_batch(ptrs), samples);
@@ -669,10 +674,9 @@ TEST_CASE("the engine's stereo terms put every specified centre and double bond 
       "C[C@@H]1CCC[C@]2(C)[C@H]3CC[C@@H]4CCC[C@@]4(C)[C@]3(C)CC[C@@H]12",
       "O=C1OC[C@@H]2[C@H]1[C@@H]1C=C[C@H]2C1", "C/C=C/[C@H](O)[C@@H](N)C", "N#C/C=C\\C#N",
       "O[C@H]1[C@H](O)C[NH2+]C[C@@H]1O", "CC(=O)O[C@@H]1[C@@H](OC)O[C@H](CO)[C@H](O)[C@H]1O"};
-  std::vector<nm::MolGraph> graphs;
-  for (const auto& s : smiles) graphs.push_back(nm::featurize(*nm::parse_smiles(s)));
-  std::vector<const nm::MolGraph*> ptrs;
-  for (const auto& g : graphs) ptrs.push_back(&g);
+  const Featurized mols(smiles);
+  const auto& graphs = mols.graphs;
+  const auto& ptrs = mols.ptrs;
   const auto batch = nm::make_batch(ptrs);
   auto violations = [&](double weight) {
     torch::manual_seed(3);
@@ -1165,12 +1169,9 @@ TEST_CASE("the inference relaxation and the batched samples give the differentia
   // the same molecule (round-off only: float sums in another order).
   auto engine = nm::load_engine(nm::shipped_model_path());
   engine->eval();
-  std::vector<nm::MolGraph> graphs;
-  for (const std::string smiles : {"CC(=O)Nc1ccc(O)cc1", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
-                                   "COc1ccc2nc(S(=O)Cc3ncc(C)c(OC)c3C)[nH]c2c1", "CCCCCCCCCC(=O)O"})
-    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
-  std::vector<const nm::MolGraph*> ptrs;
-  for (const auto& g : graphs) ptrs.push_back(&g);
+  const Featurized mols({"CC(=O)Nc1ccc(O)cc1", "C/C=C/[C@H](O)[C@@H](N)CC(=O)O",
+                                   "COc1ccc2nc(S(=O)Cc3ncc(C)c(OC)c3C)[nH]c2c1", "CCCCCCCCCC(=O)O"});
+  const auto& ptrs = mols.ptrs;
   const auto batch = nm::make_batch(ptrs);
   const std::vector<int64_t> samples{0, 1, 7};
   std::vector<torch::Tensor> reference;
@@ -1222,12 +1223,9 @@ TEST_CASE("the inference encoder gives the differentiable encoder's masses, pair
   // rings, stereo centres, an E/Z bond, a lone atom (no bonds, no pairs) and charges.
   auto engine = nm::load_engine(nm::shipped_model_path());
   engine->eval();
-  std::vector<nm::MolGraph> graphs;
-  for (const std::string smiles : {"COc1ccc2nc(S(=O)Cc3ncc(C)c(OC)c3C)[nH]c2c1", "C", "C/C=C/[C@H](O)[C@@H](N)CC(=O)[O-]",
-                                   "CC(C)(C)c1ccc(cc1)C(=O)N1CCN(CC1)c1ncccn1"})
-    graphs.push_back(nm::featurize(*nm::parse_smiles(smiles)));
-  std::vector<const nm::MolGraph*> ptrs;
-  for (const auto& g : graphs) ptrs.push_back(&g);
+  const Featurized mols({"COc1ccc2nc(S(=O)Cc3ncc(C)c(OC)c3C)[nH]c2c1", "C", "C/C=C/[C@H](O)[C@@H](N)CC(=O)[O-]",
+                                   "CC(C)(C)c1ccc(cc1)C(=O)N1CCN(CC1)c1ncccn1"});
+  const auto& ptrs = mols.ptrs;
   const auto batch = nm::make_batch(ptrs);
   for (const int64_t sample : {0, 3}) {
     INFO("sample " << sample);
