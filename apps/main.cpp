@@ -1,20 +1,18 @@
-// noether: the command-line program. `noether --help` lists the subcommands; each registers
-// itself through apps/registry.hpp.
+// noether-torch: the command-line program with every subcommand (LibTorch linked). `noether`
+// (apps/conform_main.cpp) runs `conform` itself and hands every other command line to this one.
 #include <csignal>
-#include <exception>
 #include <iostream>
 #include <streambuf>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
+#include "apps/program.hpp"
+#include "apps/ranks.hpp"
 #include "apps/registry.hpp"
 #include "noether/allocator.hpp"
 #include "noether/config.hpp"
-#include "noether/error.hpp"
-#include "noether/interrupt.hpp"
 #include "noether/subnormals.hpp"
-#include "physics/learning/distributed.hpp"
 
 namespace na = noether::apps;
 
@@ -34,57 +32,25 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", NOETHER_VERSION);
   const na::Commands commands = na::add_commands(app);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // A first argument that names no subcommand: say so, rather than CLI11's "A subcommand is
-    // required" (issue 14).
-    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
-      std::cerr << "noether: error: unknown command '" << argv[1] << "' (see `noether --help`)\n";
-      return 2;
-    }
-    std::cerr << "noether: error: " << e.what() << " (see `noether --help`)\n";
-    return 2;
-  }
-
-  // Ctrl-C / SIGTERM: stop after the current step, keep what was complete, exit 130 / 143.
-  noether::install_interrupt_handlers();
-  static auto* const discard = new NullBuffer;  // outlives std::cout's last flush at exit
-  try {
+  na::ProgramHooks hooks;
+  hooks.before_run = [] {
     // Under torchrun every rank joins the process group first (a store that cannot be reached
     // fails here, not mid-run), and only rank 0 writes to standard output: the ranks compute the
     // same results (or rank 0 gathers them), and scripts read one line of JSON.
-    const auto& ranks = noether::physics::Distributed::process();
+    const auto& ranks = na::process_ranks();
     // A peer that dies mid-run closes its sockets, and gloo's next write to one raised SIGPIPE,
     // which ended this rank silently (CI: distributed/killed_rank, rank 0 gone with an empty
     // stderr). Ignored, the write fails with EPIPE and the rank reports it (Python, where
     // torch.distributed usually runs, ignores SIGPIPE from the start). One process keeps the
     // default, so `noether ... | head` still ends quietly.
     if (ranks.active()) std::signal(SIGPIPE, SIG_IGN);
+    static auto* const discard = new NullBuffer;  // outlives std::cout's last flush at exit
     if (!ranks.primary()) std::cout.rdbuf(discard);
-    for (const auto& c : commands)
-      if (*c.sub) return c.run();
-  } catch (const noether::Interrupted& e) {
-    std::cerr << "\nnoether: " << e.what() << "\n";
-    return noether::interrupt_exit_code();
-  } catch (const noether::InvalidInput& e) {
-    std::cerr << "noether: error: " << e.what() << "\n";
-    return 2;
-  } catch (const noether::Error& e) {
-    std::cerr << "noether: error: " << e.what() << "\n";
-    return 1;
-  } catch (const c10::Error& e) {
-    std::cerr << "noether: error (torch): " << e.what_without_backtrace() << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "noether: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  };
+  hooks.describe = [](const std::exception& e) {
+    if (const auto* torch_error = dynamic_cast<const c10::Error*>(&e))
+      return "error (torch): " + std::string(torch_error->what_without_backtrace());
+    return "error: " + std::string(e.what());
+  };
+  return na::run_program(app, commands, argc, argv, hooks);
 }

@@ -1,7 +1,5 @@
 #include "apps/registry.hpp"
 
-#include "noether/error.hpp"
-
 namespace noether::apps {
 
 Commands add_commands(CLI::App& app) {
@@ -11,25 +9,6 @@ Commands add_commands(CLI::App& app) {
                    add_pixel_commands})
     add(app, out);
   return out;
-}
-
-void check_default_outputs(CLI::App& sub) {
-  for (const CLI::Option* option : sub.get_options()) {
-    if (option->count() > 0 || option->get_default_str().empty()) continue;
-    bool switched_off = false;  // an output excluded by a flag given ("--no-csv"): nothing is written
-    for (const CLI::Option* other : option->get_excludes()) switched_off = switched_off || other->count() > 0;
-    if (switched_off) continue;
-    CLI::Validator* check = nullptr;
-    try {
-      check = const_cast<CLI::Option*>(option)->get_validator("writable_file");  // apps/options.hpp
-    } catch (const CLI::OptionNotFound&) {
-      continue;
-    }
-    std::string path = option->get_default_str();
-    if (const std::string why = (*check)(path); !why.empty())
-      throw InvalidInput(option->get_name() + " (default '" + option->get_default_str() + "'): " + why +
-                         "; give another path");
-  }
 }
 
 }  // namespace noether::apps

@@ -27,7 +27,7 @@ using Commands = std::vector<Command>;
 
 /// Output paths left at their defaults are checked before any work as given ones are (CLI11
 /// validates only what the user typed): InvalidInput naming the option when the writable_file()
-/// check of apps/options.hpp fails on the default (a run in a read-only folder).
+/// check of apps/options.hpp fails on the default (a run in a read-only folder). In apps/program.cpp.
 void check_default_outputs(CLI::App& sub);
 
 /// Adds subcommand `name` to app and a Command running run(*args) to out; args lives as long

@@ -1,6 +1,6 @@
 // apps/sharded_output.hpp: one output file that every rank of a torchrun launch writes a part of.
 //
-//   write_sharded("out.sdf", [&](std::ostream& os) { /* this rank's records */ },
+//   write_sharded("out.sdf", ranks, [&](std::ostream& os) { /* this rank's records */ },
 //                 [&] { return ranks.sum(written) > 0; });  // keep the file? (every rank calls it)
 //
 // One process: `write` fills a temporary file that replaces the output (atomically) if `keep`
@@ -19,13 +19,12 @@
 
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
-#include "physics/learning/distributed.hpp"
+#include "apps/ranks.hpp"
 
 namespace noether::apps {
 
-inline void write_sharded(const std::string& output, const std::function<void(std::ostream&)>& write,
+inline void write_sharded(const std::string& output, const Ranks& ranks, const std::function<void(std::ostream&)>& write,
                           const std::function<bool()>& keep) {
-  const auto& ranks = physics::Distributed::process();
   if (!ranks.active()) {
     struct NothingWritten {};
     try {

@@ -34,6 +34,7 @@
 #include "noether/atomic_file.hpp"
 #include "noether/error.hpp"
 #include "noether/interrupt.hpp"
+#include "physics/learning/distributed.hpp"
 
 namespace noether::apps {
 
@@ -463,7 +464,7 @@ int ensemble_command(const SimulateArgs& a) {
     std::ostringstream discard;
     rows(discard);
   } else {
-    write_sharded(output, rows, [] { return true; });
+    write_sharded(output, process_ranks(), rows, [] { return true; });
   }
   const int64_t all_failed = ranks.sum(failed);
   const double all_seconds = ranks.sum(member_seconds);

@@ -18,10 +18,9 @@
 #include <omp.h>
 
 #include "molecules/alignment.hpp"
-#include "molecules/engine_file.hpp"
+#include "molecules/engine_weights.hpp"
 #include "molecules/mmff.hpp"
 #include "molecules/torsions.hpp"
-#include "noether/blas_threads.hpp"
 #include "noether/config.hpp"
 #include "noether/data_path.hpp"
 #include "noether/error.hpp"
@@ -225,12 +224,26 @@ void onto_input(const RDKit::ROMol& input, Conformation& c, const std::string& w
 
 }  // namespace
 
-Conformer::Conformer(ConformOptions options)
-    : Conformer(options, load_engine(options.model.empty() ? shipped_model_path() : options.model)) {}
+namespace {
 
-Conformer::Conformer(ConformOptions options, ConformerEngine engine)
-    : options_(std::move(options)),
-      engine_(engine ? engine->weights() : throw InvalidInput("Conformer: no engine given")) {
+/// The engine of a model's weights file (engine_weights.hpp).
+FusedEngine read_model(const std::string& model) {
+  const std::string weights = model_weights_path(model);
+  if (weights.empty())
+    throw InvalidInput("conformer model '" + model + "' has no weights file '" + weights_path(model) +
+                       "' beside it (a model saved before noether wrote one): `noether conform --model` still "
+                       "reads it, and load_inference_engine (engine_file.hpp) loads it in a program that links "
+                       "LibTorch");
+  return FusedEngine(read_engine_weights(weights));
+}
+
+}  // namespace
+
+Conformer::Conformer(ConformOptions options)
+    : Conformer(options, read_model(options.model.empty() ? shipped_model_path() : options.model)) {}
+
+Conformer::Conformer(ConformOptions options, FusedEngine engine)
+    : options_(std::move(options)), engine_(std::move(engine)) {
   options_.validate();
   engine_.set_torsion_starts(options_.torsion_starts);
   if (options_.temperature >= 0) engine_.set_temperature(options_.temperature);
@@ -350,7 +363,6 @@ std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepar
   // hydrogens and refinement. Workers are threads of our own (below).
   auto work = [&]() {
     try {
-      torch::NoGradGuard no_grad;
       for (std::size_t b = next++; b < batches; b = next++) {
         const std::size_t lo = b * batch, hi = std::min(n, lo + batch);
         std::vector<Prepared> prepared(hi - lo);
@@ -383,28 +395,18 @@ std::vector<Conformation> Conformer::run_batches(std::size_t n, Prepare&& prepar
       if (!failure) failure = std::current_exception();
     }
   };
-  // BLAS runs single-threaded inside the workers, and gets its thread count back after: OpenBLAS's
-  // one pool of threads serves one call at a time (two workers sharing it measured barely faster
-  // than one), and a fixed split of each product keeps the answer the same on any number of workers.
-  const ScopedBlasThreads blas_one(1);
   // Workers are threads of our own, even a single one: each gets a malloc arena of its own,
-  // holding only the engine's tensors. Run on a caller's thread whose arena is crowded with its
+  // holding only the engine's arrays. Run on a caller's thread whose arena is crowded with its
   // own objects (a Python interpreter's main thread), the same work spent 10% more time in
   // glibc's search for free blocks (docs/benchmarks.md, Issue 19).
-  // A single worker runs torch and Eigen with the caller's intra-op thread count; two or more with
-  // one each. Torch's OpenMP thread count is a per-thread setting, initialised lazily from the
-  // global one the first time the thread asks torch for it (at::get_num_threads, every parallel
-  // op): so it is asked first and then set for this thread only (nothing process-wide changes).
-  // at::init_num_threads() alone is not enough: it leaves the lazy initialisation to come, which
-  // put the global count back at the first op, and the fused encoder's Eigen products then ran on
-  // two OpenMP threads inside each of two workers (13x slower). One OpenMP region over the
-  // workers instead measured 17% slower on two threads: the worker that finishes first spins at
-  // the region's barrier beside the other.
-  const int intra_op = workers <= 1 ? at::get_num_threads() : 1;
+  // A single worker runs the engine's Eigen products with the caller's OpenMP thread count; two or
+  // more with one each (set in each worker thread: nothing process-wide changes). One OpenMP
+  // region over the workers instead measured 17% slower on two threads: the worker that finishes
+  // first spins at the region's barrier beside the other.
+  const int intra_op = workers <= 1 ? omp_get_max_threads() : 1;
   std::vector<std::thread> pool;
   for (int w = 0; w < workers; ++w)
     pool.emplace_back([&] {
-      at::get_num_threads();
       omp_set_num_threads(intra_op);
       work();  // catches everything
     });

@@ -9,8 +9,10 @@
 //
 // A library call reads no environment variable and changes no process-wide setting for longer
 // than the call: the model comes from ConformOptions::model or the configured directories
-// (shipped_model_path()), the worker threads from ConformOptions::threads (while two or more
-// run, the BLAS library runs single-threaded in each: noether/blas_threads.hpp).
+// (shipped_model_path()), the worker threads from ConformOptions::threads.
+//
+// This part of noether::molecules needs no LibTorch (the library noether::conform): the engine
+// runs on plain arrays (fused_engine.hpp) from the model's weights file (engine_weights.hpp).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,7 @@
 
 #include <Eigen/Dense>
 
-#include "molecules/engine.hpp"
+#include "molecules/fused_engine.hpp"
 
 namespace RDKit {
 class ROMol;
@@ -54,7 +56,9 @@ constexpr int64_t kMaxSeed = 2147483647;
 constexpr int kMaxHeavyAtoms = 500;
 
 struct ConformOptions {
-  std::string model;           ///< model file (engine_file.hpp); "" = shipped_model_path()
+  /// Model file (engine_file.hpp) with its weights file beside it, or the weights file itself
+  /// (engine_weights.hpp); "" = shipped_model_path().
+  std::string model;
   int num_confs = 1;           ///< conformers per molecule (1 to kMaxNumConfs): sample 0, then samples from turned torsions and random momenta
   Refine refine = Refine::kNone;
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
@@ -64,8 +68,8 @@ struct ConformOptions {
   /// measured fastest, 128 18-41% slower; docs/benchmarks.md, issue 15).
   int64_t batch_size = 16;
   /// Worker threads of our own, each taking whole batches (0: omp_get_max_threads()). A single
-  /// worker runs torch with the caller's intra-op thread count (torch::set_num_threads is the
-  /// caller's to set); two or more with one each.
+  /// worker runs the engine's products with the caller's OpenMP thread count (omp_set_num_threads,
+  /// or torch::set_num_threads, is the caller's to set); two or more with one each.
   int threads = 0;
   /// Seed of the samples after the first (their initial momenta and perturbations), as RDKit's
   /// randomSeed: the same seed gives the same ensemble. Sample 0, the engine's momentum-free
@@ -115,11 +119,14 @@ std::string shipped_model_path();
 
 class Conformer {
  public:
+  /// Reads the weights of options.model (or of the shipped model). Throws InvalidInput for a
+  /// model without a weights file (saved before there was one: load it with
+  /// load_inference_engine of engine_file.hpp, which needs LibTorch, and use the constructor below).
   explicit Conformer(ConformOptions options = {});
-  /// Shares an engine already loaded (load_engine): many option sets, one model in memory. The
-  /// engine's sampling settings (torsion starts, temperature) are set from `options`, so callers
-  /// that share one engine between threads use one option set per engine at a time.
-  Conformer(ConformOptions options, ConformerEngine engine);
+  /// Runs an engine already loaded (read_engine_weights, load_inference_engine, or
+  /// ConformerEngineImpl::weights()); its sampling settings (torsion starts, temperature) are set
+  /// on this conformer's copy from `options`.
+  Conformer(ConformOptions options, FusedEngine engine);
   /// One molecule; throws InvalidInput for bad SMILES, unsupported elements or more than
   /// kMaxHeavyAtoms heavy atoms.
   Conformation conform(const std::string& smiles, const std::string& name = "") const;

@@ -25,7 +25,6 @@ void save_engine(ConformerEngineImpl& engine, const std::string& path, const jso
   write_engine_weights(engine.weights(), weights_path(path));
 }
 
-std::string weights_path(const std::string& model_path) { return model_path + ".weights"; }
 
 ConformerEngine load_engine(const std::string& path, json* metadata) {
   torch::serialize::InputArchive root;
@@ -39,6 +38,11 @@ ConformerEngine load_engine(const std::string& path, json* metadata) {
   engine->eval();
   if (metadata) *metadata = meta;
   return engine;
+}
+
+FusedEngine load_inference_engine(const std::string& model) {
+  const std::string weights = model_weights_path(model);
+  return FusedEngine(weights.empty() ? load_engine(model)->weights() : read_engine_weights(weights));
 }
 
 }  // namespace noether::molecules

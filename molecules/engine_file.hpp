@@ -23,12 +23,14 @@ namespace noether::molecules {
 /// without LibTorch, to weights_path(path) (engine_weights.hpp).
 void save_engine(ConformerEngineImpl& engine, const std::string& path, const nlohmann::json& extra = {});
 
-/// The weights file save_engine writes beside a model: model_path + ".weights".
-std::string weights_path(const std::string& model_path);
-
 /// Builds the engine the file's metadata describes and loads its weights (in eval mode); the
 /// metadata goes to `metadata` when given. Throws InvalidInput for a missing file, a file that is
 /// not a noether conformer model, or another format version.
 ConformerEngine load_engine(const std::string& path, nlohmann::json* metadata = nullptr);
+
+/// The inference engine of a model (a model file or its weights file): from the weights file
+/// without LibTorch when there is one (model_weights_path), else from the model through
+/// load_engine (models saved before the weights file existed).
+FusedEngine load_inference_engine(const std::string& model);
 
 }  // namespace noether::molecules

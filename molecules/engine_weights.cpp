@@ -125,4 +125,16 @@ EngineWeights read_engine_weights(const std::string& path) {
   return w;
 }
 
+std::string weights_path(const std::string& model_path) { return model_path + ".weights"; }
+
+std::string model_weights_path(const std::string& model) {
+  std::ifstream in(model, std::ios::binary);
+  if (!in) throw InvalidInput("cannot read conformer model '" + model + "'");
+  char head[sizeof kMagic] = {};
+  in.read(head, sizeof head);
+  if (in.gcount() == sizeof head && std::memcmp(head, kMagic, sizeof head) == 0) return model;
+  const std::string beside = weights_path(model);
+  return std::ifstream(beside, std::ios::binary) ? beside : std::string();
+}
+
 }  // namespace noether::molecules

@@ -63,4 +63,13 @@ void write_engine_weights(const EngineWeights& w, const std::string& path);
 /// another kind of file, another format version, or a truncated or inconsistent one.
 EngineWeights read_engine_weights(const std::string& path);
 
+/// The weights file save_engine (engine_file.hpp) writes beside a model: model_path + ".weights".
+std::string weights_path(const std::string& model_path);
+
+/// The weights file of a model given as either file: `model` itself when it is a weights file
+/// (starts with NOETHERW), else weights_path(model) when that exists, else "" (a model saved
+/// before the weights file existed: load_inference_engine of engine_file.hpp reads it through
+/// LibTorch). Throws InvalidInput when `model` cannot be read at all.
+std::string model_weights_path(const std::string& model);
+
 }  // namespace noether::molecules

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "molecules/alignment.hpp"
+#include "molecules/losses.hpp"
 #include "molecules/engine_file.hpp"
 #include "noether/error.hpp"
 #include "physics/learning/distributed.hpp"

@@ -10,11 +10,21 @@
 // Python module never do (it would change their caller's own arithmetic).
 #pragma once
 
-#include <ATen/Context.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 namespace noether {
 
-/// Flush subnormal results and operands to zero in this thread and the threads it starts after.
-inline void flush_subnormals() { at::globalContext().setFlushDenormal(true); }
+/// Flush subnormal results and operands to zero in this thread and the threads it starts after:
+/// the SSE control register's flush-to-zero and denormals-are-zero bits, as LibTorch's
+/// setFlushDenormal(true) sets them (without LibTorch: the `noether` program that runs `conform`
+/// does not link it). Elsewhere than x86-64 it does nothing, as LibTorch's does not.
+inline void flush_subnormals() {
+#if defined(__x86_64__)
+  constexpr unsigned kFlushToZero = 0x8000, kDenormalsAreZero = 0x0040;
+  _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenormalsAreZero);
+#endif
+}
 
 }  // namespace noether

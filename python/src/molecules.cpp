@@ -37,9 +37,9 @@ namespace mol = noether::molecules;
 namespace {
 
 /// One loaded model per file, shared by every call: loading takes longer than conforming a few
-/// molecules. Calls that use one engine take turns (its sampling settings are per call).
+/// molecules. Calls that use one engine take turns (each sets the threads for its call).
 struct LoadedEngine {
-  mol::ConformerEngine engine{nullptr};
+  std::optional<mol::FusedEngine> engine;
   std::mutex busy;
 };
 
@@ -51,7 +51,7 @@ LoadedEngine& engine_for(const std::string& model) {
   auto& slot = engines[path];
   if (!slot) {
     auto loaded = std::make_unique<LoadedEngine>();
-    loaded->engine = mol::load_engine(path);
+    loaded->engine = mol::load_inference_engine(path);
     slot = std::move(loaded);
   }
   return *slot;
@@ -94,7 +94,7 @@ template <class Run>
 void with_engine(const Call& call, std::size_t n, Run&& run) {
   LoadedEngine& loaded = engine_for(call.options.model);
   std::lock_guard<std::mutex> lock(loaded.busy);
-  const mol::Conformer conformer(call.options, loaded.engine);
+  const mol::Conformer conformer(call.options, *loaded.engine);
   const int before = at::get_num_threads();
   if (call.torch_threads > 0) at::set_num_threads(call.torch_threads);
   struct Restore {

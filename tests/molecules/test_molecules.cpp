@@ -20,6 +20,7 @@
 #include <GraphMol/MolOps.h>
 
 #include "molecules/alignment.hpp"
+#include "molecules/losses.hpp"
 #include "molecules/conform.hpp"
 #include "molecules/dataset.hpp"
 #include "molecules/engine.hpp"
@@ -563,6 +564,30 @@ TEST_CASE("a conformer weights file that is not one is refused by name", "[molec
   CHECK_THROWS_WITH(nm::read_engine_weights(path), Contains("format version 7"));
   std::remove(path.c_str());
   CHECK_THROWS_WITH(nm::read_engine_weights(path), Contains("cannot open"));
+}
+
+TEST_CASE("a model's weights file is found beside it, or given itself", "[molecules]") {
+  // Conformer (no LibTorch) reads a model through its weights file: FILE.weights beside it, or the
+  // weights file named directly; a model without one gives "" (the LibTorch program reads it).
+  const std::string model = "molecules_model_weights_test.pt";
+  std::ofstream(model, std::ios::binary) << "PK\x03\x04 a torch archive";
+  CHECK(nm::model_weights_path(model).empty());
+  CHECK_THROWS_WITH(nm::Conformer(nm::ConformOptions{model}), Contains("has no weights file '" + model + ".weights'"));
+  nm::EngineWeights w;
+  const float one = 1.0f;
+  w.add("a", {1}, &one);
+  nm::write_engine_weights(w, nm::weights_path(model));
+  CHECK(nm::model_weights_path(model) == model + ".weights");
+  CHECK(nm::model_weights_path(model + ".weights") == model + ".weights");
+  std::remove(model.c_str());
+  std::remove((model + ".weights").c_str());
+  CHECK_THROWS_WITH(nm::model_weights_path(model), Contains("cannot read conformer model '" + model + "'"));
+  // The shipped weights are the shipped model's (a retrained model.pt without them would differ).
+  const auto shipped = nm::load_engine(nm::shipped_model_path())->weights();
+  const auto file = nm::read_engine_weights(nm::model_weights_path(nm::shipped_model_path()));
+  CHECK(file.data == shipped.data);
+  REQUIRE(file.entries.size() == shipped.entries.size());
+  for (std::size_t k = 0; k < file.entries.size(); ++k) CHECK(file.entries[k].name == shipped.entries[k].name);
 }
 
 namespace {
