@@ -222,10 +222,6 @@ void onto_input(const RDKit::ROMol& input, Conformation& c, const std::string& w
   c.mol = std::move(result);
 }
 
-}  // namespace
-
-namespace {
-
 /// The engine of a model's weights file (engine_weights.hpp).
 FusedEngine read_model(const std::string& model) {
   const std::string weights = model_weights_path(model);
