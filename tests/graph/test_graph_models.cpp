@@ -191,7 +191,7 @@ TEST_CASE("graph checkpoints round-trip exactly and refuse other architectures",
   std::remove("graph_test_junk.pt");
 }
 
-TEST_CASE("ParticleSimulator: Eigen and tensor inputs agree; a damped HOGN loses energy monotonically",
+TEST_CASE("ParticleSimulator: Eigen and tensor inputs agree, a damped HOGN loses energy monotonically",
           "[graph][simulator]") {
   torch::manual_seed(6);
   ParticleModel m = make("hogn", 1, true);
@@ -231,7 +231,7 @@ TEST_CASE("ParticleSimulator: Eigen and tensor inputs agree; a damped HOGN loses
   CHECK_THROWS_AS(ogn.energies(), InvalidInput);
 }
 
-TEST_CASE("OGN and DeltaGN training lower their losses; rollout metrics start at zero error",
+TEST_CASE("OGN and DeltaGN training lower their losses, rollout metrics start at zero error",
           "[graph][training]") {
   torch::manual_seed(7);
   ParticleDataOptions d;

@@ -64,7 +64,7 @@ Step tao_kepler() {
 
 }  // namespace
 
-TEST_CASE("symplectic schemes keep the energy error bounded over 1e5 steps; RK4 drifts",
+TEST_CASE("symplectic schemes keep the energy error bounded over 1e5 steps, RK4 drifts",
           "[integrators][energy]") {
   const double dt = 0.05;  // about 125 steps per orbit, 10^5 steps = 800 orbits
   const long steps = 100000;

@@ -197,7 +197,7 @@ TEST_CASE("RATTLE's step preserves the symplectic form on the constraint manifol
   CHECK((d.transpose() * j * d - j).cwiseAbs().maxCoeff() > 1e-6);
 }
 
-TEST_CASE("the projection puts an RK4 rollout back on the sphere; failures are reported", "[integrators][rattle]") {
+TEST_CASE("the projection puts an RK4 rollout back on the sphere, failures are reported", "[integrators][rattle]") {
   VectorXd q, p;
   sphere_start(q, p);
   VectorXd y(6);

@@ -371,7 +371,7 @@ TEST_CASE("Torch Wisdom-Holman rollout is differentiable: gradients match finite
   CHECK(std::abs(w_grad) > 0.0);
 }
 
-TEST_CASE("Training learns a GR-potential residual; checkpoints round-trip and load as a kick", "[nbody][residual]") {
+TEST_CASE("Training learns a GR-potential residual, checkpoints round-trip and load as a kick", "[nbody][residual]") {
   PlanetarySystem s = three_body();
   const auto truth = std::make_shared<const GrPotentialKick>(20.0);
   SampleOptions so;

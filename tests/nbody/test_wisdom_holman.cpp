@@ -192,7 +192,7 @@ TEST_CASE("Energy error scales as dt^2 (fit slope 2 +- 0.2)", "[nbody][wh]") {
   CHECK(std::abs(slope - 2.0) < 0.2);
 }
 
-TEST_CASE("Fast mode: output never perturbs the trajectory; safe mode agrees", "[nbody][wh]") {
+TEST_CASE("Fast mode: output never perturbs the trajectory, safe mode agrees", "[nbody][wh]") {
   const PlanetarySystem s = make_planetary_system("outer-solar-system", 20);
   WisdomHolmanOptions o;
   o.dt = 10.0;
@@ -213,7 +213,7 @@ TEST_CASE("Fast mode: output never perturbs the trajectory; safe mode agrees", "
   for (std::size_t i = 0; i < a.bodies.size(); ++i) CHECK(rel(c.bodies[i].r, a.bodies[i].r) < 1e-11);
 }
 
-TEST_CASE("Test particles: like a body of vanishing mass; threads change nothing", "[nbody][wh]") {
+TEST_CASE("Test particles: like a body of vanishing mass, threads change nothing", "[nbody][wh]") {
   PlanetarySystem s = make_planetary_system("sun-jupiter-saturn", 3);
   PlanetarySystem m = s;  // the same particles as massive bodies of negligible mass, outermost in Jacobi order
   for (const auto& p : s.test_particles) m.bodies.push_back({1e-25, p.r, p.v});

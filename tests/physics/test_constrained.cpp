@@ -89,7 +89,7 @@ TEST_CASE("chain pendulum: one link is the simple pendulum, and energy is kept",
   CHECK(chain.constraint_violation(z) < 1e-8);
 }
 
-TEST_CASE("chain pendulum: RATTLE holds 3 and 5 links on the manifold; project() puts a state back",
+TEST_CASE("chain pendulum: RATTLE holds 3 and 5 links on the manifold, project() puts a state back",
           "[physics][constrained]") {
   for (int links : {3, 5}) {
     const np::ChainPendulum chain(links, 0);

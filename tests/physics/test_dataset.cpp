@@ -36,7 +36,7 @@ TEST_CASE("the spring data set follows the HNN protocol", "[physics][dataset]") 
   }
 }
 
-TEST_CASE("targets are the exact field at the clean states; noise has the protocol's size",
+TEST_CASE("targets are the exact field at the clean states, noise has the protocol's size",
           "[physics][dataset]") {
   const np::Pendulum pendulum;
   auto protocol = pendulum.protocol();

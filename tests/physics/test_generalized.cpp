@@ -190,7 +190,7 @@ TEST_CASE("GENERIC soft: skew L, positive M, and the degeneracy residual reporte
   CHECK(penalty.requires_grad());
 }
 
-TEST_CASE("generalized models train on generalized systems; canonical ones refuse odd states",
+TEST_CASE("generalized models train on generalized systems, canonical ones refuse odd states",
           "[physics][generalized][learning]") {
   const np::GasContainer gas;
   const auto data = small_data(gas, 5, 41);  // one trajectory held out
@@ -765,7 +765,7 @@ TEST_CASE("normalised coordinates: the field is c s (.) f~(x~), and every struct
   }
 }
 
-TEST_CASE("normalised coordinates from the data: unit spread, unit field; refused where the structure would break",
+TEST_CASE("normalised coordinates from the data: unit spread, unit field, refused where the structure would break",
           "[physics][generalized][models]") {
   const auto data = small_data(np::Lorenz(), 4, 50);
   const auto c = np::normalization_for(config(np::ModelKind::kPq, 3), data.x, data.dxdt);

@@ -86,7 +86,7 @@ TEST_CASE("HGN data: sequences are the renderer's frames of the paper's systems"
   CHECK(pend->vector_field(y)[0] == Approx(0.2).epsilon(1e-14));
 }
 
-TEST_CASE("HGN: the latent leapfrog is reversible to round-off; the latent ODE's RK4 is not",
+TEST_CASE("HGN: the latent leapfrog is reversible to round-off, the latent ODE's RK4 is not",
           "[physics][pixels][hgn]") {
   const auto p = small_protocol();
   for (auto kind : {np::LatentDynamics::kHamiltonian, np::LatentDynamics::kOde}) {

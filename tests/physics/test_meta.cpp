@@ -118,7 +118,7 @@ TEST_CASE("meta-learning: the Kepler family's states are four wide, and MAML run
   }
 }
 
-TEST_CASE("meta-learning: meta-learned weights adapt faster than fresh ones; files round-trip", "[physics][meta]") {
+TEST_CASE("meta-learning: meta-learned weights adapt faster than fresh ones, files round-trip", "[physics][meta]") {
   np::MetaOptions o;
   o.hidden = 32;
   o.steps = 150;
