@@ -2,7 +2,8 @@
 # Installs noether from a configured build tree into a fresh prefix, then configures, builds (with
 # the compiler's default flags) and runs the example programs of examples/ against it with
 # find_package(noether): a planetary simulation (nbody), an HNN (physics), a learned particle
-# system (graph) and a conformer from SMILES (molecules, with the installed model).
+# system (graph) and a conformer from SMILES (noether::conform, with the installed model); then
+# the installed `noether` program.
 #   examples/build_installed.sh [BUILD_DIR] [WORK_DIR]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,14 @@ cmake --build "$work/build" -j2 >/dev/null
 "$work/build/particle_simulator"
 if [ -x "$work/build/conformer" ]; then
   "$work/build/conformer" "$work/prefix/share/noether/conformer.pt"
+fi
+# The installed programs, from the prefix alone: `noether conform` finds the installed model, and
+# hands other commands to noether-torch beside it.
+"$work/prefix/bin/noether" --version
+"$work/prefix/bin/noether" integrators >/dev/null
+if [ -x "$work/prefix/bin/noether-torch" ]; then
+  (cd "$work" && "$work/prefix/bin/noether" conform CCO -o installed.sdf -q && grep -q '^\$\$\$\$' installed.sdf &&
+    echo "installed program: conformer written")
 fi
 # The Python package, where the build made one: imported from the prefix alone, it finds the
 # installed model beside itself.

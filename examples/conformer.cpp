@@ -1,5 +1,5 @@
-// A library user's conformer from SMILES with noether::molecules (the shipped model; its path as
-// the first argument, or found beside the program / in the installation).
+// A library user's conformer from SMILES with noether::conform (no LibTorch; the shipped model,
+// its path as the first argument, or found beside the program / in the installation).
 #include <cmath>
 #include <iostream>
 
