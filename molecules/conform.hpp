@@ -62,7 +62,7 @@ struct ConformOptions {
   int num_confs = 1;           ///< conformers per molecule (1 to kMaxNumConfs): sample 0, then samples from turned torsions and random momenta
   Refine refine = Refine::kNone;
   bool add_hydrogens = true;   ///< add hydrogens and place them on the predicted heavy atoms
-  /// Molecules per engine call. Small batches are faster: a batch's pair tensors stay in cache
+  /// Molecules per engine call. Small batches are faster: a batch's pair arrays stay in cache
   /// and each worker's memory stays small, and the last batches share out evenly over the
   /// workers (`noether conform` on 2100 drug-like molecules and on the test split: 16 and 24
   /// measured fastest, 128 18-41% slower; docs/benchmarks.md, issue 15).

@@ -13,8 +13,6 @@
 #include <set>
 #include <sstream>
 
-#include <omp.h>
-
 #include <GraphMol/FileParsers/MolSupplier.h>
 #include <GraphMol/FileParsers/MolWriters.h>
 #include <GraphMol/GraphMol.h>

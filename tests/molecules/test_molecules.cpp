@@ -6,13 +6,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <iterator>
 #include <cstdio>
-#include <limits>
 #include <numeric>
 #include <random>
-#include <set>
-#include <sstream>
 
 #include <omp.h>
 
